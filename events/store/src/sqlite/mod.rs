@@ -1,0 +1,244 @@
+//! SqliteStore: the embedded default, one file, no setup.
+//!
+//! Who owns what:
+//! - the writer thread ([`writer`]) owns the only write connection and is the only code that
+//!   writes; appends reach it over a channel and are group-committed;
+//! - a pool of read-only connections ([`ReadPool`]) serves reads on the blocking thread pool;
+//! - a `watch` channel carries the position of the last committed event from the writer to
+//!   subscriptions, which sleep on it instead of polling.
+//!
+//! Durability: WAL with `synchronous=FULL`, so a commit returns only after the WAL is flushed.
+//! Event ids are unique across the whole store (KurrentDB only dedupes per stream).
+
+mod check;
+mod rows;
+mod schema;
+mod writer;
+
+use std::path::PathBuf;
+use std::sync::mpsc as std_mpsc;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use kirjuri_events::{ExpectedRevision, NewEvent, Position, RecordedEvent, Revision, StreamName};
+use rusqlite::{Connection, OptionalExtension};
+use tokio::sync::{oneshot, watch};
+
+pub use check::StoreCheckReport;
+pub use schema::SCHEMA_VERSION;
+
+use crate::subscription::PageSender;
+use crate::{
+    AppendResult, Direction, EventFilter, EventStore, ReadAllOptions, ReadStreamOptions, StoreError, SubscribeFrom,
+    Subscription, rules,
+};
+
+/// How to open a [`SqliteStore`].
+#[derive(Debug, Clone)]
+pub struct SqliteStoreOptions {
+    /// The database file (`events.sqlite` in the data directory).
+    pub path: PathBuf,
+    /// The largest event (data plus metadata) in bytes.
+    pub max_event_bytes: usize,
+    /// How many idle read connections the pool keeps.
+    pub read_connections: usize,
+    /// SQLite page cache of the write connection, in KiB (readers get a quarter each).
+    pub cache_kib: u32,
+}
+
+impl SqliteStoreOptions {
+    /// Defaults for the file at `path`.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into(), max_event_bytes: crate::DEFAULT_MAX_EVENT_BYTES, read_connections: 4, cache_kib: 32 * 1024 }
+    }
+}
+
+/// How many events a subscription reads per page while catching up.
+const SUBSCRIPTION_PAGE: usize = 2_000;
+
+/// Read-only connections, opened on demand and kept for reuse.
+struct ReadPool {
+    path: String,
+    cache_kib: u32,
+    idle: Mutex<Vec<Connection>>,
+    max_idle: usize,
+}
+
+impl ReadPool {
+    fn with<R>(&self, read: impl FnOnce(&Connection) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        let pooled = self.idle.lock().map_err(|_| StoreError::Corrupt("read pool lock poisoned".into()))?.pop();
+        let connection = match pooled {
+            Some(connection) => connection,
+            None => schema::open_reader(&self.path, self.cache_kib)?,
+        };
+        let result = read(&connection);
+        if let Ok(mut idle) = self.idle.lock() {
+            if idle.len() < self.max_idle {
+                idle.push(connection);
+            }
+        }
+        result
+    }
+
+    /// Runs a read on the blocking thread pool.
+    async fn run<R: Send + 'static>(
+        self: &Arc<Self>,
+        read: impl FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    ) -> Result<R, StoreError> {
+        let pool = Arc::clone(self);
+        tokio::task::spawn_blocking(move || pool.with(read))
+            .await
+            .map_err(|e| StoreError::unavailable("running a read", e))?
+    }
+}
+
+/// The embedded event store. Cheap to clone; the writer stops when the last clone is dropped.
+#[derive(Clone)]
+pub struct SqliteStore {
+    requests: std_mpsc::Sender<writer::AppendRequest>,
+    head: watch::Receiver<u64>,
+    readers: Arc<ReadPool>,
+    max_event_bytes: usize,
+}
+
+impl SqliteStore {
+    /// Opens (creating or migrating) the store file and starts its writer thread.
+    pub fn open(options: SqliteStoreOptions) -> Result<Self, StoreError> {
+        let path = options.path.to_str().ok_or_else(|| StoreError::InvalidArgument {
+            field: "event store path",
+            rule: format!("must be valid UTF-8, was {}", options.path.display()),
+        })?;
+        let connection = schema::open_writer(path, options.cache_kib)?;
+        let last_position: Option<i64> = connection
+            .query_row("SELECT max(position) FROM events", [], |row| row.get(0))
+            .optional()
+            .map_err(|e| StoreError::unavailable("reading the head position", e))?
+            .flatten();
+        let (head_sender, head) = watch::channel(last_position.and_then(|p| u64::try_from(p).ok()).unwrap_or(0));
+        let (requests, receiver) = std_mpsc::channel();
+        std::thread::Builder::new()
+            .name("kirjuri-store-writer".into())
+            .spawn(move || writer::run(connection, receiver, head_sender))
+            .map_err(|e| StoreError::unavailable("starting the writer thread", e))?;
+        let readers = Arc::new(ReadPool {
+            path: path.to_owned(),
+            cache_kib: (options.cache_kib / 4).max(1024),
+            idle: Mutex::new(Vec::new()),
+            max_idle: options.read_connections.max(1),
+        });
+        Ok(Self { requests, head, readers, max_event_bytes: options.max_event_bytes })
+    }
+
+    /// Runs SQLite's integrity check and the store's own invariants.
+    pub async fn check(&self) -> Result<StoreCheckReport, StoreError> {
+        self.readers.run(check::run).await
+    }
+}
+
+/// Feeds a subscription: pages of history, then waits on the writer's commits.
+async fn feed_subscription(
+    readers: Arc<ReadPool>,
+    mut head: watch::Receiver<u64>,
+    from: SubscribeFrom,
+    filter: EventFilter,
+    pages: PageSender,
+) {
+    let mut scanned_to = match from {
+        SubscribeFrom::Start => 0,
+        SubscribeFrom::After(position) => position.commit,
+    };
+    loop {
+        let committed = *head.borrow_and_update();
+        while scanned_to < committed {
+            let filter = filter.clone();
+            let lower = scanned_to + 1;
+            let page = readers
+                .run(move |connection| {
+                    let (sql, params) =
+                        rows::all_query(Direction::Forward, Some(lower), Some(committed), &filter, SUBSCRIPTION_PAGE);
+                    rows::query_events(connection, &sql, params)
+                })
+                .await;
+            let page = match page {
+                Ok(page) => page,
+                Err(error) => {
+                    let _ = pages.send(Err(error)).await;
+                    return;
+                }
+            };
+            // A short page means everything up to `committed` has been seen, matching or not.
+            scanned_to = match page.last() {
+                Some(last) if page.len() == SUBSCRIPTION_PAGE => last.position.commit,
+                _ => committed,
+            };
+            if !page.is_empty() && pages.send(Ok(page)).await.is_err() {
+                return;
+            }
+        }
+        if head.changed().await.is_err() {
+            let _ = pages.send(Err(StoreError::Closed)).await;
+            return;
+        }
+    }
+}
+
+#[async_trait]
+impl EventStore for SqliteStore {
+    async fn append(
+        &self,
+        stream: &StreamName,
+        expected: ExpectedRevision,
+        events: Vec<NewEvent>,
+    ) -> Result<AppendResult, StoreError> {
+        rules::check_append(stream, &events, self.max_event_bytes)?;
+        let (reply, outcome) = oneshot::channel();
+        let request = writer::AppendRequest { stream: stream.clone(), expected, events, reply };
+        self.requests.send(request).map_err(|_| StoreError::Closed)?;
+        outcome.await.map_err(|_| StoreError::Closed)?
+    }
+
+    async fn read_stream(
+        &self,
+        stream: &StreamName,
+        options: ReadStreamOptions,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        rules::check_limit(options.limit)?;
+        let (sql, params) = rows::stream_query(stream, options.direction, options.from, options.limit);
+        self.readers.run(move |connection| rows::query_events(connection, &sql, params)).await
+    }
+
+    async fn read_all(&self, options: ReadAllOptions) -> Result<Vec<RecordedEvent>, StoreError> {
+        rules::check_limit(options.limit)?;
+        let from = options.from.map(|p| p.commit);
+        let (lower, upper) = match options.direction {
+            Direction::Forward => (from, None),
+            Direction::Backward => (None, from),
+        };
+        let (sql, params) = rows::all_query(options.direction, lower, upper, &options.filter, options.limit);
+        self.readers.run(move |connection| rows::query_events(connection, &sql, params)).await
+    }
+
+    async fn subscribe_all(&self, from: SubscribeFrom, filter: EventFilter) -> Result<Subscription, StoreError> {
+        let readers = Arc::clone(&self.readers);
+        let head = self.head.clone();
+        Ok(Subscription::spawn(4, move |pages| feed_subscription(readers, head, from, filter, pages)))
+    }
+
+    async fn stream_revision(&self, stream: &StreamName) -> Result<Option<Revision>, StoreError> {
+        let name = stream.as_str().to_owned();
+        self.readers
+            .run(move |connection| {
+                let revision: Option<i64> = connection
+                    .prepare_cached("SELECT revision FROM events WHERE stream = ?1 ORDER BY revision DESC LIMIT 1")
+                    .and_then(|mut s| s.query_row([name.as_str()], |r| r.get(0)).optional())
+                    .map_err(|e| StoreError::unavailable("reading a stream revision", e))?;
+                Ok(revision.and_then(|r| u64::try_from(r).ok()).map(Revision))
+            })
+            .await
+    }
+
+    async fn head_position(&self) -> Result<Option<Position>, StoreError> {
+        let committed = *self.head.borrow();
+        Ok((committed > 0).then(|| Position::sequence(committed)))
+    }
+}

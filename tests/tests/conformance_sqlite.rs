@@ -1,0 +1,14 @@
+//! The event store contract, run against the embedded SQLite store.
+
+use std::sync::Arc;
+
+use kirjuri_store::conformance::TestStore;
+use kirjuri_store::{SqliteStore, SqliteStoreOptions};
+
+async fn sqlite_store() -> Option<TestStore> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::open(SqliteStoreOptions::new(dir.path().join("events.sqlite"))).expect("store opens");
+    Some(TestStore { store: Arc::new(store), guard: Box::new(dir) })
+}
+
+kirjuri_store::conformance_suite!(sqlite_store);
