@@ -29,7 +29,7 @@ use async_trait::async_trait;
 use kirjuri_events::{ExpectedRevision, NewEvent, Position, RecordedEvent, Revision, StreamName};
 
 pub use error::{BackendError, StoreError};
-// TEMP pub use kurrent::{KurrentStore, KurrentStoreOptions};
+pub use kurrent::{KurrentStore, KurrentStoreOptions};
 pub use sqlite::{SqliteStore, SqliteStoreOptions, StoreCheckReport};
 pub use subscription::Subscription;
 

@@ -1,0 +1,217 @@
+//! The `kirjuri` command line: argument definitions and what each command does.
+//!
+//! Exit codes: 0 success; 1 the command failed (or `store check` found problems); 2 the
+//! configuration or arguments are invalid, or `store check` could not run.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use kirjuri_store::StoreCheckReport;
+use serde::Serialize;
+
+use crate::bench::{StoreBenchArgs, run_store_bench};
+use crate::settings::Settings;
+use crate::startup::{Application, open_sqlite_store, shutdown_signal};
+
+/// Exit code of a command that failed.
+pub const EXIT_FAILED: u8 = 1;
+
+/// Exit code of `store check` when the store has problems.
+pub const EXIT_PROBLEMS_FOUND: u8 = 1;
+
+/// Exit code of invalid settings, or of a `store check` that could not run.
+pub const EXIT_ERROR: u8 = 2;
+
+/// kirjuri: the event-sourced record of a city's digital-transformation programme.
+#[derive(Debug, Parser)]
+#[command(name = "kirjuri", version, about, long_about = None)]
+pub struct Cli {
+    /// A TOML config file (default: $KIRJURI_CONFIG if set); KIRJURI_* variables override it.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API until SIGTERM or Ctrl-C.
+    Serve,
+    /// Inspect the event store.
+    Store {
+        /// What to do with the store.
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
+    /// Measure performance against stated limits.
+    Bench {
+        /// What to measure.
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+/// `kirjuri store …`.
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Check the embedded store of the data directory; exit 0 if healthy, 1 with problems, 2 if it cannot be checked.
+    Check {
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `kirjuri bench …`.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Benchmark the event store.
+    Store(#[command(flatten)] StoreBenchArgs),
+}
+
+/// Runs `command` with `settings`; logging must already be set up.
+pub fn run(command: Command, settings: Settings) -> ExitCode {
+    match command {
+        Command::Serve => exit_on_error(EXIT_FAILED, block_on(serve(settings))),
+        Command::Store { command: StoreCommand::Check { json } } => match block_on(check_store(&settings, json)) {
+            Ok(report) if report.is_healthy() => ExitCode::SUCCESS,
+            Ok(_) => ExitCode::from(EXIT_PROBLEMS_FOUND),
+            Err(error) => exit_on_error(EXIT_ERROR, Err(error)),
+        },
+        // The benchmark manages its own runtime, so it runs outside ours.
+        Command::Bench { command: BenchCommand::Store(args) } => exit_on_error(EXIT_FAILED, run_store_bench(&args)),
+    }
+}
+
+fn block_on<T>(future: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("kirjuri-worker")
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(future)
+}
+
+fn exit_on_error(code: u8, result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// `kirjuri serve`: prints the address, then serves until a signal.
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let application = Application::build(settings).await?;
+    let shutdown = shutdown_signal()?;
+    println!("kirjuri listening on http://{}", application.local_addr());
+    application.run_until_stopped(shutdown).await
+}
+
+/// What `store check --json` prints.
+#[derive(Debug, Serialize)]
+struct CheckOutput<'a> {
+    path: &'a Path,
+    healthy: bool,
+    #[serde(flatten)]
+    report: &'a StoreCheckReport,
+}
+
+/// `kirjuri store check`: checks the data directory's store and prints the report.
+async fn check_store(settings: &Settings, json: bool) -> anyhow::Result<StoreCheckReport> {
+    anyhow::ensure!(
+        settings.data_dir.is_dir(),
+        "there is no data directory at {} to check (set data_dir or KIRJURI_DATA_DIR)",
+        settings.data_dir.display()
+    );
+    let path = settings.sqlite_path();
+    let store = open_sqlite_store(settings).await?;
+    let report = store.check().await.with_context(|| format!("checking the event store {}", path.display()))?;
+    let output = CheckOutput { path: &path, healthy: report.is_healthy(), report: &report };
+    if json {
+        println!("{}", serde_json::to_string(&output).context("encoding the report as JSON")?);
+    } else {
+        print!("{}", render_check_text(&output));
+    }
+    Ok(report)
+}
+
+fn render_check_text(output: &CheckOutput<'_>) -> String {
+    let mut text = format!(
+        "store: {}\nschema version: {}\nevents: {}\nstreams: {}\n",
+        output.path.display(),
+        output.report.schema_version,
+        output.report.events,
+        output.report.streams
+    );
+    if output.report.problems.is_empty() {
+        text.push_str("problems: none\n");
+    } else {
+        text.push_str(&format!("problems: {}\n", output.report.problems.len()));
+        for problem in &output.report.problems {
+            text.push_str("  - ");
+            text.push_str(problem);
+            text.push('\n');
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn config_is_accepted_after_the_subcommand() {
+        let cli = Cli::try_parse_from(["kirjuri", "store", "check", "--json", "--config", "k.toml"]).expect("parses");
+        assert_eq!(cli.config, Some(PathBuf::from("k.toml")));
+        assert!(matches!(cli.command, Command::Store { command: StoreCommand::Check { json: true } }));
+    }
+
+    #[test]
+    fn bench_store_takes_the_benchmark_arguments() {
+        let cli = Cli::try_parse_from(["kirjuri", "bench", "store"]).expect("parses");
+        assert!(matches!(cli.command, Command::Bench { command: BenchCommand::Store(_) }));
+    }
+
+    #[test]
+    fn a_healthy_report_lists_the_counts_and_no_problems() {
+        let report = StoreCheckReport { events: 12, streams: 3, schema_version: 1, problems: Vec::new() };
+        let output = CheckOutput { path: Path::new("/data/events.sqlite"), healthy: true, report: &report };
+        assert_eq!(render_check_text(&output), "store: /data/events.sqlite\nschema version: 1\nevents: 12\nstreams: 3\nproblems: none\n");
+    }
+
+    #[test]
+    fn a_report_with_problems_lists_each_problem() {
+        let report = StoreCheckReport { events: 2, streams: 1, schema_version: 1, problems: vec!["gap at revision 1".to_owned()] };
+        let output = CheckOutput { path: Path::new("/d/events.sqlite"), healthy: false, report: &report };
+        assert_eq!(
+            render_check_text(&output),
+            "store: /d/events.sqlite\nschema version: 1\nevents: 2\nstreams: 1\nproblems: 1\n  - gap at revision 1\n"
+        );
+    }
+
+    #[test]
+    fn the_json_report_holds_the_path_health_and_counts() {
+        let report = StoreCheckReport { events: 0, streams: 0, schema_version: 1, problems: Vec::new() };
+        let output = CheckOutput { path: Path::new("/d/events.sqlite"), healthy: true, report: &report };
+        let value = serde_json::to_value(&output).expect("serialises");
+        assert_eq!(
+            value,
+            serde_json::json!({"path": "/d/events.sqlite", "healthy": true, "events": 0, "streams": 0, "schema_version": 1, "problems": []})
+        );
+    }
+}

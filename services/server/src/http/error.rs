@@ -1,0 +1,175 @@
+//! [`ApiError`]: the one error every handler returns, rendered as RFC 9457 problem+json.
+//!
+//! The [`ErrorCode`] decides the status, the problem type and the title; the detail is written
+//! for the client and never holds internals. The internal cause travels in the response's
+//! extensions to the request log layer, which logs it once; `into_response` does not log.
+
+use std::fmt;
+use std::sync::Arc;
+
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::health::NotReady;
+
+/// A boxed internal cause.
+type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// The media type of RFC 9457 problem details.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// What went wrong, in terms a client acts on; decides the status and the problem type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// No resource at the path.
+    NotFound,
+    /// The resource exists but not for this method.
+    MethodNotAllowed,
+    /// The event store cannot serve right now.
+    StoreUnavailable,
+    /// A fault of the server; the cause is logged, not shown.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status this code is answered with.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable machine name, used in logs and in the problem type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotFound => "not-found",
+            Self::MethodNotAllowed => "method-not-allowed",
+            Self::StoreUnavailable => "store-unavailable",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// The problem `type` URI: `about:blank` for plain HTTP conditions (RFC 9457 §4.2.1),
+    /// `/problems/<code>` for kirjuri's own.
+    pub fn problem_type(self) -> &'static str {
+        match self {
+            Self::NotFound | Self::MethodNotAllowed | Self::Internal => "about:blank",
+            Self::StoreUnavailable => "/problems/store-unavailable",
+        }
+    }
+
+    /// The short, stable, human-readable summary (`title`).
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::NotFound => "Not Found",
+            Self::MethodNotAllowed => "Method Not Allowed",
+            Self::StoreUnavailable => "The event store is unavailable",
+            Self::Internal => "Internal Server Error",
+        }
+    }
+}
+
+/// The error every handler returns: a code, a client-facing detail and an internal cause.
+#[derive(Debug, thiserror::Error)]
+#[error("{detail}")]
+pub struct ApiError {
+    code: ErrorCode,
+    detail: String,
+    #[source]
+    cause: Option<BoxError>,
+}
+
+impl ApiError {
+    /// An error with `code` and a `detail` safe to show the client.
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self { code, detail: detail.into(), cause: None }
+    }
+
+    /// Attaches the internal cause, which is logged and never sent.
+    pub fn with_cause(mut self, cause: impl Into<BoxError>) -> Self {
+        self.cause = Some(cause.into());
+        self
+    }
+
+    /// Nothing is served at `path`.
+    pub fn not_found(method: &Method, path: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("nothing is served at {method} {path}"))
+    }
+
+    /// `path` exists but does not answer `method`; the `Allow` header lists what it answers.
+    pub fn method_not_allowed(method: &Method, path: &str) -> Self {
+        Self::new(ErrorCode::MethodNotAllowed, format!("{path} does not answer {method}; see the Allow header"))
+    }
+
+    /// The store could not show it is ready.
+    pub fn not_ready(cause: NotReady) -> Self {
+        Self::new(ErrorCode::StoreUnavailable, "the event store is not answering; try again shortly").with_cause(cause)
+    }
+
+    /// A fault of the server, with its cause for the log.
+    pub fn internal(cause: impl Into<BoxError>) -> Self {
+        Self::new(ErrorCode::Internal, "the server failed to handle this request; it has been logged").with_cause(cause)
+    }
+
+    /// What went wrong.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The client-facing explanation.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+}
+
+/// The RFC 9457 body.
+#[derive(Debug, Serialize)]
+struct ProblemDetails<'a> {
+    #[serde(rename = "type")]
+    problem_type: &'a str,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+}
+
+/// The error a response was made from, left in its extensions for the request log layer.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorForLog(pub(crate) Arc<ApiError>);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.code.status();
+        let problem = ProblemDetails {
+            problem_type: self.code.problem_type(),
+            title: self.code.title(),
+            status: status.as_u16(),
+            detail: &self.detail,
+        };
+        let mut response = match serde_json::to_vec(&problem) {
+            Ok(body) => (status, [(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))], body).into_response(),
+            // Serialising strings and a number cannot fail; answer with the bare status if it ever does.
+            Err(_) => status.into_response(),
+        };
+        response.extensions_mut().insert(ErrorForLog(Arc::new(self)));
+        response
+    }
+}
+
+/// Displays an error and each of its sources, joined by `: `.
+pub(crate) struct ErrorChain<'a>(pub(crate) &'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(error) = source {
+            write!(formatter, ": {error}")?;
+            source = error.source();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,22 @@
+//! kirjuri: the server, CLI and use cases of the programme's record.
+//!
+//! - [`settings`]: the one typed [`Settings`], loaded once (defaults, TOML file, `KIRJURI_*`).
+//! - [`startup`]: [`Application`] opens the configured store, binds the listener and serves
+//!   until a shutdown signal. It owns the only `Arc<dyn EventStore>` handed to handlers.
+//! - [`http`]: the axum router; thin handlers returning [`ApiError`] (RFC 9457 problem+json),
+//!   one request log layer that logs each error once.
+//! - [`health`]: the liveness and readiness use cases.
+//! - [`cli`]: the `kirjuri` command line; `main.rs` only parses, loads settings, starts
+//!   logging and calls [`cli::run`].
+//! - [`bench`]: `kirjuri bench …`.
+
+pub mod bench;
+pub mod cli;
+pub mod health;
+pub mod http;
+pub mod settings;
+pub mod startup;
+
+pub use http::{ApiError, ErrorCode};
+pub use settings::{Settings, SettingsError};
+pub use startup::Application;

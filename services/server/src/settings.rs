@@ -1,0 +1,711 @@
+//! The server's one typed [`Settings`], loaded once at startup.
+//!
+//! Layers, later ones winning: built-in defaults, then an optional TOML file (`--config PATH`
+//! or `KIRJURI_CONFIG`), then `KIRJURI_*` environment variables. The environment is passed in
+//! as pairs, so loading is a pure function of its inputs and nothing else reads the process
+//! environment for settings. Every rejected value names its key or variable and the rule.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The default data directory.
+pub const DEFAULT_DATA_DIR: &str = "./kirjuri-data";
+
+/// The default listen address.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+/// The default largest event (data plus metadata), in bytes: 1 MiB.
+pub const DEFAULT_MAX_EVENT_BYTES: usize = 1024 * 1024;
+
+/// The largest allowed `max_event_bytes`: 16 MiB, KurrentDB's default largest append.
+pub const MAX_EVENT_BYTES_LIMIT: usize = 16 * 1024 * 1024;
+
+/// The environment variable naming the config file when `--config` is not given.
+pub const CONFIG_ENV_VAR: &str = "KIRJURI_CONFIG";
+
+/// Everything the server is configured with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Where `events.sqlite`, `views.sqlite` and `search/` live.
+    pub data_dir: PathBuf,
+    /// Which event store backend to use.
+    pub store: StoreKind,
+    /// The KurrentDB connection string; required when `store` is `kurrentdb`.
+    pub kurrentdb_url: Option<KurrentDbUrl>,
+    /// The address the HTTP server listens on (port 0 picks a free port).
+    pub bind: SocketAddr,
+    /// The largest event (data plus metadata) the store accepts, in bytes.
+    pub max_event_bytes: usize,
+    /// How log lines are written.
+    pub log_format: LogFormat,
+}
+
+/// Which event store backend the server uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StoreKind {
+    /// The embedded SQLite store in the data directory.
+    #[default]
+    Sqlite,
+    /// A KurrentDB node or cluster.
+    KurrentDb,
+}
+
+impl StoreKind {
+    /// The name used in settings and in the readiness report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::KurrentDb => "kurrentdb",
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// A KurrentDB connection string; it may hold a password, so `Debug` hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KurrentDbUrl(String);
+
+/// The URL schemes the KurrentDB client accepts.
+const KURRENTDB_SCHEMES: [&str; 8] = [
+    "kurrentdb",
+    "kurrentdb+discover",
+    "kurrent",
+    "kurrent+discover",
+    "kdb",
+    "kdb+discover",
+    "esdb",
+    "esdb+discover",
+];
+
+const KURRENTDB_URL_RULE: &str =
+    "a connection string such as kurrentdb://admin:changeit@localhost:2113?tls=false (scheme kurrentdb, kurrent, kdb or esdb, optionally with +discover)";
+
+impl KurrentDbUrl {
+    /// Accepts a connection string whose scheme the KurrentDB client understands.
+    pub fn parse(connection_string: &str) -> Result<Self, &'static str> {
+        let scheme = connection_string.split_once("://").map(|(scheme, _)| scheme);
+        match scheme {
+            Some(scheme) if KURRENTDB_SCHEMES.contains(&scheme) => Ok(Self(connection_string.to_owned())),
+            _ => Err(KURRENTDB_URL_RULE),
+        }
+    }
+
+    /// The full connection string, password included: pass it to the client, never log it.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+
+    /// The connection string with any password replaced by `***`, safe to log.
+    pub fn redacted(&self) -> String {
+        redact_password(&self.0)
+    }
+}
+
+impl fmt::Debug for KurrentDbUrl {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.debug_tuple("KurrentDbUrl").field(&self.redacted()).finish()
+    }
+}
+
+/// Replaces the password of `scheme://user:password@hosts…` by `***`.
+///
+/// The user info is taken to end at the last `@`, so a password holding `/`, `?` or `@` is
+/// still hidden; a string that is not URL-shaped is hidden whole.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "***".to_owned();
+    };
+    let Some((user_info, hosts_and_options)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match user_info.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{hosts_and_options}"),
+        None => url.to_owned(),
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            store: StoreKind::Sqlite,
+            kurrentdb_url: None,
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+/// Why settings could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The config file could not be read.
+    #[error("cannot read the config file {path}")]
+    ReadFile {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The config file is not valid TOML.
+    #[error("the config file {path} is not valid TOML (line {line}): {message}")]
+    ParseFile {
+        /// The file.
+        path: PathBuf,
+        /// The line of the first error, counted from 1.
+        line: usize,
+        /// What the parser said.
+        message: String,
+    },
+    /// The config file holds a key kirjuri does not know.
+    #[error("unknown key `{key}` in the config file {path}; the known keys are {}", Key::known_file_keys())]
+    UnknownKey {
+        /// The file.
+        path: PathBuf,
+        /// The key, with its table path if nested.
+        key: String,
+    },
+    /// A value breaks its rule.
+    #[error("{setting} must be {rule}, got {got}")]
+    Invalid {
+        /// The environment variable or file key, e.g. `KIRJURI_STORE` or `` `store` in kirjuri.toml``.
+        setting: String,
+        /// What the value must be.
+        rule: &'static str,
+        /// The value given, quoted; redacted where it may hold a secret.
+        got: String,
+    },
+    /// An environment variable's value is not valid UTF-8.
+    #[error("{variable} must be valid UTF-8")]
+    NotUnicode {
+        /// The variable.
+        variable: String,
+    },
+    /// `store = kurrentdb` without a connection string.
+    #[error("store is kurrentdb but no connection string is set: set kurrentdb_url in the config file or KIRJURI_KURRENTDB_URL")]
+    MissingKurrentDbUrl,
+}
+
+/// One setting: its config file key and its environment variable.
+#[derive(Debug, Clone, Copy)]
+enum Key {
+    DataDir,
+    Store,
+    KurrentDbUrl,
+    Bind,
+    MaxEventBytes,
+    LogFormat,
+}
+
+impl Key {
+    /// Every setting, in the order the sample file documents them.
+    const ALL: [Self; 6] = [Self::DataDir, Self::Store, Self::KurrentDbUrl, Self::Bind, Self::MaxEventBytes, Self::LogFormat];
+
+    fn file_key(self) -> &'static str {
+        match self {
+            Self::DataDir => "data_dir",
+            Self::Store => "store",
+            Self::KurrentDbUrl => "kurrentdb_url",
+            Self::Bind => "bind",
+            Self::MaxEventBytes => "max_event_bytes",
+            Self::LogFormat => "log_format",
+        }
+    }
+
+    fn env_var(self) -> &'static str {
+        match self {
+            Self::DataDir => "KIRJURI_DATA_DIR",
+            Self::Store => "KIRJURI_STORE",
+            Self::KurrentDbUrl => "KIRJURI_KURRENTDB_URL",
+            Self::Bind => "KIRJURI_BIND",
+            Self::MaxEventBytes => "KIRJURI_MAX_EVENT_BYTES",
+            Self::LogFormat => "KIRJURI_LOG_FORMAT",
+        }
+    }
+
+    fn from_file_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|candidate| candidate.file_key() == key)
+    }
+
+    /// The file keys, comma separated, for error messages.
+    fn known_file_keys() -> String {
+        Self::ALL.map(Self::file_key).join(", ")
+    }
+}
+
+/// Where a value came from, for error messages.
+enum Origin<'a> {
+    Env(&'static str),
+    File { key: &'a str, path: &'a Path },
+}
+
+impl fmt::Display for Origin<'_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Env(variable) => formatter.write_str(variable),
+            Self::File { key, path } => write!(formatter, "`{key}` in {}", path.display()),
+        }
+    }
+}
+
+/// One raw value before it is checked against its rule.
+enum RawValue<'a> {
+    Text(&'a str),
+    Toml(&'a toml::Value),
+}
+
+impl RawValue<'_> {
+    /// The value as text, or the error naming the rule if it is not a string.
+    fn text(&self, origin: &Origin<'_>, rule: &'static str) -> Result<&str, SettingsError> {
+        match self {
+            Self::Text(text) => Ok(text),
+            Self::Toml(toml::Value::String(text)) => Ok(text),
+            Self::Toml(other) => Err(invalid(origin, rule, other.to_string())),
+        }
+    }
+
+    /// The value as given, quoted, for error messages.
+    fn quoted(&self) -> String {
+        match self {
+            Self::Text(text) => format!("{text:?}"),
+            Self::Toml(value) => value.to_string(),
+        }
+    }
+}
+
+fn invalid(origin: &Origin<'_>, rule: &'static str, got: String) -> SettingsError {
+    SettingsError::Invalid { setting: origin.to_string(), rule, got }
+}
+
+const CONFIG_RULE: &str = "the path of a TOML config file";
+const DATA_DIR_RULE: &str = "a non-empty directory path";
+const STORE_RULE: &str = "sqlite or kurrentdb";
+const BIND_RULE: &str = "an IP address and port such as 127.0.0.1:8080 or [::]:8080";
+const MAX_EVENT_BYTES_RULE: &str = "a whole number of bytes from 1 to 16777216 (16 MiB)";
+const LOG_FORMAT_RULE: &str = "text or json";
+
+impl Settings {
+    /// Loads defaults, then the config file (`config_file`, else `KIRJURI_CONFIG`), then the
+    /// `KIRJURI_*` variables among `env`.
+    pub fn load<I, K, V>(config_file: Option<&Path>, env: I) -> Result<Self, SettingsError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<OsString>,
+        V: Into<OsString>,
+    {
+        let env = KirjuriEnv::collect(env);
+        let config_file = match (config_file, env.get(CONFIG_ENV_VAR)?) {
+            (Some(path), _) => Some(path.to_path_buf()),
+            (None, Some("")) => return Err(invalid(&Origin::Env(CONFIG_ENV_VAR), CONFIG_RULE, "\"\"".to_owned())),
+            (None, Some(path)) => Some(PathBuf::from(path)),
+            (None, None) => None,
+        };
+
+        let mut settings = Self::default();
+        if let Some(path) = config_file {
+            settings.apply_file(&path)?;
+        }
+        settings.apply_env(&env)?;
+
+        if settings.store == StoreKind::KurrentDb && settings.kurrentdb_url.is_none() {
+            return Err(SettingsError::MissingKurrentDbUrl);
+        }
+        Ok(settings)
+    }
+
+    /// Where the embedded store's file lives.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("events.sqlite")
+    }
+
+    fn apply_file(&mut self, path: &Path) -> Result<(), SettingsError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| SettingsError::ReadFile { path: path.to_path_buf(), source })?;
+        let table: toml::Table = toml::from_str(&text).map_err(|error| SettingsError::ParseFile {
+            path: path.to_path_buf(),
+            line: error.span().map_or(1, |span| line_of(&text, span.start)),
+            message: error.message().to_owned(),
+        })?;
+        for (name, value) in &table {
+            let Some(key) = Key::from_file_key(name) else {
+                let name = match value {
+                    toml::Value::Table(_) => format!("[{name}]"),
+                    _ => name.clone(),
+                };
+                return Err(SettingsError::UnknownKey { path: path.to_path_buf(), key: name });
+            };
+            self.apply(key, &RawValue::Toml(value), &Origin::File { key: name, path })?;
+        }
+        Ok(())
+    }
+
+    fn apply_env(&mut self, env: &KirjuriEnv) -> Result<(), SettingsError> {
+        for key in Key::ALL {
+            if let Some(value) = env.get(key.env_var())? {
+                self.apply(key, &RawValue::Text(value), &Origin::Env(key.env_var()))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks one value against its key's rule and stores it.
+    fn apply(&mut self, key: Key, value: &RawValue<'_>, origin: &Origin<'_>) -> Result<(), SettingsError> {
+        match key {
+            Key::DataDir => {
+                let text = value.text(origin, DATA_DIR_RULE)?;
+                if text.is_empty() {
+                    return Err(invalid(origin, DATA_DIR_RULE, value.quoted()));
+                }
+                self.data_dir = PathBuf::from(text);
+            }
+            Key::Store => {
+                self.store = match value.text(origin, STORE_RULE)? {
+                    "sqlite" => StoreKind::Sqlite,
+                    "kurrentdb" => StoreKind::KurrentDb,
+                    _ => return Err(invalid(origin, STORE_RULE, value.quoted())),
+                };
+            }
+            Key::KurrentDbUrl => {
+                let text = value.text(origin, KURRENTDB_URL_RULE)?;
+                let url = KurrentDbUrl::parse(text)
+                    .map_err(|rule| invalid(origin, rule, format!("{:?}", redact_password(text))))?;
+                self.kurrentdb_url = Some(url);
+            }
+            Key::Bind => {
+                let text = value.text(origin, BIND_RULE)?;
+                self.bind = text.parse().map_err(|_| invalid(origin, BIND_RULE, value.quoted()))?;
+            }
+            Key::MaxEventBytes => {
+                let bytes = match value {
+                    RawValue::Text(text) => text.parse::<usize>().ok(),
+                    RawValue::Toml(toml::Value::Integer(number)) => usize::try_from(*number).ok(),
+                    RawValue::Toml(_) => None,
+                };
+                self.max_event_bytes = bytes
+                    .filter(|bytes| (1..=MAX_EVENT_BYTES_LIMIT).contains(bytes))
+                    .ok_or_else(|| invalid(origin, MAX_EVENT_BYTES_RULE, value.quoted()))?;
+            }
+            Key::LogFormat => {
+                self.log_format = match value.text(origin, LOG_FORMAT_RULE)? {
+                    "text" => LogFormat::Text,
+                    "json" => LogFormat::Json,
+                    _ => return Err(invalid(origin, LOG_FORMAT_RULE, value.quoted())),
+                };
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The line (from 1) holding byte `offset` of `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|byte| **byte == b'\n').count() + 1
+}
+
+/// The `KIRJURI_*` part of an environment.
+struct KirjuriEnv(HashMap<String, OsString>);
+
+impl KirjuriEnv {
+    fn collect<I, K, V>(env: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<OsString>,
+        V: Into<OsString>,
+    {
+        let variables = env
+            .into_iter()
+            .filter_map(|(name, value)| {
+                let name = name.into().into_string().ok()?;
+                name.starts_with("KIRJURI_").then(|| (name, value.into()))
+            })
+            .collect();
+        Self(variables)
+    }
+
+    /// The variable's value; `None` if unset.
+    fn get(&self, variable: &str) -> Result<Option<&str>, SettingsError> {
+        match self.0.get(variable) {
+            None => Ok(None),
+            Some(value) => value
+                .to_str()
+                .map(Some)
+                .ok_or_else(|| SettingsError::NotUnicode { variable: variable.to_owned() }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+
+    fn no_env() -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(name, value)| ((*name).to_owned(), (*value).to_owned())).collect()
+    }
+
+    fn config_file(contents: &str) -> tempfile::NamedTempFile {
+        let mut file = tempfile::Builder::new().suffix(".toml").tempfile().expect("temp file");
+        file.write_all(contents.as_bytes()).expect("write temp file");
+        file
+    }
+
+    fn load_error(config_file: Option<&Path>, pairs: &[(&str, &str)]) -> String {
+        match Settings::load(config_file, env(pairs)) {
+            Ok(settings) => panic!("expected an error, loaded {settings:?}"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn nothing_configured_gives_the_defaults() {
+        let settings = Settings::load(None, no_env()).expect("defaults load");
+        assert_eq!(settings.data_dir, PathBuf::from("./kirjuri-data"));
+        assert_eq!(settings.store, StoreKind::Sqlite);
+        assert_eq!(settings.kurrentdb_url, None);
+        assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.max_event_bytes, 1024 * 1024);
+        assert_eq!(settings.log_format, LogFormat::Text);
+        assert_eq!(settings, Settings::default());
+    }
+
+    #[test]
+    fn the_file_overrides_defaults_and_the_environment_overrides_the_file() {
+        let file = config_file(
+            r#"
+            data_dir = "/srv/kirjuri"
+            bind = "0.0.0.0:9000"
+            max_event_bytes = 2048
+            log_format = "json"
+            "#,
+        );
+        let settings = Settings::load(Some(file.path()), env(&[("KIRJURI_BIND", "127.0.0.1:0")])).expect("loads");
+        assert_eq!(settings.data_dir, PathBuf::from("/srv/kirjuri"));
+        assert_eq!(settings.bind.to_string(), "127.0.0.1:0");
+        assert_eq!(settings.max_event_bytes, 2048);
+        assert_eq!(settings.log_format, LogFormat::Json);
+        assert_eq!(settings.store, StoreKind::Sqlite);
+    }
+
+    #[test]
+    fn every_setting_can_come_from_the_environment() {
+        let settings = Settings::load(
+            None,
+            env(&[
+                ("KIRJURI_DATA_DIR", "/var/lib/kirjuri"),
+                ("KIRJURI_STORE", "kurrentdb"),
+                ("KIRJURI_KURRENTDB_URL", "kurrentdb://admin:changeit@localhost:2113?tls=false"),
+                ("KIRJURI_BIND", "[::1]:8081"),
+                ("KIRJURI_MAX_EVENT_BYTES", "4096"),
+                ("KIRJURI_LOG_FORMAT", "json"),
+            ]),
+        )
+        .expect("loads");
+        assert_eq!(settings.data_dir, PathBuf::from("/var/lib/kirjuri"));
+        assert_eq!(settings.store, StoreKind::KurrentDb);
+        assert_eq!(
+            settings.kurrentdb_url.as_ref().map(KurrentDbUrl::expose_secret),
+            Some("kurrentdb://admin:changeit@localhost:2113?tls=false")
+        );
+        assert_eq!(settings.bind.to_string(), "[::1]:8081");
+        assert_eq!(settings.max_event_bytes, 4096);
+        assert_eq!(settings.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn the_config_flag_wins_over_kirjuri_config() {
+        let flagged = config_file(r#"data_dir = "from-flag""#);
+        let from_env = config_file(r#"data_dir = "from-env""#);
+        let env_path = from_env.path().to_str().expect("utf-8 temp path");
+
+        let settings = Settings::load(Some(flagged.path()), env(&[("KIRJURI_CONFIG", env_path)])).expect("loads");
+        assert_eq!(settings.data_dir, PathBuf::from("from-flag"));
+
+        let settings = Settings::load(None, env(&[("KIRJURI_CONFIG", env_path)])).expect("loads");
+        assert_eq!(settings.data_dir, PathBuf::from("from-env"));
+    }
+
+    #[test]
+    fn an_empty_kirjuri_config_is_rejected() {
+        assert_eq!(
+            load_error(None, &[("KIRJURI_CONFIG", "")]),
+            r#"KIRJURI_CONFIG must be the path of a TOML config file, got """#
+        );
+    }
+
+    #[test]
+    fn other_environment_variables_are_ignored() {
+        let settings =
+            Settings::load(None, env(&[("STORE", "nonsense"), ("KIRJURI_LOG", "debug"), ("PATH", "/bin")]))
+                .expect("loads");
+        assert_eq!(settings, Settings::default());
+    }
+
+    #[test]
+    fn an_unknown_store_names_the_variable_and_the_rule() {
+        assert_eq!(
+            load_error(None, &[("KIRJURI_STORE", "x")]),
+            r#"KIRJURI_STORE must be sqlite or kurrentdb, got "x""#
+        );
+    }
+
+    #[test]
+    fn an_unknown_store_in_the_file_names_the_key_and_the_file() {
+        let file = config_file(r#"store = "postgres""#);
+        let message = load_error(Some(file.path()), &[]);
+        assert!(message.starts_with("`store` in "), "{message}");
+        assert!(message.contains(&file.path().display().to_string()), "{message}");
+        assert!(message.ends_with(r#"must be sqlite or kurrentdb, got "postgres""#), "{message}");
+    }
+
+    #[test]
+    fn kurrentdb_without_a_connection_string_is_rejected() {
+        let message = load_error(None, &[("KIRJURI_STORE", "kurrentdb")]);
+        assert!(message.contains("KIRJURI_KURRENTDB_URL"), "{message}");
+        assert!(message.contains("kurrentdb_url"), "{message}");
+    }
+
+    #[test]
+    fn a_connection_string_with_another_scheme_is_rejected_without_echoing_the_password() {
+        let message = load_error(None, &[("KIRJURI_KURRENTDB_URL", "http://admin:hunter2@localhost:2113")]);
+        assert!(message.starts_with("KIRJURI_KURRENTDB_URL must be a connection string"), "{message}");
+        assert!(!message.contains("hunter2"), "{message}");
+        assert!(message.contains("admin:***@localhost:2113"), "{message}");
+    }
+
+    #[test]
+    fn a_bad_bind_address_is_rejected() {
+        assert_eq!(
+            load_error(None, &[("KIRJURI_BIND", "localhost")]),
+            r#"KIRJURI_BIND must be an IP address and port such as 127.0.0.1:8080 or [::]:8080, got "localhost""#
+        );
+    }
+
+    #[test]
+    fn max_event_bytes_must_be_a_positive_number_within_the_limit() {
+        for bad in ["0", "-1", "1MiB", "16777217", ""] {
+            let message = load_error(None, &[("KIRJURI_MAX_EVENT_BYTES", bad)]);
+            assert_eq!(
+                message,
+                format!("KIRJURI_MAX_EVENT_BYTES must be a whole number of bytes from 1 to 16777216 (16 MiB), got {bad:?}")
+            );
+        }
+        let settings = Settings::load(None, env(&[("KIRJURI_MAX_EVENT_BYTES", "16777216")])).expect("the limit itself is allowed");
+        assert_eq!(settings.max_event_bytes, MAX_EVENT_BYTES_LIMIT);
+    }
+
+    #[test]
+    fn max_event_bytes_in_the_file_must_be_an_integer() {
+        let file = config_file(r#"max_event_bytes = "big""#);
+        let message = load_error(Some(file.path()), &[]);
+        assert!(message.starts_with("`max_event_bytes` in "), "{message}");
+        assert!(message.ends_with(r#"must be a whole number of bytes from 1 to 16777216 (16 MiB), got "big""#), "{message}");
+    }
+
+    #[test]
+    fn an_unknown_log_format_is_rejected() {
+        assert_eq!(
+            load_error(None, &[("KIRJURI_LOG_FORMAT", "xml")]),
+            r#"KIRJURI_LOG_FORMAT must be text or json, got "xml""#
+        );
+    }
+
+    #[test]
+    fn an_empty_data_dir_is_rejected() {
+        assert_eq!(load_error(None, &[("KIRJURI_DATA_DIR", "")]), r#"KIRJURI_DATA_DIR must be a non-empty directory path, got """#);
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_toml_type_is_rejected() {
+        let file = config_file("bind = 8080");
+        let message = load_error(Some(file.path()), &[]);
+        assert!(message.starts_with("`bind` in "), "{message}");
+        assert!(message.ends_with("got 8080"), "{message}");
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_file_is_rejected_and_the_known_keys_listed() {
+        let file = config_file("data_dir = \"x\"\ncolour = \"blue\"\n");
+        let message = load_error(Some(file.path()), &[]);
+        assert!(message.starts_with("unknown key `colour` in the config file"), "{message}");
+        assert!(message.ends_with("data_dir, store, kurrentdb_url, bind, max_event_bytes, log_format"), "{message}");
+    }
+
+    #[test]
+    fn an_unknown_table_in_the_file_is_rejected() {
+        let file = config_file("[server]\nbind = \"127.0.0.1:1\"\n");
+        let message = load_error(Some(file.path()), &[]);
+        assert!(message.starts_with("unknown key `[server]` in the config file"), "{message}");
+    }
+
+    #[test]
+    fn invalid_toml_reports_the_line() {
+        let file = config_file("data_dir = \"x\"\nstore = \n");
+        let message = load_error(Some(file.path()), &[]);
+        assert!(message.contains("is not valid TOML (line 2)"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_config_file_is_an_error_naming_the_file() {
+        let error = Settings::load(Some(Path::new("/nonexistent/kirjuri.toml")), no_env()).expect_err("missing file");
+        assert!(matches!(error, SettingsError::ReadFile { .. }));
+        assert_eq!(error.to_string(), "cannot read the config file /nonexistent/kirjuri.toml");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_setting_that_is_not_utf8_is_rejected() {
+        use std::os::unix::ffi::OsStringExt as _;
+        let pairs = vec![(OsString::from("KIRJURI_DATA_DIR"), OsString::from_vec(vec![0x66, 0xff]))];
+        let error = Settings::load(None, pairs).expect_err("not utf-8");
+        assert_eq!(error.to_string(), "KIRJURI_DATA_DIR must be valid UTF-8");
+    }
+
+    #[test]
+    fn debug_output_hides_the_kurrentdb_password() {
+        let settings = Settings::load(
+            None,
+            env(&[("KIRJURI_STORE", "kurrentdb"), ("KIRJURI_KURRENTDB_URL", "esdb://admin:s3cr@t/pw@node1:2113,node2:2113?tls=true")]),
+        )
+        .expect("loads");
+        let debug = format!("{settings:?}");
+        assert!(!debug.contains("s3cr"), "{debug}");
+        assert!(debug.contains("esdb://admin:***@node1:2113,node2:2113?tls=true"), "{debug}");
+    }
+
+    #[test]
+    fn the_sample_config_file_is_valid_documents_every_key_and_holds_the_defaults() {
+        let sample = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ops/kirjuri.sample.toml"));
+        let settings = Settings::load(Some(sample), no_env()).expect("the sample loads");
+        assert_eq!(settings, Settings::default());
+        let text = std::fs::read_to_string(sample).expect("the sample reads");
+        for key in Key::ALL {
+            assert!(text.contains(&format!("{} = ", key.file_key())), "{} is not documented", key.file_key());
+            assert!(text.contains(key.env_var()), "{} is not documented", key.env_var());
+        }
+    }
+
+    #[test]
+    fn a_connection_string_without_a_password_is_shown_whole() {
+        let url = KurrentDbUrl::parse("kurrentdb://localhost:2113?tls=false").expect("valid");
+        assert_eq!(url.redacted(), "kurrentdb://localhost:2113?tls=false");
+    }
+}

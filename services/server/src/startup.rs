@@ -1,0 +1,150 @@
+//! Building and running the server: open the store the settings name, bind the listener, serve
+//! until a shutdown signal, then drain open connections for at most [`SHUTDOWN_GRACE`].
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use kirjuri_store::{KurrentStore, KurrentStoreOptions};
+use kirjuri_store::{EventStore, SqliteStore, SqliteStoreOptions};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tracing::{info, warn};
+
+use crate::http::{self, AppState};
+use crate::settings::{Settings, StoreKind};
+
+/// How long open requests may run on after a shutdown signal before the server stops anyway.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// The server, built and bound, not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    router: axum::Router,
+}
+
+impl Application {
+    /// Opens the store named by `settings` and binds `settings.bind` (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let store = open_store(&settings).await?;
+        Self::build_with_store(settings, store).await
+    }
+
+    /// Binds `settings.bind` and serves `store`, which the caller opened (tests pass doubles).
+    pub async fn build_with_store(settings: Settings, store: Arc<dyn EventStore>) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.bind)
+            .await
+            .with_context(|| format!("binding the HTTP listener to {}", settings.bind))?;
+        let local_addr = listener.local_addr().context("reading the bound address of the HTTP listener")?;
+        let router = http::router(AppState { store, store_kind: settings.store });
+        info!(address = %local_addr, store = settings.store.as_str(), "listener bound");
+        Ok(Self { listener, local_addr, router })
+    }
+
+    /// The address the server listens on, with the real port when 0 was asked for.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.local_addr.port()
+    }
+
+    /// Serves until `shutdown` resolves, then lets open requests finish for at most
+    /// [`SHUTDOWN_GRACE`]; the store is closed when this returns.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let shutdown_started = Arc::new(Notify::new());
+        let signal = {
+            let shutdown_started = Arc::clone(&shutdown_started);
+            async move {
+                shutdown.await;
+                info!(grace_seconds = SHUTDOWN_GRACE.as_secs(), "shutting down, draining open requests");
+                shutdown_started.notify_one();
+            }
+        };
+        let serving = axum::serve(self.listener, self.router).with_graceful_shutdown(signal).into_future();
+        let grace_expired = async {
+            shutdown_started.notified().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        };
+        tokio::select! {
+            result = serving => result.context("serving HTTP")?,
+            () = grace_expired => warn!(grace_seconds = SHUTDOWN_GRACE.as_secs(), "requests still open after the grace period, stopping anyway"),
+        }
+        info!("server stopped");
+        Ok(())
+    }
+}
+
+/// Opens the backend `settings.store` names.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn EventStore>> {
+    match settings.store {
+        StoreKind::Sqlite => Ok(Arc::new(open_sqlite_store(settings).await?)),
+        StoreKind::KurrentDb => {
+            let url = settings
+                .kurrentdb_url
+                .as_ref()
+                .context("store is kurrentdb but no kurrentdb_url is set")?;
+            let mut options = KurrentStoreOptions::new(url.expose_secret());
+            options.max_event_bytes = settings.max_event_bytes;
+            let store = KurrentStore::connect(options)
+                .await
+                .context("opening the KurrentDB event store")?;
+            info!(url = %url.redacted(), "event store connected");
+            Ok(Arc::new(store))
+        }
+    }
+}
+
+/// Opens (creating if needed) the embedded store `<data_dir>/events.sqlite`.
+pub async fn open_sqlite_store(settings: &Settings) -> anyhow::Result<SqliteStore> {
+    let data_dir = settings.data_dir.clone();
+    let path = settings.sqlite_path();
+    let mut options = SqliteStoreOptions::new(&path);
+    options.max_event_bytes = settings.max_event_bytes;
+    // Creating the directory and opening the file block, so neither runs on the executor.
+    let store = tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+        SqliteStore::open(options).with_context(|| format!("opening the event store {}", path.display()))
+    })
+    .await
+    .context("the task opening the event store panicked")??;
+    info!(path = %settings.sqlite_path().display(), "event store opened");
+    Ok(store)
+}
+
+/// Starts listening for SIGTERM and Ctrl-C (SIGINT) now, and resolves when one arrives.
+///
+/// The handlers are installed before this returns, so a signal sent as soon as the server
+/// reports ready is never missed. Must be called inside a Tokio runtime.
+pub fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+        let mut interrupt = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => info!(signal = "SIGTERM", "shutdown requested"),
+                _ = interrupt.recv() => info!(signal = "SIGINT", "shutdown requested"),
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            match tokio::signal::ctrl_c().await {
+                Ok(()) => info!(signal = "ctrl-c", "shutdown requested"),
+                Err(error) => {
+                    warn!(%error, "cannot listen for ctrl-c; stop the process another way");
+                    std::future::pending::<()>().await;
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,190 @@
+//! The `kirjuri` binary as an operator runs it: `store check` output and exit codes, `serve`
+//! reporting its address and stopping cleanly on SIGTERM.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const KIRJURI: &str = env!("CARGO_BIN_EXE_kirjuri");
+
+/// `kirjuri` with an environment holding only `vars`, so the caller's `KIRJURI_*` cannot leak in.
+fn kirjuri(vars: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(KIRJURI);
+    command.env_clear().envs(vars.iter().copied());
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("kirjuri runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn data_dir() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("kirjuri-cli-").tempdir().expect("a temporary data directory")
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 temp path")
+}
+
+#[test]
+fn store_check_on_a_fresh_data_directory_exits_0_and_prints_the_counts() {
+    let dir = data_dir();
+
+    let output = run(kirjuri(&[("KIRJURI_DATA_DIR", path_str(dir.path()))]).args(["store", "check"]));
+
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "stdout: {stdout}\nstderr: {}", text(&output.stderr));
+    assert!(stdout.contains("events: 0\n"), "{stdout}");
+    assert!(stdout.contains("streams: 0\n"), "{stdout}");
+    assert!(stdout.contains("problems: none\n"), "{stdout}");
+}
+
+#[test]
+fn store_check_json_prints_one_object_with_health_and_counts() {
+    let dir = data_dir();
+    let config = dir.path().join("kirjuri.toml");
+    std::fs::write(&config, format!("data_dir = {:?}\n", path_str(dir.path()))).expect("write config");
+
+    let output = run(kirjuri(&[]).args(["store", "check", "--json", "--config", path_str(&config)]));
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is one JSON object");
+    assert_eq!(report["healthy"], true);
+    assert_eq!(report["events"], 0);
+    assert_eq!(report["streams"], 0);
+    assert_eq!(report["problems"], serde_json::json!([]));
+    assert_eq!(report["path"], path_str(&dir.path().join("events.sqlite")));
+}
+
+#[test]
+fn store_check_without_a_data_directory_exits_2() {
+    let dir = data_dir();
+    let missing = dir.path().join("missing");
+
+    let output = run(kirjuri(&[("KIRJURI_DATA_DIR", path_str(&missing))]).args(["store", "check"]));
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("there is no data directory at"), "{}", text(&output.stderr));
+    assert!(!missing.exists(), "check must not create the data directory");
+}
+
+#[test]
+fn an_invalid_setting_exits_2_naming_the_variable_and_the_rule() {
+    let output = run(kirjuri(&[("KIRJURI_STORE", "x")]).args(["store", "check"]));
+
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(text(&output.stderr).trim(), r#"error: KIRJURI_STORE must be sqlite or kurrentdb, got "x""#);
+}
+
+/// A `kirjuri serve` child process, killed if the test ends without stopping it.
+struct ServeProcess {
+    child: Option<Child>,
+    address: SocketAddr,
+}
+
+impl ServeProcess {
+    /// Starts `kirjuri serve` on a free port and waits (bounded) for it to print its address.
+    fn start(data_dir: &Path) -> Self {
+        let mut child = kirjuri(&[("KIRJURI_DATA_DIR", path_str(data_dir)), ("KIRJURI_BIND", "127.0.0.1:0")])
+            .arg("serve")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("kirjuri serve starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (address_sender, address_received) = mpsc::channel();
+        std::thread::spawn(move || {
+            // Reads every line so the child never blocks on a full pipe.
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("kirjuri listening on http://") {
+                    let _ = address_sender.send(url.to_owned());
+                }
+            }
+        });
+        let mut process = Self { child: Some(child), address: SocketAddr::from(([127, 0, 0, 1], 0)) };
+        let printed = address_received
+            .recv_timeout(Duration::from_secs(30))
+            .expect("kirjuri serve prints `kirjuri listening on http://…` within 30 s");
+        process.address = printed.parse().expect("the printed address is host:port");
+        process
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.as_ref().map(Child::id).expect("a running child")
+    }
+
+    /// Sends SIGTERM and waits at most `limit` for the process to exit.
+    fn terminate(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let sent = Command::new("kill").args(["-TERM", &self.pid().to_string()]).status().expect("kill runs");
+        assert!(sent.success(), "kill -TERM failed");
+        let mut child = self.child.take().expect("a running child");
+        let (exit_sender, exited) = mpsc::channel();
+        let pid = child.id();
+        std::thread::spawn(move || {
+            let _ = exit_sender.send(child.wait());
+        });
+        match exited.recv_timeout(limit) {
+            Ok(status) => Some(status.expect("waiting for the child")),
+            Err(_) => {
+                let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+                None
+            }
+        }
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// `GET path` over a plain TCP connection; the status line, or `None` if the server does not answer.
+fn http_get_status_line(address: SocketAddr, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    response.lines().next().map(str::to_owned)
+}
+
+/// Polls `/health/ready` until it answers 200, for at most `limit`.
+fn wait_until_ready(address: SocketAddr, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    loop {
+        let status = http_get_status_line(address, "/health/ready");
+        if status.as_deref().is_some_and(|line| line.starts_with("HTTP/1.1 200")) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "not ready within {limit:?}; last answer: {status:?}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_reports_its_address_and_exits_0_promptly_on_sigterm() {
+    let dir = data_dir();
+    let mut server = ServeProcess::start(dir.path());
+    assert_ne!(server.address.port(), 0, "the real port is printed");
+    wait_until_ready(server.address, Duration::from_secs(10));
+
+    let started = Instant::now();
+    let status = server.terminate(Duration::from_secs(5));
+
+    let status = status.expect("kirjuri serve exits within 5 s of SIGTERM");
+    assert_eq!(status.code(), Some(0), "exit status {status:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(http_get_status_line(server.address, "/health/live").is_none(), "the port still answers after exit");
+}

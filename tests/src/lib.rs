@@ -1,0 +1,129 @@
+//! kirjuri's black-box test harness: the real server, on port 0, with a fresh data directory.
+//!
+//! [`spawn_app`] builds the real [`kirjuri::Application`] from [`Settings`] whose data
+//! directory is a new temporary directory and whose bind address is `127.0.0.1:0`, runs it on
+//! the test's Tokio runtime, and returns a [`TestApp`] that talks to it over HTTP. Each test
+//! gets its own server, port and data directory; nothing is shared between tests. Dropping a
+//! [`TestApp`] signals its server to stop and removes the data directory; [`TestApp::stop`]
+//! waits for a clean stop first.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use kirjuri::Settings;
+use kirjuri::startup::Application;
+use kirjuri_store::EventStore;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A running server and the means to talk to it.
+pub struct TestApp {
+    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    pub address: String,
+    /// The port the server listens on.
+    pub port: u16,
+    /// The server's data directory; the server only lives as long as this does.
+    pub data_dir: TempDir,
+    /// An HTTP client for the server.
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+/// Starts the real server with default settings, a fresh data directory and a free port.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like [`spawn_app`], after `configure` adjusts the settings (data dir and bind are preset).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let (data_dir, settings) = test_settings(configure);
+    let application = Application::build(settings).await.expect("the application builds");
+    start(application, data_dir)
+}
+
+/// Like [`spawn_app`], but serving `store` instead of opening one (for test doubles).
+pub async fn spawn_app_with_store(store: Arc<dyn EventStore>) -> TestApp {
+    let (data_dir, settings) = test_settings(|_| {});
+    let application = Application::build_with_store(settings, store).await.expect("the application builds");
+    start(application, data_dir)
+}
+
+fn test_settings(configure: impl FnOnce(&mut Settings)) -> (TempDir, Settings) {
+    let data_dir = tempfile::Builder::new().prefix("kirjuri-test-").tempdir().expect("a temporary data directory");
+    let mut settings = Settings {
+        data_dir: data_dir.path().to_path_buf(),
+        bind: ([127, 0, 0, 1], 0).into(),
+        ..Settings::default()
+    };
+    configure(&mut settings);
+    (data_dir, settings)
+}
+
+fn start(application: Application, data_dir: TempDir) -> TestApp {
+    let port = application.port();
+    let (stop, stopped) = oneshot::channel::<()>();
+    // The server stops when `stop` is sent or dropped.
+    let server = tokio::spawn(application.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client");
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        data_dir,
+        client,
+        stop: Some(stop),
+        server: Some(server),
+    }
+}
+
+impl TestApp {
+    /// The URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// The server's data directory.
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    /// `GET path`; panics only if the request cannot be sent.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("the GET request is sent")
+    }
+
+    /// `GET /health/live`.
+    pub async fn get_live(&self) -> reqwest::Response {
+        self.get("/health/live").await
+    }
+
+    /// `GET /health/ready`.
+    pub async fn get_ready(&self) -> reqwest::Response {
+        self.get("/health/ready").await
+    }
+
+    /// Stops the server gracefully and waits for it to finish; fails if it stopped with an error.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.server.take() {
+            Some(server) => server.await?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
