@@ -9,4 +9,7 @@ mod report;
 mod store;
 mod workload;
 
-pub use store::{StoreBenchArgs, StoreBenchMeasurements, StoreBenchParams, measure_on_own_thread, run_store_bench};
+pub use store::{
+    StoreBenchArgs, StoreBenchMeasurements, StoreBenchParams, measure_on_own_thread,
+    run_store_bench,
+};

@@ -26,12 +26,20 @@ pub struct Target {
 impl Target {
     /// The ratio must be at least `ratio`.
     pub fn at_least(ratio: f64, key: &'static str) -> Self {
-        Self { bound: Bound::AtLeast, ratio, key }
+        Self {
+            bound: Bound::AtLeast,
+            ratio,
+            key,
+        }
     }
 
     /// The ratio must be at most `ratio`.
     pub fn at_most(ratio: f64, key: &'static str) -> Self {
-        Self { bound: Bound::AtMost, ratio, key }
+        Self {
+            bound: Bound::AtMost,
+            ratio,
+            key,
+        }
     }
 
     fn is_met(&self, ratio: f64) -> bool {
@@ -75,17 +83,37 @@ pub struct Figure {
     pub unit: &'static str,
     /// What it is measured against.
     pub limit: Option<Limit>,
+    /// What the figure is, for a figure that is itself a limit (shown in the limit column).
+    pub note: Option<&'static str>,
 }
 
 impl Figure {
     /// A figure with nothing to compare against.
     pub fn new(key: &'static str, label: &'static str, value: f64, unit: &'static str) -> Self {
-        Self { key, label, value, unit, limit: None }
+        Self {
+            key,
+            label,
+            value,
+            unit,
+            limit: None,
+            note: None,
+        }
+    }
+
+    /// Says what the figure is a limit of, e.g. "ceiling of durable commits".
+    pub fn note(mut self, note: &'static str) -> Self {
+        self.note = Some(note);
+        self
     }
 
     /// Compares the figure against `value`, called `name`.
     pub fn against(mut self, value: f64, name: &'static str) -> Self {
-        self.limit = Some(Limit { value, name, ratio_key: None, target: None });
+        self.limit = Some(Limit {
+            value,
+            name,
+            ratio_key: None,
+            target: None,
+        });
         self
     }
 
@@ -151,13 +179,23 @@ impl Report {
         }
         let mut targets_met = Map::new();
         for figure in &self.figures {
-            if let (Some(met), Some(target)) = (figure.met(), figure.limit.as_ref().and_then(|limit| limit.target)) {
+            if let (Some(met), Some(target)) = (
+                figure.met(),
+                figure.limit.as_ref().and_then(|limit| limit.target),
+            ) {
                 targets_met.insert(target.key.to_owned(), json!(met));
             }
         }
         object.insert("targets_met".to_owned(), Value::Object(targets_met));
-        object.insert("parameters".to_owned(), Value::Object(self.parameters.clone()));
-        let facts: Map<String, Value> = self.facts.iter().map(|(key, value)| ((*key).to_owned(), value.clone())).collect();
+        object.insert(
+            "parameters".to_owned(),
+            Value::Object(self.parameters.clone()),
+        );
+        let facts: Map<String, Value> = self
+            .facts
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), value.clone()))
+            .collect();
         object.insert("machine".to_owned(), Value::Object(facts));
         Value::Object(object)
     }
@@ -185,21 +223,43 @@ impl Report {
             let measured = format!("{} {}", format_number(figure.value), figure.unit);
             let (limit, target) = match &figure.limit {
                 Some(limit) => (
-                    format!("{} {} ({})", format_number(limit.value), figure.unit, limit.name),
-                    limit.target.map_or_else(|| "-".to_owned(), |target| target.describe()),
+                    format!(
+                        "{} {} ({})",
+                        format_number(limit.value),
+                        figure.unit,
+                        limit.name
+                    ),
+                    limit
+                        .target
+                        .map_or_else(|| "-".to_owned(), |target| target.describe()),
                 ),
-                None => ("-".to_owned(), "-".to_owned()),
+                None => (self_note(figure), "-".to_owned()),
             };
-            let ratio = figure.ratio().map_or_else(|| "-".to_owned(), |ratio| format!("{ratio:.2}"));
+            let ratio = figure
+                .ratio()
+                .map_or_else(|| "-".to_owned(), |ratio| format!("{ratio:.2}"));
             let met = match figure.met() {
                 Some(true) => "yes",
                 Some(false) => "NO",
                 None => "-",
             };
-            rows.push([figure.label.to_owned(), measured, limit, ratio, target, met.to_owned()]);
+            rows.push([
+                figure.label.to_owned(),
+                measured,
+                limit,
+                ratio,
+                target,
+                met.to_owned(),
+            ]);
         }
-        let widths: Vec<usize> =
-            (0..header.len()).map(|column| rows.iter().map(|row| row[column].chars().count()).max().unwrap_or(0)).collect();
+        let widths: Vec<usize> = (0..header.len())
+            .map(|column| {
+                rows.iter()
+                    .map(|row| row[column].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
         let mut out = format!("{}\n{facts}\n{parameters}\n\n", self.title);
         for (index, row) in rows.iter().enumerate() {
             let cells: Vec<String> = row
@@ -209,7 +269,11 @@ impl Report {
                 .map(|(column, (cell, width))| {
                     let pad = width.saturating_sub(cell.chars().count());
                     // Numbers right-aligned, words left-aligned.
-                    if (1..=3).contains(&column) { format!("{}{cell}", " ".repeat(pad)) } else { format!("{cell}{}", " ".repeat(pad)) }
+                    if (1..=3).contains(&column) {
+                        format!("{}{cell}", " ".repeat(pad))
+                    } else {
+                        format!("{cell}{}", " ".repeat(pad))
+                    }
                 })
                 .collect();
             out.push_str(cells.join(" | ").trim_end());
@@ -221,12 +285,21 @@ impl Report {
             }
         }
         if !self.counts.is_empty() {
-            let counts: Vec<String> =
-                self.counts.iter().map(|(key, count)| format!("{key}={}", format_number(*count as f64))).collect();
+            let counts: Vec<String> = self
+                .counts
+                .iter()
+                .map(|(key, count)| format!("{key}={}", format_number(*count as f64)))
+                .collect();
             out.push_str(&format!("\nchecked: {}\n", counts.join(" ")));
         }
         out
     }
+}
+
+fn self_note(figure: &Figure) -> String {
+    figure
+        .note
+        .map_or_else(|| "-".to_owned(), |note| format!("none: it is the {note}"))
 }
 
 fn round(value: f64, decimals: i32) -> f64 {
@@ -250,7 +323,11 @@ pub fn format_number(value: f64) -> String {
         }
         grouped.push(digit);
     }
-    if value < 0.0 { format!("-{grouped}") } else { grouped }
+    if value < 0.0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
 }
 
 #[cfg(test)]
@@ -277,7 +354,9 @@ mod tests {
                     .against(1000.0, "disk flush rate")
                     .ratio_key("single_writer_ratio_to_fsync")
                     .target(Target::at_least(0.8, "single_writer")),
-                Figure::new("peak_rss_mb", "rss", 150.0, "MB").against(200.0, "target").target(Target::at_most(1.0, "peak_rss")),
+                Figure::new("peak_rss_mb", "rss", 150.0, "MB")
+                    .against(200.0, "target")
+                    .target(Target::at_most(1.0, "peak_rss")),
             ],
             counts: vec![("read_all_events", 10)],
         };
