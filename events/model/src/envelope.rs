@@ -58,9 +58,21 @@ impl EventMetadata {
         *self == Self::default()
     }
 
-    /// Serialised size in bytes, as counted against the event size limit.
+    /// Size in bytes as counted against the event size limit: the lengths of the fields as
+    /// JSON would write them, without escapes. Computed without serialising (it is on every
+    /// append's path).
     pub fn encoded_len(&self) -> usize {
-        if self.is_empty() { 2 } else { serde_json::to_string(self).map(|s| s.len()).unwrap_or(0) }
+        const UUID_TEXT: usize = 36;
+        const RFC3339_MICROS: usize = 27;
+        // `"key":"value",` around each present field.
+        let field = |key: &str, value_len: usize| key.len() + value_len + 6;
+        let text = |key: &str, value: &Option<String>| value.as_ref().map_or(0, |v| field(key, v.len()));
+        let uuid = |key: &str, value: &Option<Uuid>| value.map_or(0, |_| field(key, UUID_TEXT));
+        2 + text("actor", &self.actor)
+            + text("tenant", &self.tenant)
+            + uuid("correlation_id", &self.correlation_id)
+            + uuid("causation_id", &self.causation_id)
+            + self.occurred_at.map_or(0, |_| field("occurred_at", RFC3339_MICROS))
     }
 }
 
@@ -169,6 +181,21 @@ mod tests {
         assert!(json["metadata"].get("causation_id").is_none());
         let back: RecordedEvent = serde_json::from_value(json).expect("decodes");
         assert_eq!(back, recorded);
+    }
+
+    #[test]
+    fn the_counted_metadata_size_is_close_to_its_json_size() {
+        let metadata = EventMetadata {
+            actor: Some("user:anna".into()),
+            tenant: Some("kuopio".into()),
+            correlation_id: Some(Uuid::from_u128(7)),
+            causation_id: Some(Uuid::from_u128(8)),
+            occurred_at: Some(DateTime::from_timestamp_micros(1_760_000_000_123_456).expect("in range")),
+        };
+        let json_len = serde_json::to_string(&metadata).expect("serialises").len();
+        let counted = metadata.encoded_len();
+        assert!(counted.abs_diff(json_len) <= 8, "counted {counted}, JSON {json_len}");
+        assert_eq!(EventMetadata::default().encoded_len(), 2);
     }
 
     #[test]

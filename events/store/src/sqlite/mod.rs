@@ -1,8 +1,9 @@
 //! SqliteStore: the embedded default, one file, no setup.
 //!
 //! Who owns what:
-//! - the writer thread ([`writer`]) owns the only write connection and is the only code that
-//!   writes; appends reach it over a channel and are group-committed;
+//! - the [`writer`] owns the only write connection behind a lock; an append that finds it free
+//!   commits on its own thread (inside `block_in_place`), otherwise it queues and the writer
+//!   thread commits everything waiting in one transaction — group commit, one flush for many;
 //! - a pool of read-only connections ([`ReadPool`]) serves reads on the blocking thread pool;
 //! - a `watch` channel carries the position of the last committed event from the writer to
 //!   subscriptions, which sleep on it instead of polling.
@@ -16,7 +17,6 @@ mod schema;
 mod writer;
 
 use std::path::PathBuf;
-use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -25,7 +25,7 @@ use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::{oneshot, watch};
 
 pub use check::StoreCheckReport;
-pub use schema::SCHEMA_VERSION;
+pub use schema::{MIGRATIONS as SCHEMA_MIGRATIONS, SCHEMA_VERSION};
 
 use crate::subscription::PageSender;
 use crate::{
@@ -72,10 +72,10 @@ impl ReadPool {
             None => schema::open_reader(&self.path, self.cache_kib)?,
         };
         let result = read(&connection);
-        if let Ok(mut idle) = self.idle.lock() {
-            if idle.len() < self.max_idle {
-                idle.push(connection);
-            }
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < self.max_idle
+        {
+            idle.push(connection);
         }
         result
     }
@@ -92,10 +92,19 @@ impl ReadPool {
     }
 }
 
+/// Closes the writer when the last store handle goes, so its thread ends.
+struct WriterHandle(Arc<writer::Writer>);
+
+impl Drop for WriterHandle {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
 /// The embedded event store. Cheap to clone; the writer stops when the last clone is dropped.
 #[derive(Clone)]
 pub struct SqliteStore {
-    requests: std_mpsc::Sender<writer::AppendRequest>,
+    writer: Arc<WriterHandle>,
     head: watch::Receiver<u64>,
     readers: Arc<ReadPool>,
     max_event_bytes: usize,
@@ -114,11 +123,13 @@ impl SqliteStore {
             .optional()
             .map_err(|e| StoreError::unavailable("reading the head position", e))?
             .flatten();
-        let (head_sender, head) = watch::channel(last_position.and_then(|p| u64::try_from(p).ok()).unwrap_or(0));
-        let (requests, receiver) = std_mpsc::channel();
+        let committed = last_position.unwrap_or(0);
+        let (head_sender, head) = watch::channel(u64::try_from(committed).unwrap_or(0));
+        let writer = Arc::new(writer::Writer::new(connection, committed, head_sender));
+        let thread_writer = Arc::clone(&writer);
         std::thread::Builder::new()
             .name("kirjuri-store-writer".into())
-            .spawn(move || writer::run(connection, receiver, head_sender))
+            .spawn(move || thread_writer.run())
             .map_err(|e| StoreError::unavailable("starting the writer thread", e))?;
         let readers = Arc::new(ReadPool {
             path: path.to_owned(),
@@ -126,7 +137,7 @@ impl SqliteStore {
             idle: Mutex::new(Vec::new()),
             max_idle: options.read_connections.max(1),
         });
-        Ok(Self { requests, head, readers, max_event_bytes: options.max_event_bytes })
+        Ok(Self { writer: Arc::new(WriterHandle(writer)), head, readers, max_event_bytes: options.max_event_bytes })
     }
 
     /// Runs SQLite's integrity check and the store's own invariants.
@@ -193,7 +204,16 @@ impl EventStore for SqliteStore {
         rules::check_append(stream, &events, self.max_event_bytes)?;
         let (reply, outcome) = oneshot::channel();
         let request = writer::AppendRequest { stream: stream.clone(), expected, events, reply };
-        self.requests.send(request).map_err(|_| StoreError::Closed)?;
+        let writer = &self.writer.0;
+        // Committing on this thread blocks it for one flush; tell the runtime so that it moves
+        // its other tasks elsewhere. Without a multi-thread runtime, queue for the writer thread.
+        let multi_thread = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        if multi_thread && writer.is_idle() {
+            tokio::task::block_in_place(|| writer.submit(request))?;
+        } else {
+            writer.enqueue(request)?;
+        }
         outcome.await.map_err(|_| StoreError::Closed)?
     }
 
@@ -240,5 +260,73 @@ impl EventStore for SqliteStore {
     async fn head_position(&self) -> Result<Option<Position>, StoreError> {
         let committed = *self.head.borrow();
         Ok((committed > 0).then(|| Position::sequence(committed)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conformance::event;
+
+    fn stream() -> StreamName {
+        StreamName::parse(&format!("test-{}", uuid::Uuid::new_v4())).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    async fn append_in_turn(store: &SqliteStore, appends: u64) -> StreamName {
+        let stream = stream();
+        for n in 0..appends {
+            let expected = if n == 0 { ExpectedRevision::NoStream } else { ExpectedRevision::Exact(Revision(n - 1)) };
+            let result = store.append(&stream, expected, vec![event("Counted", serde_json::json!({ "n": n }))]).await;
+            assert_eq!(result.map(|r| r.next_expected).ok(), Some(Revision(n)));
+        }
+        stream
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn appends_from_a_single_threaded_runtime_go_through_the_writer_thread() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = SqliteStore::open(SqliteStoreOptions::new(dir.path().join("e.sqlite"))).unwrap_or_else(|e| panic!("{e}"));
+        let stream = append_in_turn(&store, 20).await;
+        assert_eq!(store.stream_revision(&stream).await.ok().flatten(), Some(Revision(19)));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_appends_from_tasks_and_blocking_threads_all_commit() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = SqliteStore::open(SqliteStoreOptions::new(dir.path().join("e.sqlite"))).unwrap_or_else(|e| panic!("{e}"));
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move { append_in_turn(&store, 25).await }));
+        }
+        let handle = tokio::runtime::Handle::current();
+        let blocking_store = store.clone();
+        let from_blocking = tokio::task::spawn_blocking(move || handle.block_on(append_in_turn(&blocking_store, 25)));
+        let mut streams = Vec::new();
+        for task in tasks {
+            streams.push(task.await.unwrap_or_else(|e| panic!("{e}")));
+        }
+        streams.push(from_blocking.await.unwrap_or_else(|e| panic!("{e}")));
+        for stream in &streams {
+            assert_eq!(store.stream_revision(stream).await.ok().flatten(), Some(Revision(24)));
+        }
+        let head = store.head_position().await.ok().flatten();
+        assert_eq!(head, Some(Position::sequence(9 * 25)), "positions are gapless and count every event");
+        let report = store.check().await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(report.is_healthy(), "{:?}", report.problems);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_dropped_store_stops_its_subscriptions() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = SqliteStore::open(SqliteStoreOptions::new(dir.path().join("e.sqlite"))).unwrap_or_else(|e| panic!("{e}"));
+        append_in_turn(&store, 3).await;
+        let mut subscription = store.subscribe_all(SubscribeFrom::Start, EventFilter::all()).await.unwrap_or_else(|e| panic!("{e}"));
+        for _ in 0..3 {
+            assert!(matches!(subscription.next_event().await, Some(Ok(_))));
+        }
+        drop(store);
+        let end = tokio::time::timeout(std::time::Duration::from_secs(10), subscription.next_event()).await;
+        assert!(matches!(end, Ok(Some(Err(StoreError::Closed)))), "{end:?}");
     }
 }

@@ -18,32 +18,46 @@ fn corrupt(position: i64, what: &str, detail: impl std::fmt::Display) -> StoreEr
     StoreError::Corrupt(format!("event at position {position}: {what}: {detail}"))
 }
 
+fn text_column<'row>(row: &'row Row<'_>, index: usize, position: i64, what: &str) -> Result<&'row str, StoreError> {
+    row.get_ref(index)
+        .and_then(|value| value.as_str().map_err(Into::into))
+        .map_err(|e| corrupt(position, what, e))
+}
+
+fn optional_text(row: &Row<'_>, index: usize, position: i64, what: &str) -> Result<Option<String>, StoreError> {
+    row.get_ref(index)
+        .and_then(|value| value.as_str_or_null().map_err(Into::into))
+        .map(|text| text.map(str::to_owned))
+        .map_err(|e| corrupt(position, what, e))
+}
+
 fn uuid_column(row: &Row<'_>, index: usize, position: i64, what: &str) -> Result<Option<Uuid>, StoreError> {
-    let bytes: Option<Vec<u8>> = row.get(index).map_err(|e| corrupt(position, what, e))?;
-    bytes.map(|b| Uuid::from_slice(&b).map_err(|e| corrupt(position, what, e))).transpose()
+    let bytes = row
+        .get_ref(index)
+        .and_then(|value| value.as_blob_or_null().map_err(Into::into))
+        .map_err(|e| corrupt(position, what, e))?;
+    bytes.map(|b| Uuid::from_slice(b).map_err(|e| corrupt(position, what, e))).transpose()
 }
 
 fn time_column(micros: i64, position: i64, what: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp_micros(micros).ok_or_else(|| corrupt(position, what, "timestamp out of range"))
 }
 
-/// Decodes one row selected with [`COLUMNS`].
+/// Decodes one row selected with [`COLUMNS`]. Reads text and blobs in place (no intermediate
+/// copies): this runs once per event on every read.
 pub fn decode_row(row: &Row<'_>) -> Result<RecordedEvent, StoreError> {
     let position: i64 = row.get(0).map_err(|e| StoreError::Corrupt(format!("event position: {e}")))?;
-    let get_text = |index: usize, what: &str| -> Result<String, StoreError> {
-        row.get::<_, String>(index).map_err(|e| corrupt(position, what, e))
-    };
-    let stream = StreamName::parse(&get_text(1, "stream")?).map_err(|e| corrupt(position, "stream", e))?;
+    let stream = StreamName::parse(text_column(row, 1, position, "stream")?).map_err(|e| corrupt(position, "stream", e))?;
     let revision: i64 = row.get(2).map_err(|e| corrupt(position, "revision", e))?;
     let id = uuid_column(row, 3, position, "id")?.ok_or_else(|| corrupt(position, "id", "missing"))?;
     let event_type =
-        EventType::parse(&get_text(4, "event type")?).map_err(|e| corrupt(position, "event type", e))?;
+        EventType::parse(text_column(row, 4, position, "event type")?).map_err(|e| corrupt(position, "event type", e))?;
     let schema_version: i64 = row.get(5).map_err(|e| corrupt(position, "schema version", e))?;
     let recorded_at: i64 = row.get(6).map_err(|e| corrupt(position, "recorded_at", e))?;
     let occurred_at: Option<i64> = row.get(12).map_err(|e| corrupt(position, "occurred_at", e))?;
     let metadata = EventMetadata {
-        actor: row.get(8).map_err(|e| corrupt(position, "actor", e))?,
-        tenant: row.get(9).map_err(|e| corrupt(position, "tenant", e))?,
+        actor: optional_text(row, 8, position, "actor")?,
+        tenant: optional_text(row, 9, position, "tenant")?,
         correlation_id: uuid_column(row, 10, position, "correlation id")?,
         causation_id: uuid_column(row, 11, position, "causation id")?,
         occurred_at: occurred_at.map(|t| time_column(t, position, "occurred_at")).transpose()?,
@@ -56,7 +70,7 @@ pub fn decode_row(row: &Row<'_>) -> Result<RecordedEvent, StoreError> {
         event_type,
         schema_version: u32::try_from(schema_version).map_err(|e| corrupt(position, "schema version", e))?,
         recorded_at: time_column(recorded_at, position, "recorded_at")?,
-        data: EventPayload::from_stored(get_text(7, "data")?),
+        data: EventPayload::from_stored(text_column(row, 7, position, "data")?),
         metadata,
     })
 }

@@ -11,7 +11,8 @@ pub const APPLICATION_ID: i64 = 0x6B69_726A;
 pub const SCHEMA_VERSION: i64 = 1;
 
 /// Every migration, in order: `MIGRATIONS[n]` takes a file from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[
+/// Run in order on an empty file, they build the current schema.
+pub const MIGRATIONS: &[&str] = &[
     // 0 -> 1: the event log.
     "CREATE TABLE events (
         position       INTEGER PRIMARY KEY,
@@ -65,6 +66,11 @@ pub fn open_writer(path: &str, cache_kib: u32) -> Result<Connection, StoreError>
     }
     configure(&connection, path, cache_kib)?;
     migrate(&connection, path)?;
+    // Checkpoint every 4,000 WAL pages (16 MiB) instead of SQLite's 1,000: fewer, larger
+    // checkpoints write hot index pages once instead of several times.
+    connection
+        .execute_batch("PRAGMA wal_autocheckpoint = 4000")
+        .map_err(|e| sqlite_error(path, "configuring the writer", e))?;
     Ok(connection)
 }
 

@@ -1,14 +1,20 @@
-//! The writer thread: the only owner of the write connection, group-committing appends.
+//! The writer: the only code that writes, group-committing appends.
 //!
-//! Every append is a request on a channel. The thread takes the first waiting request, drains
-//! whatever else is already waiting, and applies them all in one `BEGIN IMMEDIATE` transaction,
-//! each inside its own savepoint so that one rejected append (conflict, reused id) leaves the
-//! others untouched. One `COMMIT` (one WAL fsync with `synchronous=FULL`) makes the whole group
-//! durable; only then are the callers answered and subscribers woken. If the commit fails,
-//! every caller in the group gets the error and nothing of the group is acknowledged.
+//! One [`Writer`] owns the only write connection, behind a mutex: whoever holds it commits.
+//! An append first tries to take it itself (the uncontended case: the caller's own thread runs
+//! the commit, with no hand-off to another thread and back, which on a virtual machine costs
+//! about as much as the commit's CPU work). If someone else is committing, the append joins a
+//! queue and the writer thread picks it up; whoever commits next takes every append waiting at
+//! that moment into one `BEGIN IMMEDIATE` transaction — one WAL flush for all of them.
+//!
+//! An append that is rejected (conflict, reused id) has whatever part of it was inserted
+//! deleted again before the next one runs, so it leaves no trace while the others commit.
+//! Callers are answered and subscribers woken only after `COMMIT` (with `synchronous=FULL`)
+//! returned. If SQLite itself fails, the whole group is rolled back and every caller in it gets
+//! the error: nothing is acknowledged.
 
-use std::sync::mpsc::{Receiver, TryRecvError};
-use std::time::{Duration, Instant};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Condvar, Mutex, MutexGuard, TryLockError};
 
 use chrono::Utc;
 use kirjuri_events::{ExpectedRevision, NewEvent, Position, RecordedEvent, Revision, StreamName};
@@ -18,7 +24,7 @@ use tokio::sync::{oneshot, watch};
 use super::rows::{COLUMNS, decode_row, to_sql_int};
 use crate::{AppendResult, StoreError};
 
-/// One append waiting for the writer.
+/// One append waiting to be committed.
 pub struct AppendRequest {
     /// The stream to append to.
     pub stream: StreamName,
@@ -30,68 +36,178 @@ pub struct AppendRequest {
     pub reply: oneshot::Sender<Result<AppendResult, StoreError>>,
 }
 
-/// Most appends in one group, and most events.
-const MAX_GROUP_APPENDS: usize = 1024;
+/// Most events one group commits; a larger backlog is split over several commits.
 const MAX_GROUP_EVENTS: usize = 20_000;
-/// How long the writer waits for stragglers when the previous group was larger than this one.
-const GATHER_WINDOW: Duration = Duration::from_micros(150);
 
-/// Runs until every sender is dropped.
-pub fn run(mut connection: Connection, requests: Receiver<AppendRequest>, head: watch::Sender<u64>) {
-    let mut previous_group_len = 0;
-    while let Ok(first) = requests.recv() {
-        let group = gather(first, &requests, previous_group_len);
-        previous_group_len = group.len();
-        commit_group(&mut connection, group, &head);
-    }
-    tracing::debug!("event store writer stopped");
+/// Most streams whose last revision the writer remembers; beyond it the memory starts over.
+const REMEMBERED_STREAMS: usize = 65_536;
+
+/// The write connection and what the writer remembers between groups.
+pub struct Core {
+    connection: Connection,
+    /// The position of the last committed event (0 for an empty store).
+    committed: i64,
+    head: watch::Sender<u64>,
+    /// Last committed revision of recently written streams, saving an index lookup per append.
+    /// Only this writer writes, so an entry stays true until the writer itself changes it.
+    revisions: HashMap<StreamName, u64>,
 }
 
-/// Drains what is waiting. When the last group was bigger, callers it answered are likely
-/// about to send again: give them a short window so the groups stay large under load.
-fn gather(first: AppendRequest, requests: &Receiver<AppendRequest>, previous_group_len: usize) -> Vec<AppendRequest> {
-    let mut events = first.events.len();
-    let mut group = vec![first];
-    let started = Instant::now();
-    while group.len() < MAX_GROUP_APPENDS && events < MAX_GROUP_EVENTS {
-        match requests.try_recv() {
-            Ok(request) => {
-                events += request.events.len();
-                group.push(request);
-            }
-            Err(TryRecvError::Empty) if group.len() < previous_group_len && started.elapsed() < GATHER_WINDOW => {
-                std::thread::yield_now();
-            }
-            Err(_) => break,
+#[derive(Default)]
+struct Queue {
+    waiting: VecDeque<AppendRequest>,
+    closed: bool,
+}
+
+/// The shared writer: the connection, the queue, and the signal that wakes the writer thread.
+pub struct Writer {
+    core: Mutex<Core>,
+    queue: Mutex<Queue>,
+    queued: Condvar,
+}
+
+impl Writer {
+    /// Wraps the write connection; `committed` is the last position already in the file.
+    pub fn new(connection: Connection, committed: i64, head: watch::Sender<u64>) -> Self {
+        Self {
+            core: Mutex::new(Core { connection, committed, head, revisions: HashMap::new() }),
+            queue: Mutex::new(Queue::default()),
+            queued: Condvar::new(),
         }
     }
-    group
+
+    fn lock_queue(&self) -> MutexGuard<'_, Queue> {
+        // A panic while holding the queue lock leaves the queue itself consistent.
+        self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Takes what is waiting, up to [`MAX_GROUP_EVENTS`] events (at least one append).
+    fn take_waiting(queue: &mut Queue, group: &mut Vec<AppendRequest>) {
+        let mut events: usize = group.iter().map(|r| r.events.len()).sum();
+        while let Some(next) = queue.waiting.front() {
+            if !group.is_empty() && events + next.events.len() > MAX_GROUP_EVENTS {
+                break;
+            }
+            events += next.events.len();
+            group.extend(queue.waiting.pop_front());
+        }
+    }
+
+    /// Commits `request` now on this thread if nobody else is committing; otherwise queues it
+    /// for the writer thread. Either way the outcome arrives on the request's reply channel.
+    /// Blocks for a flush when it commits: call it where blocking is allowed.
+    pub fn submit(&self, request: AppendRequest) -> Result<(), StoreError> {
+        let mut core = match self.core.try_lock() {
+            Ok(core) => core,
+            Err(TryLockError::WouldBlock) => return self.enqueue(request),
+            Err(TryLockError::Poisoned(_)) => return Err(StoreError::Corrupt("the writer panicked earlier".into())),
+        };
+        let mut group = Vec::new();
+        {
+            let mut queue = self.lock_queue();
+            if queue.closed {
+                return Err(StoreError::Closed);
+            }
+            // Appends queued before this one go first, in the same commit.
+            Self::take_waiting(&mut queue, &mut group);
+        }
+        group.push(request);
+        commit_group(&mut core, group);
+        Ok(())
+    }
+
+    /// Queues `request` for the writer thread.
+    pub fn enqueue(&self, request: AppendRequest) -> Result<(), StoreError> {
+        let mut queue = self.lock_queue();
+        if queue.closed {
+            return Err(StoreError::Closed);
+        }
+        queue.waiting.push_back(request);
+        drop(queue);
+        self.queued.notify_one();
+        Ok(())
+    }
+
+    /// Whether an append may commit on the caller's thread right now (nobody else is).
+    pub fn is_idle(&self) -> bool {
+        self.core.try_lock().is_ok()
+    }
+
+    /// The writer thread: commits queued appends until [`Writer::close`] and the queue is empty.
+    pub fn run(&self) {
+        loop {
+            let mut group = Vec::new();
+            {
+                let mut queue = self.lock_queue();
+                while queue.waiting.is_empty() && !queue.closed {
+                    queue = self.queued.wait(queue).unwrap_or_else(|poisoned| poisoned.into_inner());
+                }
+                if queue.waiting.is_empty() {
+                    break;
+                }
+                Self::take_waiting(&mut queue, &mut group);
+            }
+            let Ok(mut core) = self.core.lock() else {
+                for request in group {
+                    let _ = request.reply.send(Err(StoreError::Corrupt("the writer panicked earlier".into())));
+                }
+                continue;
+            };
+            // Appends that arrived while waiting for the connection join this commit.
+            Self::take_waiting(&mut self.lock_queue(), &mut group);
+            commit_group(&mut core, group);
+        }
+        tracing::debug!("event store writer stopped");
+    }
+
+    /// Refuses new appends and lets the writer thread finish what is queued.
+    pub fn close(&self) {
+        self.lock_queue().closed = true;
+        self.queued.notify_all();
+    }
 }
 
-fn commit_group(connection: &mut Connection, group: Vec<AppendRequest>, head: &watch::Sender<u64>) {
+fn commit_group(core: &mut Core, group: Vec<AppendRequest>) {
     let recorded_at = Utc::now().timestamp_micros();
-    let outcome = (|| -> Result<(Vec<Result<AppendResult, StoreError>>, Option<u64>), rusqlite::Error> {
-        let mut transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut last_position = core.committed;
+    // Revisions written by this group; they become known only if the group commits.
+    let mut written: HashMap<StreamName, u64> = HashMap::new();
+    let known = &core.revisions;
+    let outcome = (|| -> Result<Vec<Result<AppendResult, StoreError>>, StoreError> {
+        let transaction = core
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::unavailable("starting a write transaction", e))?;
         let mut results = Vec::with_capacity(group.len());
         for request in &group {
-            let mut savepoint = transaction.savepoint()?;
-            let result = apply(&savepoint, request, recorded_at);
-            if result.is_ok() {
-                savepoint.commit()?;
-            } else {
-                savepoint.rollback()?;
-                savepoint.commit()?;
+            let remembered = written.get(&request.stream).or_else(|| known.get(&request.stream)).copied();
+            let result = apply(&transaction, request, remembered, recorded_at, last_position);
+            match &result {
+                Ok(appended) => {
+                    last_position = last_position.max(to_sql_int(appended.position.commit));
+                    written.insert(request.stream.clone(), appended.next_expected.0);
+                }
+                // The store itself failed: give up the whole group, nothing is acknowledged.
+                Err(error @ StoreError::Unavailable { .. }) => {
+                    return Err(StoreError::unavailable("appending", error.to_string()));
+                }
+                // A rejected append: remove whatever part of it was inserted before the rejection.
+                Err(_) => undo_since(&transaction, last_position)?,
             }
             results.push(result);
         }
-        let last_position: Option<i64> = transaction.query_row("SELECT max(position) FROM events", [], |r| r.get(0))?;
-        transaction.commit()?;
-        Ok((results, last_position.and_then(|p| u64::try_from(p).ok())))
+        transaction.commit().map_err(|e| StoreError::unavailable("committing appends", e))?;
+        Ok(results)
     })();
     match outcome {
-        Ok((results, last_position)) => {
-            if let Some(position) = last_position {
-                head.send_if_modified(|current| {
+        Ok(results) => {
+            core.committed = last_position;
+            if core.revisions.len() + written.len() > REMEMBERED_STREAMS {
+                core.revisions.clear();
+            }
+            core.revisions.extend(written);
+            if let Ok(position) = u64::try_from(last_position) {
+                core.head.send_if_modified(|current| {
                     let advanced = position > *current;
                     if advanced {
                         *current = position;
@@ -115,6 +231,16 @@ fn commit_group(connection: &mut Connection, group: Vec<AppendRequest>, head: &w
             }
         }
     }
+}
+
+/// Deletes every row after `position`: the rows a rejected append inserted in this transaction.
+/// Positions are assigned under the writer's lock alone, so nothing else can be there.
+fn undo_since(connection: &Connection, position: i64) -> Result<(), StoreError> {
+    connection
+        .prepare_cached("DELETE FROM events WHERE position > ?1")
+        .and_then(|mut statement| statement.execute([position]))
+        .map(|_| ())
+        .map_err(|e| StoreError::unavailable("undoing a rejected append", e))
 }
 
 fn unavailable(stream: &StreamName, error: rusqlite::Error) -> StoreError {
@@ -150,17 +276,26 @@ fn reused_id(request: &AppendRequest, existing: &RecordedEvent) -> StoreError {
     }
 }
 
-/// Applies one append inside its savepoint. Never leaves part of it behind on error: the caller
-/// rolls the savepoint back.
-fn apply(connection: &Connection, request: &AppendRequest, recorded_at: i64) -> Result<AppendResult, StoreError> {
+/// Applies one append. On a rejection it may have inserted part of the batch; the caller
+/// removes that with [`undo_since`]. `StoreError::Unavailable` means SQLite itself failed.
+///
+/// The happy path costs one revision lookup and the inserts: ids are looked up only when
+/// something fails (a conflict or a unique-id violation), which is where a retry shows up.
+fn apply(
+    connection: &Connection,
+    request: &AppendRequest,
+    remembered_revision: Option<u64>,
+    recorded_at: i64,
+    last_position: i64,
+) -> Result<AppendResult, StoreError> {
     let stream = &request.stream;
-    // A retry of an append that already committed: answer as the first time, write nothing.
-    if let Some(first) = request.events.first() {
-        if let Some(existing) = find_by_id(connection, stream, &first.id.0)? {
-            return replay_of_committed_append(connection, request, existing);
-        }
-    }
-    let current = current_revision(connection, stream)?;
+    let Some(first) = request.events.first() else {
+        return Err(StoreError::EmptyAppend { stream: stream.clone() });
+    };
+    let current = match remembered_revision {
+        Some(revision) => Some(revision),
+        None => current_revision(connection, stream)?,
+    };
     let matches = match request.expected {
         ExpectedRevision::Any => true,
         ExpectedRevision::NoStream => current.is_none(),
@@ -168,6 +303,10 @@ fn apply(connection: &Connection, request: &AppendRequest, recorded_at: i64) -> 
         ExpectedRevision::Exact(expected) => current == Some(expected.0),
     };
     if !matches {
+        // A retry of an append that already committed: answer as the first time, write nothing.
+        if let Some(existing) = find_by_id(connection, stream, &first.id.0)? {
+            return replay_of_committed_append(connection, request, existing);
+        }
         return Err(StoreError::Conflict { stream: stream.clone(), expected: request.expected, actual: current.map(Revision) });
     }
     let mut insert = connection
@@ -178,8 +317,8 @@ fn apply(connection: &Connection, request: &AppendRequest, recorded_at: i64) -> 
         )
         .map_err(|e| unavailable(stream, e))?;
     let mut revision = current.map_or(0, |r| r + 1);
-    let mut position = 0;
-    for event in &request.events {
+    let mut position = last_position;
+    for (index, event) in request.events.iter().enumerate() {
         let metadata = &event.metadata;
         let inserted = insert.execute(params![
             stream.as_str(),
@@ -198,10 +337,13 @@ fn apply(connection: &Connection, request: &AppendRequest, recorded_at: i64) -> 
         match inserted {
             Ok(_) => {}
             Err(error) if error.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
-                return Err(match find_by_id(connection, stream, &event.id.0)? {
-                    Some(existing) => reused_id(request, &existing),
-                    None => StoreError::Corrupt(format!("`{stream}` revision {revision} already exists")),
-                });
+                let existing = find_by_id(connection, stream, &event.id.0)?;
+                return match existing {
+                    // The first id is taken: a retry (under `Any` or `StreamExists`) or a reuse.
+                    Some(existing) if index == 0 => replay_of_committed_append(connection, request, existing),
+                    Some(existing) => Err(reused_id(request, &existing)),
+                    None => Err(StoreError::Corrupt(format!("`{stream}` revision {revision} already exists"))),
+                };
             }
             Err(error) => return Err(unavailable(stream, error)),
         }

@@ -41,27 +41,6 @@ pub fn measure_flush_rate(
     Ok(flushes as f64 / elapsed.as_secs_f64())
 }
 
-/// The store's table as the benchmark's plain loop creates it (the same columns and constraints
-/// as `SqliteStore`'s schema).
-const PLAIN_SCHEMA: &str = "
-    CREATE TABLE events (
-        position       INTEGER PRIMARY KEY,
-        stream         TEXT    NOT NULL,
-        revision       INTEGER NOT NULL,
-        id             BLOB    NOT NULL,
-        event_type     TEXT    NOT NULL,
-        schema_version INTEGER NOT NULL,
-        recorded_at    INTEGER NOT NULL,
-        data           TEXT    NOT NULL,
-        actor          TEXT,
-        tenant         TEXT,
-        correlation_id BLOB,
-        causation_id   BLOB,
-        occurred_at    INTEGER
-    ) STRICT;
-    CREATE UNIQUE INDEX events_by_stream ON events (stream, revision);
-    CREATE UNIQUE INDEX events_by_id ON events (id);
-";
 
 /// Events per second of a plain rusqlite loop: WAL, `synchronous=FULL`, a 64 MiB page cache,
 /// time-ordered ids, one prepared insert, `batch_size` events of one stream per transaction,
@@ -79,9 +58,12 @@ pub fn measure_plain_sqlite(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;",
         )
         .context("configuring the plain SQLite file")?;
-    connection
-        .execute_batch(PLAIN_SCHEMA)
-        .context("creating the plain SQLite schema")?;
+    // The very tables and indexes the store creates, so the two are measured on one schema.
+    for script in kirjuri_store::sqlite::SCHEMA_MIGRATIONS {
+        connection
+            .execute_batch(script)
+            .context("creating the plain SQLite schema")?;
+    }
 
     let mut lessons = LessonEvents::starting_at(0)?;
     let mut rotation = StreamRotation::new(&lessons, stream_count);
