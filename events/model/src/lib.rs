@@ -11,6 +11,7 @@
 //! - an [`EventPayload`] always holds one syntactically valid JSON value;
 //! - an [`EventType`] is a non-empty, printable name without whitespace.
 
+pub mod domain;
 mod envelope;
 mod ids;
 mod payload;

@@ -1,0 +1,5 @@
+//! Experiments. (Being written.)
+
+/// An experiment's state.
+#[derive(Debug, Clone, Default)]
+pub struct ExperimentState;

@@ -1,0 +1,8 @@
+//! Observations and lessons. (Being written.)
+
+/// An observation's state.
+#[derive(Debug, Clone, Default)]
+pub struct ObservationState;
+/// A lesson's state.
+#[derive(Debug, Clone, Default)]
+pub struct LessonState;
