@@ -96,6 +96,7 @@ event_family! {
 
 event_family! {
     /// What happens in a `lesson` stream.
+    #[allow(clippy::large_enum_variant, reason = "events are decoded, decided and dropped one at a time; boxing would only add allocations")]
     pub enum LessonEvent {
         Identified(LessonIdentified) = ("LessonIdentified", 2),
         ActionAssigned(LessonActionAssigned) = ("LessonActionAssigned", 1),
