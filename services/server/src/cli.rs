@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use kirjuri_store::StoreCheckReport;
 use serde::Serialize;
 
-use crate::bench::{StoreBenchArgs, run_store_bench};
+use crate::bench::{CommandsBenchArgs, StoreBenchArgs, run_commands_bench, run_store_bench};
 use crate::settings::Settings;
 use crate::startup::{Application, open_sqlite_store, shutdown_signal};
 
@@ -72,6 +72,8 @@ pub enum StoreCommand {
 pub enum BenchCommand {
     /// Benchmark the event store.
     Store(#[command(flatten)] StoreBenchArgs),
+    /// Benchmark decide-and-append through the command path.
+    Commands(#[command(flatten)] CommandsBenchArgs),
 }
 
 /// Runs `command` with `settings`; logging must already be set up.
@@ -85,6 +87,7 @@ pub fn run(command: Command, settings: Settings) -> ExitCode {
         },
         // The benchmark manages its own runtime, so it runs outside ours.
         Command::Bench { command: BenchCommand::Store(args) } => exit_on_error(EXIT_FAILED, run_store_bench(&args)),
+        Command::Bench { command: BenchCommand::Commands(args) } => exit_on_error(EXIT_FAILED, run_commands_bench(&args)),
     }
 }
 

@@ -8,14 +8,17 @@
 //! - [`health`]: the liveness and readiness use cases.
 //! - [`cli`]: the `kirjuri` command line; `main.rs` only parses, loads settings, starts
 //!   logging and calls [`cli::run`].
+//! - [`usecases`]: [`usecases::CommandBus`] — load, decide, append with the loaded revision.
 //! - [`bench`]: `kirjuri bench …`.
 
 pub mod bench;
 pub mod cli;
+pub mod demo;
 pub mod health;
 pub mod http;
 pub mod settings;
 pub mod startup;
+pub mod usecases;
 
 pub use http::{ApiError, ErrorCode};
 pub use settings::{Settings, SettingsError};

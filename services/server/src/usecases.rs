@@ -1,0 +1,359 @@
+//! Use cases: load the aggregate, decide, append with the revision it was loaded at.
+//!
+//! [`CommandBus::execute`] is the one path every command takes (HTTP, demo, benchmarks):
+//! 1. read the aggregate's stream (only its tail when the state is cached) and fold it;
+//! 2. load the records the command refers to (`Aggregate::references`) into `References`;
+//! 3. `decide` — a refusal is [`UseCaseError::Rejected`] and writes nothing;
+//! 4. append with `Exact(revision)` (or `NoStream`); on a conflict, go back to 1, a bounded
+//!    number of times.
+//!
+//! Event ids are derived from the command id (`EventId::derived(command_id, n)`), so a retried
+//! command never duplicates: the store dedupes an identical append, and a command whose first
+//! event is already in the stream is answered as applied without deciding again.
+//!
+//! The cache keeps each aggregate's folded state with the revision it reflects. It is only a
+//! shortcut: every command still reads the stream from that revision on, so events appended
+//! elsewhere (another instance on KurrentDB) are always folded in before deciding.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use kirjuri_domain::{Aggregate, DomainError, Reference, Referenced, References};
+use kirjuri_events::domain::DecodeError;
+use kirjuri_events::{EventId, EventMetadata, ExpectedRevision, Position, Revision, StreamName};
+use kirjuri_store::{EventStore, ReadStreamOptions, StoreError};
+use uuid::Uuid;
+
+/// How many times a command is decided again after a concurrent append won.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+/// Events read per page while loading a stream.
+const LOAD_PAGE: usize = 1_000;
+
+/// How many events the cached aggregates may reflect in all before the cache starts over
+/// (each costs the memory of its id, for recognising repeated commands).
+const CACHED_EVENTS: usize = 2_000_000;
+
+/// How deep a supersession chain is followed while loading references.
+const MAX_SUPERSESSION_CHAIN: usize = 64;
+
+/// Who issues a command, for whom, and why; becomes every resulting event's metadata.
+#[derive(Debug, Clone)]
+pub struct CommandContext {
+    /// The command's id: the same id means the same command (retries are answered once).
+    pub command_id: Uuid,
+    /// Who issues it, e.g. `user:anna` or `demo`.
+    pub actor: String,
+    /// The municipality it is issued for.
+    pub tenant: Option<String>,
+    /// Groups the events of one user action.
+    pub correlation_id: Option<Uuid>,
+    /// When it happened in the world, where that differs from now.
+    pub occurred_at: Option<DateTime<Utc>>,
+}
+
+impl CommandContext {
+    /// A context for `actor` with a fresh command id.
+    pub fn new(actor: impl Into<String>) -> Self {
+        Self { command_id: Uuid::new_v4(), actor: actor.into(), tenant: None, correlation_id: None, occurred_at: None }
+    }
+
+    fn metadata(&self) -> EventMetadata {
+        EventMetadata {
+            actor: Some(self.actor.clone()),
+            tenant: self.tenant.clone(),
+            correlation_id: Some(self.correlation_id.unwrap_or(self.command_id)),
+            causation_id: Some(self.command_id),
+            occurred_at: self.occurred_at,
+        }
+    }
+}
+
+/// What a command did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Executed {
+    /// The stream it changed.
+    pub stream: StreamName,
+    /// How many events it appended (0 when the command changed nothing).
+    pub events: usize,
+    /// The stream's revision after it, `None` if the stream is still empty.
+    pub revision: Option<Revision>,
+    /// The global position of its last event, when it appended.
+    pub position: Option<Position>,
+    /// Whether this was a repeat of a command already applied (nothing new was written).
+    pub repeated: bool,
+}
+
+/// Why a command did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum UseCaseError {
+    /// The domain refused it; nothing was written.
+    #[error(transparent)]
+    Rejected(#[from] DomainError),
+    /// Other writers kept winning the race for the stream.
+    #[error("`{stream}` kept changing while the command was decided ({attempts} attempts); nothing was written")]
+    Contended {
+        /// The stream.
+        stream: StreamName,
+        /// How many times it was tried.
+        attempts: u32,
+    },
+    /// A stored event could not be read.
+    #[error("`{stream}` holds an event that cannot be read: {source}")]
+    Undecodable {
+        /// The stream.
+        stream: StreamName,
+        /// Why.
+        #[source]
+        source: DecodeError,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A folded aggregate and the stream revision it reflects.
+struct Folded<A> {
+    state: A,
+    revision: Option<Revision>,
+    /// Revisions of events seen, by id, for recognising a repeated command.
+    applied_commands: HashMap<EventId, Revision>,
+}
+
+/// Cached aggregates, each taken out while a command works on it and put back after.
+#[derive(Default)]
+struct AggregateCache {
+    entries: HashMap<StreamName, Box<dyn Any + Send>>,
+    events: usize,
+}
+
+/// Runs commands against one store; cheap to clone.
+#[derive(Clone)]
+pub struct CommandBus {
+    store: Arc<dyn EventStore>,
+    cache: Arc<Mutex<AggregateCache>>,
+}
+
+impl CommandBus {
+    /// A bus over `store`.
+    pub fn new(store: Arc<dyn EventStore>) -> Self {
+        Self { store, cache: Arc::new(Mutex::new(AggregateCache::default())) }
+    }
+
+    /// The store commands are appended to.
+    pub fn store(&self) -> &Arc<dyn EventStore> {
+        &self.store
+    }
+
+    /// Loads, decides and appends `command`, retrying on conflicts.
+    pub async fn execute<A>(&self, command: A::Command, context: &CommandContext) -> Result<Executed, UseCaseError>
+    where
+        A: Aggregate + Send + Sync + 'static,
+        A::Event: Send + Sync,
+    {
+        let stream = A::stream(&command);
+        let first_event_id = EventId::derived(context.command_id, 0);
+        for _attempt in 0..MAX_ATTEMPTS {
+            let folded = self.load::<A>(&stream).await?;
+            if let Some(revision) = folded.applied_commands.get(&first_event_id).copied() {
+                self.put_back(&stream, folded);
+                return Ok(Executed { stream, events: 0, revision: Some(revision), position: None, repeated: true });
+            }
+            let references = match self.load_references(&A::references(&command)).await {
+                Ok(references) => references,
+                Err(error) => {
+                    self.put_back(&stream, folded);
+                    return Err(error);
+                }
+            };
+            let events = match folded.state.decide(&command, &references) {
+                Ok(events) => events,
+                Err(refused) => {
+                    self.put_back(&stream, folded);
+                    return Err(refused.into());
+                }
+            };
+            if events.is_empty() {
+                let revision = folded.revision;
+                self.put_back(&stream, folded);
+                return Ok(Executed { stream, events: 0, revision, position: None, repeated: false });
+            }
+            let metadata = context.metadata();
+            let mut new_events = Vec::with_capacity(events.len());
+            for (index, event) in events.iter().enumerate() {
+                let id = EventId::derived(context.command_id, u32::try_from(index).unwrap_or(u32::MAX));
+                match A::encode(event, id, metadata.clone()) {
+                    Ok(encoded) => new_events.push(encoded),
+                    Err(error) => {
+                        self.put_back(&stream, folded);
+                        let rule = format!("could not be encoded: {error}");
+                        return Err(StoreError::InvalidArgument { field: "event", rule }.into());
+                    }
+                }
+            }
+            let expected = match folded.revision {
+                Some(revision) => ExpectedRevision::Exact(revision),
+                None => ExpectedRevision::NoStream,
+            };
+            match self.store.append(&stream, expected, new_events).await {
+                Ok(appended) => {
+                    self.remember_after_append::<A>(&stream, folded, &events, context.command_id, appended.next_expected);
+                    return Ok(Executed {
+                        stream,
+                        events: events.len(),
+                        revision: Some(appended.next_expected),
+                        position: Some(appended.position),
+                        repeated: false,
+                    });
+                }
+                Err(StoreError::Conflict { .. }) => {
+                    // The loaded state is still true for its revision; the next load reads on from it.
+                    self.put_back(&stream, folded);
+                    tracing::debug!(stream = %stream, "append conflict, deciding again");
+                    continue;
+                }
+                Err(error) => {
+                    self.put_back(&stream, folded);
+                    return Err(error.into());
+                }
+            }
+        }
+        Err(UseCaseError::Contended { stream, attempts: MAX_ATTEMPTS })
+    }
+
+    /// The aggregate's current state as stored, `None` revision if the stream is empty.
+    pub async fn state<A>(&self, stream: &StreamName) -> Result<(A, Option<Revision>), UseCaseError>
+    where
+        A: Aggregate + Send + Sync + 'static,
+        A::Event: Send + Sync,
+    {
+        let folded = self.load::<A>(stream).await?;
+        let answer = (folded.state.clone(), folded.revision);
+        self.put_back(stream, folded);
+        Ok(answer)
+    }
+
+    /// Takes the aggregate out of the cache (a concurrent command on it loads its own copy).
+    fn take_cached<A: Aggregate + Send + Sync + 'static>(&self, stream: &StreamName) -> Option<Folded<A>> {
+        let mut cache = self.cache.lock().ok()?;
+        let entry = cache.entries.remove(stream)?;
+        let folded = entry.downcast::<Folded<A>>().ok()?;
+        cache.events = cache.events.saturating_sub(folded.applied_commands.len());
+        Some(*folded)
+    }
+
+    /// Puts an aggregate (back) into the cache.
+    fn put_back<A: Aggregate + Send + Sync + 'static>(&self, stream: &StreamName, folded: Folded<A>) {
+        let Ok(mut cache) = self.cache.lock() else { return };
+        if cache.events + folded.applied_commands.len() > CACHED_EVENTS {
+            cache.entries.clear();
+            cache.events = 0;
+        }
+        cache.events += folded.applied_commands.len();
+        if let Some(previous) = cache.entries.insert(stream.clone(), Box::new(folded)) {
+            // Two commands raced on one stream; keep the newer copy's count only.
+            if let Ok(previous) = previous.downcast::<Folded<A>>() {
+                cache.events = cache.events.saturating_sub(previous.applied_commands.len());
+            }
+        }
+    }
+
+    fn remember_after_append<A: Aggregate + Send + Sync + 'static>(
+        &self,
+        stream: &StreamName,
+        mut folded: Folded<A>,
+        events: &[A::Event],
+        command_id: Uuid,
+        last_revision: Revision,
+    ) {
+        let first_revision = last_revision.0 + 1 - events.len() as u64;
+        for (index, event) in events.iter().enumerate() {
+            folded.state.evolve(event);
+            let id = EventId::derived(command_id, u32::try_from(index).unwrap_or(u32::MAX));
+            folded.applied_commands.insert(id, Revision(first_revision + index as u64));
+        }
+        folded.revision = Some(last_revision);
+        self.put_back(stream, folded);
+    }
+
+    /// Folds the stream from where the cache left off (or from the start).
+    async fn load<A>(&self, stream: &StreamName) -> Result<Folded<A>, UseCaseError>
+    where
+        A: Aggregate + Send + Sync + 'static,
+        A::Event: Send + Sync,
+    {
+        let mut folded = self
+            .take_cached::<A>(stream)
+            .unwrap_or_else(|| Folded { state: A::default(), revision: None, applied_commands: HashMap::new() });
+        loop {
+            let from = folded.revision.map_or(Revision(0), Revision::next);
+            let page = self.store.read_stream(stream, ReadStreamOptions::forward(LOAD_PAGE).from(from)).await?;
+            for recorded in &page {
+                let event = A::decode(recorded)
+                    .map_err(|source| UseCaseError::Undecodable { stream: stream.clone(), source })?;
+                folded.state.evolve(&event);
+                folded.applied_commands.insert(recorded.id, recorded.revision);
+                folded.revision = Some(recorded.revision);
+            }
+            if page.len() < LOAD_PAGE {
+                break;
+            }
+        }
+        Ok(folded)
+    }
+
+    /// Loads every referenced record that exists; practices bring the chain that supersedes them.
+    async fn load_references(&self, wanted: &[Reference]) -> Result<References, UseCaseError> {
+        use kirjuri_domain::assessment::{CampaignState, FrameworkState};
+        use kirjuri_domain::coaching::{CommunicationState, EngagementState};
+        use kirjuri_domain::experiment::ExperimentState;
+        use kirjuri_domain::lesson::{LessonState, ObservationState};
+        use kirjuri_domain::organisation::{BodyState, MunicipalityState, UnitState};
+        use kirjuri_domain::practice::PracticeState;
+
+        let mut references = References::none();
+        let mut pending: Vec<Reference> = wanted.to_vec();
+        let mut seen = std::collections::HashSet::new();
+        let mut chain_steps = 0;
+        while let Some(reference) = pending.pop() {
+            if !seen.insert(reference) {
+                continue;
+            }
+            macro_rules! load_into {
+                ($id:expr, $state:ty, $variant:ident) => {{
+                    let (state, revision) = self.state::<$state>(&$id.stream()).await?;
+                    if revision.is_some() {
+                        references.insert($id.0, Referenced::$variant(state));
+                    }
+                }};
+            }
+            match reference {
+                Reference::Municipality(id) => load_into!(id, MunicipalityState, Municipality),
+                Reference::Unit(id) => load_into!(id, UnitState, Unit),
+                Reference::Body(id) => load_into!(id, BodyState, Body),
+                Reference::Framework(id) => load_into!(id, FrameworkState, Framework),
+                Reference::Campaign(id) => load_into!(id, CampaignState, Campaign),
+                Reference::Engagement(id) => load_into!(id, EngagementState, Engagement),
+                Reference::Communication(id) => load_into!(id, CommunicationState, Communication),
+                Reference::Experiment(id) => load_into!(id, ExperimentState, Experiment),
+                Reference::Observation(id) => load_into!(id, ObservationState, Observation),
+                Reference::Lesson(id) => load_into!(id, LessonState, Lesson),
+                Reference::Practice(id) => {
+                    let (state, revision) = self.state::<PracticeState>(&id.stream()).await?;
+                    if revision.is_some() {
+                        if let Some(next) = state.superseded_by
+                            && chain_steps < MAX_SUPERSESSION_CHAIN
+                        {
+                            chain_steps += 1;
+                            pending.push(Reference::Practice(next));
+                        }
+                        references.insert(id.0, Referenced::Practice(state));
+                    }
+                }
+            }
+        }
+        Ok(references)
+    }
+}
