@@ -357,3 +357,168 @@ impl CommandBus {
         Ok(references)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use async_trait::async_trait;
+    use kirjuri_domain::organisation::{
+        BodyCommand, BodyState, MunicipalityCommand, MunicipalityState, RegisterBody, RegisterMunicipality,
+    };
+    use kirjuri_events::domain::organisation::{BodyKind, MunicipalityCode};
+    use kirjuri_events::domain::{BodyId, LocalizedText, MunicipalityId};
+    use kirjuri_events::{NewEvent, RecordedEvent};
+    use kirjuri_store::{
+        AppendResult, EventFilter, ReadAllOptions, SqliteStore, SqliteStoreOptions, SubscribeFrom, Subscription,
+    };
+
+    use super::*;
+
+    fn sqlite() -> (tempfile::TempDir, Arc<dyn EventStore>) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = SqliteStore::open(SqliteStoreOptions::new(dir.path().join("events.sqlite"))).unwrap_or_else(|e| panic!("{e}"));
+        (dir, Arc::new(store))
+    }
+
+    fn register(municipality: MunicipalityId, code: &str) -> MunicipalityCommand {
+        MunicipalityCommand::Register(RegisterMunicipality {
+            municipality,
+            code: MunicipalityCode::parse(code).unwrap_or_else(|e| panic!("{e}")),
+            name: LocalizedText::fi("Kuopio").unwrap_or_else(|e| panic!("{e}")),
+        })
+    }
+
+    fn body(body: BodyId, municipality: MunicipalityId) -> BodyCommand {
+        BodyCommand::Register(RegisterBody {
+            body,
+            municipality,
+            name: LocalizedText::fi("Kaupunginhallitus").unwrap_or_else(|e| panic!("{e}")),
+            kind: BodyKind::CityBoard,
+            parent: None,
+            founded: chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap_or_default(),
+        })
+    }
+
+    async fn events_in(store: &Arc<dyn EventStore>, stream: &StreamName) -> Vec<RecordedEvent> {
+        store.read_stream(stream, ReadStreamOptions::forward(100)).await.unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_retried_command_is_answered_once_and_never_duplicates() {
+        let (_dir, store) = sqlite();
+        let bus = CommandBus::new(Arc::clone(&store));
+        let municipality = MunicipalityId::random();
+        let context = CommandContext::new("user:test");
+        let first = bus.execute::<MunicipalityState>(register(municipality, "297"), &context).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((first.events, first.repeated), (1, false));
+        // The same command again, on the same bus and on a fresh one (another instance).
+        let again = bus.execute::<MunicipalityState>(register(municipality, "297"), &context).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(again.repeated && again.events == 0, "{again:?}");
+        let elsewhere = CommandBus::new(Arc::clone(&store));
+        let again = elsewhere.execute::<MunicipalityState>(register(municipality, "297"), &context).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(again.repeated, "{again:?}");
+        let stored = events_in(&store, &municipality.stream()).await;
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].id, EventId::derived(context.command_id, 0));
+        assert_eq!(stored[0].metadata.actor.as_deref(), Some("user:test"));
+        assert_eq!(stored[0].metadata.causation_id, Some(context.command_id));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_refused_command_writes_nothing() {
+        let (_dir, store) = sqlite();
+        let bus = CommandBus::new(Arc::clone(&store));
+        let municipality = MunicipalityId::random();
+        bus.execute::<MunicipalityState>(register(municipality, "297"), &CommandContext::new("a")).await.unwrap_or_else(|e| panic!("{e}"));
+        let second = bus.execute::<MunicipalityState>(register(municipality, "297"), &CommandContext::new("b")).await;
+        assert!(matches!(second, Err(UseCaseError::Rejected(_))), "{second:?}");
+        assert_eq!(events_in(&store, &municipality.stream()).await.len(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn references_are_loaded_from_the_store_before_deciding() {
+        let (_dir, store) = sqlite();
+        let bus = CommandBus::new(Arc::clone(&store));
+        let municipality = MunicipalityId::random();
+        let board = BodyId::random();
+        // A body of a municipality that is not registered yet is refused …
+        let refused = bus.execute::<BodyState>(body(board, municipality), &CommandContext::new("a")).await;
+        assert!(matches!(refused, Err(UseCaseError::Rejected(_))), "{refused:?}");
+        assert!(events_in(&store, &board.stream()).await.is_empty());
+        // … and accepted once the municipality exists.
+        bus.execute::<MunicipalityState>(register(municipality, "297"), &CommandContext::new("a")).await.unwrap_or_else(|e| panic!("{e}"));
+        bus.execute::<BodyState>(body(board, municipality), &CommandContext::new("a")).await.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(events_in(&store, &board.stream()).await.len(), 1);
+    }
+
+    /// Lets another writer append to the stream right before the first append goes through.
+    struct Interfering {
+        inner: Arc<dyn EventStore>,
+        interfered: AtomicBool,
+        competitor: Mutex<Option<(StreamName, NewEvent)>>,
+    }
+
+    #[async_trait]
+    impl EventStore for Interfering {
+        async fn append(&self, stream: &StreamName, expected: ExpectedRevision, events: Vec<NewEvent>) -> Result<AppendResult, StoreError> {
+            if !self.interfered.swap(true, Ordering::SeqCst) {
+                let competitor = self.competitor.lock().ok().and_then(|mut c| c.take());
+                if let Some((competing_stream, event)) = competitor {
+                    self.inner.append(&competing_stream, ExpectedRevision::Any, vec![event]).await?;
+                }
+            }
+            self.inner.append(stream, expected, events).await
+        }
+        async fn read_stream(&self, stream: &StreamName, options: ReadStreamOptions) -> Result<Vec<RecordedEvent>, StoreError> {
+            self.inner.read_stream(stream, options).await
+        }
+        async fn read_all(&self, options: ReadAllOptions) -> Result<Vec<RecordedEvent>, StoreError> {
+            self.inner.read_all(options).await
+        }
+        async fn subscribe_all(&self, from: SubscribeFrom, filter: EventFilter) -> Result<Subscription, StoreError> {
+            self.inner.subscribe_all(from, filter).await
+        }
+        async fn stream_revision(&self, stream: &StreamName) -> Result<Option<Revision>, StoreError> {
+            self.inner.stream_revision(stream).await
+        }
+        async fn head_position(&self) -> Result<Option<Position>, StoreError> {
+            self.inner.head_position().await
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_conflict_is_decided_again_on_the_new_state() {
+        let (_dir, sqlite_store) = sqlite();
+        let setup = CommandBus::new(Arc::clone(&sqlite_store));
+        let municipality = MunicipalityId::random();
+        let host = MunicipalityId::random();
+        setup.execute::<MunicipalityState>(register(municipality, "749"), &CommandContext::new("a")).await.unwrap_or_else(|e| panic!("{e}"));
+        setup.execute::<MunicipalityState>(register(host, "297"), &CommandContext::new("a")).await.unwrap_or_else(|e| panic!("{e}"));
+        // The competitor joins the partner network first, between our load and our append.
+        let join = |on: &str| {
+            MunicipalityCommand::JoinPartnerNetwork(kirjuri_domain::organisation::JoinPartnerNetwork {
+                municipality,
+                host,
+                joined_on: chrono::NaiveDate::parse_from_str(on, "%Y-%m-%d").unwrap_or_default(),
+                agreement: None,
+            })
+        };
+        let (state, _) = setup.state::<MunicipalityState>(&municipality.stream()).await.unwrap_or_else(|e| panic!("{e}"));
+        let competing = state.decide(&join("2024-01-01"), &References::none().with(host.0, Referenced::Municipality(
+            setup.state::<MunicipalityState>(&host.stream()).await.unwrap_or_else(|e| panic!("{e}")).0,
+        )));
+        let competing = competing.unwrap_or_else(|e| panic!("{e}")).remove(0);
+        let competing = MunicipalityState::encode(&competing, EventId::random(), EventMetadata::default()).unwrap_or_else(|e| panic!("{e}"));
+        let store: Arc<dyn EventStore> = Arc::new(Interfering {
+            inner: Arc::clone(&sqlite_store),
+            interfered: AtomicBool::new(false),
+            competitor: Mutex::new(Some((municipality.stream(), competing))),
+        });
+        let bus = CommandBus::new(store);
+        // Deciding again on the new state finds the municipality already in the network.
+        let outcome = bus.execute::<MunicipalityState>(join("2024-02-01"), &CommandContext::new("b")).await;
+        assert!(matches!(outcome, Err(UseCaseError::Rejected(_))), "decided on the stale state: {outcome:?}");
+        assert_eq!(events_in(&sqlite_store, &municipality.stream()).await.len(), 2, "registration and the competitor's join only");
+    }
+}
