@@ -521,4 +521,27 @@ mod tests {
         assert!(matches!(outcome, Err(UseCaseError::Rejected(_))), "decided on the stale state: {outcome:?}");
         assert_eq!(events_in(&sqlite_store, &municipality.stream()).await.len(), 2, "registration and the competitor's join only");
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stored_v1_lesson_is_read_through_its_upcaster() {
+        let (_dir, store) = sqlite();
+        let fixture = include_str!("../../../events/model/fixtures/LessonIdentified.v1.json");
+        let lesson = kirjuri_events::domain::LessonId(Uuid::parse_str("0193f0a9-3e4f-7f74-a806-a1c2d3e4f506").unwrap_or_default());
+        let v1 = NewEvent::new(
+            EventId::random(),
+            kirjuri_events::EventType::parse("LessonIdentified").unwrap_or_else(|e| panic!("{e}")),
+            kirjuri_events::EventPayload::parse(fixture).unwrap_or_else(|e| panic!("{e}")),
+        )
+        .with_schema_version(1);
+        store.append(&lesson.stream(), ExpectedRevision::NoStream, vec![v1]).await.unwrap_or_else(|e| panic!("{e}"));
+        let bus = CommandBus::new(Arc::clone(&store));
+        let (state, revision) = bus
+            .state::<kirjuri_domain::lesson::LessonState>(&lesson.stream())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(revision, Some(Revision(0)));
+        assert!(state.exists());
+        assert_eq!(state.id, Some(lesson), "the v1 `lesson_id` became v2's `lesson`");
+        assert_eq!(state.sources.len(), 1);
+    }
 }
