@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -13,7 +14,8 @@ use serde::Serialize;
 
 use crate::bench::{CommandsBenchArgs, StoreBenchArgs, run_commands_bench, run_store_bench};
 use crate::settings::Settings;
-use crate::startup::{Application, open_sqlite_store, shutdown_signal};
+use crate::demo::{DEFAULT_SEED, DemoArgs, run_demo};
+use crate::startup::{Application, open_sqlite_store, open_store, shutdown_signal};
 
 /// Exit code of a command that failed.
 pub const EXIT_FAILED: u8 = 1;
@@ -41,7 +43,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the HTTP API until SIGTERM or Ctrl-C.
-    Serve,
+    Serve {
+        /// Write the demo programme first if the event store is empty (a store that holds
+        /// anything is never touched).
+        #[arg(long)]
+        with_demo: bool,
+    },
+    /// Write a realistic sample programme into an empty event store.
+    Demo(#[command(flatten)] DemoArgs),
     /// Inspect the event store.
     Store {
         /// What to do with the store.
@@ -79,7 +88,8 @@ pub enum BenchCommand {
 /// Runs `command` with `settings`; logging must already be set up.
 pub fn run(command: Command, settings: Settings) -> ExitCode {
     match command {
-        Command::Serve => exit_on_error(EXIT_FAILED, block_on(serve(settings))),
+        Command::Serve { with_demo } => exit_on_error(EXIT_FAILED, block_on(serve(settings, with_demo))),
+        Command::Demo(args) => exit_on_error(EXIT_FAILED, block_on(demo(settings, args))),
         Command::Store { command: StoreCommand::Check { json } } => match block_on(check_store(&settings, json)) {
             Ok(report) if report.is_healthy() => ExitCode::SUCCESS,
             Ok(_) => ExitCode::from(EXIT_PROBLEMS_FOUND),
@@ -110,12 +120,32 @@ fn exit_on_error(code: u8, result: anyhow::Result<()>) -> ExitCode {
     }
 }
 
-/// `kirjuri serve`: prints the address, then serves until a signal.
-async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let application = Application::build(settings).await?;
+/// `kirjuri serve`: writes the demo into an empty store if asked, prints the address, then
+/// serves until a signal.
+async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    if with_demo {
+        match store.head_position().await.context("reading the event store")? {
+            None => {
+                println!("the event store is empty: writing the demo programme (seed {DEFAULT_SEED})");
+                let report = run_demo(Arc::clone(&store), &DemoArgs::default()).await?;
+                println!("{report}");
+            }
+            Some(head) => println!("the event store already holds events (up to position {head}); no demo written"),
+        }
+    }
+    let application = Application::build_with_store(settings, store).await?;
     let shutdown = shutdown_signal()?;
     println!("kirjuri listening on http://{}", application.local_addr());
     application.run_until_stopped(shutdown).await
+}
+
+/// `kirjuri demo`: writes the sample programme into the configured (empty) store.
+async fn demo(settings: Settings, args: DemoArgs) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    let report = run_demo(store, &args).await?;
+    println!("{report}");
+    Ok(())
 }
 
 /// What `store check --json` prints.

@@ -49,7 +49,7 @@ pub struct SqliteStoreOptions {
 impl SqliteStoreOptions {
     /// Defaults for the file at `path`.
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into(), max_event_bytes: crate::DEFAULT_MAX_EVENT_BYTES, read_connections: 4, cache_kib: 32 * 1024 }
+        Self { path: path.into(), max_event_bytes: crate::DEFAULT_MAX_EVENT_BYTES, read_connections: 8, cache_kib: 32 * 1024 }
     }
 }
 

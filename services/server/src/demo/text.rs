@@ -132,20 +132,38 @@ const EXPERIMENT_NAMES: &[Template] = &[
 ];
 
 const EXPERIMENT_PROBLEMS: &[Template] = &[
-    fi("{clients.nom} odottavat {service.par} liian pitkään, ja {staff.gen} työaikaa kuluu tehtäviin, jotka eivät vaadi heidän osaamistaan."),
+    fi(
+        "{clients.nom} odottavat {service.par} liian pitkään, ja {staff.gen} työaikaa kuluu tehtäviin, jotka eivät vaadi heidän osaamistaan.",
+    ),
     fi("{service.gen} työmäärä kasvaa joka vuosi, mutta {staff.par} ei ole mahdollista lisätä samassa tahdissa."),
-    fi("Nykyinen toimintatapa {service.ine} perustuu paljolti paperilomakkeisiin ja puhelinsoittoihin, mikä hidastaa työtä ja kuormittaa {staff.par}."),
-    fi("{clients.nom} kokevat palvelun pirstaleiseksi: sama asia hoidetaan useassa paikassa, eikä kukaan näe kokonaisuutta."),
-    fi("Henkilöstökyselyssä {staff.nom} nostivat esiin kiireen ja keskeytykset, jotka heikentävät sekä työn laatua että jaksamista."),
-    fi("{city.gen} palvelutarve kasvaa väestön ikääntyessä, ja {service.ine} tarvitaan uusia tapoja tuottaa palvelua nykyisillä resursseilla."),
+    fi(
+        "Nykyinen toimintatapa {service.ine} perustuu paljolti paperilomakkeisiin ja puhelinsoittoihin, mikä hidastaa työtä ja kuormittaa {staff.par}.",
+    ),
+    fi(
+        "{clients.nom} kokevat palvelun pirstaleiseksi: sama asia hoidetaan useassa paikassa, eikä kukaan näe kokonaisuutta.",
+    ),
+    fi(
+        "Henkilöstökyselyssä {staff.nom} nostivat esiin kiireen ja keskeytykset, jotka heikentävät sekä työn laatua että jaksamista.",
+    ),
+    fi(
+        "{city.gen} palvelutarpeet kasvavat ja muuttuvat, ja {service.ine} tarvitaan uusia tapoja tuottaa palvelua nykyisillä resursseilla.",
+    ),
 ];
 
 const EXPERIMENT_HYPOTHESES: &[Template] = &[
-    fi("Kun {initiative.nom} otetaan käyttöön {unit.ine}, {clients.nom} saavat palvelun nopeammin ja {staff.gen} aikaa vapautuu vaativampaan työhön."),
+    fi(
+        "Kun {initiative.nom} otetaan käyttöön {unit.ine}, {clients.nom} saavat palvelun nopeammin ja {staff.gen} aikaa vapautuu vaativampaan työhön.",
+    ),
     fi("{initiative.nom} vähentää turhaa työtä ja keskeytyksiä, mikä näkyy sekä palvelun laadussa että työn imussa."),
-    fi("Kun {tool.nom} on osa arjen työtä, {staff.nom} käyttävät vähintään viidenneksen vähemmän aikaa rutiineihin ilman, että laatu kärsii."),
-    fi("Monialainen yhteistyö ja {initiative.nom} parantavat palvelun vaikuttavuutta ja tekevät {staff.gen} työstä mielekkäämpää."),
-    fi("{initiative.nom} parantaa vaikuttavuutta, työhyvinvointia ja tuottavuutta samanaikaisesti, kun muutos tehdään yhdessä {staff.gen} kanssa."),
+    fi(
+        "Kun {tool.nom} on osa arjen työtä, {staff.nom} käyttävät vähintään viidenneksen vähemmän aikaa rutiineihin ilman, että laatu kärsii.",
+    ),
+    fi(
+        "Monialainen yhteistyö ja {initiative.nom} parantavat palvelun vaikuttavuutta ja tekevät {staff.gen} työstä mielekkäämpää.",
+    ),
+    fi(
+        "{initiative.nom} parantaa vaikuttavuutta, työhyvinvointia ja tuottavuutta samanaikaisesti, kun muutos tehdään yhdessä {staff.gen} kanssa.",
+    ),
 ];
 
 const OBSERVATIONS: &[Template] = &[
@@ -178,17 +196,41 @@ const LESSON_TITLES: &[Template] = &[
         "Personlig handledning av {clients} avgör användningsgraden",
         "Personal guidance for {clients} decides the uptake",
     ),
-    tri("Mittarit on sovittava ennen kokeilun alkua", "Mätarna ska avtalas innan försöket börjar", "Agree the metrics before the pilot starts"),
-    tri("Tietosuoja-arvio kannattaa tehdä heti alussa", "Gör konsekvensbedömningen för dataskydd genast i början", "Do the data-protection impact assessment first"),
-    tri("Vertaistuki kantaa pidemmälle kuin kertakoulutus", "Kamratstöd räcker längre än engångsutbildning", "Peer support goes further than one-off training"),
+    tri(
+        "Mittarit on sovittava ennen kokeilun alkua",
+        "Mätarna ska avtalas innan försöket börjar",
+        "Agree the metrics before the pilot starts",
+    ),
+    tri(
+        "Tietosuoja-arvio kannattaa tehdä heti alussa",
+        "Gör konsekvensbedömningen för dataskydd genast i början",
+        "Do the data-protection impact assessment first",
+    ),
+    tri(
+        "Vertaistuki kantaa pidemmälle kuin kertakoulutus",
+        "Kamratstöd räcker längre än engångsutbildning",
+        "Peer support goes further than one-off training",
+    ),
     tri(
         "{service.nom} hyötyy, kun {staff.nom} osallistuvat suunnitteluun",
         "{service} vinner på att {staff} deltar i planeringen",
         "{service} benefits when {staff} take part in the design",
     ),
-    tri("{tool.nom} toimii parhaiten osana arjen työtä", "{tool} fungerar bäst som en del av vardagen", "{tool} works best as part of everyday work"),
-    tri("Vaiheittainen käyttöönotto paljasti ongelmat ajoissa", "Stegvis införande avslöjade problemen i tid", "A phased roll-out surfaced problems early"),
-    tri("Monialainen työ tarvitsee yhteisen kielen", "Sektorsöverskridande arbete behöver ett gemensamt språk", "Cross-sector work needs a shared language"),
+    tri(
+        "{tool.nom} toimii parhaiten osana arjen työtä",
+        "{tool} fungerar bäst som en del av vardagen",
+        "{tool} works best as part of everyday work",
+    ),
+    tri(
+        "Vaiheittainen käyttöönotto paljasti ongelmat ajoissa",
+        "Stegvis införande avslöjade problemen i tid",
+        "A phased roll-out surfaced problems early",
+    ),
+    tri(
+        "Monialainen työ tarvitsee yhteisen kielen",
+        "Sektorsöverskridande arbete behöver ett gemensamt språk",
+        "Cross-sector work needs a shared language",
+    ),
 ];
 
 const LESSON_DRIVING_EVENTS: &[Template] = &[
@@ -199,12 +241,20 @@ const LESSON_DRIVING_EVENTS: &[Template] = &[
 ];
 
 const LESSON_TEXTS: &[Template] = &[
-    fi("{initiative.nom} tuottaa hyötyä vasta, kun {staff.nom} ovat saaneet riittävän perehdytyksen ja tuen arjen työhön."),
+    fi(
+        "{initiative.nom} tuottaa hyötyä vasta, kun {staff.nom} ovat saaneet riittävän perehdytyksen ja tuen arjen työhön.",
+    ),
     fi("{clients.par} on tuettava henkilökohtaisesti ensimmäisillä kerroilla; pelkkä kirjallinen ohje ei riitä."),
-    fi("Onnistuminen {service.ine} edellyttää, että mittarit ja tavoitteet sovitaan yhdessä henkilöstön kanssa ennen aloitusta."),
+    fi(
+        "Onnistuminen {service.ine} edellyttää, että mittarit ja tavoitteet sovitaan yhdessä henkilöstön kanssa ennen aloitusta.",
+    ),
     fi("Kun {tool.nom} otetaan käyttöön vaiheittain, ongelmat havaitaan ajoissa ja luottamus rakentuu."),
-    fi("Monialaisessa työssä {staff.nom} ja muiden toimialojen työntekijät tulkitsivat samat käsitteet eri tavoin; yhteinen sanasto kannattaa sopia heti alussa."),
-    fi("Tekniikka ei ollut kokeilun vaikein osa, vaan työtapojen muuttaminen: {staff.nom} tarvitsivat aikaa ja tilaa harjoitella."),
+    fi(
+        "Monialaisessa työssä {staff.nom} ja muiden toimialojen työntekijät tulkitsivat samat käsitteet eri tavoin; yhteinen sanasto kannattaa sopia heti alussa.",
+    ),
+    fi(
+        "Tekniikka ei ollut kokeilun vaikein osa, vaan työtapojen muuttaminen: {staff.nom} tarvitsivat aikaa ja tilaa harjoitella.",
+    ),
 ];
 
 const LESSON_RECOMMENDATIONS: &[Template] = &[
@@ -243,20 +293,36 @@ const PRACTICE_TITLES: &[Template] = &[
         "Introduktionsmodell för {staff}: {tool}",
         "Onboarding model for {staff}: {tool}",
     ),
-    tri("Yhteiset mittarit {service.gen} kokeiluihin", "Gemensamma mätare för försök inom {service}", "Shared metrics for pilots in {service}"),
+    tri(
+        "Yhteiset mittarit {service.gen} kokeiluihin",
+        "Gemensamma mätare för försök inom {service}",
+        "Shared metrics for pilots in {service}",
+    ),
     tri(
         "{clients.gen} henkilökohtainen ohjaus ensimmäisillä asiointikerroilla",
         "Personlig handledning för {clients} vid de första besöken",
         "Personal guidance for {clients} at their first visits",
     ),
-    tri("Digiagentti jokaiseen {unit.gen} tiimiin", "En digiagent i varje team inom {unit}", "A digital agent in every team of {unit}"),
+    tri(
+        "Digiagentti jokaiseen {unit.gen} tiimiin",
+        "En digiagent i varje team inom {unit}",
+        "A digital agent in every team of {unit}",
+    ),
     tri(
         "Tietosuoja-arvio ennen {tool.gen} käyttöönottoa",
         "Konsekvensbedömning för dataskydd innan {tool} tas i bruk",
         "Data-protection impact assessment before introducing {tool}",
     ),
-    tri("Vaiheittainen käyttöönotto: {initiative.nom}", "Stegvis införande: {initiative}", "Phased introduction: {initiative}"),
-    tri("{initiative.nom} kaikkiin {city.gen} toimipisteisiin", "{initiative} på alla verksamhetsställen i {city}", "{initiative} in every service point in {city}"),
+    tri(
+        "Vaiheittainen käyttöönotto: {initiative.nom}",
+        "Stegvis införande: {initiative}",
+        "Phased introduction: {initiative}",
+    ),
+    tri(
+        "{initiative.nom} kaikkiin {city.gen} toimipisteisiin",
+        "{initiative} på alla verksamhetsställen i {city}",
+        "{initiative} in every service point in {city}",
+    ),
     tri(
         "Kokeilujen opit osaksi {unit.gen} toimintasuunnitelmaa",
         "Lärdomarna från försöken in i verksamhetsplanen för {unit}",
@@ -265,10 +331,18 @@ const PRACTICE_TITLES: &[Template] = &[
 ];
 
 const PRACTICE_CONTEXTS: &[Template] = &[
-    fi("Vuonna {year} {unit.ine} toteutetussa kokeilussa {win}. Käytäntö kokoaa kokeilun opit ja ehdottaa niiden vakiinnuttamista."),
-    fi("{service.nom} tarvitsee yhtenäisen toimintatavan, sillä {obstacle}. Kokeilun tulokset osoittavat, että ongelma on ratkaistavissa."),
-    fi("Eri yksiköt ovat ratkaisseet saman ongelman eri tavoin. Kokeilujen perusteella {initiative.nom} on osoittautunut toimivimmaksi vaihtoehdoksi."),
-    fi("{staff.nom} ovat toivoneet selkeää ohjetta siitä, miten {tool.nom} otetaan osaksi arkea. Kokeilussa havaittiin, että {win}."),
+    fi(
+        "Vuonna {year} {unit.ine} toteutetussa kokeilussa {win}. Käytäntö kokoaa kokeilun opit ja ehdottaa niiden vakiinnuttamista.",
+    ),
+    fi(
+        "{service.nom} tarvitsee yhtenäisen toimintatavan, sillä {obstacle}. Kokeilun tulokset osoittavat, että ongelma on ratkaistavissa.",
+    ),
+    fi(
+        "Eri yksiköt ovat ratkaisseet saman ongelman eri tavoin. Kokeilujen perusteella {initiative.nom} on osoittautunut toimivimmaksi vaihtoehdoksi.",
+    ),
+    fi(
+        "{staff.nom} ovat toivoneet selkeää ohjetta siitä, miten {tool.nom} otetaan osaksi arkea. Kokeilussa havaittiin, että {win}.",
+    ),
 ];
 
 const PRACTICE_OPTIONS: &[Template] = &[
@@ -294,9 +368,15 @@ const PRACTICE_COSTS: &[Template] = &[
 ];
 
 const MOTIONS: &[Template] = &[
-    fi("Esittelijä ehdottaa, että {body.nom} hyväksyy käytännön ”{title}” ja päättää sen vakiinnuttamisesta {unit.ine} {effective} alkaen."),
-    fi("Päätösehdotus: {body.nom} päättää hyväksyä käytännön ”{title}” ja velvoittaa {unit.par} raportoimaan toimeenpanosta {month.ine} {year}."),
-    fi("Päätösehdotus: {body.nom} merkitsee tiedoksi digiohjelman kokeilujen tulokset ja hyväksyy käytännön ”{title}” noudatettavaksi {city.gen} kaupunkikonsernissa."),
+    fi(
+        "Esittelijä ehdottaa, että {body.nom} hyväksyy käytännön ”{title}” ja päättää sen vakiinnuttamisesta {unit.ine} {effective} alkaen.",
+    ),
+    fi(
+        "Päätösehdotus: {body.nom} päättää hyväksyä käytännön ”{title}” ja velvoittaa {unit.par} raportoimaan toimeenpanosta {month.ine} {year}.",
+    ),
+    fi(
+        "Päätösehdotus: {body.nom} merkitsee tiedoksi digiohjelman kokeilujen tulokset ja hyväksyy käytännön ”{title}” noudatettavaksi {city.gen} kaupunkikonsernissa.",
+    ),
 ];
 
 const DECISIONS_PASSED: &[Template] = &[
@@ -306,20 +386,28 @@ const DECISIONS_PASSED: &[Template] = &[
 ];
 
 const DECISIONS_AMENDED: &[Template] = &[
-    fi("{body.nom} hyväksyi ehdotuksen muutettuna siten, että käytäntö otetaan käyttöön ensin {unit.ine} ja laajennetaan vasta arvioinnin jälkeen."),
-    fi("Hyväksyttiin muutettuna: toimeenpanon aikataulua pidennetään kuudella kuukaudella, ja {staff.gen} edustajia kuullaan ennen laajentamista."),
-    fi("Esittelijä muutti ehdotustaan kokouksessa niin, että käytäntöön lisätään tietosuojan vaikutustenarviointi. {body.nom} hyväksyi muutetun ehdotuksen."),
+    fi(
+        "{body.nom} hyväksyi ehdotuksen muutettuna siten, että käytäntö otetaan käyttöön ensin {unit.ine} ja laajennetaan vasta arvioinnin jälkeen.",
+    ),
+    fi(
+        "Hyväksyttiin muutettuna: toimeenpanon aikataulua pidennetään kuudella kuukaudella, ja {staff.gen} edustajia kuullaan ennen laajentamista.",
+    ),
+    fi(
+        "Esittelijä muutti ehdotustaan kokouksessa niin, että käytäntöön lisätään tietosuojan vaikutustenarviointi. {body.nom} hyväksyi muutetun ehdotuksen.",
+    ),
 ];
 
 const DECISIONS_VOTED: &[Template] = &[
-    fi("Jäsen {member} ehdotti jäsen {seconder_gen} kannattamana, että asia palautetaan uudelleen valmisteltavaksi. Koska oli tehty kannatettu vastaehdotus, suoritettiin äänestys. Esittelijän ehdotus voitti äänin {yes}–{no}. {body.nom} hyväksyi käytännön äänestyksen jälkeen."),
-    fi("Äänestyksessä päätösehdotusta kannatti {yes} ja jäsen {member_gen} vastaehdotusta {no} jäsentä. {body.nom} hyväksyi käytännön äänestyksen jälkeen."),
+    fi(
+        "Jäsen {member} ehdotti jäsen {seconder_gen} kannattamana, että asia palautetaan uudelleen valmisteltavaksi. Koska oli tehty kannatettu vastaehdotus, suoritettiin äänestys. Esittelijän ehdotus voitti äänin {yes}–{no}. {body.nom} hyväksyi käytännön äänestyksen jälkeen.",
+    ),
+    fi(
+        "Äänestyksessä päätösehdotusta kannatti {yes} ja jäsen {member_gen} vastaehdotusta {no} jäsentä. {body.nom} hyväksyi käytännön äänestyksen jälkeen.",
+    ),
 ];
 
-const DECISIONS_REJECTED: &[Template] = &[
-    fi("{body.nom} hylkäsi ehdotuksen."),
-    fi("Ehdotus hylättiin yksimielisesti."),
-];
+const DECISIONS_REJECTED: &[Template] =
+    &[fi("{body.nom} hylkäsi ehdotuksen."), fi("Ehdotus hylättiin yksimielisesti.")];
 
 const REJECTION_RATIONALES: &[Template] = &[
     fi("Kustannusvaikutuksia ei ollut arvioitu riittävästi."),
@@ -345,24 +433,34 @@ const DECISIONS_TABLED: &[Template] = &[
     fi("Asia jätettiin yksimielisesti pöydälle seuraavaan kokoukseen."),
 ];
 
-const DECISIONS_NOTED: &[Template] = &[
-    fi("{body.nom} merkitsi käytännön ja sen tähänastiset tulokset tiedoksi."),
-    fi("Merkittiin tiedoksi."),
-];
+const DECISIONS_NOTED: &[Template] =
+    &[fi("{body.nom} merkitsi käytännön ja sen tähänastiset tulokset tiedoksi."), fi("Merkittiin tiedoksi.")];
 
 const ANCHOR_UNIT_TARGETS: &[Template] = &[
-    tri("{unit.gen} toimintasuunnitelma {year}", "Verksamhetsplanen för {unit} {year}", "Operating plan of {unit} {year}"),
+    tri(
+        "{unit.gen} toimintasuunnitelma {year}",
+        "Verksamhetsplanen för {unit} {year}",
+        "Operating plan of {unit} {year}",
+    ),
     tri("{unit.gen} perehdytysohjelma", "Introduktionsprogrammet för {unit}", "Induction programme of {unit}"),
 ];
 
 const ANCHOR_PROCESS_TARGETS: &[Template] = &[
     tri("{service.gen} palveluprosessi", "Serviceprocessen inom {service}", "Service process of {service}"),
-    tri("{service.gen} asiakasohjauksen prosessi", "Klientstyrningsprocessen inom {service}", "Client guidance process of {service}"),
+    tri(
+        "{service.gen} asiakasohjauksen prosessi",
+        "Klientstyrningsprocessen inom {service}",
+        "Client guidance process of {service}",
+    ),
 ];
 
 const ANCHOR_GUIDELINE_TARGETS: &[Template] = &[
     tri("{tool.gen} käyttöohje", "Anvisning för {tool}", "Guideline for {tool}"),
-    tri("{city.gen} digitaalisten palvelujen ohje", "Anvisning för digitala tjänster i {city}", "{city} guideline for digital services"),
+    tri(
+        "{city.gen} digitaalisten palvelujen ohje",
+        "Anvisning för digitala tjänster i {city}",
+        "{city} guideline for digital services",
+    ),
 ];
 
 const ANCHOR_STRATEGY_TARGETS: &[Template] = &[
@@ -379,13 +477,21 @@ const ANCHOR_STRATEGY_TARGETS: &[Template] = &[
 ];
 
 const APPROVALS: &[Template] = &[
-    fi("{body.nom} hyväksyi kokeilun ”{title}” toteutettavaksi ajalla {starts}–{ends} ja myönsi sille {budget} euron määrärahan."),
-    fi("{body.nom} päätti käynnistää kokeilun ”{title}” ajalle {starts}–{ends}. Kokeilun kustannukset, {budget} euroa, katetaan digiohjelman määrärahasta."),
+    fi(
+        "{body.nom} hyväksyi kokeilun ”{title}” toteutettavaksi ajalla {starts}–{ends} ja myönsi sille {budget} euron määrärahan.",
+    ),
+    fi(
+        "{body.nom} päätti käynnistää kokeilun ”{title}” ajalle {starts}–{ends}. Kokeilun kustannukset, {budget} euroa, katetaan digiohjelman määrärahasta.",
+    ),
 ];
 
 const SCOPE_GROUPS: &[Template] = &[
     tri("{service.gen} {clients.nom} {district_in}", "{clients} i {district}", "{clients} in {district}"),
-    tri("{unit.gen} henkilöstö ja {clients.nom} {district_in}", "Personalen inom {unit} och {clients} i {district}", "Staff of {unit} and {clients} in {district}"),
+    tri(
+        "{unit.gen} henkilöstö ja {clients.nom} {district_in}",
+        "Personalen inom {unit} och {clients} i {district}",
+        "Staff of {unit} and {clients} in {district}",
+    ),
 ];
 
 const STAGE_RUNNING: &[Template] = &[
@@ -409,8 +515,12 @@ const STAGE_FINAL: &[Template] = &[
 ];
 
 const CHOSEN_OPTIONS: &[Template] = &[
-    fi("Valitaan vaiheittainen käyttöönotto {unit.ela} aloittaen, koska se jättää aikaa perehdytykseen ja palautteen keräämiseen."),
-    fi("Valitaan {initiative.gen} käyttöönotto koko kaupungissa, koska kokeilun tulokset olivat yhdenmukaisia kaikissa toimipisteissä."),
+    fi(
+        "Valitaan vaiheittainen käyttöönotto {unit.ela} aloittaen, koska se jättää aikaa perehdytykseen ja palautteen keräämiseen.",
+    ),
+    fi(
+        "Valitaan {initiative.gen} käyttöönotto koko kaupungissa, koska kokeilun tulokset olivat yhdenmukaisia kaikissa toimipisteissä.",
+    ),
     fi("Valitaan toteutus yhdessä kumppanikuntien kanssa, koska se jakaa kustannukset ja nopeuttaa oppimista."),
 ];
 
@@ -421,7 +531,9 @@ const WHAT_CHANGED: &[Template] = &[
 ];
 
 const PERSONAL_NOTES: &[Template] = &[
-    fi("Yksi osallistujista kertoi kokevansa uuden järjestelmän opettelun raskaana; sovimme lyhyen kahdenkeskisen tapaamisen."),
+    fi(
+        "Yksi osallistujista kertoi kokevansa uuden järjestelmän opettelun raskaana; sovimme lyhyen kahdenkeskisen tapaamisen.",
+    ),
     fi("Tiimiläinen on jäämässä vanhempainvapaalle, joten hänen tehtävänsä siirtyvät kollegalle."),
     fi("Esihenkilö toivoi palautetta omasta tavastaan tukea muutosta; palaamme asiaan kahden kesken."),
     fi("Osallistujan aiempi huono kokemus etäyhteyksistä vaikuttaa yhä asenteeseen, ja asiasta puhuttiin avoimesti."),
@@ -433,10 +545,8 @@ const ACTION_RESULTS: &[Template] = &[
     fi("Toteutui osittain; jatketaan seuraavassa valmennuksessa."),
 ];
 
-const WITHDRAWAL_REASONS: &[Template] = &[
-    fi("Vastaaja pyysi vastauksensa poistamista."),
-    fi("Vastaus annettiin vahingossa väärän yksikön nimissä."),
-];
+const WITHDRAWAL_REASONS: &[Template] =
+    &[fi("Vastaaja pyysi vastauksensa poistamista."), fi("Vastaus annettiin vahingossa väärän yksikön nimissä.")];
 
 const TARGET_RATIONALES: &[Template] = &[
     fi("Tavoitetaso asetettiin kevään {year} osaamiskartoituksen tulosten perusteella."),
@@ -452,7 +562,7 @@ const PROGRESS_NOTES: &[Template] = &[
 
 const REVISION_REASONS: &[Template] = &[
     fi("Käytäntöä päivitettiin, koska {obstacle}."),
-    fi("Ohjausryhmän palautteen perusteella käytäntöön lisättiin {staff.gen} perehdytystä koskeva osio."),
+    fi("Ohjausryhmä edellytti, että käytännön vaikutukset {staff.gen} työhön arvioidaan ennen uutta päätöstä."),
     fi("Käytäntöä tarkennettiin vastaamaan päivitettyä tietosuojaohjetta."),
 ];
 
@@ -501,7 +611,9 @@ const NOTE_HAPPENED: &[Template] = &[
     fi("Keskustelu kääntyi nopeasti arjen ongelmiin: {obstacle}."),
     fi("Paikalla oli {total} osallistujaa, joista {done} sai harjoituksen tehtyä itsenäisesti."),
     fi("Tiimi kertoi, että {win}. Käytimme suurimman osan ajasta kokemusten jakamiseen."),
-    fi("Kävimme läpi {skill.gen} perusasiat ja teimme harjoituksen, jossa jokainen kokeili {tool.par} omalla laitteellaan."),
+    fi(
+        "Kävimme läpi {skill.gen} perusasiat ja teimme harjoituksen, jossa jokainen kokeili {tool.par} omalla laitteellaan.",
+    ),
 ];
 
 const NOTE_WHY_DIFFERENT: &[Template] = &[
@@ -531,6 +643,7 @@ const ENGAGEMENT_SUMMARIES: &[Template] = &[
     fi("Valmennus saavutti tavoitteensa osittain: {win}, mutta {obstacle}."),
 ];
 
+/// Communications: each title goes with the body written for it (same index).
 const COMMUNICATION_TITLES: &[Template] = &[
     tri(
         "{initiative.nom} laajenee – kokemuksia {unit.ela}",
@@ -542,7 +655,11 @@ const COMMUNICATION_TITLES: &[Template] = &[
         "Digitaliseringsprogrammets nyhetsbrev, {month} {year}",
         "Digital programme newsletter, {month} {year}",
     ),
-    tri("Näin {staff.nom} hyödyntävät {tool.par} arjessa", "Så använder {staff} {tool} i vardagen", "How {staff} use {tool} in everyday work"),
+    tri(
+        "Näin {staff.nom} hyödyntävät {tool.par} arjessa",
+        "Så använder {staff} {tool} i vardagen",
+        "How {staff} use {tool} in everyday work",
+    ),
     tri(
         "Osaamiskartoituksen tulokset {year}: digitaidot vahvistuvat",
         "Kompetenskartläggningen {year}: de digitala färdigheterna stärks",
@@ -559,13 +676,35 @@ const COMMUNICATION_BODIES: &[Template] = &[
     Template {
         fi: "{city.gen} digiohjelman kokeilu {unit.ine} on edennyt puoleenväliin. {win}. Samalla on opittu, että {obstacle}. Kokemuksia jaetaan kumppanikuntien kanssa {month.ine}.",
         sv: None,
-        en: Some("The {city} digital programme's pilot in {unit} is halfway through. Experiences will be shared with the partner municipalities in {month}."),
+        en: Some(
+            "The {city} digital programme's pilot in {unit} is halfway through. Experiences will be shared with the partner municipalities in {month}.",
+        ),
     },
-    fi("{staff.nom} ovat ottaneet käyttöön uuden toimintatavan: {initiative.nom}. Ensimmäisten kuukausien aikana {win}. Kehitettävääkin löytyi, sillä {obstacle}."),
     Template {
         fi: "Ohjausryhmä kävi kokouksessaan läpi kokeilujen väliraportit. {win}. Seuraavaksi keskitytään siihen, miten opit saadaan osaksi pysyviä rakenteita.",
-        sv: Some("Styrgruppen gick igenom försökens delrapporter. Nästa steg är att göra lärdomarna till en del av de permanenta strukturerna."),
-        en: Some("The steering group reviewed the pilots' interim reports. Next, the focus is on making the lessons part of permanent structures."),
+        sv: Some(
+            "Styrgruppen gick igenom försökens delrapporter. Nästa steg är att göra lärdomarna till en del av de permanenta strukturerna.",
+        ),
+        en: Some(
+            "The steering group reviewed the pilots' interim reports. Next, the focus is on making the lessons part of permanent structures.",
+        ),
+    },
+    fi(
+        "{staff.nom} ovat ottaneet käyttöön uuden toimintatavan: {initiative.nom}. Ensimmäisten kuukausien aikana {win}. Kehitettävääkin löytyi, sillä {obstacle}.",
+    ),
+    Template {
+        fi: "Henkilöstön digiosaamisen kartoitukseen vastasi {n} työntekijää. Osaaminen vahvistui edellisestä vuodesta eniten niissä yksiköissä, joissa kokeiltiin uusia toimintatapoja. Tulokset käsitellään yksiköiden johtoryhmissä {month.ine}.",
+        sv: None,
+        en: Some(
+            "{n} employees answered the staff digital skills survey. Skills grew most in the units that piloted new ways of working.",
+        ),
+    },
+    Template {
+        fi: "{partner.gen} ja muiden kumppanikuntien edustajat tutustuivat {city.gen} kokeiluihin verkostotapaamisessa. Erityistä kiinnostusta herätti {initiative.nom}: {win}.",
+        sv: None,
+        en: Some(
+            "Representatives of {partner} and the other partner municipalities visited the {city} pilots at a network meeting.",
+        ),
     },
 ];
 
@@ -587,20 +726,28 @@ const OUTCOME_CHANGES: &[Template] = &[
 ];
 
 const VERDICTS_IMPROVED: &[Template] = &[fi("Tavoite saavutettiin."), fi("Tulos on selvä parannus lähtötasoon.")];
-const VERDICTS_NO_CHANGE: &[Template] = &[fi("Muutos jäi vähäiseksi."), fi("Merkittävää eroa lähtötasoon ei syntynyt.")];
-const VERDICTS_WORSE: &[Template] = &[fi("Kehitys oli odotetun vastainen, ja syitä selvitetään."), fi("Tulos heikkeni kokeilun aikana.")];
+const VERDICTS_NO_CHANGE: &[Template] =
+    &[fi("Muutos jäi vähäiseksi."), fi("Merkittävää eroa lähtötasoon ei syntynyt.")];
+const VERDICTS_WORSE: &[Template] =
+    &[fi("Kehitys oli odotetun vastainen, ja syitä selvitetään."), fi("Tulos heikkeni kokeilun aikana.")];
 const VERDICTS_INCONCLUSIVE: &[Template] = &[fi("Aineisto ei riitä luotettavaan johtopäätökseen.")];
 
 const CONCLUSIONS: &[Template] = &[
     Template {
         fi: "Kokeilu päättyi {month.ine} {year}. {win}, mutta {obstacle}. Ohjausryhmä suosittaa toimintatavan vakiinnuttamista.",
         sv: None,
-        en: Some("The pilot ended in {month} {year}. The steering group recommends making the new way of working permanent."),
+        en: Some(
+            "The pilot ended in {month} {year}. The steering group recommends making the new way of working permanent.",
+        ),
     },
     Template {
         fi: "Kokeilu saatiin päätökseen suunnitellusti. Vaikuttavuus, työhyvinvointi ja tuottavuus arvioitiin erikseen, ja tulokset on koottu loppuraporttiin.",
-        sv: Some("Försöket slutfördes enligt plan. Effekt, arbetshälsa och produktivitet bedömdes var för sig, och resultaten finns i slutrapporten."),
-        en: Some("The pilot was completed as planned. Effectiveness, wellbeing at work and productivity were assessed separately; the results are in the final report."),
+        sv: Some(
+            "Försöket slutfördes enligt plan. Effekt, arbetshälsa och produktivitet bedömdes var för sig, och resultaten finns i slutrapporten.",
+        ),
+        en: Some(
+            "The pilot was completed as planned. Effectiveness, wellbeing at work and productivity were assessed separately; the results are in the final report.",
+        ),
     },
 ];
 
@@ -681,7 +828,13 @@ pub const TEMPLATE_TABLES: &[(&str, &[Template])] = &[
 /// Fills `template` in `lang`: word slots from `scene`, plain slots from `extras`, `{win}` and
 /// `{obstacle}` drawn from the theme with `rng`. A slot the template puts at the start of a
 /// sentence is capitalised; the template's own words are left as written.
-pub fn fill(template: &str, lang: Lang, scene: &Scene, extras: &[Extra], rng: &mut StdRng) -> Result<String, TextError> {
+pub fn fill(
+    template: &str,
+    lang: Lang,
+    scene: &Scene,
+    extras: &[Extra],
+    rng: &mut StdRng,
+) -> Result<String, TextError> {
     let mut out = String::with_capacity(template.len() + 64);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -778,7 +931,7 @@ pub fn thousands_fi(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push('\u{a0}');
         }
         out.push(digit);
@@ -858,19 +1011,35 @@ impl Prose {
         *self.pick(&SURNAMES)
     }
 
-    fn render(&mut self, templates: &[Template], scene: &Scene, extras: &[Extra], translate: bool) -> Result<LocalizedText, TextError> {
+    fn render(
+        &mut self,
+        templates: &[Template],
+        scene: &Scene,
+        extras: &[Extra],
+        translate: bool,
+    ) -> Result<LocalizedText, TextError> {
         let template = *self.pick(templates);
         self.render_one(&template, scene, extras, translate)
     }
 
-    fn render_one(&mut self, template: &Template, scene: &Scene, extras: &[Extra], translate: bool) -> Result<LocalizedText, TextError> {
+    fn render_one(
+        &mut self,
+        template: &Template,
+        scene: &Scene,
+        extras: &[Extra],
+        translate: bool,
+    ) -> Result<LocalizedText, TextError> {
         let finnish = fill(template.fi, Lang::Fi, scene, extras, &mut self.rng)?;
         let swedish = match template.sv {
-            Some(sv) if translate && self.chance(self.swedish_share) => Some(fill(sv, Lang::Sv, scene, extras, &mut self.rng)?),
+            Some(sv) if translate && self.chance(self.swedish_share) => {
+                Some(fill(sv, Lang::Sv, scene, extras, &mut self.rng)?)
+            }
             _ => None,
         };
         let english = match template.en {
-            Some(en) if translate && self.chance(self.english_share) => Some(fill(en, Lang::En, scene, extras, &mut self.rng)?),
+            Some(en) if translate && self.chance(self.english_share) => {
+                Some(fill(en, Lang::En, scene, extras, &mut self.rng)?)
+            }
             _ => None,
         };
         Ok(LocalizedText::parse(&finnish, swedish.as_deref(), english.as_deref())?)
@@ -882,21 +1051,27 @@ impl Prose {
     }
 
     /// Several distinct Finnish sentences from `templates` (at most as many as there are).
-    fn several(&mut self, templates: &[Template], count: usize, scene: &Scene, extras: &[Extra]) -> Result<Vec<LocalizedText>, TextError> {
+    fn several(
+        &mut self,
+        templates: &[Template],
+        count: usize,
+        scene: &Scene,
+        extras: &[Extra],
+    ) -> Result<Vec<LocalizedText>, TextError> {
         let chosen = rand::seq::index::sample(&mut self.rng, templates.len(), count.min(templates.len()));
         chosen.into_iter().map(|i| self.render_one(&templates[i], scene, extras, false)).collect()
     }
 
     /// An experiment's name; `round` > 1 marks a later round of the same theme.
     pub fn experiment_name(&mut self, scene: &Scene, round: u32) -> Result<LocalizedText, TextError> {
-        let mut name = self.render(EXPERIMENT_NAMES, scene, &[], true)?;
-        // Every experiment is named in all three languages: the partner network reads them.
-        if name.sv.is_none() {
-            name.sv = Some(fill("{name}", Lang::Sv, scene, &[], &mut self.rng)?);
-        }
-        if name.en.is_none() {
-            name.en = Some(fill("{name}", Lang::En, scene, &[], &mut self.rng)?);
-        }
+        // Every experiment is named in all three languages, from the same pattern: the
+        // partner network reads them.
+        let template = *self.pick(EXPERIMENT_NAMES);
+        let mut name = LocalizedText::parse(
+            &fill(template.fi, Lang::Fi, scene, &[], &mut self.rng)?,
+            template.sv.map(|sv| fill(sv, Lang::Sv, scene, &[], &mut self.rng)).transpose()?.as_deref(),
+            template.en.map(|en| fill(en, Lang::En, scene, &[], &mut self.rng)).transpose()?.as_deref(),
+        )?;
         if round > 1 {
             name.fi.push_str(&format!(" ({round}. kierros)"));
             if let Some(sv) = name.sv.as_mut() {
@@ -945,7 +1120,12 @@ impl Prose {
     }
 
     /// Evidence that a lesson was learned.
-    pub fn lesson_evidence(&mut self, scene: &Scene, metric: &Metric, change_percent: f64) -> Result<LocalizedText, TextError> {
+    pub fn lesson_evidence(
+        &mut self,
+        scene: &Scene,
+        metric: &Metric,
+        change_percent: f64,
+    ) -> Result<LocalizedText, TextError> {
         let extras = [("metric", metric.fi.to_owned()), ("change", number_fi(change_percent.abs(), 0))];
         self.render(LESSON_EVIDENCE, scene, &extras, false)
     }
@@ -1004,7 +1184,6 @@ impl Prose {
         Ok(DecisionText { text, rationale, votes })
     }
 
-
     /// A note on a practice's implementation reaching `percent` %.
     pub fn progress_note(&mut self, scene: &Scene, percent: u32) -> Result<LocalizedText, TextError> {
         let extras = [("pct", percent.to_string()), ("n", self.between(2, 14).to_string())];
@@ -1020,8 +1199,6 @@ impl Prose {
     pub fn retirement_reason(&mut self, scene: &Scene) -> Result<LocalizedText, TextError> {
         self.render(RETIREMENT_REASONS, scene, &[], false)
     }
-
-
 
     /// A partner's note on adopting a practice (the partner is `scene.partner`).
     pub fn adoption_note(&mut self, scene: &Scene, status: AdoptionStatus) -> Result<LocalizedText, TextError> {
@@ -1063,18 +1240,24 @@ impl Prose {
         self.render(ENGAGEMENT_SUMMARIES, scene, &[], false)
     }
 
-    /// A communication's title and body.
+    /// A communication's title and the body that goes with it.
     pub fn communication(&mut self, scene: &Scene) -> Result<(LocalizedText, LocalizedText), TextError> {
-        let title = self.render(COMMUNICATION_TITLES, scene, &[], true)?;
-        let body = self.render(COMMUNICATION_BODIES, scene, &[], true)?;
+        let index = self.rng.random_range(0..COMMUNICATION_TITLES.len().min(COMMUNICATION_BODIES.len()));
+        let extras = [("n", self.between(180, 2400).to_string())];
+        let title = self.render_one(&COMMUNICATION_TITLES[index], scene, &extras, true)?;
+        let body = self.render_one(&COMMUNICATION_BODIES[index], scene, &extras, true)?;
         Ok((title, body))
     }
 
     /// A DigComp campaign's title; `autumn` picks the season.
     pub fn digcomp_campaign_title(&mut self, scene: &Scene, autumn: bool) -> Result<LocalizedText, TextError> {
-        let (season_fi, season_sv, season_en) = if autumn { ("syksy", "hösten", "autumn") } else { ("kevät", "våren", "spring") };
-        let extras =
-            [("season_fi", season_fi.to_owned()), ("season_sv", season_sv.to_owned()), ("season_en", season_en.to_owned())];
+        let (season_fi, season_sv, season_en) =
+            if autumn { ("syksy", "hösten", "autumn") } else { ("kevät", "våren", "spring") };
+        let extras = [
+            ("season_fi", season_fi.to_owned()),
+            ("season_sv", season_sv.to_owned()),
+            ("season_en", season_en.to_owned()),
+        ];
         self.render(DIGCOMP_CAMPAIGN_TITLES, scene, &extras, true)
     }
 
@@ -1084,7 +1267,14 @@ impl Prose {
     }
 
     /// The summary of an outcome for one metric: the change and a verdict.
-    pub fn outcome_summary(&mut self, scene: &Scene, metric: &Metric, baseline: f64, value: f64, verdict: Verdict) -> Result<LocalizedText, TextError> {
+    pub fn outcome_summary(
+        &mut self,
+        scene: &Scene,
+        metric: &Metric,
+        baseline: f64,
+        value: f64,
+        verdict: Verdict,
+    ) -> Result<LocalizedText, TextError> {
         let change = if baseline.abs() > f64::EPSILON { (value - baseline) / baseline.abs() * 100.0 } else { 0.0 };
         let decimals = if metric.baseline.abs() < 10.0 { 1 } else { 0 };
         let extras = [
@@ -1105,8 +1295,8 @@ impl Prose {
         let english = format!(
             "{}: baseline {}, final {} ({change:+.1} %).",
             capitalise_first(metric.en),
-            format_en(baseline, decimals),
-            format_en(value, decimals),
+            with_unit_en(format_en(baseline, decimals), metric.unit, false),
+            with_unit_en(format_en(value, decimals), metric.unit, true),
         );
         let text = LocalizedText::fi(&format!("{change_text} {verdict_text}"))?;
         Ok(if self.chance(0.5) { text.with_en(&english)? } else { text })
@@ -1129,7 +1319,14 @@ impl Prose {
     }
 
     /// The minuted decision approving an experiment named `title`.
-    pub fn approval(&mut self, scene: &Scene, title: &str, starts: NaiveDate, ends: NaiveDate, budget_euros: u64) -> Result<LocalizedText, TextError> {
+    pub fn approval(
+        &mut self,
+        scene: &Scene,
+        title: &str,
+        starts: NaiveDate,
+        ends: NaiveDate,
+        budget_euros: u64,
+    ) -> Result<LocalizedText, TextError> {
         let extras = [
             ("title", title.to_owned()),
             ("starts", date_fi(starts)),
@@ -1140,7 +1337,11 @@ impl Prose {
     }
 
     /// Whom and where an experiment involves: the group and the place (a district).
-    pub fn scope(&mut self, scene: &Scene, district: (&str, &str)) -> Result<(LocalizedText, LocalizedText), TextError> {
+    pub fn scope(
+        &mut self,
+        scene: &Scene,
+        district: (&str, &str),
+    ) -> Result<(LocalizedText, LocalizedText), TextError> {
         let extras = [("district", district.0.to_owned()), ("district_in", district.1.to_owned())];
         let group = self.render(SCOPE_GROUPS, scene, &extras, true)?;
         let place = LocalizedText::fi(district.0)?;
@@ -1190,7 +1391,8 @@ impl Prose {
 
     /// A criterion's name in Finnish and English, e.g. for a protocol.
     pub fn criterion_name(criterion: Criterion) -> Result<LocalizedText, TextError> {
-        Ok(LocalizedText::fi(&capitalise_first(criterion_fi(criterion)))?.with_en(&capitalise_first(criterion_en(criterion)))?)
+        Ok(LocalizedText::fi(&capitalise_first(criterion_fi(criterion)))?
+            .with_en(&capitalise_first(criterion_en(criterion)))?)
     }
 
     /// A metric's name in Finnish and English.
@@ -1215,6 +1417,24 @@ fn with_unit_fi(number: String, unit: &str, name_the_scale: bool) -> String {
     } else {
         format!("{number} {unit}")
     }
+}
+
+/// The English counterpart of [`with_unit_fi`]; Finnish unit abbreviations are spelled out.
+fn with_unit_en(number: String, unit: &str, name_the_scale: bool) -> String {
+    if unit.contains('–') {
+        return if name_the_scale { format!("{number} (scale {unit})") } else { number };
+    }
+    let unit = match unit {
+        "kpl" => "",
+        "kpl/kk" => "per month",
+        "vrk" => "days",
+        "pv/v" => "days per year",
+        "pistettä" => "points",
+        "h/kk" => "h per month",
+        "htv" => "person-years",
+        other => other,
+    };
+    if unit.is_empty() { number } else { format!("{number} {unit}") }
 }
 
 fn format_en(value: f64, decimals: usize) -> String {
@@ -1278,9 +1498,32 @@ mod tests {
 
     fn every_extra() -> Vec<Extra> {
         [
-            "week", "n", "pct", "title", "effective", "member", "member_gen", "seconder_gen", "yes", "no", "metric",
-            "metric_cap", "change", "baseline", "value", "season_fi", "season_sv", "season_en", "thousands", "total",
-            "done", "starts", "ends", "budget", "district", "district_in",
+            "week",
+            "n",
+            "pct",
+            "title",
+            "effective",
+            "member",
+            "member_gen",
+            "seconder_gen",
+            "yes",
+            "no",
+            "metric",
+            "metric_cap",
+            "change",
+            "baseline",
+            "value",
+            "season_fi",
+            "season_sv",
+            "season_en",
+            "thousands",
+            "total",
+            "done",
+            "starts",
+            "ends",
+            "budget",
+            "district",
+            "district_in",
         ]
         .into_iter()
         .map(|key| (key, "7".to_owned()))
@@ -1311,8 +1554,11 @@ mod tests {
             push(prose.decision(&scene, Resolution::PassedAfterVote).map(|d| d.text));
             push(prose.adoption_note(&scene, AdoptionStatus::Piloting));
             let note = prose.coaching_note(&scene).expect("fills");
-            push(Ok(LocalizedText::fi(&format!("{} {} {} {}", note.planned, note.happened, note.why_different, note.keep_or_change))
-                .expect("valid")));
+            push(Ok(LocalizedText::fi(&format!(
+                "{} {} {} {}",
+                note.planned, note.happened, note.why_different, note.keep_or_change
+            ))
+            .expect("valid")));
             push(prose.outcome_summary(&scene, &scene.theme.metrics[i % 6], 10.0, 12.5, Verdict::Improved));
             push(prose.communication(&scene).map(|(title, _)| title));
         }
@@ -1350,11 +1596,16 @@ mod tests {
                 for theme in 0..THEMES.len() {
                     for unit in 0..UNITS.len() {
                         let scene = scene(theme, unit);
-                        for (lang, text) in [(Lang::Fi, Some(template.fi)), (Lang::Sv, template.sv), (Lang::En, template.en)] {
+                        for (lang, text) in
+                            [(Lang::Fi, Some(template.fi)), (Lang::Sv, template.sv), (Lang::En, template.en)]
+                        {
                             let Some(text) = text else { continue };
                             let filled = fill(text, lang, &scene, &extras, &mut rng)
                                 .unwrap_or_else(|e| panic!("{table}: {text:?}: {e}"));
-                            assert!(!filled.contains('{') && !filled.contains('}'), "{table}: unfilled slot in {filled:?}");
+                            assert!(
+                                !filled.contains('{') && !filled.contains('}'),
+                                "{table}: unfilled slot in {filled:?}"
+                            );
                             assert!(!filled.contains("  "), "{table}: double space in {filled:?}");
                         }
                     }
@@ -1379,8 +1630,14 @@ mod tests {
         assert!(!text.to_lowercase().contains("lorem"));
         let mut rng = StdRng::seed_from_u64(3);
         let home_care = scene(0, 1);
-        let filled = fill("{staff.nom} kertoivat {clients.all} {unit.ine} {month.ine} {year}.", Lang::Fi, &home_care, &[], &mut rng)
-            .expect("fills");
+        let filled = fill(
+            "{staff.nom} kertoivat {clients.all} {unit.ine} {month.ine} {year}.",
+            Lang::Fi,
+            &home_care,
+            &[],
+            &mut rng,
+        )
+        .expect("fills");
         assert_eq!(filled, "Lähihoitajat kertoivat asiakkaille kotihoidossa huhtikuussa 2025.");
         let partner = Scene { partner: &PARTNERS[0], ..home_care };
         assert_eq!(
@@ -1407,8 +1664,14 @@ mod tests {
         let scene = scene(0, 1);
         let extras = [("week", "6".to_owned())];
         assert_eq!(
-            fill("kokeilun {week}. viikolla {unit.ine}. {staff.nom} kertoivat. Äänin 10–3. {body.nom} päätti.", Lang::Fi, &scene, &extras, &mut rng)
-                .expect("fills"),
+            fill(
+                "kokeilun {week}. viikolla {unit.ine}. {staff.nom} kertoivat. Äänin 10–3. {body.nom} päätti.",
+                Lang::Fi,
+                &scene,
+                &extras,
+                &mut rng
+            )
+            .expect("fills"),
             "kokeilun 6. viikolla kotihoidossa. Lähihoitajat kertoivat. Äänin 10–3. Kaupunginvaltuusto päätti."
         );
         assert_eq!(capitalise_first("äänin"), "Äänin");

@@ -819,13 +819,13 @@ pub struct Place {
 }
 
 /// Kuopio, the programme's owner.
-pub const KUOPIO: Place = Place {
+pub static KUOPIO: Place = Place {
     code: "297",
     name: word(["Kuopio", "Kuopion", "Kuopiota", "Kuopiossa", "Kuopiosta", "Kuopioon", "Kuopiolla", "Kuopiolle"], "Kuopio", "Kuopio"),
 };
 
 /// The partner municipalities.
-pub const PARTNERS: [Place; 3] = [
+pub static PARTNERS: [Place; 3] = [
     Place {
         code: "749",
         name: word(
@@ -868,7 +868,7 @@ const fn unit(key: &'static str, name: Word, parent: Option<&'static str>) -> Un
 }
 
 /// Kuopio's units taking part in the programme (the first ones are parents of later ones).
-pub const UNITS: [UnitName; 12] = [
+pub static UNITS: [UnitName; 12] = [
     unit(
         "sote",
         word(
@@ -1008,7 +1008,7 @@ pub struct BodyName {
 }
 
 /// Kuopio's five bodies that decide on the programme.
-pub const BODIES: [BodyName; 5] = [
+pub static BODIES: [BodyName; 5] = [
     BodyName {
         key: "valtuusto",
         name: word(
@@ -1062,7 +1062,7 @@ pub const BODIES: [BodyName; 5] = [
 ];
 
 /// Competence areas coaching works on (DigComp-flavoured), inflected.
-pub const SKILLS: [Word; 10] = [
+pub static SKILLS: [Word; 10] = [
     word(["tietoturva", "tietoturvan", "tietoturvaa", "tietoturvassa", "tietoturvasta", "tietoturvaan", "tietoturvalla", "tietoturvalle"], "informationssäkerhet", "information security"),
     word(["tiedonhaku", "tiedonhaun", "tiedonhakua", "tiedonhaussa", "tiedonhausta", "tiedonhakuun", "tiedonhaulla", "tiedonhaulle"], "informationssökning", "information search"),
     word(
@@ -1162,12 +1162,12 @@ pub const SURNAMES: [(&str, &str); 24] = [
 pub const SKILL_CODES: [&str; 10] = ["4.1", "1.1", "2.4", "3.1", "5.1", "4.2", "3.2", "5.3", "2.1", "4.3"];
 
 /// Kuopio's districts and villages where experiments run: nominative and the "in" form.
-pub const DISTRICTS: [(&str, &str); 12] = [
+pub static DISTRICTS: [(&str, &str); 12] = [
     ("Pohjois-Kuopio", "Pohjois-Kuopiossa"),
     ("Saaristokaupunki", "Saaristokaupungissa"),
     ("Petonen", "Petosella"),
     ("Männistö", "Männistössä"),
-    ("Kuopion keskusta", "Kuopion keskustassa"),
+    ("Pitkälahti", "Pitkälahdella"),
     ("Neulamäki", "Neulamäessä"),
     ("Jynkkä", "Jynkässä"),
     ("Nilsiä", "Nilsiässä"),
