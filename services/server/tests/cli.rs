@@ -188,3 +188,50 @@ fn serve_reports_its_address_and_exits_0_promptly_on_sigterm() {
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(http_get_status_line(server.address, "/health/live").is_none(), "the port still answers after exit");
 }
+
+fn events_in_store(dir: &Path) -> u64 {
+    let output = run(kirjuri(&[("KIRJURI_DATA_DIR", path_str(dir))]).args(["store", "check", "--json"]));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("store check prints JSON");
+    report["events"].as_u64().expect("an event count")
+}
+
+#[test]
+fn demo_writes_a_programme_into_an_empty_store_and_refuses_a_non_empty_one() {
+    let dir = data_dir();
+    let vars = [("KIRJURI_DATA_DIR", path_str(dir.path()))];
+
+    let first = run(kirjuri(&vars).args(["demo", "--seed", "7"]));
+    assert!(first.status.success(), "stderr: {}", text(&first.stderr));
+    assert!(text(&first.stdout).contains("demo programme written (seed 7, scale 1)"), "{}", text(&first.stdout));
+    let written = events_in_store(dir.path());
+    assert!(written > 1_000, "a realistic programme holds more than {written} events");
+
+    let second = run(kirjuri(&vars).args(["demo"]));
+    assert_eq!(second.status.code(), Some(1));
+    assert!(text(&second.stderr).contains("already holds events"), "{}", text(&second.stderr));
+    assert_eq!(events_in_store(dir.path()), written, "a refused demo wrote something");
+}
+
+#[test]
+fn serve_with_demo_leaves_a_store_that_holds_events_alone() {
+    let dir = data_dir();
+    let vars = [("KIRJURI_DATA_DIR", path_str(dir.path())), ("KIRJURI_BIND", "127.0.0.1:0")];
+    assert!(run(kirjuri(&vars).args(["demo", "--seed", "3"])).status.success());
+    let before = events_in_store(dir.path());
+
+    let mut child = kirjuri(&vars).args(["serve", "--with-demo"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("serve starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut seen = Vec::new();
+    while let Some(Ok(line)) = lines.next() {
+        let listening = line.starts_with("kirjuri listening on");
+        seen.push(line);
+        if listening {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(seen.iter().any(|l| l.contains("no demo written")), "{seen:?}");
+    assert_eq!(events_in_store(dir.path()), before);
+}
