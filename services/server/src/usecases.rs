@@ -11,9 +11,11 @@
 //! command never duplicates: the store dedupes an identical append, and a command whose first
 //! event is already in the stream is answered as applied without deciding again.
 //!
-//! The cache keeps each aggregate's folded state with the revision it reflects. It is only a
-//! shortcut: every command still reads the stream from that revision on, so events appended
-//! elsewhere (another instance on KurrentDB) are always folded in before deciding.
+//! The cache keeps each aggregate's folded state with the revision it reflects (an in-memory
+//! snapshot). A command first decides on the cached state as it is; the append expects exactly
+//! the cached revision, so if anything was appended since (another instance on KurrentDB), the
+//! append conflicts, the stream's tail is folded in and the command is decided again. A refusal
+//! on a cached state is checked against the stream's tail before it is returned.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -122,6 +124,12 @@ struct Folded<A> {
     applied_commands: HashMap<EventId, Revision>,
 }
 
+impl<A: Aggregate> Folded<A> {
+    fn empty() -> Self {
+        Self { state: A::default(), revision: None, applied_commands: HashMap::new() }
+    }
+}
+
 /// Cached aggregates, each taken out while a command works on it and put back after.
 #[derive(Default)]
 struct AggregateCache {
@@ -155,8 +163,14 @@ impl CommandBus {
     {
         let stream = A::stream(&command);
         let first_event_id = EventId::derived(context.command_id, 0);
-        for _attempt in 0..MAX_ATTEMPTS {
-            let folded = self.load::<A>(&stream).await?;
+        for attempt in 0..MAX_ATTEMPTS {
+            // A cached state is decided on as it is: the append's `Exact(revision)` catches any
+            // event appended since, and then the stream's tail is read and the command decided
+            // again. Later attempts always read the tail first.
+            let (folded, optimistic) = match (attempt, self.take_cached::<A>(&stream)) {
+                (0, Some(cached)) => (cached, true),
+                (_, cached) => (self.fold_tail(&stream, cached.unwrap_or_else(Folded::empty)).await?, false),
+            };
             if let Some(revision) = folded.applied_commands.get(&first_event_id).copied() {
                 self.put_back(&stream, folded);
                 return Ok(Executed { stream, events: 0, revision: Some(revision), position: None, repeated: true });
@@ -171,7 +185,14 @@ impl CommandBus {
             let events = match folded.state.decide(&command, &references) {
                 Ok(events) => events,
                 Err(refused) => {
+                    let decided_at = folded.revision;
+                    let folded = if optimistic { self.fold_tail(&stream, folded).await? } else { folded };
+                    let stale = folded.revision != decided_at;
                     self.put_back(&stream, folded);
+                    if stale {
+                        // Refused on a state that was behind the stream: decide again on the new one.
+                        continue;
+                    }
                     return Err(refused.into());
                 }
             };
@@ -268,7 +289,13 @@ impl CommandBus {
         command_id: Uuid,
         last_revision: Revision,
     ) {
-        let first_revision = last_revision.0 + 1 - events.len() as u64;
+        let first_revision = (last_revision.0 + 1).saturating_sub(events.len() as u64);
+        let follows_cached_state = folded.revision.map_or(0, |r| r.0 + 1) == first_revision;
+        if !follows_cached_state {
+            // The store answered with an earlier identical append (a retry that landed elsewhere),
+            // not at the end of the state we hold: forget the state; the next load folds afresh.
+            return;
+        }
         for (index, event) in events.iter().enumerate() {
             folded.state.evolve(event);
             let id = EventId::derived(command_id, u32::try_from(index).unwrap_or(u32::MAX));
@@ -284,9 +311,16 @@ impl CommandBus {
         A: Aggregate + Send + Sync + 'static,
         A::Event: Send + Sync,
     {
-        let mut folded = self
-            .take_cached::<A>(stream)
-            .unwrap_or_else(|| Folded { state: A::default(), revision: None, applied_commands: HashMap::new() });
+        let cached = self.take_cached::<A>(stream).unwrap_or_else(Folded::empty);
+        self.fold_tail(stream, cached).await
+    }
+
+    /// Folds the events after `folded`'s revision into it.
+    async fn fold_tail<A>(&self, stream: &StreamName, mut folded: Folded<A>) -> Result<Folded<A>, UseCaseError>
+    where
+        A: Aggregate + Send + Sync + 'static,
+        A::Event: Send + Sync,
+    {
         loop {
             let from = folded.revision.map_or(Revision(0), Revision::next);
             let page = self.store.read_stream(stream, ReadStreamOptions::forward(LOAD_PAGE).from(from)).await?;
@@ -543,5 +577,52 @@ mod tests {
         assert!(state.exists());
         assert_eq!(state.id, Some(lesson), "the v1 `lesson_id` became v2's `lesson`");
         assert_eq!(state.sources.len(), 1);
+    }
+
+    fn join(municipality: MunicipalityId, host: MunicipalityId) -> MunicipalityCommand {
+        MunicipalityCommand::JoinPartnerNetwork(kirjuri_domain::organisation::JoinPartnerNetwork {
+            municipality,
+            host,
+            joined_on: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
+            agreement: None,
+        })
+    }
+
+    fn leave(municipality: MunicipalityId, host: MunicipalityId) -> MunicipalityCommand {
+        MunicipalityCommand::LeavePartnerNetwork(kirjuri_domain::organisation::LeavePartnerNetwork {
+            municipality,
+            host,
+            left_on: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default(),
+            reason: None,
+        })
+    }
+
+    /// Bus `a` caches the partner's state; bus `b` (another instance) then changes the stream.
+    async fn two_instances() -> (tempfile::TempDir, Arc<dyn EventStore>, CommandBus, CommandBus, MunicipalityId, MunicipalityId) {
+        let (dir, store) = sqlite();
+        let a = CommandBus::new(Arc::clone(&store));
+        let b = CommandBus::new(Arc::clone(&store));
+        let partner = MunicipalityId::random();
+        let host = MunicipalityId::random();
+        a.execute::<MunicipalityState>(register(host, "297"), &CommandContext::new("a")).await.unwrap_or_else(|e| panic!("{e}"));
+        a.execute::<MunicipalityState>(register(partner, "749"), &CommandContext::new("a")).await.unwrap_or_else(|e| panic!("{e}"));
+        b.execute::<MunicipalityState>(join(partner, host), &CommandContext::new("b")).await.unwrap_or_else(|e| panic!("{e}"));
+        (dir, store, a, b, partner, host)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_command_accepted_on_a_stale_cached_state_is_decided_again_after_the_conflict() {
+        let (_dir, store, a, _b, partner, host) = two_instances().await;
+        let again = a.execute::<MunicipalityState>(join(partner, host), &CommandContext::new("a")).await;
+        assert!(matches!(again, Err(UseCaseError::Rejected(_))), "joined twice on a stale state: {again:?}");
+        assert_eq!(events_in(&store, &partner.stream()).await.len(), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_command_refused_on_a_stale_cached_state_is_decided_again_on_the_stream() {
+        let (_dir, store, a, _b, partner, host) = two_instances().await;
+        let left = a.execute::<MunicipalityState>(leave(partner, host), &CommandContext::new("a")).await;
+        assert!(left.is_ok(), "refused on a stale state: {left:?}");
+        assert_eq!(events_in(&store, &partner.stream()).await.len(), 3);
     }
 }
