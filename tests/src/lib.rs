@@ -52,11 +52,8 @@ pub async fn spawn_app_with_store(store: Arc<dyn EventStore>) -> TestApp {
 
 fn test_settings(configure: impl FnOnce(&mut Settings)) -> (TempDir, Settings) {
     let data_dir = tempfile::Builder::new().prefix("kirjuri-test-").tempdir().expect("a temporary data directory");
-    let mut settings = Settings {
-        data_dir: data_dir.path().to_path_buf(),
-        bind: ([127, 0, 0, 1], 0).into(),
-        ..Settings::default()
-    };
+    let mut settings =
+        Settings { data_dir: data_dir.path().to_path_buf(), bind: ([127, 0, 0, 1], 0).into(), ..Settings::default() };
     configure(&mut settings);
     (data_dir, settings)
 }
@@ -68,10 +65,8 @@ fn start(application: Application, data_dir: TempDir) -> TestApp {
     let server = tokio::spawn(application.run_until_stopped(async move {
         let _ = stopped.await;
     }));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("an HTTP client");
+    let client =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("an HTTP client");
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,

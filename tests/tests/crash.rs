@@ -74,7 +74,11 @@ async fn sigkill_during_appends_loses_no_acknowledged_event_and_leaves_no_partia
         let delay = Duration::from_millis(rng.random_range(0..250));
         run_and_kill(&path, kill, delay, &mut history);
     }
-    assert!(history.acknowledged.len() > 100, "too few acknowledged events ({}) for the test to mean anything", history.acknowledged.len());
+    assert!(
+        history.acknowledged.len() > 100,
+        "too few acknowledged events ({}) for the test to mean anything",
+        history.acknowledged.len()
+    );
 
     let store = SqliteStore::open(SqliteStoreOptions::new(&path)).expect("store reopens after the crashes");
     let report = store.check().await.expect("check runs");
@@ -105,7 +109,11 @@ async fn sigkill_during_appends_loses_no_acknowledged_event_and_leaves_no_partia
     }
     for batch in &history.attempted {
         let present = batch.iter().filter(|id| seen.contains(*id)).count();
-        assert!(present == 0 || present == batch.len(), "batch {batch:?} is partly written ({present} of {})", batch.len());
+        assert!(
+            present == 0 || present == batch.len(),
+            "batch {batch:?} is partly written ({present} of {})",
+            batch.len()
+        );
     }
     assert!(stored.windows(2).all(|w| w[0].position < w[1].position), "positions must strictly increase");
     let mut next_revision: HashMap<String, u64> = HashMap::new();

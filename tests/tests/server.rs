@@ -4,19 +4,16 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kirjuri_events::{ExpectedRevision, NewEvent, Position, RecordedEvent, Revision, StreamName};
-use kirjuri_store::{AppendResult, EventFilter, EventStore, ReadAllOptions, ReadStreamOptions, StoreError, SubscribeFrom, Subscription};
+use kirjuri_store::{
+    AppendResult, EventFilter, EventStore, ReadAllOptions, ReadStreamOptions, StoreError, SubscribeFrom, Subscription,
+};
 use kirjuri_tests::{spawn_app, spawn_app_with_store};
 use reqwest::StatusCode;
 use reqwest::header::CONTENT_TYPE;
 use serde_json::{Value, json};
 
 fn content_type(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
+    response.headers().get(CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned()
 }
 
 #[tokio::test]
@@ -85,9 +82,12 @@ async fn every_response_carries_a_request_id_and_a_sensible_client_id_is_kept() 
 
     let generated = app.get_live().await;
     let kept = app.client.get(app.url("/health/live")).header("x-request-id", "trace-42").send().await.expect("sent");
-    let replaced = app.client.get(app.url("/health/live")).header("x-request-id", "no spaces please").send().await.expect("sent");
+    let replaced =
+        app.client.get(app.url("/health/live")).header("x-request-id", "no spaces please").send().await.expect("sent");
 
-    let id = |response: &reqwest::Response| response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let id = |response: &reqwest::Response| {
+        response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned)
+    };
     assert!(id(&generated).is_some_and(|id| !id.is_empty()));
     assert_eq!(id(&kept).as_deref(), Some("trace-42"));
     assert!(id(&replaced).is_some_and(|id| id != "no spaces please"));
@@ -121,7 +121,10 @@ async fn a_stopped_app_stops_cleanly_and_frees_its_port() {
 struct UnreachableStore;
 
 fn unreachable() -> StoreError {
-    StoreError::unavailable("connecting to the test backend", std::io::Error::other("connection refused (secret-internal-detail)"))
+    StoreError::unavailable(
+        "connecting to the test backend",
+        std::io::Error::other("connection refused (secret-internal-detail)"),
+    )
 }
 
 #[async_trait]

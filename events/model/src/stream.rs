@@ -96,10 +96,8 @@ impl StreamName {
             return Err(StreamNameError::Malformed(name.to_owned()));
         };
         StreamCategory::parse(category)?;
-        let id = Uuid::try_parse(suffix).map_err(|_| StreamNameError::BadUuid {
-            name: name.to_owned(),
-            suffix: suffix.to_owned(),
-        })?;
+        let id = Uuid::try_parse(suffix)
+            .map_err(|_| StreamNameError::BadUuid { name: name.to_owned(), suffix: suffix.to_owned() })?;
         // Keep one canonical spelling so that the same entity never has two streams.
         let mut canonical = [0u8; UUID_LEN];
         if id.as_hyphenated().encode_lower(&mut canonical).as_bytes() != suffix.as_bytes() {
@@ -191,7 +189,8 @@ mod tests {
 
     #[test]
     fn multibyte_input_never_panics() {
-        for input in ["ä", "ääääääääääääääääääääääääääääääääääääääääää", "€-€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€"] {
+        for input in ["ä", "ääääääääääääääääääääääääääääääääääääääääää", "€-€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€"]
+        {
             assert!(StreamName::parse(input).is_err());
         }
     }

@@ -20,8 +20,8 @@ use kirjuri_events::{
 use uuid::Uuid;
 
 use crate::{
-    Direction, EventFilter, EventStore, ReadAllOptions, ReadStreamOptions, StoreError, SubscribeFrom,
-    DEFAULT_MAX_EVENT_BYTES,
+    DEFAULT_MAX_EVENT_BYTES, Direction, EventFilter, EventStore, ReadAllOptions, ReadStreamOptions, StoreError,
+    SubscribeFrom,
 };
 
 /// A store under test and whatever must live as long as it (e.g. its temporary directory).
@@ -144,12 +144,17 @@ pub async fn expected_revision_matrix(store: &dyn EventStore) {
                     assert_eq!(reported_actual, actual, "conflict must report the stream's real revision");
                     assert_eq!(s, stream);
                 }
-                (should, other) => panic!("{expected} on a stream of {existing} events: expected success={should}, got {other:?}"),
+                (should, other) => {
+                    panic!("{expected} on a stream of {existing} events: expected success={should}, got {other:?}")
+                }
             }
             let stored = read_whole_stream(store, &stream).await;
             let expected_len = existing + if should_succeed { 2 } else { 0 };
             assert_eq!(stored.len(), expected_len, "{expected} on {existing} events wrote the wrong number of events");
-            assert_eq!(store.stream_revision(&stream).await.ok().flatten(), expected_len.checked_sub(1).map(|r| Revision(r as u64)));
+            assert_eq!(
+                store.stream_revision(&stream).await.ok().flatten(),
+                expected_len.checked_sub(1).map(|r| Revision(r as u64))
+            );
         }
     }
 }
@@ -200,13 +205,18 @@ pub async fn a_reused_id_with_other_content_is_rejected(store: &dyn EventStore) 
     let stream = scope.stream();
     let original = event("Recorded", serde_json::json!({ "text": "alkuperäinen" }));
     append_ok(store, &stream, ExpectedRevision::NoStream, vec![original.clone()]).await;
-    let impostor = NewEvent { data: EventPayload::from_value(&serde_json::json!({ "text": "muutettu" })).unwrap_or_else(|e| panic!("{e}")), ..original.clone() };
+    let impostor = NewEvent {
+        data: EventPayload::from_value(&serde_json::json!({ "text": "muutettu" })).unwrap_or_else(|e| panic!("{e}")),
+        ..original.clone()
+    };
     let outcome = store.append(&stream, ExpectedRevision::NoStream, vec![impostor.clone()]).await;
     match outcome {
         Err(StoreError::DuplicateEventId { id, .. }) => assert_eq!(id, original.id),
         other => panic!("reusing an id for other content must be DuplicateEventId, got {other:?}"),
     }
-    let outcome = store.append(&stream, ExpectedRevision::Exact(Revision(0)), vec![event("Other", serde_json::json!({})), impostor]).await;
+    let outcome = store
+        .append(&stream, ExpectedRevision::Exact(Revision(0)), vec![event("Other", serde_json::json!({})), impostor])
+        .await;
     assert!(outcome.is_err(), "a batch holding a reused id must be rejected, got {outcome:?}");
     let stored = read_whole_stream(store, &stream).await;
     assert_eq!(stored.len(), 1, "nothing may be written by a rejected append");
@@ -232,11 +242,16 @@ pub async fn stream_reads_go_both_ways_with_limits(store: &dyn EventStore) {
         assert!(new.is_same_as(recorded), "read back differs from what was written at {}", recorded.revision);
     }
     let missing = scope.stream();
-    assert!(store.read_stream(&missing, ReadStreamOptions::forward(10)).await.unwrap_or_else(|e| panic!("{e}")).is_empty());
+    assert!(
+        store.read_stream(&missing, ReadStreamOptions::forward(10)).await.unwrap_or_else(|e| panic!("{e}")).is_empty()
+    );
     assert_eq!(store.stream_revision(&missing).await.ok().flatten(), None);
     for bad_limit in [0, crate::MAX_READ_LIMIT + 1] {
         let outcome = store.read_stream(&missing, ReadStreamOptions::forward(bad_limit)).await;
-        assert!(matches!(outcome, Err(StoreError::InvalidArgument { field: "limit", .. })), "limit {bad_limit}: {outcome:?}");
+        assert!(
+            matches!(outcome, Err(StoreError::InvalidArgument { field: "limit", .. })),
+            "limit {bad_limit}: {outcome:?}"
+        );
     }
 }
 
@@ -263,10 +278,20 @@ pub async fn all_is_one_order_across_streams(store: &dyn EventStore) {
     assert_eq!(recorded_ids(&backward), reversed);
 
     let middle = forward[5].position;
-    let page = store.read_all(ReadAllOptions::forward(3).from(middle).filtered(scope.filter())).await.unwrap_or_else(|e| panic!("{e}"));
+    let page = store
+        .read_all(ReadAllOptions::forward(3).from(middle).filtered(scope.filter()))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(recorded_ids(&page), recorded_ids(&forward[5..8]), "forward from a position is inclusive");
-    let page = store.read_all(ReadAllOptions::backward(3).from(middle).filtered(scope.filter())).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(recorded_ids(&page), vec![forward[5].id, forward[4].id, forward[3].id], "backward from a position is inclusive");
+    let page = store
+        .read_all(ReadAllOptions::backward(3).from(middle).filtered(scope.filter()))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        recorded_ids(&page),
+        vec![forward[5].id, forward[4].id, forward[3].id],
+        "backward from a position is inclusive"
+    );
     let outcome = store.read_all(ReadAllOptions::forward(0)).await;
     assert!(matches!(outcome, Err(StoreError::InvalidArgument { .. })), "{outcome:?}");
     let head = store.head_position().await.unwrap_or_else(|e| panic!("{e}"));
@@ -279,18 +304,37 @@ pub async fn filters_select_by_stream_and_type_prefix(store: &dyn EventStore) {
     let other_scope = Scope::new();
     let a = scope.stream();
     let b = other_scope.stream();
-    append_ok(store, &a, ExpectedRevision::NoStream, vec![event("PracticeDrafted", serde_json::json!({})), event("LessonIdentified", serde_json::json!({}))]).await;
-    append_ok(store, &b, ExpectedRevision::NoStream, vec![event("PracticeDecided", serde_json::json!({})), event("LessonLearned", serde_json::json!({}))]).await;
+    append_ok(
+        store,
+        &a,
+        ExpectedRevision::NoStream,
+        vec![event("PracticeDrafted", serde_json::json!({})), event("LessonIdentified", serde_json::json!({}))],
+    )
+    .await;
+    append_ok(
+        store,
+        &b,
+        ExpectedRevision::NoStream,
+        vec![event("PracticeDecided", serde_json::json!({})), event("LessonLearned", serde_json::json!({}))],
+    )
+    .await;
     let both_scopes = EventFilter::streams([format!("{}-", scope.category), format!("{}-", other_scope.category)]);
     let read = |filter: EventFilter| async move {
-        let events = store.read_all(ReadAllOptions::forward(100).filtered(filter)).await.unwrap_or_else(|e| panic!("{e}"));
+        let events =
+            store.read_all(ReadAllOptions::forward(100).filtered(filter)).await.unwrap_or_else(|e| panic!("{e}"));
         events.iter().map(|e| e.event_type.as_str().to_owned()).collect::<Vec<_>>()
     };
     assert_eq!(read(scope.filter()).await, vec!["PracticeDrafted", "LessonIdentified"]);
-    assert_eq!(read(both_scopes.clone()).await, vec!["PracticeDrafted", "LessonIdentified", "PracticeDecided", "LessonLearned"]);
+    assert_eq!(
+        read(both_scopes.clone()).await,
+        vec!["PracticeDrafted", "LessonIdentified", "PracticeDecided", "LessonLearned"]
+    );
     let practices = EventFilter { type_prefixes: vec!["Practice".into()], ..both_scopes.clone() };
     assert_eq!(read(practices).await, vec!["PracticeDrafted", "PracticeDecided"]);
-    let lessons_in_b = EventFilter { stream_prefixes: other_scope.filter().stream_prefixes, type_prefixes: vec!["Lesson".into(), "Nothing".into()] };
+    let lessons_in_b = EventFilter {
+        stream_prefixes: other_scope.filter().stream_prefixes,
+        type_prefixes: vec!["Lesson".into(), "Nothing".into()],
+    };
     assert_eq!(read(lessons_in_b).await, vec!["LessonLearned"]);
     let none = EventFilter { type_prefixes: vec!["NoSuchType".into()], ..both_scopes };
     assert!(read(none).await.is_empty());
@@ -303,7 +347,8 @@ pub async fn a_subscription_sees_history_then_live_events_with_no_gap(store: &dy
     let history_stream = scope.stream();
     let history = events(50, "History");
     append_ok(store, &history_stream, ExpectedRevision::NoStream, history.clone()).await;
-    let mut subscription = store.subscribe_all(SubscribeFrom::Start, scope.filter()).await.unwrap_or_else(|e| panic!("{e}"));
+    let mut subscription =
+        store.subscribe_all(SubscribeFrom::Start, scope.filter()).await.unwrap_or_else(|e| panic!("{e}"));
 
     const WRITERS: usize = 8;
     const PER_WRITER: usize = 40;
@@ -352,7 +397,8 @@ pub async fn a_subscription_sees_history_then_live_events_with_no_gap(store: &dy
 
     // Resuming after a checkpoint delivers exactly the rest.
     let checkpoint = seen[99].position;
-    let mut resumed = store.subscribe_all(SubscribeFrom::After(checkpoint), scope.filter()).await.unwrap_or_else(|e| panic!("{e}"));
+    let mut resumed =
+        store.subscribe_all(SubscribeFrom::After(checkpoint), scope.filter()).await.unwrap_or_else(|e| panic!("{e}"));
     for expected in &seen[100..] {
         let next = tokio::time::timeout(timeout, resumed.next_event()).await;
         match next {
@@ -372,13 +418,18 @@ pub async fn bad_input_is_rejected_with_clear_errors(store: &dyn EventStore) {
 
     let big_text = "ä".repeat(DEFAULT_MAX_EVENT_BYTES / 2 + 1);
     let oversized = event("TooBig", serde_json::json!({ "text": big_text }));
-    let outcome = store.append(&stream, ExpectedRevision::Any, vec![event("Fine", serde_json::json!({})), oversized.clone()]).await;
+    let outcome = store
+        .append(&stream, ExpectedRevision::Any, vec![event("Fine", serde_json::json!({})), oversized.clone()])
+        .await;
     match &outcome {
         Err(error @ StoreError::EventTooLarge { id, limit, size, .. }) => {
             assert_eq!((*id, *limit), (oversized.id, DEFAULT_MAX_EVENT_BYTES));
             assert!(*size > *limit);
             let message = error.to_string();
-            assert!(message.contains(&oversized.id.to_string()) && message.contains(&DEFAULT_MAX_EVENT_BYTES.to_string()), "{message}");
+            assert!(
+                message.contains(&oversized.id.to_string()) && message.contains(&DEFAULT_MAX_EVENT_BYTES.to_string()),
+                "{message}"
+            );
         }
         other => panic!("an oversized event must be EventTooLarge, got {other:?}"),
     }
@@ -391,7 +442,13 @@ pub async fn bad_input_is_rejected_with_clear_errors(store: &dyn EventStore) {
     append_ok(store, &stream, ExpectedRevision::NoStream, vec![large_but_allowed.clone()]).await;
     assert!(large_but_allowed.is_same_as(&read_whole_stream(store, &stream).await[0]));
 
-    for bad in ["", "$all", "experiment", "Experiment-0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "experiment-not-a-uuid-at-all-not-a-uuid-at-al"] {
+    for bad in [
+        "",
+        "$all",
+        "experiment",
+        "Experiment-0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+        "experiment-not-a-uuid-at-all-not-a-uuid-at-al",
+    ] {
         let error: StreamNameError = StreamName::parse(bad).expect_err("must be rejected");
         assert!(!error.to_string().is_empty());
     }
@@ -443,22 +500,31 @@ pub async fn the_envelope_round_trips_whole(store: &dyn EventStore) {
     let stream = scope.stream();
     let occurred = chrono::DateTime::from_timestamp_micros(1_700_000_000_000_000).unwrap_or_default();
     let before = chrono::Utc::now() - chrono::Duration::seconds(5);
-    let full = event("PracticeDecided", serde_json::json!({ "title": { "fi": "Etäpalvelut", "sv": "Distanstjänster" }, "section": 42 }))
-        .with_schema_version(3)
-        .with_metadata(EventMetadata {
-            actor: Some("user:päättäjä".into()),
-            tenant: Some("kuopio".into()),
-            correlation_id: Some(Uuid::new_v4()),
-            causation_id: Some(Uuid::new_v4()),
-            occurred_at: Some(occurred),
-        });
-    let bare = NewEvent::new(EventId::random(), EventType::parse("Bare").unwrap_or_else(|e| panic!("{e}")), EventPayload::empty_object());
+    let full = event(
+        "PracticeDecided",
+        serde_json::json!({ "title": { "fi": "Etäpalvelut", "sv": "Distanstjänster" }, "section": 42 }),
+    )
+    .with_schema_version(3)
+    .with_metadata(EventMetadata {
+        actor: Some("user:päättäjä".into()),
+        tenant: Some("kuopio".into()),
+        correlation_id: Some(Uuid::new_v4()),
+        causation_id: Some(Uuid::new_v4()),
+        occurred_at: Some(occurred),
+    });
+    let bare = NewEvent::new(
+        EventId::random(),
+        EventType::parse("Bare").unwrap_or_else(|e| panic!("{e}")),
+        EventPayload::empty_object(),
+    );
     let result = append_ok(store, &stream, ExpectedRevision::NoStream, vec![full.clone(), bare.clone()]).await;
     let stored = read_whole_stream(store, &stream).await;
     assert!(full.is_same_as(&stored[0]), "full envelope changed: {:?}", stored[0]);
     assert!(bare.is_same_as(&stored[1]), "bare envelope changed: {:?}", stored[1]);
     assert_eq!(stored[1].position, result.position);
-    assert!(stored[0].recorded_at >= before && stored[0].recorded_at <= chrono::Utc::now() + chrono::Duration::seconds(5));
+    assert!(
+        stored[0].recorded_at >= before && stored[0].recorded_at <= chrono::Utc::now() + chrono::Duration::seconds(5)
+    );
     assert_eq!(stored[0].stream, stream);
     let _: Position = stored[0].position;
 }

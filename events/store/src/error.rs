@@ -19,7 +19,9 @@ pub enum StoreError {
         actual: Option<Revision>,
     },
     /// An event id is already stored with other content, or in another stream; nothing was written.
-    #[error("event id {id} is already stored {where_stored} with different content; an event id may not be reused (append to `{stream}` wrote nothing)")]
+    #[error(
+        "event id {id} is already stored {where_stored} with different content; an event id may not be reused (append to `{stream}` wrote nothing)"
+    )]
     DuplicateEventId {
         /// The stream appended to.
         stream: StreamName,
@@ -43,7 +45,9 @@ pub enum StoreError {
         stream: StreamName,
     },
     /// An event is larger than the configured limit; nothing was written.
-    #[error("event {id} for `{stream}` is {size} bytes (data plus metadata), over the limit of {limit} bytes; nothing was written")]
+    #[error(
+        "event {id} for `{stream}` is {size} bytes (data plus metadata), over the limit of {limit} bytes; nothing was written"
+    )]
     EventTooLarge {
         /// The stream appended to.
         stream: StreamName,
@@ -63,7 +67,9 @@ pub enum StoreError {
         rule: String,
     },
     /// The store file was written by a newer kirjuri.
-    #[error("the event store at {path} has schema version {found}, newer than this kirjuri understands ({supported}); upgrade kirjuri, never downgrade a store")]
+    #[error(
+        "the event store at {path} has schema version {found}, newer than this kirjuri understands ({supported}); upgrade kirjuri, never downgrade a store"
+    )]
     IncompatibleSchema {
         /// The file.
         path: String,

@@ -18,7 +18,12 @@ pub fn check_append(stream: &StreamName, events: &[NewEvent], max_event_bytes: u
         }
         let size = event.encoded_len();
         if size > max_event_bytes {
-            return Err(StoreError::EventTooLarge { stream: stream.clone(), id: event.id, size, limit: max_event_bytes });
+            return Err(StoreError::EventTooLarge {
+                stream: stream.clone(),
+                id: event.id,
+                size,
+                limit: max_event_bytes,
+            });
         }
     }
     Ok(())

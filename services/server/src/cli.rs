@@ -13,8 +13,8 @@ use kirjuri_store::StoreCheckReport;
 use serde::Serialize;
 
 use crate::bench::{CommandsBenchArgs, StoreBenchArgs, run_commands_bench, run_store_bench};
-use crate::settings::Settings;
 use crate::demo::{DEFAULT_SEED, DemoArgs, run_demo};
+use crate::settings::Settings;
 use crate::startup::{Application, open_sqlite_store, open_store, shutdown_signal};
 
 /// Exit code of a command that failed.
@@ -97,7 +97,9 @@ pub fn run(command: Command, settings: Settings) -> ExitCode {
         },
         // The benchmark manages its own runtime, so it runs outside ours.
         Command::Bench { command: BenchCommand::Store(args) } => exit_on_error(EXIT_FAILED, run_store_bench(&args)),
-        Command::Bench { command: BenchCommand::Commands(args) } => exit_on_error(EXIT_FAILED, run_commands_bench(&args)),
+        Command::Bench { command: BenchCommand::Commands(args) } => {
+            exit_on_error(EXIT_FAILED, run_commands_bench(&args))
+        }
     }
 }
 
@@ -224,12 +226,20 @@ mod tests {
     fn a_healthy_report_lists_the_counts_and_no_problems() {
         let report = StoreCheckReport { events: 12, streams: 3, schema_version: 1, problems: Vec::new() };
         let output = CheckOutput { path: Path::new("/data/events.sqlite"), healthy: true, report: &report };
-        assert_eq!(render_check_text(&output), "store: /data/events.sqlite\nschema version: 1\nevents: 12\nstreams: 3\nproblems: none\n");
+        assert_eq!(
+            render_check_text(&output),
+            "store: /data/events.sqlite\nschema version: 1\nevents: 12\nstreams: 3\nproblems: none\n"
+        );
     }
 
     #[test]
     fn a_report_with_problems_lists_each_problem() {
-        let report = StoreCheckReport { events: 2, streams: 1, schema_version: 1, problems: vec!["gap at revision 1".to_owned()] };
+        let report = StoreCheckReport {
+            events: 2,
+            streams: 1,
+            schema_version: 1,
+            problems: vec!["gap at revision 1".to_owned()],
+        };
         let output = CheckOutput { path: Path::new("/d/events.sqlite"), healthy: false, report: &report };
         assert_eq!(
             render_check_text(&output),

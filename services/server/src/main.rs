@@ -39,7 +39,9 @@ fn init_tracing(format: LogFormat, env: &[(OsString, OsString)]) -> anyhow::Resu
         })
         .unwrap_or(("the default", "info".to_owned()));
     let filter = EnvFilter::try_new(&directives).map_err(|error| {
-        anyhow::anyhow!("{variable} must be a log filter such as info or kirjuri=debug,info, got {directives:?} ({error})")
+        anyhow::anyhow!(
+            "{variable} must be a log filter such as info or kirjuri=debug,info, got {directives:?} ({error})"
+        )
     })?;
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -78,19 +78,10 @@ pub enum LogFormat {
 pub struct KurrentDbUrl(String);
 
 /// The URL schemes the KurrentDB client accepts.
-const KURRENTDB_SCHEMES: [&str; 8] = [
-    "kurrentdb",
-    "kurrentdb+discover",
-    "kurrent",
-    "kurrent+discover",
-    "kdb",
-    "kdb+discover",
-    "esdb",
-    "esdb+discover",
-];
+const KURRENTDB_SCHEMES: [&str; 8] =
+    ["kurrentdb", "kurrentdb+discover", "kurrent", "kurrent+discover", "kdb", "kdb+discover", "esdb", "esdb+discover"];
 
-const KURRENTDB_URL_RULE: &str =
-    "a connection string such as kurrentdb://admin:changeit@localhost:2113?tls=false (scheme kurrentdb, kurrent, kdb or esdb, optionally with +discover)";
+const KURRENTDB_URL_RULE: &str = "a connection string such as kurrentdb://admin:changeit@localhost:2113?tls=false (scheme kurrentdb, kurrent, kdb or esdb, optionally with +discover)";
 
 impl KurrentDbUrl {
     /// Accepts a connection string whose scheme the KurrentDB client understands.
@@ -196,7 +187,9 @@ pub enum SettingsError {
         variable: String,
     },
     /// `store = kurrentdb` without a connection string.
-    #[error("store is kurrentdb but no connection string is set: set kurrentdb_url in the config file or KIRJURI_KURRENTDB_URL")]
+    #[error(
+        "store is kurrentdb but no connection string is set: set kurrentdb_url in the config file or KIRJURI_KURRENTDB_URL"
+    )]
     MissingKurrentDbUrl,
 }
 
@@ -213,7 +206,8 @@ enum Key {
 
 impl Key {
     /// Every setting, in the order the sample file documents them.
-    const ALL: [Self; 6] = [Self::DataDir, Self::Store, Self::KurrentDbUrl, Self::Bind, Self::MaxEventBytes, Self::LogFormat];
+    const ALL: [Self; 6] =
+        [Self::DataDir, Self::Store, Self::KurrentDbUrl, Self::Bind, Self::MaxEventBytes, Self::LogFormat];
 
     fn file_key(self) -> &'static str {
         match self {
@@ -441,10 +435,9 @@ impl KirjuriEnv {
     fn get(&self, variable: &str) -> Result<Option<&str>, SettingsError> {
         match self.0.get(variable) {
             None => Ok(None),
-            Some(value) => value
-                .to_str()
-                .map(Some)
-                .ok_or_else(|| SettingsError::NotUnicode { variable: variable.to_owned() }),
+            Some(value) => {
+                value.to_str().map(Some).ok_or_else(|| SettingsError::NotUnicode { variable: variable.to_owned() })
+            }
         }
     }
 }
@@ -553,9 +546,8 @@ mod tests {
 
     #[test]
     fn other_environment_variables_are_ignored() {
-        let settings =
-            Settings::load(None, env(&[("STORE", "nonsense"), ("KIRJURI_LOG", "debug"), ("PATH", "/bin")]))
-                .expect("loads");
+        let settings = Settings::load(None, env(&[("STORE", "nonsense"), ("KIRJURI_LOG", "debug"), ("PATH", "/bin")]))
+            .expect("loads");
         assert_eq!(settings, Settings::default());
     }
 
@@ -605,10 +597,13 @@ mod tests {
             let message = load_error(None, &[("KIRJURI_MAX_EVENT_BYTES", bad)]);
             assert_eq!(
                 message,
-                format!("KIRJURI_MAX_EVENT_BYTES must be a whole number of bytes from 1 to 16777216 (16 MiB), got {bad:?}")
+                format!(
+                    "KIRJURI_MAX_EVENT_BYTES must be a whole number of bytes from 1 to 16777216 (16 MiB), got {bad:?}"
+                )
             );
         }
-        let settings = Settings::load(None, env(&[("KIRJURI_MAX_EVENT_BYTES", "16777216")])).expect("the limit itself is allowed");
+        let settings =
+            Settings::load(None, env(&[("KIRJURI_MAX_EVENT_BYTES", "16777216")])).expect("the limit itself is allowed");
         assert_eq!(settings.max_event_bytes, MAX_EVENT_BYTES_LIMIT);
     }
 
@@ -617,7 +612,10 @@ mod tests {
         let file = config_file(r#"max_event_bytes = "big""#);
         let message = load_error(Some(file.path()), &[]);
         assert!(message.starts_with("`max_event_bytes` in "), "{message}");
-        assert!(message.ends_with(r#"must be a whole number of bytes from 1 to 16777216 (16 MiB), got "big""#), "{message}");
+        assert!(
+            message.ends_with(r#"must be a whole number of bytes from 1 to 16777216 (16 MiB), got "big""#),
+            "{message}"
+        );
     }
 
     #[test]
@@ -630,7 +628,10 @@ mod tests {
 
     #[test]
     fn an_empty_data_dir_is_rejected() {
-        assert_eq!(load_error(None, &[("KIRJURI_DATA_DIR", "")]), r#"KIRJURI_DATA_DIR must be a non-empty directory path, got """#);
+        assert_eq!(
+            load_error(None, &[("KIRJURI_DATA_DIR", "")]),
+            r#"KIRJURI_DATA_DIR must be a non-empty directory path, got """#
+        );
     }
 
     #[test]
@@ -683,7 +684,10 @@ mod tests {
     fn debug_output_hides_the_kurrentdb_password() {
         let settings = Settings::load(
             None,
-            env(&[("KIRJURI_STORE", "kurrentdb"), ("KIRJURI_KURRENTDB_URL", "esdb://admin:s3cr@t/pw@node1:2113,node2:2113?tls=true")]),
+            env(&[
+                ("KIRJURI_STORE", "kurrentdb"),
+                ("KIRJURI_KURRENTDB_URL", "esdb://admin:s3cr@t/pw@node1:2113,node2:2113?tls=true"),
+            ]),
         )
         .expect("loads");
         let debug = format!("{settings:?}");

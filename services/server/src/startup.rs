@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use kirjuri_store::{KurrentStore, KurrentStoreOptions};
 use kirjuri_store::{EventStore, SqliteStore, SqliteStoreOptions};
+use kirjuri_store::{KurrentStore, KurrentStoreOptions};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tracing::{info, warn};
@@ -85,15 +85,10 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn EventStor
     match settings.store {
         StoreKind::Sqlite => Ok(Arc::new(open_sqlite_store(settings).await?)),
         StoreKind::KurrentDb => {
-            let url = settings
-                .kurrentdb_url
-                .as_ref()
-                .context("store is kurrentdb but no kurrentdb_url is set")?;
+            let url = settings.kurrentdb_url.as_ref().context("store is kurrentdb but no kurrentdb_url is set")?;
             let mut options = KurrentStoreOptions::new(url.expose_secret());
             options.max_event_bytes = settings.max_event_bytes;
-            let store = KurrentStore::connect(options)
-                .await
-                .context("opening the KurrentDB event store")?;
+            let store = KurrentStore::connect(options).await.context("opening the KurrentDB event store")?;
             info!(url = %url.redacted(), "event store connected");
             Ok(Arc::new(store))
         }

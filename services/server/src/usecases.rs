@@ -220,7 +220,13 @@ impl CommandBus {
             };
             match self.store.append(&stream, expected, new_events).await {
                 Ok(appended) => {
-                    self.remember_after_append::<A>(&stream, folded, &events, context.command_id, appended.next_expected);
+                    self.remember_after_append::<A>(
+                        &stream,
+                        folded,
+                        &events,
+                        context.command_id,
+                        appended.next_expected,
+                    );
                     return Ok(Executed {
                         stream,
                         events: events.len(),
@@ -411,7 +417,8 @@ mod tests {
 
     fn sqlite() -> (tempfile::TempDir, Arc<dyn EventStore>) {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let store = SqliteStore::open(SqliteStoreOptions::new(dir.path().join("events.sqlite"))).unwrap_or_else(|e| panic!("{e}"));
+        let store = SqliteStore::open(SqliteStoreOptions::new(dir.path().join("events.sqlite")))
+            .unwrap_or_else(|e| panic!("{e}"));
         (dir, Arc::new(store))
     }
 
@@ -444,13 +451,22 @@ mod tests {
         let bus = CommandBus::new(Arc::clone(&store));
         let municipality = MunicipalityId::random();
         let context = CommandContext::new("user:test");
-        let first = bus.execute::<MunicipalityState>(register(municipality, "297"), &context).await.unwrap_or_else(|e| panic!("{e}"));
+        let first = bus
+            .execute::<MunicipalityState>(register(municipality, "297"), &context)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((first.events, first.repeated), (1, false));
         // The same command again, on the same bus and on a fresh one (another instance).
-        let again = bus.execute::<MunicipalityState>(register(municipality, "297"), &context).await.unwrap_or_else(|e| panic!("{e}"));
+        let again = bus
+            .execute::<MunicipalityState>(register(municipality, "297"), &context)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(again.repeated && again.events == 0, "{again:?}");
         let elsewhere = CommandBus::new(Arc::clone(&store));
-        let again = elsewhere.execute::<MunicipalityState>(register(municipality, "297"), &context).await.unwrap_or_else(|e| panic!("{e}"));
+        let again = elsewhere
+            .execute::<MunicipalityState>(register(municipality, "297"), &context)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(again.repeated, "{again:?}");
         let stored = events_in(&store, &municipality.stream()).await;
         assert_eq!(stored.len(), 1);
@@ -464,7 +480,9 @@ mod tests {
         let (_dir, store) = sqlite();
         let bus = CommandBus::new(Arc::clone(&store));
         let municipality = MunicipalityId::random();
-        bus.execute::<MunicipalityState>(register(municipality, "297"), &CommandContext::new("a")).await.unwrap_or_else(|e| panic!("{e}"));
+        bus.execute::<MunicipalityState>(register(municipality, "297"), &CommandContext::new("a"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         let second = bus.execute::<MunicipalityState>(register(municipality, "297"), &CommandContext::new("b")).await;
         assert!(matches!(second, Err(UseCaseError::Rejected(_))), "{second:?}");
         assert_eq!(events_in(&store, &municipality.stream()).await.len(), 1);
@@ -481,8 +499,12 @@ mod tests {
         assert!(matches!(refused, Err(UseCaseError::Rejected(_))), "{refused:?}");
         assert!(events_in(&store, &board.stream()).await.is_empty());
         // … and accepted once the municipality exists.
-        bus.execute::<MunicipalityState>(register(municipality, "297"), &CommandContext::new("a")).await.unwrap_or_else(|e| panic!("{e}"));
-        bus.execute::<BodyState>(body(board, municipality), &CommandContext::new("a")).await.unwrap_or_else(|e| panic!("{e:?}"));
+        bus.execute::<MunicipalityState>(register(municipality, "297"), &CommandContext::new("a"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        bus.execute::<BodyState>(body(board, municipality), &CommandContext::new("a"))
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(events_in(&store, &board.stream()).await.len(), 1);
     }
 
@@ -495,7 +517,12 @@ mod tests {
 
     #[async_trait]
     impl EventStore for Interfering {
-        async fn append(&self, stream: &StreamName, expected: ExpectedRevision, events: Vec<NewEvent>) -> Result<AppendResult, StoreError> {
+        async fn append(
+            &self,
+            stream: &StreamName,
+            expected: ExpectedRevision,
+            events: Vec<NewEvent>,
+        ) -> Result<AppendResult, StoreError> {
             if !self.interfered.swap(true, Ordering::SeqCst) {
                 let competitor = self.competitor.lock().ok().and_then(|mut c| c.take());
                 if let Some((competing_stream, event)) = competitor {
@@ -504,7 +531,11 @@ mod tests {
             }
             self.inner.append(stream, expected, events).await
         }
-        async fn read_stream(&self, stream: &StreamName, options: ReadStreamOptions) -> Result<Vec<RecordedEvent>, StoreError> {
+        async fn read_stream(
+            &self,
+            stream: &StreamName,
+            options: ReadStreamOptions,
+        ) -> Result<Vec<RecordedEvent>, StoreError> {
             self.inner.read_stream(stream, options).await
         }
         async fn read_all(&self, options: ReadAllOptions) -> Result<Vec<RecordedEvent>, StoreError> {
@@ -527,8 +558,14 @@ mod tests {
         let setup = CommandBus::new(Arc::clone(&sqlite_store));
         let municipality = MunicipalityId::random();
         let host = MunicipalityId::random();
-        setup.execute::<MunicipalityState>(register(municipality, "749"), &CommandContext::new("a")).await.unwrap_or_else(|e| panic!("{e}"));
-        setup.execute::<MunicipalityState>(register(host, "297"), &CommandContext::new("a")).await.unwrap_or_else(|e| panic!("{e}"));
+        setup
+            .execute::<MunicipalityState>(register(municipality, "749"), &CommandContext::new("a"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        setup
+            .execute::<MunicipalityState>(register(host, "297"), &CommandContext::new("a"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         // The competitor joins the partner network first, between our load and our append.
         let join = |on: &str| {
             MunicipalityCommand::JoinPartnerNetwork(kirjuri_domain::organisation::JoinPartnerNetwork {
@@ -538,12 +575,20 @@ mod tests {
                 agreement: None,
             })
         };
-        let (state, _) = setup.state::<MunicipalityState>(&municipality.stream()).await.unwrap_or_else(|e| panic!("{e}"));
-        let competing = state.decide(&join("2024-01-01"), &References::none().with(host.0, Referenced::Municipality(
-            setup.state::<MunicipalityState>(&host.stream()).await.unwrap_or_else(|e| panic!("{e}")).0,
-        )));
+        let (state, _) =
+            setup.state::<MunicipalityState>(&municipality.stream()).await.unwrap_or_else(|e| panic!("{e}"));
+        let competing = state.decide(
+            &join("2024-01-01"),
+            &References::none().with(
+                host.0,
+                Referenced::Municipality(
+                    setup.state::<MunicipalityState>(&host.stream()).await.unwrap_or_else(|e| panic!("{e}")).0,
+                ),
+            ),
+        );
         let competing = competing.unwrap_or_else(|e| panic!("{e}")).remove(0);
-        let competing = MunicipalityState::encode(&competing, EventId::random(), EventMetadata::default()).unwrap_or_else(|e| panic!("{e}"));
+        let competing = MunicipalityState::encode(&competing, EventId::random(), EventMetadata::default())
+            .unwrap_or_else(|e| panic!("{e}"));
         let store: Arc<dyn EventStore> = Arc::new(Interfering {
             inner: Arc::clone(&sqlite_store),
             interfered: AtomicBool::new(false),
@@ -553,14 +598,20 @@ mod tests {
         // Deciding again on the new state finds the municipality already in the network.
         let outcome = bus.execute::<MunicipalityState>(join("2024-02-01"), &CommandContext::new("b")).await;
         assert!(matches!(outcome, Err(UseCaseError::Rejected(_))), "decided on the stale state: {outcome:?}");
-        assert_eq!(events_in(&sqlite_store, &municipality.stream()).await.len(), 2, "registration and the competitor's join only");
+        assert_eq!(
+            events_in(&sqlite_store, &municipality.stream()).await.len(),
+            2,
+            "registration and the competitor's join only"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_stored_v1_lesson_is_read_through_its_upcaster() {
         let (_dir, store) = sqlite();
         let fixture = include_str!("../../../events/model/fixtures/LessonIdentified.v1.json");
-        let lesson = kirjuri_events::domain::LessonId(Uuid::parse_str("0193f0a9-3e4f-7f74-a806-a1c2d3e4f506").unwrap_or_default());
+        let lesson = kirjuri_events::domain::LessonId(
+            Uuid::parse_str("0193f0a9-3e4f-7f74-a806-a1c2d3e4f506").unwrap_or_default(),
+        );
         let v1 = NewEvent::new(
             EventId::random(),
             kirjuri_events::EventType::parse("LessonIdentified").unwrap_or_else(|e| panic!("{e}")),
@@ -569,10 +620,8 @@ mod tests {
         .with_schema_version(1);
         store.append(&lesson.stream(), ExpectedRevision::NoStream, vec![v1]).await.unwrap_or_else(|e| panic!("{e}"));
         let bus = CommandBus::new(Arc::clone(&store));
-        let (state, revision) = bus
-            .state::<kirjuri_domain::lesson::LessonState>(&lesson.stream())
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let (state, revision) =
+            bus.state::<kirjuri_domain::lesson::LessonState>(&lesson.stream()).await.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(revision, Some(Revision(0)));
         assert!(state.exists());
         assert_eq!(state.id, Some(lesson), "the v1 `lesson_id` became v2's `lesson`");
@@ -598,15 +647,22 @@ mod tests {
     }
 
     /// Bus `a` caches the partner's state; bus `b` (another instance) then changes the stream.
-    async fn two_instances() -> (tempfile::TempDir, Arc<dyn EventStore>, CommandBus, CommandBus, MunicipalityId, MunicipalityId) {
+    async fn two_instances()
+    -> (tempfile::TempDir, Arc<dyn EventStore>, CommandBus, CommandBus, MunicipalityId, MunicipalityId) {
         let (dir, store) = sqlite();
         let a = CommandBus::new(Arc::clone(&store));
         let b = CommandBus::new(Arc::clone(&store));
         let partner = MunicipalityId::random();
         let host = MunicipalityId::random();
-        a.execute::<MunicipalityState>(register(host, "297"), &CommandContext::new("a")).await.unwrap_or_else(|e| panic!("{e}"));
-        a.execute::<MunicipalityState>(register(partner, "749"), &CommandContext::new("a")).await.unwrap_or_else(|e| panic!("{e}"));
-        b.execute::<MunicipalityState>(join(partner, host), &CommandContext::new("b")).await.unwrap_or_else(|e| panic!("{e}"));
+        a.execute::<MunicipalityState>(register(host, "297"), &CommandContext::new("a"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        a.execute::<MunicipalityState>(register(partner, "749"), &CommandContext::new("a"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        b.execute::<MunicipalityState>(join(partner, host), &CommandContext::new("b"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         (dir, store, a, b, partner, host)
     }
 

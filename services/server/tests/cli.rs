@@ -219,7 +219,12 @@ fn serve_with_demo_leaves_a_store_that_holds_events_alone() {
     assert!(run(kirjuri(&vars).args(["demo", "--seed", "3"])).status.success());
     let before = events_in_store(dir.path());
 
-    let mut child = kirjuri(&vars).args(["serve", "--with-demo"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("serve starts");
+    let mut child = kirjuri(&vars)
+        .args(["serve", "--with-demo"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve starts");
     let stdout = child.stdout.take().expect("piped stdout");
     let mut lines = BufReader::new(stdout).lines();
     let mut seen = Vec::new();

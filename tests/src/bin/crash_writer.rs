@@ -7,7 +7,9 @@
 
 use std::io::Write;
 
-use kirjuri_events::{EventId, EventMetadata, EventPayload, EventType, ExpectedRevision, NewEvent, Revision, StreamCategory, StreamName};
+use kirjuri_events::{
+    EventId, EventMetadata, EventPayload, EventType, ExpectedRevision, NewEvent, Revision, StreamCategory, StreamName,
+};
 use kirjuri_store::{EventStore, SqliteStore, SqliteStoreOptions, StoreError};
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
@@ -27,7 +29,8 @@ fn join_ids(events: &[NewEvent]) -> String {
 
 async fn writer(store: SqliteStore, seed: u64) -> Result<(), StoreError> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let category = StreamCategory::parse("crash").map_err(|e| StoreError::InvalidArgument { field: "category", rule: e.to_string() })?;
+    let category = StreamCategory::parse("crash")
+        .map_err(|e| StoreError::InvalidArgument { field: "category", rule: e.to_string() })?;
     let mut streams: Vec<(StreamName, Option<Revision>)> = Vec::new();
     loop {
         let pick_new = streams.is_empty() || rng.random_bool(0.2);
@@ -45,7 +48,8 @@ async fn writer(store: SqliteStore, seed: u64) -> Result<(), StoreError> {
         let count = rng.random_range(1..=5);
         let batch: Vec<NewEvent> = (0..count)
             .map(|i| {
-                let body = serde_json::json!({ "writer": seed, "i": i, "text": "Mittaus kirjattiin ennen kaatumista." });
+                let body =
+                    serde_json::json!({ "writer": seed, "i": i, "text": "Mittaus kirjattiin ennen kaatumista." });
                 NewEvent::new(
                     EventId(Uuid::from_u128(rng.random())),
                     EventType::parse("MeasurementRecorded").unwrap_or_else(|e| panic!("{e}")),

@@ -128,11 +128,8 @@ struct Upcaster {
 }
 
 /// Every upcaster, for every type that changed shape.
-const UPCASTERS: &[Upcaster] = &[Upcaster {
-    event_type: "LessonIdentified",
-    from: 1,
-    upgrade: super::lesson::lesson_identified_v1_to_v2,
-}];
+const UPCASTERS: &[Upcaster] =
+    &[Upcaster { event_type: "LessonIdentified", from: 1, upgrade: super::lesson::lesson_identified_v1_to_v2 }];
 
 /// The current version of `event_type`, if the catalogue knows it.
 pub fn current_version(event_type: &str) -> Option<u32> {

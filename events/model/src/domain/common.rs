@@ -204,9 +204,17 @@ mod tests {
     #[test]
     fn every_entity_category_is_a_valid_stream_category() {
         for category in [
-            MunicipalityId::CATEGORY, UnitId::CATEGORY, BodyId::CATEGORY, FrameworkId::CATEGORY,
-            CampaignId::CATEGORY, EngagementId::CATEGORY, CommunicationId::CATEGORY,
-            ExperimentId::CATEGORY, ObservationId::CATEGORY, LessonId::CATEGORY, PracticeId::CATEGORY,
+            MunicipalityId::CATEGORY,
+            UnitId::CATEGORY,
+            BodyId::CATEGORY,
+            FrameworkId::CATEGORY,
+            CampaignId::CATEGORY,
+            EngagementId::CATEGORY,
+            CommunicationId::CATEGORY,
+            ExperimentId::CATEGORY,
+            ObservationId::CATEGORY,
+            LessonId::CATEGORY,
+            PracticeId::CATEGORY,
         ] {
             assert!(StreamCategory::parse(category).is_ok(), "{category}");
         }

@@ -19,8 +19,8 @@ pub mod catalogue;
 pub mod coaching;
 mod common;
 pub mod experiment;
-pub mod lesson;
 mod family;
+pub mod lesson;
 pub mod organisation;
 pub mod practice;
 

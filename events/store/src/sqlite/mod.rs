@@ -49,7 +49,12 @@ pub struct SqliteStoreOptions {
 impl SqliteStoreOptions {
     /// Defaults for the file at `path`.
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into(), max_event_bytes: crate::DEFAULT_MAX_EVENT_BYTES, read_connections: 8, cache_kib: 32 * 1024 }
+        Self {
+            path: path.into(),
+            max_event_bytes: crate::DEFAULT_MAX_EVENT_BYTES,
+            read_connections: 8,
+            cache_kib: 32 * 1024,
+        }
     }
 }
 
@@ -285,7 +290,8 @@ mod tests {
     #[tokio::test(flavor = "current_thread")]
     async fn appends_from_a_single_threaded_runtime_go_through_the_writer_thread() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let store = SqliteStore::open(SqliteStoreOptions::new(dir.path().join("e.sqlite"))).unwrap_or_else(|e| panic!("{e}"));
+        let store =
+            SqliteStore::open(SqliteStoreOptions::new(dir.path().join("e.sqlite"))).unwrap_or_else(|e| panic!("{e}"));
         let stream = append_in_turn(&store, 20).await;
         assert_eq!(store.stream_revision(&stream).await.ok().flatten(), Some(Revision(19)));
     }
@@ -293,7 +299,8 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_appends_from_tasks_and_blocking_threads_all_commit() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let store = SqliteStore::open(SqliteStoreOptions::new(dir.path().join("e.sqlite"))).unwrap_or_else(|e| panic!("{e}"));
+        let store =
+            SqliteStore::open(SqliteStoreOptions::new(dir.path().join("e.sqlite"))).unwrap_or_else(|e| panic!("{e}"));
         let mut tasks = Vec::new();
         for _ in 0..8 {
             let store = store.clone();
@@ -319,9 +326,11 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_dropped_store_stops_its_subscriptions() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let store = SqliteStore::open(SqliteStoreOptions::new(dir.path().join("e.sqlite"))).unwrap_or_else(|e| panic!("{e}"));
+        let store =
+            SqliteStore::open(SqliteStoreOptions::new(dir.path().join("e.sqlite"))).unwrap_or_else(|e| panic!("{e}"));
         append_in_turn(&store, 3).await;
-        let mut subscription = store.subscribe_all(SubscribeFrom::Start, EventFilter::all()).await.unwrap_or_else(|e| panic!("{e}"));
+        let mut subscription =
+            store.subscribe_all(SubscribeFrom::Start, EventFilter::all()).await.unwrap_or_else(|e| panic!("{e}"));
         for _ in 0..3 {
             assert!(matches!(subscription.next_event().await, Some(Ok(_))));
         }

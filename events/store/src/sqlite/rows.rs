@@ -1,9 +1,7 @@
 //! Rows of the `events` table to and from envelopes, and the read queries.
 
 use chrono::{DateTime, Utc};
-use kirjuri_events::{
-    EventId, EventMetadata, EventPayload, EventType, Position, RecordedEvent, Revision, StreamName,
-};
+use kirjuri_events::{EventId, EventMetadata, EventPayload, EventType, Position, RecordedEvent, Revision, StreamName};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, params_from_iter};
 use uuid::Uuid;
@@ -19,9 +17,7 @@ fn corrupt(position: i64, what: &str, detail: impl std::fmt::Display) -> StoreEr
 }
 
 fn text_column<'row>(row: &'row Row<'_>, index: usize, position: i64, what: &str) -> Result<&'row str, StoreError> {
-    row.get_ref(index)
-        .and_then(|value| value.as_str().map_err(Into::into))
-        .map_err(|e| corrupt(position, what, e))
+    row.get_ref(index).and_then(|value| value.as_str().map_err(Into::into)).map_err(|e| corrupt(position, what, e))
 }
 
 fn optional_text(row: &Row<'_>, index: usize, position: i64, what: &str) -> Result<Option<String>, StoreError> {
@@ -47,11 +43,12 @@ fn time_column(micros: i64, position: i64, what: &str) -> Result<DateTime<Utc>, 
 /// copies): this runs once per event on every read.
 pub fn decode_row(row: &Row<'_>) -> Result<RecordedEvent, StoreError> {
     let position: i64 = row.get(0).map_err(|e| StoreError::Corrupt(format!("event position: {e}")))?;
-    let stream = StreamName::parse(text_column(row, 1, position, "stream")?).map_err(|e| corrupt(position, "stream", e))?;
+    let stream =
+        StreamName::parse(text_column(row, 1, position, "stream")?).map_err(|e| corrupt(position, "stream", e))?;
     let revision: i64 = row.get(2).map_err(|e| corrupt(position, "revision", e))?;
     let id = uuid_column(row, 3, position, "id")?.ok_or_else(|| corrupt(position, "id", "missing"))?;
-    let event_type =
-        EventType::parse(text_column(row, 4, position, "event type")?).map_err(|e| corrupt(position, "event type", e))?;
+    let event_type = EventType::parse(text_column(row, 4, position, "event type")?)
+        .map_err(|e| corrupt(position, "event type", e))?;
     let schema_version: i64 = row.get(5).map_err(|e| corrupt(position, "schema version", e))?;
     let recorded_at: i64 = row.get(6).map_err(|e| corrupt(position, "recorded_at", e))?;
     let occurred_at: Option<i64> = row.get(12).map_err(|e| corrupt(position, "occurred_at", e))?;
@@ -93,7 +90,12 @@ pub fn to_sql_int(value: u64) -> i64 {
 }
 
 /// The SQL and parameters reading one stream.
-pub fn stream_query(stream: &StreamName, direction: Direction, from: Option<Revision>, limit: usize) -> (String, Vec<Value>) {
+pub fn stream_query(
+    stream: &StreamName,
+    direction: Direction,
+    from: Option<Revision>,
+    limit: usize,
+) -> (String, Vec<Value>) {
     let mut params = vec![Value::Text(stream.as_str().to_owned())];
     let (bound, order) = match direction {
         Direction::Forward => ("revision >= ?2", "ASC"),
@@ -108,9 +110,8 @@ pub fn stream_query(stream: &StreamName, direction: Direction, from: Option<Revi
     };
     params.push(Value::Integer(to_sql_int(limit as u64)));
     let limit_index = params.len();
-    let sql = format!(
-        "SELECT {COLUMNS} FROM events WHERE stream = ?1{bound} ORDER BY revision {order} LIMIT ?{limit_index}"
-    );
+    let sql =
+        format!("SELECT {COLUMNS} FROM events WHERE stream = ?1{bound} ORDER BY revision {order} LIMIT ?{limit_index}");
     (sql, params)
 }
 

@@ -76,11 +76,9 @@ pub fn open_writer(path: &str, cache_kib: u32) -> Result<Connection, StoreError>
 
 /// Opens a read-only connection to an existing store.
 pub fn open_reader(path: &str, cache_kib: u32) -> Result<Connection, StoreError> {
-    let connection = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| sqlite_error(path, "opening a read connection", e))?;
+    let connection =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| sqlite_error(path, "opening a read connection", e))?;
     configure(&connection, path, cache_kib)?;
     Ok(connection)
 }
@@ -94,7 +92,11 @@ fn migrate(connection: &Connection, path: &str) -> Result<(), StoreError> {
     let application_id = read_pragma("application_id")?;
     let version = read_pragma("user_version")?;
     if version > SCHEMA_VERSION {
-        return Err(StoreError::IncompatibleSchema { path: path.to_owned(), found: version, supported: SCHEMA_VERSION });
+        return Err(StoreError::IncompatibleSchema {
+            path: path.to_owned(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
     }
     let table_count: i64 = connection
         .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))

@@ -223,10 +223,8 @@ fn commit_group(core: &mut Core, group: Vec<AppendRequest>) {
             tracing::error!(%error, appends = group.len(), "event store commit failed; nothing of the group was acknowledged");
             let message = error.to_string();
             for request in group {
-                let failure = StoreError::unavailable(
-                    format!("committing the append to `{}`", request.stream),
-                    message.clone(),
-                );
+                let failure =
+                    StoreError::unavailable(format!("committing the append to `{}`", request.stream), message.clone());
                 let _ = request.reply.send(Err(failure));
             }
         }
@@ -257,7 +255,11 @@ fn current_revision(connection: &Connection, stream: &StreamName) -> Result<Opti
         .transpose()
 }
 
-fn find_by_id(connection: &Connection, stream: &StreamName, id: &uuid::Uuid) -> Result<Option<RecordedEvent>, StoreError> {
+fn find_by_id(
+    connection: &Connection,
+    stream: &StreamName,
+    id: &uuid::Uuid,
+) -> Result<Option<RecordedEvent>, StoreError> {
     let mut statement = connection
         .prepare_cached(&format!("SELECT {COLUMNS} FROM events WHERE id = ?1"))
         .map_err(|e| unavailable(stream, e))?;
@@ -307,7 +309,11 @@ fn apply(
         if let Some(existing) = find_by_id(connection, stream, &first.id.0)? {
             return replay_of_committed_append(connection, request, existing);
         }
-        return Err(StoreError::Conflict { stream: stream.clone(), expected: request.expected, actual: current.map(Revision) });
+        return Err(StoreError::Conflict {
+            stream: stream.clone(),
+            expected: request.expected,
+            actual: current.map(Revision),
+        });
     }
     let mut insert = connection
         .prepare_cached(

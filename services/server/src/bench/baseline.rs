@@ -14,11 +14,7 @@ use super::workload::{LessonEvents, StreamRotation};
 
 /// How many flushes per second the disk completes, each after appending `record_bytes` bytes to
 /// the file at `path`; stops after `max_flushes` or `max_time`, whichever comes first.
-pub fn measure_flush_rate(
-    path: &Path,
-    max_flushes: u64,
-    max_time: Duration,
-) -> anyhow::Result<f64> {
+pub fn measure_flush_rate(path: &Path, max_flushes: u64, max_time: Duration) -> anyhow::Result<f64> {
     const RECORD_BYTES: usize = 200;
     let mut file = OpenOptions::new()
         .create(true)
@@ -29,18 +25,15 @@ pub fn measure_flush_rate(
     let started = Instant::now();
     let mut flushes = 0_u64;
     while flushes < max_flushes.max(1) && (flushes == 0 || started.elapsed() < max_time) {
-        file.write_all(&record)
-            .context("appending to the flush probe")?;
+        file.write_all(&record).context("appending to the flush probe")?;
         file.sync_data().context("flushing the flush probe")?;
         flushes += 1;
     }
     let elapsed = started.elapsed();
     drop(file);
-    std::fs::remove_file(path)
-        .with_context(|| format!("removing the flush probe {}", path.display()))?;
+    std::fs::remove_file(path).with_context(|| format!("removing the flush probe {}", path.display()))?;
     Ok(flushes as f64 / elapsed.as_secs_f64())
 }
-
 
 /// Events per second of a plain rusqlite loop: WAL, `synchronous=FULL`, a 64 MiB page cache,
 /// time-ordered ids, one prepared insert, `batch_size` events of one stream per transaction,
@@ -51,18 +44,14 @@ pub fn measure_plain_sqlite(
     batch_size: usize,
     stream_count: usize,
 ) -> anyhow::Result<f64> {
-    let mut connection = Connection::open(path)
-        .with_context(|| format!("opening the plain SQLite file {}", path.display()))?;
+    let mut connection =
+        Connection::open(path).with_context(|| format!("opening the plain SQLite file {}", path.display()))?;
     connection
-        .execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;",
-        )
+        .execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;")
         .context("configuring the plain SQLite file")?;
     // The very tables and indexes the store creates, so the two are measured on one schema.
     for script in kirjuri_store::sqlite::SCHEMA_MIGRATIONS {
-        connection
-            .execute_batch(script)
-            .context("creating the plain SQLite schema")?;
+        connection.execute_batch(script).context("creating the plain SQLite schema")?;
     }
 
     let mut lessons = LessonEvents::starting_at(0)?;
@@ -76,9 +65,7 @@ pub fn measure_plain_sqlite(
         let slot = rotation.next_slot();
         let first_revision = rotation.next_revision(slot);
         let recorded_at = chrono::Utc::now().timestamp_micros();
-        let transaction = connection
-            .transaction()
-            .context("beginning a plain SQLite transaction")?;
+        let transaction = connection.transaction().context("beginning a plain SQLite transaction")?;
         {
             let mut insert = transaction
                 .prepare_cached(
@@ -100,30 +87,21 @@ pub fn measure_plain_sqlite(
                         event.data.as_str(),
                         metadata.actor.as_deref(),
                         metadata.tenant.as_deref(),
-                        metadata
-                            .correlation_id
-                            .as_ref()
-                            .map(|id| &id.as_bytes()[..]),
+                        metadata.correlation_id.as_ref().map(|id| &id.as_bytes()[..]),
                         metadata.causation_id.as_ref().map(|id| &id.as_bytes()[..]),
                         metadata.occurred_at.map(|at| at.timestamp_micros()),
                     ])
                     .context("inserting into the plain SQLite file")?;
             }
         }
-        transaction
-            .commit()
-            .context("committing a plain SQLite transaction")?;
-        rotation.appended(
-            slot,
-            kirjuri_events::Revision(first_revision + in_this_batch as u64 - 1),
-        );
+        transaction.commit().context("committing a plain SQLite transaction")?;
+        rotation.appended(slot, kirjuri_events::Revision(first_revision + in_this_batch as u64 - 1));
         written += in_this_batch as u64;
     }
     let elapsed = started.elapsed();
 
-    let stored: i64 = connection
-        .query_row("SELECT count(*) FROM events", [], |row| row.get(0))
-        .context("counting plain rows")?;
+    let stored: i64 =
+        connection.query_row("SELECT count(*) FROM events", [], |row| row.get(0)).context("counting plain rows")?;
     anyhow::ensure!(
         stored as u64 == total_events,
         "the plain loop wrote {total_events} events but {stored} are stored"

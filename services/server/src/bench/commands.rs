@@ -27,8 +27,8 @@ use kirjuri_domain::organisation::{
     UnitCommand, UnitState,
 };
 use kirjuri_events::domain::experiment::{
-    Criterion, CriterionMetrics, DecisionCitation, Direction, EvaluationDesign, ExperimentScope, MeasurementId,
-    Metric, MetricCode, Period, Stage,
+    Criterion, CriterionMetrics, DecisionCitation, Direction, EvaluationDesign, ExperimentScope, MeasurementId, Metric,
+    MetricCode, Period, Stage,
 };
 use kirjuri_events::domain::organisation::{BodyKind, MunicipalityCode, Sector};
 use kirjuri_events::domain::{BodyId, ExperimentId, LocalizedText, MunicipalityId, UnitId};
@@ -71,7 +71,9 @@ fn phase(latencies: &mut [Duration], elapsed: Duration) -> Phase {
     latencies.sort_unstable();
     let at = |p: f64| {
         let rank = ((p / 100.0) * latencies.len() as f64).ceil() as usize;
-        latencies.get(rank.saturating_sub(1).min(latencies.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+        latencies
+            .get(rank.saturating_sub(1).min(latencies.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1e3)
     };
     Phase {
         commands_per_s: latencies.len() as f64 / elapsed.as_secs_f64().max(1e-9),
@@ -90,7 +92,13 @@ fn date(y: i32, m: u32, d: u32) -> anyhow::Result<NaiveDate> {
 }
 
 fn context(command_id: Uuid) -> CommandContext {
-    CommandContext { command_id, actor: "bench".into(), tenant: Some("297".into()), correlation_id: None, occurred_at: None }
+    CommandContext {
+        command_id,
+        actor: "bench".into(),
+        tenant: Some("297".into()),
+        correlation_id: None,
+        occurred_at: None,
+    }
 }
 
 struct World {
@@ -227,7 +235,9 @@ async fn run_clients(
                 let command = measurement(experiment, &world, client * 10_000 + n)?;
                 let began = Instant::now();
                 if cold {
-                    CommandBus::new(Arc::clone(&store)).execute::<ExperimentState>(command, &context(Uuid::new_v4())).await?;
+                    CommandBus::new(Arc::clone(&store))
+                        .execute::<ExperimentState>(command, &context(Uuid::new_v4()))
+                        .await?;
                 } else {
                     bus.execute::<ExperimentState>(command, &context(Uuid::new_v4())).await?;
                 }
@@ -312,7 +322,10 @@ struct Report {
 }
 
 async fn measure(args: &CommandsBenchArgs, dir: &std::path::Path) -> anyhow::Result<Report> {
-    anyhow::ensure!(args.clients > 0 && args.commands > 0 && args.history >= 5, "clients, commands must be positive and history at least 5");
+    anyhow::ensure!(
+        args.clients > 0 && args.commands > 0 && args.history >= 5,
+        "clients, commands must be positive and history at least 5"
+    );
     let store: Arc<dyn EventStore> = Arc::new(SqliteStore::open(SqliteStoreOptions::new(dir.join("events.sqlite")))?);
     let bus = CommandBus::new(Arc::clone(&store));
     let world = Arc::new(register_world(&bus).await?);
@@ -347,9 +360,15 @@ async fn measure(args: &CommandsBenchArgs, dir: &std::path::Path) -> anyhow::Res
 }
 
 fn print_table(args: &CommandsBenchArgs, report: &Report) {
-    println!("kirjuri bench commands: {} clients, streams of {} events, {} commands each", args.clients, args.history, args.commands);
+    println!(
+        "kirjuri bench commands: {} clients, streams of {} events, {} commands each",
+        args.clients, args.history, args.commands
+    );
     println!();
-    println!("{:<44} | {:>12} | {:>9} | {:>9} | {:>9} | {:>22} | {:>5}", "phase", "commands/s", "p50 ms", "p99 ms", "max ms", "p99 vs store append", "<=5ms");
+    println!(
+        "{:<44} | {:>12} | {:>9} | {:>9} | {:>9} | {:>22} | {:>5}",
+        "phase", "commands/s", "p50 ms", "p99 ms", "max ms", "p99 vs store append", "<=5ms"
+    );
     println!("{}", "-".repeat(128));
     let store_p99 = report.store_append.p99_ms.max(1e-9);
     for (name, figures, met) in [
@@ -383,7 +402,8 @@ mod tests {
             assert!(figures.commands_per_s > 0.0 && figures.p99_ms >= figures.p50_ms && figures.p50_ms > 0.0);
         }
         // Every prepared stream holds its history plus the measured commands (warm + cold).
-        let store = SqliteStore::open(SqliteStoreOptions::new(dir.path().join("events.sqlite"))).unwrap_or_else(|e| panic!("{e}"));
+        let store = SqliteStore::open(SqliteStoreOptions::new(dir.path().join("events.sqlite")))
+            .unwrap_or_else(|e| panic!("{e}"));
         let report = store.check().await.unwrap_or_else(|e| panic!("{e}"));
         let expected = 3 + 2 * 12 + 2 * 4 + 2 * 4 + 2 * (4 / 4 + 1);
         assert_eq!(report.events, expected as u64, "events written through the command path");

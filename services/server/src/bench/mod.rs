@@ -5,13 +5,10 @@
 //!   the targets of issue 2; `workload` is what it writes, `report` how it prints.
 
 mod baseline;
-mod report;
 mod commands;
+mod report;
 mod store;
 mod workload;
 
 pub use commands::{CommandsBenchArgs, run_commands_bench};
-pub use store::{
-    StoreBenchArgs, StoreBenchMeasurements, StoreBenchParams, measure_on_own_thread,
-    run_store_bench,
-};
+pub use store::{StoreBenchArgs, StoreBenchMeasurements, StoreBenchParams, measure_on_own_thread, run_store_bench};

@@ -26,20 +26,12 @@ pub struct Target {
 impl Target {
     /// The ratio must be at least `ratio`.
     pub fn at_least(ratio: f64, key: &'static str) -> Self {
-        Self {
-            bound: Bound::AtLeast,
-            ratio,
-            key,
-        }
+        Self { bound: Bound::AtLeast, ratio, key }
     }
 
     /// The ratio must be at most `ratio`.
     pub fn at_most(ratio: f64, key: &'static str) -> Self {
-        Self {
-            bound: Bound::AtMost,
-            ratio,
-            key,
-        }
+        Self { bound: Bound::AtMost, ratio, key }
     }
 
     fn is_met(&self, ratio: f64) -> bool {
@@ -90,14 +82,7 @@ pub struct Figure {
 impl Figure {
     /// A figure with nothing to compare against.
     pub fn new(key: &'static str, label: &'static str, value: f64, unit: &'static str) -> Self {
-        Self {
-            key,
-            label,
-            value,
-            unit,
-            limit: None,
-            note: None,
-        }
+        Self { key, label, value, unit, limit: None, note: None }
     }
 
     /// Says what the figure is a limit of, e.g. "ceiling of durable commits".
@@ -108,12 +93,7 @@ impl Figure {
 
     /// Compares the figure against `value`, called `name`.
     pub fn against(mut self, value: f64, name: &'static str) -> Self {
-        self.limit = Some(Limit {
-            value,
-            name,
-            ratio_key: None,
-            target: None,
-        });
+        self.limit = Some(Limit { value, name, ratio_key: None, target: None });
         self
     }
 
@@ -179,23 +159,14 @@ impl Report {
         }
         let mut targets_met = Map::new();
         for figure in &self.figures {
-            if let (Some(met), Some(target)) = (
-                figure.met(),
-                figure.limit.as_ref().and_then(|limit| limit.target),
-            ) {
+            if let (Some(met), Some(target)) = (figure.met(), figure.limit.as_ref().and_then(|limit| limit.target)) {
                 targets_met.insert(target.key.to_owned(), json!(met));
             }
         }
         object.insert("targets_met".to_owned(), Value::Object(targets_met));
-        object.insert(
-            "parameters".to_owned(),
-            Value::Object(self.parameters.clone()),
-        );
-        let facts: Map<String, Value> = self
-            .facts
-            .iter()
-            .map(|(key, value)| ((*key).to_owned(), value.clone()))
-            .collect();
+        object.insert("parameters".to_owned(), Value::Object(self.parameters.clone()));
+        let facts: Map<String, Value> =
+            self.facts.iter().map(|(key, value)| ((*key).to_owned(), value.clone())).collect();
         object.insert("machine".to_owned(), Value::Object(facts));
         Value::Object(object)
     }
@@ -211,54 +182,29 @@ impl Report {
             })
             .collect::<Vec<_>>()
             .join(", ");
-        let parameters = self
-            .parameters
-            .iter()
-            .map(|(key, value)| format!("{key}={value}"))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let parameters =
+            self.parameters.iter().map(|(key, value)| format!("{key}={value}")).collect::<Vec<_>>().join(" ");
         let header = ["figure", "measured", "limit", "ratio", "target", "met"];
         let mut rows: Vec<[String; 6]> = vec![header.map(str::to_owned)];
         for figure in &self.figures {
             let measured = format!("{} {}", format_number(figure.value), figure.unit);
             let (limit, target) = match &figure.limit {
                 Some(limit) => (
-                    format!(
-                        "{} {} ({})",
-                        format_number(limit.value),
-                        figure.unit,
-                        limit.name
-                    ),
-                    limit
-                        .target
-                        .map_or_else(|| "-".to_owned(), |target| target.describe()),
+                    format!("{} {} ({})", format_number(limit.value), figure.unit, limit.name),
+                    limit.target.map_or_else(|| "-".to_owned(), |target| target.describe()),
                 ),
                 None => (self_note(figure), "-".to_owned()),
             };
-            let ratio = figure
-                .ratio()
-                .map_or_else(|| "-".to_owned(), |ratio| format!("{ratio:.2}"));
+            let ratio = figure.ratio().map_or_else(|| "-".to_owned(), |ratio| format!("{ratio:.2}"));
             let met = match figure.met() {
                 Some(true) => "yes",
                 Some(false) => "NO",
                 None => "-",
             };
-            rows.push([
-                figure.label.to_owned(),
-                measured,
-                limit,
-                ratio,
-                target,
-                met.to_owned(),
-            ]);
+            rows.push([figure.label.to_owned(), measured, limit, ratio, target, met.to_owned()]);
         }
         let widths: Vec<usize> = (0..header.len())
-            .map(|column| {
-                rows.iter()
-                    .map(|row| row[column].chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
+            .map(|column| rows.iter().map(|row| row[column].chars().count()).max().unwrap_or(0))
             .collect();
         let mut out = format!("{}\n{facts}\n{parameters}\n\n", self.title);
         for (index, row) in rows.iter().enumerate() {
@@ -285,11 +231,8 @@ impl Report {
             }
         }
         if !self.counts.is_empty() {
-            let counts: Vec<String> = self
-                .counts
-                .iter()
-                .map(|(key, count)| format!("{key}={}", format_number(*count as f64)))
-                .collect();
+            let counts: Vec<String> =
+                self.counts.iter().map(|(key, count)| format!("{key}={}", format_number(*count as f64))).collect();
             out.push_str(&format!("\nchecked: {}\n", counts.join(" ")));
         }
         out
@@ -297,9 +240,7 @@ impl Report {
 }
 
 fn self_note(figure: &Figure) -> String {
-    figure
-        .note
-        .map_or_else(|| "-".to_owned(), |note| format!("none: it is the {note}"))
+    figure.note.map_or_else(|| "-".to_owned(), |note| format!("none: it is the {note}"))
 }
 
 fn round(value: f64, decimals: i32) -> f64 {
@@ -323,11 +264,7 @@ pub fn format_number(value: f64) -> String {
         }
         grouped.push(digit);
     }
-    if value < 0.0 {
-        format!("-{grouped}")
-    } else {
-        grouped
-    }
+    if value < 0.0 { format!("-{grouped}") } else { grouped }
 }
 
 #[cfg(test)]

@@ -20,9 +20,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use kirjuri_events::Position;
-use kirjuri_store::{
-    EventFilter, EventStore, ReadAllOptions, SqliteStore, SqliteStoreOptions, SubscribeFrom,
-};
+use kirjuri_store::{EventFilter, EventStore, ReadAllOptions, SqliteStore, SqliteStoreOptions, SubscribeFrom};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -176,10 +174,7 @@ pub fn run_store_bench(args: &StoreBenchArgs) -> anyhow::Result<()> {
     let report = build_report(&params, &measurements, bench_dir.path());
     drop(bench_dir);
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report.to_json()).context("serialising the report")?
-        );
+        println!("{}", serde_json::to_string_pretty(&report.to_json()).context("serialising the report")?);
     } else {
         print!("{}", report.to_table());
     }
@@ -187,10 +182,7 @@ pub fn run_store_bench(args: &StoreBenchArgs) -> anyhow::Result<()> {
 }
 
 /// Runs every phase on a new thread with its own tokio runtime, storing files under `dir`.
-pub fn measure_on_own_thread(
-    params: &StoreBenchParams,
-    dir: &Path,
-) -> anyhow::Result<StoreBenchMeasurements> {
+pub fn measure_on_own_thread(params: &StoreBenchParams, dir: &Path) -> anyhow::Result<StoreBenchMeasurements> {
     let params = params.clone();
     let dir = dir.to_owned();
     std::thread::Builder::new()
@@ -210,11 +202,8 @@ fn measure(params: &StoreBenchParams, dir: &Path) -> anyhow::Result<StoreBenchMe
     let mut measured = StoreBenchMeasurements::default();
 
     progress("measuring the disk flush rate");
-    measured.flush_per_s = measure_flush_rate(
-        &dir.join("flush-probe.dat"),
-        params.flushes,
-        Duration::from_secs_f64(params.flush_secs),
-    )?;
+    measured.flush_per_s =
+        measure_flush_rate(&dir.join("flush-probe.dat"), params.flushes, Duration::from_secs_f64(params.flush_secs))?;
 
     progress("measuring a plain SQLite loop");
     measured.plain_sqlite_batch_events_per_s = measure_plain_sqlite(
@@ -320,18 +309,13 @@ pub(super) fn remove_sqlite_files(path: &Path) -> anyhow::Result<()> {
 
 /// Appends per second of one writer appending one event at a time, `Exact` revisions over a
 /// rotation of streams.
-async fn one_writer_one_event(
-    store: &dyn EventStore,
-    params: &StoreBenchParams,
-) -> anyhow::Result<f64> {
+async fn one_writer_one_event(store: &dyn EventStore, params: &StoreBenchParams) -> anyhow::Result<f64> {
     let mut lessons = LessonEvents::starting_at(0)?;
     let mut rotation = StreamRotation::new(&lessons, params.rotation_streams);
     let max_time = Duration::from_secs_f64(params.single_writer_secs);
     let started = Instant::now();
     let mut appends = 0_u64;
-    while appends < params.single_writer_appends.max(1)
-        && (appends == 0 || started.elapsed() < max_time)
-    {
+    while appends < params.single_writer_appends.max(1) && (appends == 0 || started.elapsed() < max_time) {
         let slot = rotation.next_slot();
         let event = lessons.next_event(Uuid::now_v7())?;
         let result = store
@@ -351,9 +335,7 @@ async fn concurrent_writers(
     params: &StoreBenchParams,
 ) -> anyhow::Result<(f64, Vec<Duration>)> {
     let claimed = Arc::new(AtomicU64::new(0));
-    let total = params
-        .concurrent_events
-        .max(params.concurrent_writers as u64);
+    let total = params.concurrent_events.max(params.concurrent_writers as u64);
     let started = Instant::now();
     let deadline = started + Duration::from_secs_f64(params.concurrent_secs);
     let mut writers = Vec::with_capacity(params.concurrent_writers);
@@ -366,15 +348,11 @@ async fn concurrent_writers(
             let mut expected = kirjuri_events::ExpectedRevision::NoStream;
             let mut latencies = Vec::new();
             // Every writer appends at least once, so the figure counts all of them.
-            while latencies.is_empty()
-                || (claimed.fetch_add(1, Ordering::Relaxed) < total && Instant::now() < deadline)
+            while latencies.is_empty() || (claimed.fetch_add(1, Ordering::Relaxed) < total && Instant::now() < deadline)
             {
                 let event = lessons.next_event(Uuid::now_v7())?;
                 let append_started = Instant::now();
-                let result = store
-                    .append(&stream, expected, vec![event])
-                    .await
-                    .context("appending one event")?;
+                let result = store.append(&stream, expected, vec![event]).await.context("appending one event")?;
                 latencies.push(append_started.elapsed());
                 expected = kirjuri_events::ExpectedRevision::Exact(result.next_expected);
             }
@@ -400,25 +378,17 @@ fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Events per second of one writer appending batches, `Exact` revisions over a rotation of streams.
-async fn one_writer_batches(
-    store: &dyn EventStore,
-    params: &StoreBenchParams,
-) -> anyhow::Result<f64> {
+async fn one_writer_batches(store: &dyn EventStore, params: &StoreBenchParams) -> anyhow::Result<f64> {
     let mut lessons = LessonEvents::starting_at(0)?;
     let mut rotation = StreamRotation::new(&lessons, params.rotation_streams);
     let started = Instant::now();
     let mut written = 0_u64;
     while written < params.batch_events {
-        let in_this_batch = params
-            .batch_size
-            .max(1)
-            .min((params.batch_events - written) as usize);
+        let in_this_batch = params.batch_size.max(1).min((params.batch_events - written) as usize);
         let events = lessons.batch(in_this_batch)?;
         let slot = rotation.next_slot();
-        let result = store
-            .append(rotation.stream(slot), rotation.expected(slot), events)
-            .await
-            .context("appending a batch")?;
+        let result =
+            store.append(rotation.stream(slot), rotation.expected(slot), events).await.context("appending a batch")?;
         rotation.appended(slot, result.next_expected);
         written += in_this_batch as u64;
     }
@@ -426,17 +396,13 @@ async fn one_writer_batches(
 }
 
 /// Writes exactly `large_events` events as fast as the store takes them; returns events per second.
-async fn build_large_store(
-    store: Arc<dyn EventStore>,
-    params: &StoreBenchParams,
-) -> anyhow::Result<f64> {
+async fn build_large_store(store: Arc<dyn EventStore>, params: &StoreBenchParams) -> anyhow::Result<f64> {
     let writers_count = params.large_writers.max(1) as u64;
     let streams_per_writer = (params.large_streams / writers_count as usize).max(1);
     let started = Instant::now();
     let mut writers = Vec::new();
     for writer in 0..writers_count {
-        let share = params.large_events / writers_count
-            + u64::from(writer < params.large_events % writers_count);
+        let share = params.large_events / writers_count + u64::from(writer < params.large_events % writers_count);
         let store = Arc::clone(&store);
         let batch_size = params.large_batch_size.max(1);
         let mut lessons = LessonEvents::starting_at(writer * 1_000_000_000)?;
@@ -478,10 +444,7 @@ async fn read_all_forward(store: &dyn EventStore, page_size: usize) -> anyhow::R
             // `from` is inclusive: the first event of every later page is the last one seen.
             options = options.from(position);
         }
-        let page = store
-            .read_all(options)
-            .await
-            .context("reading $all forward")?;
+        let page = store.read_all(options).await.context("reading $all forward")?;
         let page_len = page.len();
         let mut new_events = 0_usize;
         for event in page {
@@ -489,11 +452,7 @@ async fn read_all_forward(store: &dyn EventStore, page_size: usize) -> anyhow::R
                 if event.position == previous {
                     continue;
                 }
-                ensure!(
-                    event.position > previous,
-                    "read_all went from {previous} back to {}",
-                    event.position
-                );
+                ensure!(event.position > previous, "read_all went from {previous} back to {}", event.position);
             }
             checksum = checksum.wrapping_add(touch(&event));
             last = Some(event.position);
@@ -512,16 +471,10 @@ async fn read_all_forward(store: &dyn EventStore, page_size: usize) -> anyhow::R
 /// Subscribes from the start and consumes events until the head position seen before
 /// subscribing; returns events per second and the number delivered.
 async fn subscription_catch_up(store: &dyn EventStore) -> anyhow::Result<(f64, u64)> {
-    let head = store
-        .head_position()
-        .await
-        .context("reading the head position")?
-        .context("the large store is empty")?;
+    let head = store.head_position().await.context("reading the head position")?.context("the large store is empty")?;
     let started = Instant::now();
-    let mut subscription = store
-        .subscribe_all(SubscribeFrom::Start, EventFilter::all())
-        .await
-        .context("subscribing to $all")?;
+    let mut subscription =
+        store.subscribe_all(SubscribeFrom::Start, EventFilter::all()).await.context("subscribing to $all")?;
     let mut last: Option<Position> = None;
     let mut count = 0_u64;
     let mut checksum = 0_u64;
@@ -531,11 +484,7 @@ async fn subscription_catch_up(store: &dyn EventStore) -> anyhow::Result<(f64, u
         };
         let event = delivered.context("receiving from the subscription")?;
         if let Some(previous) = last {
-            ensure!(
-                event.position > previous,
-                "the subscription went from {previous} to {}",
-                event.position
-            );
+            ensure!(event.position > previous, "the subscription went from {previous} to {}", event.position);
         }
         checksum = checksum.wrapping_add(touch(&event));
         last = Some(event.position);
@@ -563,46 +512,22 @@ fn touch(event: &kirjuri_events::RecordedEvent) -> u64 {
 
 /// The process's peak resident set (`VmHWM`), in MB.
 fn peak_rss_mb() -> anyhow::Result<f64> {
-    let status =
-        std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
+    let status = std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
     let kib = status
         .lines()
         .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .context("no VmHWM line in /proc/self/status")?;
     Ok(kib as f64 / 1024.0)
 }
 
-fn build_report(
-    params: &StoreBenchParams,
-    measured: &StoreBenchMeasurements,
-    dir: &Path,
-) -> Report {
+fn build_report(params: &StoreBenchParams, measured: &StoreBenchMeasurements, dir: &Path) -> Report {
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
-    let build = if cfg!(debug_assertions) {
-        "debug build: figures not representative"
-    } else {
-        "release build"
-    };
-    let flush_period_ms = if measured.flush_per_s > 0.0 {
-        1_000.0 / measured.flush_per_s
-    } else {
-        0.0
-    };
+    let build = if cfg!(debug_assertions) { "debug build: figures not representative" } else { "release build" };
+    let flush_period_ms = if measured.flush_per_s > 0.0 { 1_000.0 / measured.flush_per_s } else { 0.0 };
     let figures = vec![
-        Figure::new(
-            "flush_per_s",
-            "disk flush rate (200 B append + fdatasync)",
-            measured.flush_per_s,
-            "/s",
-        )
-        .note("ceiling of durable commits"),
+        Figure::new("flush_per_s", "disk flush rate (200 B append + fdatasync)", measured.flush_per_s, "/s")
+            .note("ceiling of durable commits"),
         Figure::new(
             "plain_sqlite_batch100_events_per_s",
             "plain SQLite loop, batches of 100",
@@ -626,20 +551,14 @@ fn build_report(
         )
         .against(measured.flush_per_s, "disk flush rate")
         .ratio_key("single_writer_ratio_to_fsync")
-        .target(Target::at_least(
-            SINGLE_WRITER_MIN_RATIO_TO_FLUSH,
-            "single_writer_ratio_to_fsync",
-        )),
+        .target(Target::at_least(SINGLE_WRITER_MIN_RATIO_TO_FLUSH, "single_writer_ratio_to_fsync")),
         Figure::new(
             "single_writer_events_per_s",
             "1 writer, 1 event per append vs plain loop",
             measured.single_writer_events_per_s,
             "events/s",
         )
-        .against(
-            measured.plain_sqlite_single_events_per_s,
-            "plain SQLite, 1 per tx",
-        )
+        .against(measured.plain_sqlite_single_events_per_s, "plain SQLite, 1 per tx")
         .ratio_key("single_writer_ratio_to_plain_single"),
         Figure::new(
             "concurrent64_events_per_s",
@@ -657,64 +576,35 @@ fn build_report(
         )
         .against(measured.flush_per_s, "disk flush rate")
         .ratio_key("concurrent64_ratio_to_fsync"),
-        Figure::new(
-            "concurrent64_p50_ms",
-            "64 writers, p50 append latency",
-            measured.concurrent_p50_ms,
-            "ms",
-        )
-        .against(flush_period_ms, "one flush")
-        .ratio_key("concurrent64_p50_ratio_to_flush_period"),
-        Figure::new(
-            "concurrent64_p99_ms",
-            "64 writers, p99 append latency",
-            measured.concurrent_p99_ms,
-            "ms",
-        )
-        .against(flush_period_ms, "one flush")
-        .ratio_key("concurrent64_p99_ratio_to_flush_period"),
-        Figure::new(
-            "batch100_events_per_s",
-            "1 writer, batches of 100",
-            measured.batch_events_per_s,
-            "events/s",
-        )
-        .against(BATCH100_MIN_EVENTS_PER_S, "target")
-        .target(Target::at_least(1.0, "batch100_events_per_s")),
+        Figure::new("concurrent64_p50_ms", "64 writers, p50 append latency", measured.concurrent_p50_ms, "ms")
+            .against(flush_period_ms, "one flush")
+            .ratio_key("concurrent64_p50_ratio_to_flush_period"),
+        Figure::new("concurrent64_p99_ms", "64 writers, p99 append latency", measured.concurrent_p99_ms, "ms")
+            .against(flush_period_ms, "one flush")
+            .ratio_key("concurrent64_p99_ratio_to_flush_period"),
+        Figure::new("batch100_events_per_s", "1 writer, batches of 100", measured.batch_events_per_s, "events/s")
+            .against(BATCH100_MIN_EVENTS_PER_S, "target")
+            .target(Target::at_least(1.0, "batch100_events_per_s")),
         Figure::new(
             "batch100_events_per_s",
             "1 writer, batches of 100 vs plain loop",
             measured.batch_events_per_s,
             "events/s",
         )
-        .against(
-            measured.plain_sqlite_batch_events_per_s,
-            "plain SQLite loop",
-        )
+        .against(measured.plain_sqlite_batch_events_per_s, "plain SQLite loop")
         .ratio_key("batch100_ratio_to_plain")
-        .target(Target::at_least(
-            BATCH100_MIN_RATIO_TO_PLAIN,
-            "batch100_ratio_to_plain",
-        )),
+        .target(Target::at_least(BATCH100_MIN_RATIO_TO_PLAIN, "batch100_ratio_to_plain")),
         Figure::new(
             "bulk_load_events_per_s",
             "bulk load, 4 writers, batches of 500",
             measured.bulk_load_events_per_s,
             "events/s",
         )
-        .against(
-            measured.plain_sqlite_batch_events_per_s,
-            "plain SQLite loop",
-        )
+        .against(measured.plain_sqlite_batch_events_per_s, "plain SQLite loop")
         .ratio_key("bulk_load_ratio_to_plain"),
-        Figure::new(
-            "read_all_events_per_s",
-            "read_all forward, decoded",
-            measured.read_all_events_per_s,
-            "events/s",
-        )
-        .against(READ_ALL_MIN_EVENTS_PER_S, "target")
-        .target(Target::at_least(1.0, "read_all_events_per_s")),
+        Figure::new("read_all_events_per_s", "read_all forward, decoded", measured.read_all_events_per_s, "events/s")
+            .against(READ_ALL_MIN_EVENTS_PER_S, "target")
+            .target(Target::at_least(1.0, "read_all_events_per_s")),
         Figure::new(
             "subscription_catchup_events_per_s",
             "subscription catch-up from start",
@@ -723,14 +613,9 @@ fn build_report(
         )
         .against(SUBSCRIPTION_MIN_EVENTS_PER_S, "target")
         .target(Target::at_least(1.0, "subscription_catchup_events_per_s")),
-        Figure::new(
-            "peak_rss_mb",
-            "peak resident memory (VmHWM)",
-            measured.peak_rss_mb,
-            "MB",
-        )
-        .against(PEAK_RSS_MAX_MB, "limit")
-        .target(Target::at_most(1.0, "peak_rss_mb")),
+        Figure::new("peak_rss_mb", "peak resident memory (VmHWM)", measured.peak_rss_mb, "MB")
+            .against(PEAK_RSS_MAX_MB, "limit")
+            .target(Target::at_most(1.0, "peak_rss_mb")),
     ];
     let parameters = match serde_json::to_value(params) {
         Ok(Value::Object(map)) => map,
@@ -761,8 +646,7 @@ struct BenchDir {
 impl BenchDir {
     fn create_in(parent: &Path) -> anyhow::Result<Self> {
         let path = parent.join(format!("kirjuri-bench-store-{}", Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&path)
-            .with_context(|| format!("creating the bench directory {}", path.display()))?;
+        std::fs::create_dir_all(&path).with_context(|| format!("creating the bench directory {}", path.display()))?;
         Ok(Self { path })
     }
 
@@ -774,10 +658,7 @@ impl BenchDir {
 impl Drop for BenchDir {
     fn drop(&mut self) {
         if let Err(error) = std::fs::remove_dir_all(&self.path) {
-            eprintln!(
-                "bench store: could not remove {}: {error}",
-                self.path.display()
-            );
+            eprintln!("bench store: could not remove {}: {error}", self.path.display());
         }
     }
 }
@@ -838,16 +719,12 @@ mod tests {
         assert!(!bench_path.exists(), "the bench directory is removed");
 
         for key in FIGURE_KEYS {
-            let value = report[key]
-                .as_f64()
-                .unwrap_or_else(|| panic!("{key} missing from {report:#}"));
+            let value = report[key].as_f64().unwrap_or_else(|| panic!("{key} missing from {report:#}"));
             assert!(value > 0.0, "{key} is {value}");
         }
         assert_eq!(report["read_all_events"], json!(3_777));
         assert_eq!(report["subscription_events"], json!(3_777));
-        let targets = report["targets_met"]
-            .as_object()
-            .expect("targets_met is an object");
+        let targets = report["targets_met"].as_object().expect("targets_met is an object");
         for key in [
             "single_writer_ratio_to_fsync",
             "concurrent64_events_per_s",
@@ -857,17 +734,10 @@ mod tests {
             "subscription_catchup_events_per_s",
             "peak_rss_mb",
         ] {
-            assert!(
-                targets.get(key).is_some_and(Value::is_boolean),
-                "targets_met.{key} missing"
-            );
+            assert!(targets.get(key).is_some_and(Value::is_boolean), "targets_met.{key} missing");
         }
         assert_eq!(report["parameters"]["large_events"], json!(3_777));
-        assert!(
-            report["machine"]["sqlite"]
-                .as_str()
-                .is_some_and(|version| version.starts_with('3'))
-        );
+        assert!(report["machine"]["sqlite"].as_str().is_some_and(|version| version.starts_with('3')));
     }
 
     #[test]

@@ -3,8 +3,7 @@
 
 use chrono::Utc;
 use kirjuri_events::{
-    EventId, EventMetadata, EventPayload, EventType, ExpectedRevision, NewEvent, Revision,
-    StreamCategory, StreamName,
+    EventId, EventMetadata, EventPayload, EventType, ExpectedRevision, NewEvent, Revision, StreamCategory, StreamName,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -43,41 +42,14 @@ const DEPARTMENTS: [&str; 5] = [
     "keskushallinto",
 ];
 
-const TAGS: [&str; 7] = [
-    "saavutettavuus",
-    "asiointi",
-    "tietosuoja",
-    "koulutus",
-    "kokeilu",
-    "avoin data",
-    "viestintä",
-];
+const TAGS: [&str; 7] = ["saavutettavuus", "asiointi", "tietosuoja", "koulutus", "kokeilu", "avoin data", "viestintä"];
 
-const TENANTS: [&str; 8] = [
-    "helsinki",
-    "espoo",
-    "tampere",
-    "vantaa",
-    "oulu",
-    "turku",
-    "kuopio",
-    "jyvaskyla",
-];
+const TENANTS: [&str; 8] = ["helsinki", "espoo", "tampere", "vantaa", "oulu", "turku", "kuopio", "jyvaskyla"];
 
-const ACTORS: [&str; 5] = [
-    "user:anna.virtanen",
-    "user:mikko.korhonen",
-    "user:aino.nieminen",
-    "user:juha.makinen",
-    "system:import",
-];
+const ACTORS: [&str; 5] =
+    ["user:anna.virtanen", "user:mikko.korhonen", "user:aino.nieminen", "user:juha.makinen", "system:import"];
 
-const EVENT_TYPES: [&str; 4] = [
-    "LessonIdentified",
-    "LessonRefined",
-    "LessonShared",
-    "LessonApplied",
-];
+const EVENT_TYPES: [&str; 4] = ["LessonIdentified", "LessonRefined", "LessonShared", "LessonApplied"];
 
 /// The data of one lesson event as a caller would serialise it.
 #[derive(Serialize)]
@@ -100,15 +72,8 @@ pub struct LessonEvents {
 impl LessonEvents {
     /// A factory whose sequence numbers start at `first_sequence` (give each writer its own range).
     pub fn starting_at(first_sequence: u64) -> anyhow::Result<Self> {
-        let event_types = EVENT_TYPES
-            .iter()
-            .map(|name| EventType::parse(name))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self {
-            sequence: first_sequence,
-            category: StreamCategory::parse("lesson")?,
-            event_types,
-        })
+        let event_types = EVENT_TYPES.iter().map(|name| EventType::parse(name)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { sequence: first_sequence, category: StreamCategory::parse("lesson")?, event_types })
     }
 
     /// The name of a fresh lesson stream (time-ordered id).
@@ -137,12 +102,7 @@ impl LessonEvents {
             occurred_at: Some(Utc::now()),
         };
         let event_type = self.event_types[pick(self.event_types.len(), 1)].clone();
-        Ok(NewEvent::new(
-            EventId(Uuid::now_v7()),
-            event_type,
-            EventPayload::from_value(&data)?,
-        )
-        .with_metadata(metadata))
+        Ok(NewEvent::new(EventId(Uuid::now_v7()), event_type, EventPayload::from_value(&data)?).with_metadata(metadata))
     }
 
     /// `count` events caused by one command, as one append carries them.
@@ -213,11 +173,7 @@ mod tests {
             let event = lessons.next_event(Uuid::now_v7()).expect("serialises");
             let size = event.encoded_len();
             assert!((400..=800).contains(&size), "event of {size} bytes");
-            assert!(
-                (380..=620).contains(&event.data.len()),
-                "payload of {} bytes",
-                event.data.len()
-            );
+            assert!((380..=620).contains(&event.data.len()), "payload of {} bytes", event.data.len());
             assert!(event.metadata.actor.is_some() && event.metadata.tenant.is_some());
             assert!(event.metadata.correlation_id.is_some());
         }
@@ -232,10 +188,7 @@ mod tests {
         rotation.appended(first, Revision(4));
         assert_eq!(rotation.next_slot(), 1);
         assert_eq!(rotation.next_slot(), first);
-        assert_eq!(
-            rotation.expected(first),
-            ExpectedRevision::Exact(Revision(4))
-        );
+        assert_eq!(rotation.expected(first), ExpectedRevision::Exact(Revision(4)));
         assert_eq!(rotation.next_revision(first), 5);
     }
 }

@@ -132,7 +132,9 @@ mod tests {
     async fn write_demo(dir: &std::path::Path, seed: u64) -> (DemoReport, Vec<RecordedEvent>) {
         let store = SqliteStore::open(SqliteStoreOptions::new(dir.join("events.sqlite"))).expect("opens the store");
         let store: Arc<dyn EventStore> = Arc::new(store);
-        let report = run_demo(Arc::clone(&store), &DemoArgs { scale: 1, seed, ..DemoArgs::default() }).await.expect("the demo is written");
+        let report = run_demo(Arc::clone(&store), &DemoArgs { scale: 1, seed, ..DemoArgs::default() })
+            .await
+            .expect("the demo is written");
         let mut events = Vec::new();
         loop {
             let mut options = ReadAllOptions::forward(10_000);

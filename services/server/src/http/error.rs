@@ -150,7 +150,9 @@ impl IntoResponse for ApiError {
             detail: &self.detail,
         };
         let mut response = match serde_json::to_vec(&problem) {
-            Ok(body) => (status, [(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))], body).into_response(),
+            Ok(body) => {
+                (status, [(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))], body).into_response()
+            }
             // Serialising strings and a number cannot fail; answer with the bare status if it ever does.
             Err(_) => status.into_response(),
         };
