@@ -1,0 +1,76 @@
+//! kirjuri's read side: projections fold the event log into what people read.
+//!
+//! A [`Projection`] owns its storage (a SQLite read database, a tantivy index) and commits the
+//! position of the last event it applied *together with* the data that event produced — in the
+//! same SQLite transaction, or in the tantivy commit's payload. So a crash at any point resumes
+//! from a checkpoint that matches the data exactly, and the end state equals a clean rebuild.
+//!
+//! The runner (being written) feeds each projection from `subscribe_all` after its checkpoint,
+//! in batches, retries failures with backoff, and stops a projection whose event cannot be
+//! applied, keeping the error for `status` — an event is never skipped silently.
+
+use kirjuri_events::{Position, RecordedEvent};
+use kirjuri_store::EventFilter;
+
+/// Why a projection could not apply a batch or read its checkpoint.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    /// This event cannot be applied (bad data, an event the projection does not understand).
+    /// Retrying will not help: the projection stops and says which event and why.
+    #[error("event {event_id} at position {position} ({event_type}) cannot be applied: {reason}")]
+    Poison {
+        /// The event's id.
+        event_id: String,
+        /// Its position.
+        position: Position,
+        /// Its type.
+        event_type: String,
+        /// Why.
+        reason: String,
+    },
+    /// The projection's storage failed; retrying may help.
+    #[error("{context}: {source}")]
+    Storage {
+        /// What was being done.
+        context: String,
+        /// The storage's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl ProjectionError {
+    /// A poison error naming `event`.
+    pub fn poison(event: &RecordedEvent, reason: impl Into<String>) -> Self {
+        Self::Poison {
+            event_id: event.id.to_string(),
+            position: event.position,
+            event_type: event.event_type.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    /// A storage error with what was being done.
+    pub fn storage(context: impl Into<String>, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Storage { context: context.into(), source: source.into() }
+    }
+}
+
+/// One read model. Its methods block (SQLite, tantivy): the runner calls them on a blocking
+/// thread, never on the async executor.
+pub trait Projection: Send + 'static {
+    /// A stable name, e.g. `search` or `audit`; used in status, checkpoints and the CLI.
+    fn name(&self) -> &'static str;
+
+    /// Which events it needs; the runner subscribes with this filter.
+    fn filter(&self) -> EventFilter {
+        EventFilter::all()
+    }
+
+    /// The position of the last event whose effects are committed, `None` before the first.
+    fn checkpoint(&self) -> Result<Option<Position>, ProjectionError>;
+
+    /// Applies `batch` (in `$all` order, all after the checkpoint) and commits its effects and
+    /// the position of its last event atomically. On error nothing of the batch is committed.
+    fn apply(&mut self, batch: &[RecordedEvent]) -> Result<(), ProjectionError>;
+}
