@@ -220,7 +220,7 @@ impl CommandBus {
             };
             match self.store.append(&stream, expected, new_events).await {
                 Ok(appended) => {
-                    self.remember_after_append::<A>(
+                    let fresh = self.remember_after_append::<A>(
                         &stream,
                         folded,
                         &events,
@@ -229,16 +229,22 @@ impl CommandBus {
                     );
                     return Ok(Executed {
                         stream,
-                        events: events.len(),
+                        events: if fresh { events.len() } else { 0 },
                         revision: Some(appended.next_expected),
                         position: Some(appended.position),
-                        repeated: false,
+                        repeated: !fresh,
                     });
                 }
                 Err(StoreError::Conflict { .. }) => {
                     // The loaded state is still true for its revision; the next load reads on from it.
                     self.put_back(&stream, folded);
                     tracing::debug!(stream = %stream, "append conflict, deciding again");
+                    continue;
+                }
+                Err(StoreError::DuplicateEventId { .. }) if optimistic => {
+                    // This command's events are already stored (applied elsewhere) but the cached
+                    // state predates them: read on, and it is recognised as a repeat.
+                    self.put_back(&stream, folded);
                     continue;
                 }
                 Err(error) => {
@@ -287,6 +293,8 @@ impl CommandBus {
         }
     }
 
+    /// Folds the appended events into the cached state; `false` when the store's answer was an
+    /// earlier identical append rather than this one (nothing new was written).
     fn remember_after_append<A: Aggregate + Send + Sync + 'static>(
         &self,
         stream: &StreamName,
@@ -294,13 +302,13 @@ impl CommandBus {
         events: &[A::Event],
         command_id: Uuid,
         last_revision: Revision,
-    ) {
+    ) -> bool {
         let first_revision = (last_revision.0 + 1).saturating_sub(events.len() as u64);
         let follows_cached_state = folded.revision.map_or(0, |r| r.0 + 1) == first_revision;
         if !follows_cached_state {
             // The store answered with an earlier identical append (a retry that landed elsewhere),
             // not at the end of the state we hold: forget the state; the next load folds afresh.
-            return;
+            return false;
         }
         for (index, event) in events.iter().enumerate() {
             folded.state.evolve(event);
@@ -309,6 +317,7 @@ impl CommandBus {
         }
         folded.revision = Some(last_revision);
         self.put_back(stream, folded);
+        true
     }
 
     /// Folds the stream from where the cache left off (or from the start).
@@ -679,6 +688,18 @@ mod tests {
         let (_dir, store, a, _b, partner, host) = two_instances().await;
         let left = a.execute::<MunicipalityState>(leave(partner, host), &CommandContext::new("a")).await;
         assert!(left.is_ok(), "refused on a stale state: {left:?}");
+        assert_eq!(events_in(&store, &partner.stream()).await.len(), 3);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_command_applied_by_another_instance_is_a_repeat_even_on_a_stale_cache() {
+        let (_dir, store, a, b, partner, host) = two_instances().await;
+        let context = CommandContext::new("user:retry");
+        // Instance b applies the command; instance a still caches the state from before it.
+        b.execute::<MunicipalityState>(leave(partner, host), &context).await.unwrap_or_else(|e| panic!("{e}"));
+        let repeat =
+            a.execute::<MunicipalityState>(leave(partner, host), &context).await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(repeat.repeated && repeat.events == 0, "{repeat:?}");
         assert_eq!(events_in(&store, &partner.stream()).await.len(), 3);
     }
 }
