@@ -5,12 +5,48 @@
 //! same SQLite transaction, or in the tantivy commit's payload. So a crash at any point resumes
 //! from a checkpoint that matches the data exactly, and the end state equals a clean rebuild.
 //!
-//! The runner (being written) feeds each projection from `subscribe_all` after its checkpoint,
-//! in batches, retries failures with backoff, and stops a projection whose event cannot be
-//! applied, keeping the error for `status` — an event is never skipped silently.
+//! Who owns what:
+//! - a projection owns its storage and its checkpoint; only its runner task calls `apply` and
+//!   `checkpoint`, always on a blocking thread (`spawn_blocking`), the projection moved in and
+//!   back out — so no projection is ever used from two threads at once;
+//! - the [`ProjectionRunner`] spawns one task per projection: it reads the checkpoint,
+//!   subscribes to `$all` after it, gathers batches by count and time, retries
+//!   [`ProjectionError::Storage`] with bounded exponential backoff, and stops the projection on
+//!   [`ProjectionError::Poison`], keeping the error (which event, why) for status — an event is
+//!   never skipped;
+//! - each task publishes its progress on its own `watch` channel; [`ProjectionRunner::status`]
+//!   and [`ProjectionRunner::wait_until_caught_up`] only read those channels;
+//! - [`rebuild`] builds a fresh copy from position zero beside the live one (which keeps
+//!   serving) and then asks the [`ProjectionFactory`] to promote it over the live location;
+//! - [`offline_status`] computes the same [`ProjectionStatus`] from a projection and the store
+//!   when no runner is running (the CLI).
+//!
+//! `testing` (feature `testing`) holds a SQLite counter projection with fault injection and its
+//! factory, for this crate's tests and other crates'.
+
+mod rebuild;
+mod retry;
+mod runner;
+mod status;
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+#[cfg(test)]
+mod tests;
 
 use kirjuri_events::{Position, RecordedEvent};
 use kirjuri_store::EventFilter;
+
+pub use rebuild::{
+    ProjectionFactory, RebuildError, RebuildProgress, RebuildReport, discard_location, promote_directory, promote_file,
+    rebuild, rebuild_location,
+};
+pub use retry::Backoff;
+pub use runner::{ProjectionRunner, RunnerError, RunnerOptions, ShutdownHandle, WaitError};
+pub use status::{
+    DEFAULT_LAG_COUNT_LIMIT, LAG_PAGE, Lag, ProjectionState, ProjectionStatus, StatusError, measure_lag, offline_status,
+};
 
 /// Why a projection could not apply a batch or read its checkpoint.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +84,11 @@ impl ProjectionError {
             event_type: event.event_type.to_string(),
             reason: reason.into(),
         }
+    }
+
+    /// Whether retrying the same batch may succeed (only storage errors).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Storage { .. })
     }
 
     /// A storage error with what was being done.

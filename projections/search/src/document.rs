@@ -1,0 +1,165 @@
+//! What one searchable entity looks like: its key, kind, facets, date and text, kept as JSON in
+//! the index so a later event can rebuild the document without reading the event log.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use kirjuri_events::domain::LocalizedText;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{TextLanguage, detect_language};
+
+/// The kinds of documents search holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// A lesson (identified, acted on, learned).
+    Lesson,
+    /// The shareable, structured part of a coaching note (never its personal free text).
+    Note,
+    /// An experiment's assessed outcome on one criterion.
+    Outcome,
+    /// An experiment.
+    Experiment,
+    /// A best practice.
+    Practice,
+    /// A body's decision on a version of a practice.
+    Decision,
+    /// Context of a coaching engagement (municipality, unit, experiment) its notes inherit;
+    /// never returned by a search.
+    Engagement,
+}
+
+impl DocumentKind {
+    /// Every kind a search can return.
+    pub const SEARCHABLE: [Self; 6] =
+        [Self::Lesson, Self::Note, Self::Outcome, Self::Experiment, Self::Practice, Self::Decision];
+
+    /// The stable name used in filters and facets.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lesson => "lesson",
+            Self::Note => "note",
+            Self::Outcome => "outcome",
+            Self::Experiment => "experiment",
+            Self::Practice => "practice",
+            Self::Decision => "decision",
+            Self::Engagement => "engagement",
+        }
+    }
+
+    /// Reads a searchable kind's name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::SEARCHABLE.into_iter().find(|kind| kind.as_str() == name)
+    }
+
+    /// Whether searches return this kind.
+    pub fn is_searchable(self) -> bool {
+        self != Self::Engagement
+    }
+}
+
+/// One searchable entity, as indexed and as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchDocument {
+    /// The document's key, e.g. `lesson:<uuid>` or `outcome:<uuid>:productivity`.
+    pub id: String,
+    /// Its kind.
+    pub kind: DocumentKind,
+    /// The entity it is about (the lesson, experiment, practice, note ...).
+    pub entity: String,
+    /// The municipality (tenant) it belongs to.
+    pub municipality: Option<String>,
+    /// Units it concerns.
+    #[serde(default)]
+    pub units: Vec<String>,
+    /// The experiment it concerns, if one.
+    pub experiment: Option<String>,
+    /// Free tags and themes.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// When it happened (shown, sorted on, and the `year` facet).
+    pub date: DateTime<Utc>,
+    /// Its title, Finnish first.
+    pub title: Option<LocalizedText>,
+    /// Its text, section by section.
+    #[serde(default)]
+    pub sections: Vec<LocalizedText>,
+}
+
+/// A document's text split by language, as it goes into the index's fields.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct RoutedText {
+    pub title_fi: String,
+    pub fi: Vec<String>,
+    pub sv: Vec<String>,
+    pub en: Vec<String>,
+}
+
+impl SearchDocument {
+    /// The document's date as a day at midnight UTC.
+    pub fn day(date: NaiveDate) -> DateTime<Utc> {
+        date.and_hms_opt(0, 0, 0).map_or_else(Utc::now, |t| t.and_utc())
+    }
+
+    /// Adds a unit once.
+    pub fn add_unit(&mut self, unit: String) {
+        if !self.units.contains(&unit) {
+            self.units.push(unit);
+        }
+    }
+
+    /// Adds a tag once, lowercased.
+    pub fn add_tag(&mut self, tag: &str) {
+        let tag = tag.trim().to_lowercase();
+        if !tag.is_empty() && !self.tags.contains(&tag) {
+            self.tags.push(tag);
+        }
+    }
+
+    /// Routes every text into the Finnish, Swedish or English fields: the `fi` slot by
+    /// detected language (people do write English there), `sv` and `en` as labelled.
+    pub(crate) fn routed_text(&self) -> RoutedText {
+        let mut routed = RoutedText::default();
+        let route = |text: &LocalizedText, routed: &mut RoutedText, is_title: bool| {
+            match detect_language(&text.fi) {
+                TextLanguage::Fi => {
+                    if is_title {
+                        routed.title_fi = text.fi.clone();
+                    } else {
+                        routed.fi.push(text.fi.clone());
+                    }
+                }
+                TextLanguage::Sv => routed.sv.push(text.fi.clone()),
+                TextLanguage::En => routed.en.push(text.fi.clone()),
+            }
+            if let Some(sv) = &text.sv {
+                routed.sv.push(sv.clone());
+            }
+            if let Some(en) = &text.en {
+                routed.en.push(en.clone());
+            }
+        };
+        if let Some(title) = &self.title {
+            route(title, &mut routed, true);
+        }
+        for section in &self.sections {
+            route(section, &mut routed, false);
+        }
+        routed
+    }
+
+    /// The languages its text is in.
+    pub fn languages(&self) -> Vec<TextLanguage> {
+        let routed = self.routed_text();
+        let mut languages = Vec::new();
+        if !routed.title_fi.is_empty() || !routed.fi.is_empty() {
+            languages.push(TextLanguage::Fi);
+        }
+        if !routed.sv.is_empty() {
+            languages.push(TextLanguage::Sv);
+        }
+        if !routed.en.is_empty() {
+            languages.push(TextLanguage::En);
+        }
+        languages
+    }
+}

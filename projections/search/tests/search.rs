@@ -1,0 +1,385 @@
+//! The search projection on a real tantivy index in a temporary directory.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use kirjuri_events::domain::coaching::{
+    EngagementEvent, EngagementStarted, NoteId, NoteRecorded, PersonRef, PersonalText, SessionId,
+};
+use kirjuri_events::domain::experiment::{Criterion, ExperimentEvent, ExperimentProposed, OutcomeAssessed, Verdict};
+use kirjuri_events::domain::lesson::{LessonEvent, LessonIdentified, LessonSource};
+use kirjuri_events::domain::practice::{PracticeDecided, PracticeDrafted, PracticeEvent, Resolution, SectionNumber};
+use kirjuri_events::domain::{EngagementId, ExperimentId, LessonId, LocalizedText, MunicipalityId, PracticeId, UnitId};
+use kirjuri_events::{EventId, EventMetadata, Position, RecordedEvent, Revision, StreamName};
+use kirjuri_projections::Projection;
+use kirjuri_search::{
+    AnalysisSettings, SearchFilters, SearchIndex, SearchProjection, SearchRequest, SortOrder, VoikkoMode,
+};
+use uuid::Uuid;
+
+fn fi(text: &str) -> LocalizedText {
+    LocalizedText::fi(text).expect("valid text")
+}
+
+const KUOPIO: MunicipalityId = MunicipalityId(Uuid::from_u128(0x100));
+const SIILINJARVI: MunicipalityId = MunicipalityId(Uuid::from_u128(0x200));
+const HOME_CARE: UnitId = UnitId(Uuid::from_u128(0x300));
+
+/// Events in `$all` order, numbered from 1.
+#[derive(Default)]
+struct Log {
+    events: Vec<RecordedEvent>,
+}
+
+impl Log {
+    fn push(&mut self, stream: StreamName, new: kirjuri_events::NewEvent) -> &RecordedEvent {
+        let n = self.events.len() as u64 + 1;
+        self.events.push(RecordedEvent {
+            id: new.id,
+            stream,
+            revision: Revision(0),
+            position: Position::sequence(n),
+            event_type: new.event_type,
+            schema_version: new.schema_version,
+            recorded_at: Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).single().expect("valid time"),
+            data: new.data,
+            metadata: new.metadata,
+        });
+        self.events.last().expect("just pushed")
+    }
+
+    fn lesson(&mut self, title: &str, text: &str, municipality: MunicipalityId, tags: &[&str]) -> LessonId {
+        let id = LessonId::random();
+        let event = LessonEvent::Identified(LessonIdentified {
+            lesson: id,
+            municipality,
+            unit: Some(HOME_CARE),
+            title: fi(title),
+            driving_event: fi("Arjen työssä huomattiin asia."),
+            lesson_text: fi(text),
+            recommendations: vec![],
+            observations: vec![],
+            sources: vec![LessonSource::Experiment(ExperimentId(Uuid::from_u128(0x400)))],
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+        });
+        let new = event.to_new_event(EventId::random(), EventMetadata::default()).expect("encodes");
+        self.push(id.stream(), new);
+        id
+    }
+}
+
+fn settings() -> AnalysisSettings {
+    AnalysisSettings::default()
+}
+
+fn open(dir: &std::path::Path, settings: &AnalysisSettings) -> SearchProjection {
+    SearchProjection::new(SearchIndex::open(dir, settings).expect("opens")).expect("writer")
+}
+
+fn ids(projection: &SearchProjection, text: &str) -> Vec<String> {
+    let results = projection.index().search(&SearchRequest::text(text)).expect("searches");
+    results.hits.into_iter().map(|h| h.id).collect()
+}
+
+/// Runs `check` once with Voikko (when installed) and once with Snowball only.
+fn in_both_modes(check: impl Fn(AnalysisSettings, bool)) {
+    check(AnalysisSettings::snowball_only(), false);
+    let auto = settings();
+    let voikko = kirjuri_search::morphology::voikko_available();
+    if voikko {
+        check(auto, true);
+    } else {
+        eprintln!("libvoikko is not installed: the Voikko path is not exercised");
+    }
+}
+
+#[test]
+fn an_inflected_query_finds_the_base_form_and_a_search_right_after_apply_sees_it() {
+    in_both_modes(|settings, _| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut projection = open(dir.path(), &settings);
+        let mut log = Log::default();
+        let lesson = log.lesson("Etävastaanoton kokeilu", "Kokeilu vapautti hoitajien aikaa.", KUOPIO, &[]);
+        log.lesson("Harjasuolaus", "Katujen kunnossapito talvella.", KUOPIO, &[]);
+        projection.apply(&log.events).expect("applies");
+        assert_eq!(ids(&projection, "kokeiluissa"), vec![format!("lesson:{lesson}")]);
+        let results = projection.index().search(&SearchRequest::text("kokeiluissa")).expect("searches");
+        assert!(results.hits[0].snippet.contains("<mark>"), "{}", results.hits[0].snippet);
+    });
+}
+
+#[test]
+fn a_compound_part_and_an_unknown_word_are_found() {
+    in_both_modes(|settings, voikko| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut projection = open(dir.path(), &settings);
+        let mut log = Log::default();
+        let compound = log.lesson("Palvelut", "Digitaalipalvelukokeiluissa asukkaat osallistuivat.", KUOPIO, &[]);
+        let unknown = log.lesson("Botti", "Chatbotin zyxkorp-tunnus toimi hyvin.", KUOPIO, &[]);
+        projection.apply(&log.events).expect("applies");
+        if voikko {
+            // Only Voikko splits compounds.
+            assert_eq!(ids(&projection, "kokeilu"), vec![format!("lesson:{compound}")]);
+            assert_eq!(ids(&projection, "palvelu"), vec![format!("lesson:{compound}")]);
+        }
+        assert_eq!(ids(&projection, "zyxkorp"), vec![format!("lesson:{unknown}")]);
+        assert_eq!(ids(&projection, "chatbotin"), vec![format!("lesson:{unknown}")]);
+        assert_eq!(ids(&projection, "\"zyxkorp tunnus\""), vec![format!("lesson:{unknown}")]);
+        assert!(ids(&projection, "\"tunnus zyxkorp\"").is_empty());
+    });
+}
+
+#[test]
+fn a_typo_is_tolerated_highlighted_and_corrected() {
+    in_both_modes(|settings, _| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut projection = open(dir.path(), &settings);
+        let mut log = Log::default();
+        let lesson = log.lesson("Asukaskysely", "Asukaskyselyn tulokset paransivat palvelumuotoilua.", KUOPIO, &[]);
+        projection.apply(&log.events).expect("applies");
+        let results = projection.index().search(&SearchRequest::text("tulkoset")).expect("searches");
+        assert_eq!(results.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>(), vec![format!("lesson:{lesson}")]);
+        assert!(results.hits[0].snippet.contains("<mark>tulokset</mark>"), "{}", results.hits[0].snippet);
+        assert!(results.did_you_mean.is_some(), "{results:?}");
+        // Short words get no typo tolerance.
+        assert!(ids(&projection, "tlu").is_empty());
+    });
+}
+
+#[test]
+fn facets_count_hits_and_filters_narrow_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut projection = open(dir.path(), &settings());
+    let mut log = Log::default();
+    log.lesson("Kokeilu yksi", "Kokeilu onnistui.", KUOPIO, &["etähoito"]);
+    log.lesson("Kokeilu kaksi", "Kokeilu epäonnistui.", KUOPIO, &["etähoito", "digi"]);
+    log.lesson("Kokeilu kolme", "Kokeilu jatkuu.", SIILINJARVI, &["digi"]);
+    projection.apply(&log.events).expect("applies");
+
+    let results = projection.index().search(&SearchRequest::text("kokeilu")).expect("searches");
+    assert_eq!(results.total, 3);
+    let count = |facet: &str, value: &str| {
+        results.facets[facet].iter().find(|c| c.value == value).map(|c| c.count).unwrap_or(0)
+    };
+    assert_eq!(count("municipality", &KUOPIO.to_string()), 2);
+    assert_eq!(count("municipality", &SIILINJARVI.to_string()), 1);
+    assert_eq!(count("tag", "etähoito"), 2);
+    assert_eq!(count("tag", "digi"), 2);
+    assert_eq!(count("kind", "lesson"), 3);
+    assert_eq!(count("year", "2025"), 3);
+    assert_eq!(count("language", "fi"), 3);
+
+    let filters =
+        SearchFilters::parse([("municipality", KUOPIO.to_string().as_str()), ("tag", "digi")]).expect("valid");
+    let request = SearchRequest { text: "kokeilu".into(), filters, ..SearchRequest::default() };
+    assert_eq!(projection.index().search(&request).expect("searches").total, 1);
+
+    let filters = SearchFilters::parse([("from", "2026-01-01")]).expect("valid");
+    let request = SearchRequest { text: String::new(), filters, sort: SortOrder::Newest, ..SearchRequest::default() };
+    assert_eq!(projection.index().search(&request).expect("searches").total, 0);
+
+    let page = SearchRequest { text: "kokeilu".into(), offset: 2, limit: 2, ..SearchRequest::default() };
+    let results = projection.index().search(&page).expect("searches");
+    assert_eq!((results.total, results.hits.len()), (3, 1));
+    assert!(projection.index().search(&SearchRequest { limit: 0, ..SearchRequest::default() }).is_err());
+}
+
+#[test]
+fn personal_note_text_is_never_indexed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut projection = open(dir.path(), &settings());
+    let mut log = Log::default();
+    let engagement = EngagementId::random();
+    let started = EngagementEvent::Started(EngagementStarted {
+        engagement,
+        municipality: KUOPIO,
+        unit: Some(HOME_CARE),
+        coach: PersonRef::parse("coach", "hlo-coach1").expect("valid"),
+        coachees: vec![],
+        experiment: None,
+        goals: vec![fi("Digitaidot vahvistuvat")],
+        started: NaiveDate::from_ymd_opt(2025, 2, 1).expect("valid date"),
+    });
+    log.push(engagement.stream(), started.to_new_event(EventId::random(), EventMetadata::default()).expect("encodes"));
+    let note = EngagementEvent::NoteRecorded(NoteRecorded {
+        engagement,
+        note: NoteId::random(),
+        session: SessionId::random(),
+        author: PersonRef::parse("author", "hlo-coach1").expect("valid"),
+        planned: fi("Harjoitella videopuheluita."),
+        happened: fi("Harjoittelimme videopuheluita asiakkaiden kanssa."),
+        why_different: fi("Aikaa jäi vähemmän."),
+        keep_or_change: fi("Jatketaan harjoittelua."),
+        personal: Some(
+            PersonalText::parse("personal", "Valmennettava kertoi uupumuksesta ja sairauslomasta.").expect("valid"),
+        ),
+    });
+    log.push(engagement.stream(), note.to_new_event(EventId::random(), EventMetadata::default()).expect("encodes"));
+    projection.apply(&log.events).expect("applies");
+
+    assert_eq!(projection.index().search(&SearchRequest::text("videopuhelu")).expect("searches").total, 1);
+    for personal_word in ["uupumus", "uupumuksesta", "sairausloma", "sairauslomasta", "valmennettava"] {
+        let results = projection.index().search(&SearchRequest::text(personal_word)).expect("searches");
+        assert_eq!(results.total, 0, "{personal_word} was found");
+    }
+    // The engagement's own context document is never a hit.
+    assert_eq!(projection.index().search(&SearchRequest::text("digitaidot")).expect("searches").total, 0);
+    let everything = projection.index().search(&SearchRequest::default()).expect("searches");
+    assert_eq!(everything.total, 1);
+}
+
+#[test]
+fn the_checkpoint_survives_reopening_and_a_replaced_document_has_one_copy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut log = Log::default();
+    let practice = PracticeId::random();
+    let drafted = PracticeEvent::Drafted(PracticeDrafted {
+        practice,
+        municipality: KUOPIO,
+        title: fi("Etävastaanotto seurantakäynteihin"),
+        context: fi("Seurantakäynnit vievät hoitajien aikaa."),
+        options_considered: vec![],
+        chosen_option: fi("Seurantakäynnit hoidetaan etänä."),
+        consequences: Default::default(),
+        evidence: vec![],
+        tags: vec![],
+    });
+    log.push(practice.stream(), drafted.to_new_event(EventId::random(), EventMetadata::default()).expect("encodes"));
+    {
+        let mut projection = open(dir.path(), &settings());
+        assert_eq!(projection.checkpoint().expect("reads"), None);
+        projection.apply(&log.events).expect("applies");
+        assert_eq!(projection.checkpoint().expect("reads"), Some(Position::sequence(1)));
+    }
+    let first_batch = log.events.len();
+    let revised = PracticeEvent::Revised(kirjuri_events::domain::practice::PracticeRevised {
+        practice,
+        new_version: 2,
+        what_changed: fi("Mukaan otettiin myös lääkärikäynnit."),
+        reason: fi("Kokemukset olivat hyviä."),
+    });
+    log.push(practice.stream(), revised.to_new_event(EventId::random(), EventMetadata::default()).expect("encodes"));
+    let decided = PracticeEvent::Decided(PracticeDecided {
+        practice,
+        version: 2,
+        body: kirjuri_events::domain::BodyId(Uuid::from_u128(0x500)),
+        meeting_date: NaiveDate::from_ymd_opt(2025, 4, 2).expect("valid date"),
+        section: SectionNumber::parse(12).expect("valid"),
+        motion: fi("Esitetään hyväksyttäväksi."),
+        decision: fi("Lautakunta hyväksyi käytännön."),
+        resolution: Resolution::Passed,
+        rationale: None,
+    });
+    log.push(practice.stream(), decided.to_new_event(EventId::random(), EventMetadata::default()).expect("encodes"));
+
+    let mut projection = open(dir.path(), &settings());
+    assert_eq!(projection.checkpoint().expect("reads"), Some(Position::sequence(1)));
+    projection.apply(&log.events[first_batch..]).expect("applies");
+    assert_eq!(projection.checkpoint().expect("reads"), Some(Position::sequence(3)));
+
+    let practice_hits = projection
+        .index()
+        .search(&SearchRequest {
+            text: "etävastaanotto".into(),
+            filters: SearchFilters::parse([("kind", "practice")]).expect("valid"),
+            ..SearchRequest::default()
+        })
+        .expect("searches");
+    assert_eq!(practice_hits.total, 1, "one copy of the practice");
+    assert_eq!(ids(&projection, "lääkärikäynnit"), vec![format!("practice:{practice}")]);
+    let decision = ids(&projection, "lautakunta");
+    assert_eq!(decision.len(), 1);
+    assert!(decision[0].starts_with("decision:"), "{decision:?}");
+    assert_eq!(
+        projection.index().document(&format!("practice:{practice}")).expect("reads").map(|d| d.sections.len()),
+        Some(4)
+    );
+    // The decision inherits the practice's municipality.
+    let filtered = SearchRequest {
+        text: "lautakunta".into(),
+        filters: SearchFilters::parse([("municipality", KUOPIO.to_string().as_str())]).expect("valid"),
+        ..SearchRequest::default()
+    };
+    assert_eq!(projection.index().search(&filtered).expect("searches").total, 1);
+}
+
+#[test]
+fn outcomes_and_experiments_are_documents_and_a_missing_parent_stops_the_projection() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut projection = open(dir.path(), &settings());
+    let mut log = Log::default();
+    let experiment = ExperimentId::random();
+    let proposed = ExperimentEvent::Proposed(ExperimentProposed {
+        experiment,
+        municipality: KUOPIO,
+        name: fi("Etäkotihoito"),
+        problem: fi("Kotihoidon käynnit ruuhkautuvat."),
+        hypothesis: fi("Etäkäynnit vähentävät ruuhkaa."),
+        units: vec![HOME_CARE],
+        themes: vec!["Kotihoito".into()],
+        proposed: NaiveDate::from_ymd_opt(2025, 1, 10).expect("valid date"),
+    });
+    log.push(experiment.stream(), proposed.to_new_event(EventId::random(), EventMetadata::default()).expect("encodes"));
+    let outcome = ExperimentEvent::OutcomeAssessed(OutcomeAssessed {
+        experiment,
+        criterion: Criterion::Productivity,
+        verdict: Verdict::Improved,
+        effect: Some(12.0),
+        evidence: vec![],
+        summary: fi("Käyntejä mahtui päivään enemmän."),
+        assessed: NaiveDate::from_ymd_opt(2025, 6, 1).expect("valid date"),
+    });
+    log.push(experiment.stream(), outcome.to_new_event(EventId::random(), EventMetadata::default()).expect("encodes"));
+    projection.apply(&log.events).expect("applies");
+    let results = projection
+        .index()
+        .search(&SearchRequest {
+            text: "tuottavuus".into(),
+            filters: SearchFilters::parse([("unit", HOME_CARE.to_string().as_str()), ("tag", "kotihoito")])
+                .expect("valid"),
+            ..SearchRequest::default()
+        })
+        .expect("searches");
+    assert_eq!(
+        results.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>(),
+        vec![format!("outcome:{experiment}:productivity")]
+    );
+
+    let orphan = ExperimentEvent::OutcomeAssessed(OutcomeAssessed {
+        experiment: ExperimentId::random(),
+        ..match outcome {
+            ExperimentEvent::OutcomeAssessed(o) => o,
+            _ => unreachable!(),
+        }
+    });
+    let before = projection.checkpoint().expect("reads");
+    log.push(experiment.stream(), orphan.to_new_event(EventId::random(), EventMetadata::default()).expect("encodes"));
+    let error = projection.apply(&log.events[2..]).expect_err("no such experiment");
+    assert!(matches!(error, kirjuri_projections::ProjectionError::Poison { .. }), "{error}");
+    assert_eq!(projection.checkpoint().expect("reads"), before);
+}
+
+#[test]
+fn queries_of_any_length_or_character_set_never_panic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut projection = open(dir.path(), &AnalysisSettings { voikko: VoikkoMode::Auto, dictionary_path: None });
+    let mut log = Log::default();
+    log.lesson("Kokeilu", "Kokeilu onnistui hyvin.", KUOPIO, &[]);
+    projection.apply(&log.events).expect("applies");
+    let long = "kokeilu ".repeat(5_000);
+    let nasty = [
+        "",
+        "\"",
+        "\"\"",
+        "\u{0}\u{1}\u{7f}",
+        "🦀🦀🦀 ℵ ∑ 漢字 ﷽",
+        "a".repeat(10_000).as_str(),
+        long.as_str(),
+        "AND OR NOT ( ) [ ] { } : ^ ~ * ? \\ /",
+        "kokeilu\u{200b}onnistui",
+        "ääööåå ÄÄÖÖ",
+    ]
+    .map(str::to_owned);
+    for text in nasty {
+        let results = projection.index().search(&SearchRequest::text(text.clone()));
+        assert!(results.is_ok(), "{text:?}: {results:?}");
+    }
+}

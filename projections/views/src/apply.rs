@@ -1,0 +1,610 @@
+//! Writing one batch: every event into the audit trail and into the read models it touches,
+//! then the checkpoint, all in one transaction.
+
+use kirjuri_events::domain::assessment::{CampaignEvent, FrameworkEvent, ResultSubject, ScoreBasis};
+use kirjuri_events::domain::catalogue::AnyDomainEvent;
+use kirjuri_events::domain::coaching::{CommunicationEvent, CommunicationLink, EngagementEvent};
+use kirjuri_events::domain::experiment::ExperimentEvent;
+use kirjuri_events::domain::lesson::{LessonEvent, LessonSource, ObservationEvent};
+use kirjuri_events::domain::organisation::{BodyEvent, MunicipalityEvent, UnitEvent};
+use kirjuri_events::domain::practice::{EvidenceLink, PracticeEvent, Resolution};
+use kirjuri_events::domain::LocalizedText;
+use kirjuri_events::{Position, RecordedEvent};
+use kirjuri_projections::ProjectionError;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use uuid::Uuid;
+
+use crate::graph::GraphNode;
+use crate::summary::{Names, code, describe};
+use crate::{PROJECTION_NAME, to_sql_u64};
+
+fn storage(context: &'static str) -> impl FnOnce(rusqlite::Error) -> ProjectionError {
+    move |e| ProjectionError::storage(context, e)
+}
+
+pub(crate) fn id(uuid: Uuid) -> String {
+    uuid.as_hyphenated().to_string()
+}
+
+pub(crate) fn micros(time: chrono::DateTime<chrono::Utc>) -> i64 {
+    time.timestamp_micros()
+}
+
+struct TxNames<'a>(&'a Transaction<'a>);
+
+impl Names for TxNames<'_> {
+    fn name(&self, kind: &str, id_: Uuid) -> Option<(String, Option<String>)> {
+        self.0
+            .prepare_cached("SELECT name_fi, name_en FROM entity_names WHERE kind = ?1 AND id = ?2")
+            .and_then(|mut statement| {
+                statement.query_row(params![kind, id(id_)], |row| Ok((row.get(0)?, row.get(1)?))).optional()
+            })
+            .ok()
+            .flatten()
+    }
+}
+
+/// Applies `batch` after the stored checkpoint, in one transaction with the new checkpoint.
+pub(crate) fn apply_batch(connection: &mut Connection, batch: &[RecordedEvent]) -> Result<(), ProjectionError> {
+    let checkpoint =
+        crate::read_checkpoint(connection).map_err(|e| ProjectionError::storage("reading the views checkpoint", e))?;
+    let transaction = connection.transaction().map_err(storage("starting the views transaction"))?;
+    let mut last: Option<Position> = None;
+    for event in batch {
+        // Already applied (a batch replayed after a crash): skipping keeps one clean pass.
+        if checkpoint.is_some_and(|c| event.position <= c) || last.is_some_and(|l| event.position <= l) {
+            continue;
+        }
+        apply_event(&transaction, event)?;
+        last = Some(event.position);
+    }
+    if let Some(position) = last {
+        transaction
+            .execute(
+                "INSERT INTO checkpoint (name, pos_commit, pos_prepare) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET pos_commit = excluded.pos_commit, pos_prepare = excluded.pos_prepare",
+                params![PROJECTION_NAME, to_sql_u64(position.commit), to_sql_u64(position.prepare)],
+            )
+            .map_err(storage("writing the views checkpoint"))?;
+    }
+    transaction.commit().map_err(storage("committing the views transaction"))
+}
+
+fn apply_event(tx: &Transaction<'_>, event: &RecordedEvent) -> Result<(), ProjectionError> {
+    let decoded = AnyDomainEvent::from_recorded(event).map_err(|e| ProjectionError::poison(event, e.to_string()))?;
+    if u64::try_from(i64::MAX).is_ok_and(|max| event.position.commit > max || event.position.prepare > max) {
+        return Err(ProjectionError::poison(event, "position does not fit the views database"));
+    }
+    let seq = write_audit(tx, event, &decoded)?;
+    let at = Applied { tx, event, seq };
+    at.read_models(&decoded)
+}
+
+fn write_audit(tx: &Transaction<'_>, event: &RecordedEvent, decoded: &AnyDomainEvent) -> Result<i64, ProjectionError> {
+    let description = describe(decoded, &TxNames(tx));
+    let metadata = &event.metadata;
+    tx.prepare_cached(
+        "INSERT INTO audit (pos_commit, pos_prepare, event_id, stream, entity_kind, entity_id, revision, event_type,
+                            schema_version, actor, tenant, recorded_at, occurred_at, correlation_id, causation_id,
+                            unit, experiment, summary_fi, summary_en, data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+    )
+    .and_then(|mut statement| {
+        statement.execute(params![
+            to_sql_u64(event.position.commit),
+            to_sql_u64(event.position.prepare),
+            id(event.id.0),
+            event.stream.as_str(),
+            event.stream.category(),
+            id(event.stream.entity_id()),
+            to_sql_u64(event.revision.0),
+            event.event_type.as_str(),
+            event.schema_version,
+            metadata.actor,
+            metadata.tenant,
+            micros(event.recorded_at),
+            metadata.occurred_at.map(micros),
+            metadata.correlation_id.map(id),
+            metadata.causation_id.map(id),
+            description.units.first().map(|u| id(u.0)),
+            description.experiments.first().map(|x| id(x.0)),
+            description.fi,
+            description.en,
+            event.data.as_str(),
+        ])
+    })
+    .map_err(|e| ProjectionError::poison(event, format!("cannot be written to the audit trail: {e}")))?;
+    let seq = tx.last_insert_rowid();
+    let mut refs = tx
+        .prepare_cached("INSERT OR IGNORE INTO audit_refs (seq, ref_kind, ref_id) VALUES (?1, ?2, ?3)")
+        .map_err(storage("preparing audit references"))?;
+    for unit in &description.units {
+        refs.execute(params![seq, "unit", id(unit.0)]).map_err(storage("writing audit references"))?;
+    }
+    for experiment in &description.experiments {
+        refs.execute(params![seq, "experiment", id(experiment.0)]).map_err(storage("writing audit references"))?;
+    }
+    Ok(seq)
+}
+
+/// One event being applied to the read models.
+struct Applied<'a> {
+    tx: &'a Transaction<'a>,
+    event: &'a RecordedEvent,
+    seq: i64,
+}
+
+impl Applied<'_> {
+    fn exec(&self, sql: &str, parameters: impl rusqlite::Params) -> Result<usize, ProjectionError> {
+        self.tx
+            .prepare_cached(sql)
+            .and_then(|mut statement| statement.execute(parameters))
+            .map_err(|e| ProjectionError::storage(format!("applying {} at {}", self.event.event_type, self.event.position), e))
+    }
+
+    fn name(&self, kind: &str, entity: Uuid, name: &LocalizedText) -> Result<(), ProjectionError> {
+        self.exec(
+            "INSERT INTO entity_names (kind, id, name_fi, name_en) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (kind, id) DO UPDATE SET name_fi = excluded.name_fi, name_en = excluded.name_en",
+            params![kind, id(entity), name.fi, name.en],
+        )
+        .map(drop)
+    }
+
+    fn edge(&self, from: &GraphNode, relation: &str, to: &GraphNode) -> Result<(), ProjectionError> {
+        let (from_kind, from_id) = from.key();
+        let (to_kind, to_id) = to.key();
+        self.exec(
+            "INSERT OR IGNORE INTO edges (from_kind, from_id, relation, to_kind, to_id, seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![from_kind, from_id, relation, to_kind, to_id, self.seq],
+        )
+        .map(drop)
+    }
+
+    fn recorded_at(&self) -> i64 {
+        micros(self.event.recorded_at)
+    }
+
+    fn read_models(&self, decoded: &AnyDomainEvent) -> Result<(), ProjectionError> {
+        match decoded {
+            AnyDomainEvent::MunicipalityEvent(e) => self.municipality(e),
+            AnyDomainEvent::UnitEvent(e) => self.unit(e),
+            AnyDomainEvent::BodyEvent(e) => self.body(e),
+            AnyDomainEvent::FrameworkEvent(e) => self.framework(e),
+            AnyDomainEvent::CampaignEvent(e) => self.campaign(e),
+            AnyDomainEvent::EngagementEvent(e) => self.engagement(e),
+            AnyDomainEvent::CommunicationEvent(e) => self.communication(e),
+            AnyDomainEvent::ExperimentEvent(e) => self.experiment(e),
+            AnyDomainEvent::ObservationEvent(e) => self.observation(e),
+            AnyDomainEvent::LessonEvent(e) => self.lesson(e),
+            AnyDomainEvent::PracticeEvent(e) => self.practice(e),
+        }
+    }
+
+    fn municipality(&self, event: &MunicipalityEvent) -> Result<(), ProjectionError> {
+        if let MunicipalityEvent::Registered(e) = event {
+            self.name("municipality", e.municipality.0, &e.name)?;
+            self.exec(
+                "INSERT OR REPLACE INTO municipalities (municipality, code, name_fi) VALUES (?1, ?2, ?3)",
+                params![id(e.municipality.0), e.code.as_str(), e.name.fi],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn unit(&self, event: &UnitEvent) -> Result<(), ProjectionError> {
+        match event {
+            UnitEvent::Established(e) => {
+                self.name("unit", e.unit.0, &e.name)?;
+                self.exec(
+                    "INSERT OR REPLACE INTO units (unit, municipality, name_fi, parent, sector) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![id(e.unit.0), id(e.municipality.0), e.name.fi, e.parent.map(|p| id(p.0)), code(&e.sector)],
+                )?;
+            }
+            UnitEvent::TargetSet(e) => {
+                self.exec(
+                    "INSERT INTO unit_targets (seq, unit, framework, dimension, target, due, set_on)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        self.seq,
+                        id(e.unit.0),
+                        id(e.framework.0),
+                        e.dimension,
+                        e.target,
+                        e.due.to_string(),
+                        e.set_on.to_string()
+                    ],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn body(&self, event: &BodyEvent) -> Result<(), ProjectionError> {
+        if let BodyEvent::Registered(e) = event {
+            self.name("body", e.body.0, &e.name)?;
+            self.exec(
+                "INSERT OR REPLACE INTO bodies (body, municipality, name_fi, name_en, kind) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id(e.body.0), id(e.municipality.0), e.name.fi, e.name.en, code(&e.kind)],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn framework(&self, event: &FrameworkEvent) -> Result<(), ProjectionError> {
+        let FrameworkEvent::Published(e) = event;
+        let definition = &e.definition;
+        self.name("framework", e.framework.0, &definition.title)?;
+        let basis = match definition.scoring.basis {
+            ScoreBasis::Level => "level",
+            ScoreBasis::Percent => "percent",
+        };
+        self.exec(
+            "INSERT OR REPLACE INTO frameworks (framework, label, kind, basis) VALUES (?1, ?2, ?3, ?4)",
+            params![id(e.framework.0), definition.label(), code(&definition.kind), basis],
+        )?;
+        for dimension in &definition.dimensions {
+            self.exec(
+                "INSERT OR REPLACE INTO framework_dimensions (framework, code, granularity, parent, title_fi, title_en)
+                 VALUES (?1, ?2, 'dimension', NULL, ?3, ?4)",
+                params![id(e.framework.0), dimension.code, dimension.title.fi, dimension.title.en],
+            )?;
+            for item in &dimension.items {
+                self.exec(
+                    "INSERT OR REPLACE INTO framework_dimensions (framework, code, granularity, parent, title_fi, title_en)
+                     VALUES (?1, ?2, 'competence', ?3, ?4, ?5)",
+                    params![id(e.framework.0), item.code, dimension.code, item.title.fi, item.title.en],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn campaign(&self, event: &CampaignEvent) -> Result<(), ProjectionError> {
+        match event {
+            CampaignEvent::Opened(e) => {
+                self.name("campaign", e.campaign.0, &e.title)?;
+                self.exec(
+                    "INSERT OR REPLACE INTO campaigns
+                       (campaign, municipality, framework, title_fi, opens, closes, closed_on, min_group_size)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7)",
+                    params![
+                        id(e.campaign.0),
+                        id(e.municipality.0),
+                        id(e.framework.0),
+                        e.title.fi,
+                        e.opens.to_string(),
+                        e.closes.to_string(),
+                        e.min_group_size
+                    ],
+                )?;
+            }
+            CampaignEvent::ResponseSubmitted(e) => {
+                let answers = serde_json::to_string(&e.answers)
+                    .map_err(|error| ProjectionError::poison(self.event, error.to_string()))?;
+                self.exec(
+                    "INSERT OR REPLACE INTO responses (campaign, response, unit, answers, withdrawn)
+                     VALUES (?1, ?2, ?3, ?4, 0)",
+                    params![id(e.campaign.0), id(e.response.0), id(e.unit.0), answers],
+                )?;
+                for answer in &e.answers {
+                    self.add_competence(e.campaign.0, e.unit.0, &answer.item, f64::from(answer.value), 1)?;
+                }
+            }
+            CampaignEvent::ResponseWithdrawn(e) => {
+                let stored: Option<(String, String, i64)> = self
+                    .tx
+                    .query_row(
+                        "SELECT unit, answers, withdrawn FROM responses WHERE campaign = ?1 AND response = ?2",
+                        params![id(e.campaign.0), id(e.response.0)],
+                        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                    )
+                    .optional()
+                    .map_err(storage("reading a response"))?;
+                let Some((unit, answers, 0)) = stored else {
+                    return Err(ProjectionError::poison(self.event, "withdraws a response the views never saw submitted"));
+                };
+                let unit = Uuid::try_parse(&unit).map_err(|error| ProjectionError::poison(self.event, error.to_string()))?;
+                let answers: Vec<kirjuri_events::domain::assessment::Answer> = serde_json::from_str(&answers)
+                    .map_err(|error| ProjectionError::poison(self.event, error.to_string()))?;
+                for answer in &answers {
+                    self.add_competence(e.campaign.0, unit, &answer.item, -f64::from(answer.value), -1)?;
+                }
+                self.exec(
+                    "UPDATE responses SET withdrawn = 1 WHERE campaign = ?1 AND response = ?2",
+                    params![id(e.campaign.0), id(e.response.0)],
+                )?;
+            }
+            CampaignEvent::Closed(e) => {
+                let campaign = id(e.campaign.0);
+                let closed_on = e.closed_on.to_string();
+                self.exec("UPDATE campaigns SET closed_on = ?2 WHERE campaign = ?1", params![campaign, closed_on])?;
+                self.exec("UPDATE picture SET close_date = ?2 WHERE campaign = ?1", params![campaign, closed_on])?;
+            }
+            CampaignEvent::ResultComputed(e) => {
+                let (subject_kind, subject_id) = match &e.subject {
+                    // Personal results are never part of the programme's picture.
+                    ResultSubject::Person(_) => return Ok(()),
+                    ResultSubject::Unit(unit) => ("unit", id(unit.0)),
+                    ResultSubject::Municipality(m) => ("municipality", id(m.0)),
+                };
+                let Some(campaign) = self.campaign_row(e.campaign.0)? else {
+                    return Err(ProjectionError::poison(self.event, "a result for a campaign the views never saw opened"));
+                };
+                let mut figures = vec![("overall", String::from("overall"), e.overall.level, Some(e.overall.percent))];
+                for score in &e.scores {
+                    figures.push(("dimension", score.dimension.clone(), score.level, Some(score.percent)));
+                }
+                for (granularity, dimension, level, percent) in figures {
+                    self.exec(
+                        "INSERT OR REPLACE INTO picture
+                           (close_date, municipality, subject_kind, subject_id, framework, granularity, dimension,
+                            campaign, level, percent, value_sum, response_count, min_group_size)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?12)",
+                        params![
+                            campaign.close_date,
+                            campaign.municipality,
+                            subject_kind,
+                            subject_id,
+                            id(e.framework.0),
+                            granularity,
+                            dimension,
+                            id(e.campaign.0),
+                            level,
+                            percent,
+                            e.response_count,
+                            campaign.min_group_size
+                        ],
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn campaign_row(&self, campaign: Uuid) -> Result<Option<CampaignRow>, ProjectionError> {
+        self.tx
+            .prepare_cached(
+                "SELECT municipality, framework, coalesce(closed_on, closes), min_group_size FROM campaigns WHERE campaign = ?1",
+            )
+            .and_then(|mut statement| {
+                statement
+                    .query_row([id(campaign)], |row| {
+                        Ok(CampaignRow {
+                            municipality: row.get(0)?,
+                            framework: row.get(1)?,
+                            close_date: row.get(2)?,
+                            min_group_size: row.get(3)?,
+                        })
+                    })
+                    .optional()
+            })
+            .map_err(storage("reading a campaign"))
+    }
+
+    /// Adds (or with a negative count removes) one answer to a unit's competence figure.
+    fn add_competence(&self, campaign: Uuid, unit: Uuid, item: &str, value: f64, count: i64) -> Result<(), ProjectionError> {
+        let Some(row) = self.campaign_row(campaign)? else {
+            return Err(ProjectionError::poison(self.event, "a response to a campaign the views never saw opened"));
+        };
+        self.exec(
+            "INSERT INTO picture
+               (close_date, municipality, subject_kind, subject_id, framework, granularity, dimension, campaign,
+                level, percent, value_sum, response_count, min_group_size)
+             VALUES (?1, ?2, 'unit', ?3, ?4, 'competence', ?5, ?6, ?7 / max(?8, 1), NULL, ?7, ?8, ?9)
+             ON CONFLICT DO UPDATE SET
+               value_sum = value_sum + excluded.value_sum,
+               response_count = response_count + excluded.response_count,
+               level = (value_sum + excluded.value_sum) / max(response_count + excluded.response_count, 1)",
+            params![row.close_date, row.municipality, id(unit), row.framework, item, id(campaign), value, count, row.min_group_size],
+        )?;
+        Ok(())
+    }
+
+    fn engagement(&self, event: &EngagementEvent) -> Result<(), ProjectionError> {
+        if let EngagementEvent::Started(e) = event
+            && let Some(experiment) = e.experiment
+        {
+            self.edge(&GraphNode::Engagement(e.engagement), "part_of", &GraphNode::Experiment(experiment))?;
+        }
+        Ok(())
+    }
+
+    fn communication(&self, event: &CommunicationEvent) -> Result<(), ProjectionError> {
+        let CommunicationEvent::Published(e) = event;
+        self.name("communication", e.communication.0, &e.title)?;
+        let from = GraphNode::Communication(e.communication);
+        for link in &e.links {
+            let to = match link {
+                CommunicationLink::Experiment(x) => GraphNode::Experiment(*x),
+                CommunicationLink::Lesson(l) => GraphNode::Lesson(*l),
+                CommunicationLink::Practice(p) => GraphNode::Practice(*p),
+            };
+            self.edge(&from, "mentions", &to)?;
+        }
+        Ok(())
+    }
+
+    fn experiment(&self, event: &ExperimentEvent) -> Result<(), ProjectionError> {
+        match event {
+            ExperimentEvent::Proposed(e) => self.name("experiment", e.experiment.0, &e.name),
+            ExperimentEvent::OutcomeAssessed(e) => self.edge(
+                &GraphNode::Outcome(e.experiment, e.criterion),
+                "outcome_of",
+                &GraphNode::Experiment(e.experiment),
+            ),
+            _ => Ok(()),
+        }
+    }
+
+    fn observation(&self, event: &ObservationEvent) -> Result<(), ProjectionError> {
+        let ObservationEvent::Submitted(e) = event;
+        self.edge(&GraphNode::Observation(e.observation), "stems_from", &source_node(&e.source))
+    }
+
+    fn lesson(&self, event: &LessonEvent) -> Result<(), ProjectionError> {
+        if let LessonEvent::Identified(e) = event {
+            self.name("lesson", e.lesson.0, &e.title)?;
+            let from = GraphNode::Lesson(e.lesson);
+            for source in &e.sources {
+                self.edge(&from, "stems_from", &source_node(source))?;
+            }
+            for observation in &e.observations {
+                self.edge(&from, "stems_from", &GraphNode::Observation(*observation))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn practice(&self, event: &PracticeEvent) -> Result<(), ProjectionError> {
+        let practice = id(event.practice().0);
+        match event {
+            PracticeEvent::Drafted(e) => {
+                self.name("practice", e.practice.0, &e.title)?;
+                self.exec(
+                    "INSERT OR REPLACE INTO practices
+                       (practice, municipality, title_fi, title_en, version, status, progress, superseded_by)
+                     VALUES (?1, ?2, ?3, ?4, 1, 'draft', 0, NULL)",
+                    params![practice, id(e.municipality.0), e.title.fi, e.title.en],
+                )?;
+                self.exec(
+                    "INSERT OR REPLACE INTO practice_versions (practice, version, what_changed, reason, recorded_at, seq)
+                     VALUES (?1, 1, NULL, NULL, ?2, ?3)",
+                    params![practice, self.recorded_at(), self.seq],
+                )?;
+                let from = GraphNode::Practice(e.practice);
+                for link in &e.evidence {
+                    let to = match link {
+                        EvidenceLink::Outcome { experiment, criterion } => {
+                            // The outcome belongs to its experiment even before its assessment is projected.
+                            let outcome = GraphNode::Outcome(*experiment, *criterion);
+                            self.edge(&outcome, "outcome_of", &GraphNode::Experiment(*experiment))?;
+                            outcome
+                        }
+                        EvidenceLink::Experiment { experiment } => GraphNode::Experiment(*experiment),
+                        EvidenceLink::Lesson { lesson } => GraphNode::Lesson(*lesson),
+                        EvidenceLink::Assessment { campaign } => GraphNode::Campaign(*campaign),
+                    };
+                    self.edge(&from, "cites", &to)?;
+                }
+            }
+            PracticeEvent::Submitted(e) => {
+                self.exec(
+                    "INSERT INTO practice_submissions (seq, practice, version, body, case_number, recorded_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![self.seq, practice, e.version, id(e.body.0), e.case_number.as_str(), self.recorded_at()],
+                )?;
+                self.set_status(&practice, "submitted")?;
+            }
+            PracticeEvent::Decided(e) => {
+                self.exec(
+                    "INSERT INTO practice_decisions
+                       (seq, practice, version, body, meeting_date, section, resolution, motion_fi, decision_fi, rationale_fi)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![
+                        self.seq,
+                        practice,
+                        e.version,
+                        id(e.body.0),
+                        e.meeting_date.to_string(),
+                        e.section.get(),
+                        e.resolution.code(),
+                        e.motion.fi,
+                        e.decision.fi,
+                        e.rationale.as_ref().map(|r| r.fi.clone())
+                    ],
+                )?;
+                let status = match e.resolution {
+                    Resolution::Passed | Resolution::PassedAsAmended | Resolution::PassedAfterVote => "passed",
+                    Resolution::Rejected => "rejected",
+                    Resolution::Returned => "returned",
+                    Resolution::Tabled => "tabled",
+                    Resolution::Noted => "noted",
+                };
+                self.set_status(&practice, status)?;
+            }
+            PracticeEvent::Anchored(e) => {
+                self.exec(
+                    "INSERT INTO practice_anchors
+                       (seq, practice, version, into_kind, target_fi, target_ref, owner_unit, effective_from)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        self.seq,
+                        practice,
+                        e.version,
+                        code(&e.into),
+                        e.target.fi,
+                        e.target_ref,
+                        id(e.owner_unit.0),
+                        e.effective_from.to_string()
+                    ],
+                )?;
+            }
+            PracticeEvent::ImplementationProgressed(e) => {
+                self.exec(
+                    "INSERT INTO practice_progress (seq, practice, percent, note_fi, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![self.seq, practice, e.percent.get(), e.note.as_ref().map(|n| n.fi.clone()), self.recorded_at()],
+                )?;
+                self.exec("UPDATE practices SET progress = ?2 WHERE practice = ?1", params![practice, e.percent.get()])?;
+            }
+            PracticeEvent::Revised(e) => {
+                self.exec(
+                    "INSERT OR REPLACE INTO practice_versions (practice, version, what_changed, reason, recorded_at, seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![practice, e.new_version, e.what_changed.fi, e.reason.fi, self.recorded_at(), self.seq],
+                )?;
+                self.exec(
+                    "UPDATE practices SET version = ?2, status = 'draft' WHERE practice = ?1",
+                    params![practice, e.new_version],
+                )?;
+            }
+            PracticeEvent::Superseded(e) => {
+                self.exec(
+                    "UPDATE practices SET status = 'superseded', superseded_by = ?2 WHERE practice = ?1",
+                    params![practice, id(e.by.0)],
+                )?;
+                self.edge(&GraphNode::Practice(e.by), "supersedes", &GraphNode::Practice(e.practice))?;
+            }
+            PracticeEvent::Retired(_) => self.set_status(&practice, "retired")?,
+            PracticeEvent::Shared(e) => {
+                for partner in &e.partners {
+                    self.exec(
+                        "INSERT OR IGNORE INTO practice_sharing (seq, practice, version, partner) VALUES (?1, ?2, ?3, ?4)",
+                        params![self.seq, practice, e.version, id(partner.0)],
+                    )?;
+                }
+            }
+            PracticeEvent::AdoptionReported(e) => {
+                self.exec(
+                    "INSERT INTO practice_adoptions (seq, practice, partner, status, note_fi) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![self.seq, practice, id(e.partner.0), code(&e.status), e.note.as_ref().map(|n| n.fi.clone())],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn set_status(&self, practice: &str, status: &str) -> Result<(), ProjectionError> {
+        let changed = self.exec("UPDATE practices SET status = ?2 WHERE practice = ?1", params![practice, status])?;
+        if changed == 0 {
+            return Err(ProjectionError::poison(self.event, "concerns a practice the views never saw drafted"));
+        }
+        Ok(())
+    }
+}
+
+struct CampaignRow {
+    municipality: String,
+    framework: String,
+    close_date: String,
+    min_group_size: i64,
+}
+
+fn source_node(source: &LessonSource) -> GraphNode {
+    match source {
+        LessonSource::Experiment(x) => GraphNode::Experiment(*x),
+        LessonSource::Engagement(g) => GraphNode::Engagement(*g),
+        LessonSource::Campaign(c) => GraphNode::Campaign(*c),
+    }
+}

@@ -1,0 +1,284 @@
+//! The situational picture: per municipality, unit (or the municipality as a whole) and
+//! dimension — overall, framework dimensions (DigComp areas, maturity dimensions) and
+//! competences (DigComp items, aggregated here from the responses) — the latest level, the
+//! trend by campaign in close-date order, target and gap, and response counts.
+//!
+//! Privacy: a figure computed from fewer respondents than its campaign's `min_group_size` is
+//! never returned — not its level, not its count; it appears as [`Figure::Suppressed`].
+//!
+//! As of a date: a campaign counts once its close date (the actual one once closed, the planned
+//! one before) is on or before the date; a target counts once set. The `picture` table's key
+//! starts with (municipality, close date), so the picture as of any date is one index range.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use kirjuri_events::domain::{CampaignId, FrameworkId, MunicipalityId, UnitId};
+use uuid::Uuid;
+
+use crate::apply::id;
+use crate::{ViewsError, ViewsReader, sql};
+
+/// What picture to draw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PictureQuery {
+    /// The municipality.
+    pub municipality: MunicipalityId,
+    /// As of this date (inclusive); `None` for everything known.
+    pub as_of: Option<NaiveDate>,
+    /// Only this unit.
+    pub unit: Option<UnitId>,
+    /// Only this framework.
+    pub framework: Option<FrameworkId>,
+}
+
+impl PictureQuery {
+    /// The whole current picture of `municipality`.
+    pub fn of(municipality: MunicipalityId) -> Self {
+        Self { municipality, as_of: None, unit: None, framework: None }
+    }
+
+    /// The same picture as of `date`.
+    pub fn as_of(mut self, date: NaiveDate) -> Self {
+        self.as_of = Some(date);
+        self
+    }
+}
+
+/// Whom a figure describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PictureSubject {
+    /// The municipality as a whole.
+    Municipality(MunicipalityId),
+    /// One unit.
+    Unit(UnitId),
+}
+
+/// One campaign's figure, or the fact that it is withheld.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Figure {
+    /// Enough respondents: the figure.
+    Shown {
+        /// Level on the framework's scale.
+        level: f64,
+        /// Percent of the scale, where computed.
+        percent: Option<f64>,
+        /// How many responses it rests on.
+        response_count: u32,
+    },
+    /// Fewer respondents than the campaign's minimum group: withheld.
+    Suppressed {
+        /// The campaign's minimum group size.
+        min_group_size: u32,
+    },
+}
+
+impl Figure {
+    /// The level, if shown.
+    pub fn level(&self) -> Option<f64> {
+        match self {
+            Self::Shown { level, .. } => Some(*level),
+            Self::Suppressed { .. } => None,
+        }
+    }
+}
+
+/// One point of a trend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendPoint {
+    /// The campaign.
+    pub campaign: CampaignId,
+    /// Its close date.
+    pub close_date: NaiveDate,
+    /// Its figure.
+    pub figure: Figure,
+}
+
+/// A unit's target on one dimension.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Target {
+    /// The target level.
+    pub level: f64,
+    /// When it is due.
+    pub due: NaiveDate,
+    /// When it was set.
+    pub set_on: NaiveDate,
+}
+
+/// One row of the picture: one subject, framework and dimension.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PictureRow {
+    /// Whom it describes.
+    pub subject: PictureSubject,
+    /// The unit's name (Finnish), if a unit.
+    pub unit_name: Option<String>,
+    /// The framework.
+    pub framework: FrameworkId,
+    /// `overall`, `dimension` or `competence`.
+    pub granularity: String,
+    /// The dimension or competence code (`overall` for the overall figure).
+    pub dimension: String,
+    /// Every campaign's figure, oldest close date first.
+    pub trend: Vec<TrendPoint>,
+    /// The latest shown figure's point (suppressed points are never "latest").
+    pub latest: Option<TrendPoint>,
+    /// The unit's target, if set.
+    pub target: Option<Target>,
+    /// Target minus the latest shown level.
+    pub gap: Option<f64>,
+}
+
+/// The situational picture of one municipality.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SituationalPicture {
+    /// The municipality.
+    pub municipality: MunicipalityId,
+    /// The date it is drawn as of, if any.
+    pub as_of: Option<NaiveDate>,
+    /// Its rows, by subject, framework, granularity and dimension.
+    pub rows: Vec<PictureRow>,
+}
+
+fn corrupt(what: &str) -> ViewsError {
+    ViewsError::Corrupt(format!("picture holds a malformed {what}"))
+}
+
+fn day(text: &str) -> Result<NaiveDate, ViewsError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| corrupt("date"))
+}
+
+fn uuid(text: &str) -> Result<Uuid, ViewsError> {
+    Uuid::try_parse(text).map_err(|_| corrupt("id"))
+}
+
+type Key = (PictureSubject, FrameworkId, String, String);
+
+impl ViewsReader {
+    /// The situational picture described by `query`.
+    pub fn situational_picture(&self, query: &PictureQuery) -> Result<SituationalPicture, ViewsError> {
+        let municipality = id(query.municipality.0);
+        // ISO dates compare as text; '9999-12-31' stands for "no bound".
+        let bound = query.as_of.map_or_else(|| "9999-12-31".to_owned(), |d| d.to_string());
+        let unit = query.unit.map(|u| id(u.0));
+        let framework = query.framework.map(|f| id(f.0));
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT p.subject_kind, p.subject_id, p.framework, p.granularity, p.dimension, p.campaign,
+                        p.close_date, p.level, p.percent, p.response_count, p.min_group_size, n.name_fi
+                 FROM picture p
+                 LEFT JOIN entity_names n ON n.kind = 'unit' AND n.id = p.subject_id AND p.subject_kind = 'unit'
+                 WHERE p.municipality = ?1 AND p.close_date <= ?2
+                   AND (?3 IS NULL OR (p.subject_kind = 'unit' AND p.subject_id = ?3))
+                   AND (?4 IS NULL OR p.framework = ?4)
+                 ORDER BY p.close_date, p.campaign",
+            )
+            .map_err(sql("preparing the picture query"))?;
+        type Raw = (String, String, String, String, String, String, String, f64, Option<f64>, i64, i64, Option<String>);
+        let raw: Vec<Raw> = statement
+            .query_map(rusqlite::params![municipality, bound, unit, framework], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                    r.get(11)?,
+                ))
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(sql("reading the picture"))?;
+
+        let mut rows: BTreeMap<Key, PictureRow> = BTreeMap::new();
+        for (kind, subject_id, fw, granularity, dimension, campaign, close, level, percent, count, min, name) in raw {
+            let subject = match kind.as_str() {
+                "unit" => PictureSubject::Unit(UnitId(uuid(&subject_id)?)),
+                "municipality" => PictureSubject::Municipality(MunicipalityId(uuid(&subject_id)?)),
+                _ => return Err(corrupt("subject kind")),
+            };
+            let framework_id = FrameworkId(uuid(&fw)?);
+            let count = u32::try_from(count.max(0)).unwrap_or(u32::MAX);
+            let min_group_size = u32::try_from(min.max(0)).unwrap_or(u32::MAX);
+            let figure = if count < min_group_size || count == 0 {
+                Figure::Suppressed { min_group_size }
+            } else {
+                Figure::Shown { level, percent, response_count: count }
+            };
+            let point = TrendPoint { campaign: CampaignId(uuid(&campaign)?), close_date: day(&close)?, figure };
+            let row = rows.entry((subject, framework_id, granularity.clone(), dimension.clone())).or_insert_with(|| {
+                PictureRow {
+                    subject,
+                    unit_name: name,
+                    framework: framework_id,
+                    granularity,
+                    dimension,
+                    trend: Vec::new(),
+                    latest: None,
+                    target: None,
+                    gap: None,
+                }
+            });
+            if matches!(figure, Figure::Shown { .. }) {
+                row.latest = Some(point.clone());
+            }
+            row.trend.push(point);
+        }
+
+        for (unit_id, fw, dimension, target) in self.targets(&municipality, &bound, unit.as_deref())? {
+            if query.framework.is_some_and(|f| f != fw) {
+                continue;
+            }
+            let key = (PictureSubject::Unit(unit_id), fw, "dimension".to_owned(), dimension.clone());
+            let row = rows.entry(key).or_insert_with(|| PictureRow {
+                subject: PictureSubject::Unit(unit_id),
+                unit_name: None,
+                framework: fw,
+                granularity: "dimension".to_owned(),
+                dimension,
+                trend: Vec::new(),
+                latest: None,
+                target: None,
+                gap: None,
+            });
+            row.target = Some(target);
+            row.gap = row.latest.as_ref().and_then(|p| p.figure.level()).map(|level| target.level - level);
+        }
+        Ok(SituationalPicture { municipality: query.municipality, as_of: query.as_of, rows: rows.into_values().collect() })
+    }
+
+    /// The targets in force on `bound` for the municipality's units (the latest set per dimension).
+    fn targets(
+        &self,
+        municipality: &str,
+        bound: &str,
+        unit: Option<&str>,
+    ) -> Result<Vec<(UnitId, FrameworkId, String, Target)>, ViewsError> {
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT t.unit, t.framework, t.dimension, t.target, t.due, t.set_on
+                 FROM units u JOIN unit_targets t ON t.unit = u.unit
+                 WHERE u.municipality = ?1 AND t.set_on <= ?2 AND (?3 IS NULL OR u.unit = ?3)
+                 ORDER BY t.set_on, t.seq",
+            )
+            .map_err(sql("preparing the targets query"))?;
+        let raw: Vec<(String, String, String, f64, String, String)> = statement
+            .query_map(rusqlite::params![municipality, bound, unit], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(sql("reading targets"))?;
+        let mut latest: BTreeMap<(UnitId, FrameworkId, String), Target> = BTreeMap::new();
+        for (unit_id, fw, dimension, level, due, set_on) in raw {
+            let target = Target { level, due: day(&due)?, set_on: day(&set_on)? };
+            latest.insert((UnitId(uuid(&unit_id)?), FrameworkId(uuid(&fw)?), dimension), target);
+        }
+        Ok(latest.into_iter().map(|((u, f, d), t)| (u, f, d, t)).collect())
+    }
+}

@@ -1,0 +1,332 @@
+//! The file format of `views.sqlite`: connection settings, the schema version and forward
+//! migrations (the same scheme as the event store's: `PRAGMA application_id` marks the file as
+//! ours, `PRAGMA user_version` is the schema version, each migration runs in its own transaction).
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::ViewsError;
+
+/// `PRAGMA application_id` of a kirjuri views database ("kirv").
+pub const APPLICATION_ID: i64 = 0x6B69_7276;
+
+/// The newest schema version this build writes and understands.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Every migration, in order: `MIGRATIONS[n]` takes a file from version `n` to `n + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 0 -> 1: checkpoint, audit trail, practice history, evidence graph, situational picture.
+    "CREATE TABLE checkpoint (
+        name        TEXT    PRIMARY KEY,
+        pos_commit  INTEGER NOT NULL,
+        pos_prepare INTEGER NOT NULL
+     ) STRICT;
+
+     -- Every event, in $all order; `data` lets as-of replay run without the event store.
+     CREATE TABLE audit (
+        seq            INTEGER PRIMARY KEY,
+        pos_commit     INTEGER NOT NULL,
+        pos_prepare    INTEGER NOT NULL,
+        event_id       TEXT    NOT NULL,
+        stream         TEXT    NOT NULL,
+        entity_kind    TEXT    NOT NULL,
+        entity_id      TEXT    NOT NULL,
+        revision       INTEGER NOT NULL,
+        event_type     TEXT    NOT NULL,
+        schema_version INTEGER NOT NULL,
+        actor          TEXT,
+        tenant         TEXT,
+        recorded_at    INTEGER NOT NULL,
+        occurred_at    INTEGER,
+        correlation_id TEXT,
+        causation_id   TEXT,
+        unit           TEXT,
+        experiment     TEXT,
+        summary_fi     TEXT    NOT NULL,
+        summary_en     TEXT    NOT NULL,
+        data           TEXT    NOT NULL
+     ) STRICT;
+     CREATE UNIQUE INDEX audit_by_position ON audit (pos_commit, pos_prepare);
+     CREATE INDEX audit_by_entity ON audit (entity_kind, entity_id, pos_commit, pos_prepare);
+     CREATE INDEX audit_by_actor ON audit (actor, pos_commit, pos_prepare);
+     CREATE INDEX audit_by_tenant ON audit (tenant, pos_commit, pos_prepare);
+     CREATE INDEX audit_by_recorded ON audit (recorded_at);
+     CREATE INDEX audit_by_correlation ON audit (correlation_id) WHERE correlation_id IS NOT NULL;
+
+     -- Every unit and experiment an event names (an event may name several).
+     CREATE TABLE audit_refs (
+        seq      INTEGER NOT NULL,
+        ref_kind TEXT    NOT NULL,
+        ref_id   TEXT    NOT NULL,
+        PRIMARY KEY (ref_kind, ref_id, seq)
+     ) STRICT, WITHOUT ROWID;
+
+     -- Display names of entities, for summaries and views.
+     CREATE TABLE entity_names (
+        kind    TEXT NOT NULL,
+        id      TEXT NOT NULL,
+        name_fi TEXT NOT NULL,
+        name_en TEXT,
+        PRIMARY KEY (kind, id)
+     ) STRICT, WITHOUT ROWID;
+
+     CREATE TABLE municipalities (
+        municipality TEXT PRIMARY KEY,
+        code         TEXT NOT NULL,
+        name_fi      TEXT NOT NULL
+     ) STRICT;
+     CREATE TABLE units (
+        unit         TEXT PRIMARY KEY,
+        municipality TEXT NOT NULL,
+        name_fi      TEXT NOT NULL,
+        parent       TEXT,
+        sector       TEXT NOT NULL
+     ) STRICT;
+     CREATE TABLE bodies (
+        body         TEXT PRIMARY KEY,
+        municipality TEXT NOT NULL,
+        name_fi      TEXT NOT NULL,
+        name_en      TEXT,
+        kind         TEXT NOT NULL
+     ) STRICT;
+
+     CREATE TABLE practices (
+        practice      TEXT    PRIMARY KEY,
+        municipality  TEXT    NOT NULL,
+        title_fi      TEXT    NOT NULL,
+        title_en      TEXT,
+        version       INTEGER NOT NULL,
+        status        TEXT    NOT NULL,
+        progress      INTEGER NOT NULL,
+        superseded_by TEXT
+     ) STRICT;
+     CREATE INDEX practices_by_successor ON practices (superseded_by);
+     CREATE TABLE practice_versions (
+        practice     TEXT    NOT NULL,
+        version      INTEGER NOT NULL,
+        what_changed TEXT,
+        reason       TEXT,
+        recorded_at  INTEGER NOT NULL,
+        seq          INTEGER NOT NULL,
+        PRIMARY KEY (practice, version)
+     ) STRICT;
+     CREATE TABLE practice_submissions (
+        seq         INTEGER PRIMARY KEY,
+        practice    TEXT    NOT NULL,
+        version     INTEGER NOT NULL,
+        body        TEXT    NOT NULL,
+        case_number TEXT    NOT NULL,
+        recorded_at INTEGER NOT NULL
+     ) STRICT;
+     CREATE INDEX practice_submissions_by_practice ON practice_submissions (practice, seq);
+     CREATE TABLE practice_decisions (
+        seq          INTEGER PRIMARY KEY,
+        practice     TEXT    NOT NULL,
+        version      INTEGER NOT NULL,
+        body         TEXT    NOT NULL,
+        meeting_date TEXT    NOT NULL,
+        section      INTEGER NOT NULL,
+        resolution   TEXT    NOT NULL,
+        motion_fi    TEXT    NOT NULL,
+        decision_fi  TEXT    NOT NULL,
+        rationale_fi TEXT
+     ) STRICT;
+     CREATE INDEX practice_decisions_by_practice ON practice_decisions (practice, seq);
+     CREATE TABLE practice_anchors (
+        seq            INTEGER PRIMARY KEY,
+        practice       TEXT    NOT NULL,
+        version        INTEGER NOT NULL,
+        into_kind      TEXT    NOT NULL,
+        target_fi      TEXT    NOT NULL,
+        target_ref     TEXT,
+        owner_unit     TEXT    NOT NULL,
+        effective_from TEXT    NOT NULL
+     ) STRICT;
+     CREATE INDEX practice_anchors_by_practice ON practice_anchors (practice, seq);
+     CREATE TABLE practice_progress (
+        seq         INTEGER PRIMARY KEY,
+        practice    TEXT    NOT NULL,
+        percent     INTEGER NOT NULL,
+        note_fi     TEXT,
+        recorded_at INTEGER NOT NULL
+     ) STRICT;
+     CREATE INDEX practice_progress_by_practice ON practice_progress (practice, seq);
+     CREATE TABLE practice_sharing (
+        seq      INTEGER NOT NULL,
+        practice TEXT    NOT NULL,
+        version  INTEGER NOT NULL,
+        partner  TEXT    NOT NULL,
+        PRIMARY KEY (practice, partner, seq)
+     ) STRICT, WITHOUT ROWID;
+     CREATE TABLE practice_adoptions (
+        seq      INTEGER PRIMARY KEY,
+        practice TEXT    NOT NULL,
+        partner  TEXT    NOT NULL,
+        status   TEXT    NOT NULL,
+        note_fi  TEXT
+     ) STRICT;
+     CREATE INDEX practice_adoptions_by_practice ON practice_adoptions (practice, seq);
+
+     -- The evidence graph: `from` cites / stems from / belongs to `to`.
+     CREATE TABLE edges (
+        from_kind TEXT    NOT NULL,
+        from_id   TEXT    NOT NULL,
+        relation  TEXT    NOT NULL,
+        to_kind   TEXT    NOT NULL,
+        to_id     TEXT    NOT NULL,
+        seq       INTEGER NOT NULL,
+        PRIMARY KEY (from_kind, from_id, relation, to_kind, to_id)
+     ) STRICT, WITHOUT ROWID;
+     CREATE INDEX edges_by_target ON edges (to_kind, to_id);
+
+     -- The situational picture.
+     CREATE TABLE frameworks (
+        framework TEXT PRIMARY KEY,
+        label     TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        basis     TEXT NOT NULL
+     ) STRICT;
+     CREATE TABLE framework_dimensions (
+        framework   TEXT NOT NULL,
+        code        TEXT NOT NULL,
+        granularity TEXT NOT NULL,
+        parent      TEXT,
+        title_fi    TEXT NOT NULL,
+        title_en    TEXT,
+        PRIMARY KEY (framework, code, granularity)
+     ) STRICT, WITHOUT ROWID;
+     CREATE TABLE campaigns (
+        campaign       TEXT    PRIMARY KEY,
+        municipality   TEXT    NOT NULL,
+        framework      TEXT    NOT NULL,
+        title_fi       TEXT    NOT NULL,
+        opens          TEXT    NOT NULL,
+        closes         TEXT    NOT NULL,
+        closed_on      TEXT,
+        min_group_size INTEGER NOT NULL
+     ) STRICT;
+     CREATE TABLE responses (
+        campaign  TEXT    NOT NULL,
+        response  TEXT    NOT NULL,
+        unit      TEXT    NOT NULL,
+        answers   TEXT    NOT NULL,
+        withdrawn INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (campaign, response)
+     ) STRICT, WITHOUT ROWID;
+     -- One figure per campaign, subject (unit or municipality) and dimension, with the
+     -- campaign's close date copied in so the picture as of a date is one index range.
+     -- Granularity `overall`, `dimension` (from ResultComputed) or `competence` (items,
+     -- aggregated here from the responses).
+     CREATE TABLE picture (
+        close_date     TEXT    NOT NULL,
+        municipality   TEXT    NOT NULL,
+        subject_kind   TEXT    NOT NULL,
+        subject_id     TEXT    NOT NULL,
+        framework      TEXT    NOT NULL,
+        granularity    TEXT    NOT NULL,
+        dimension      TEXT    NOT NULL,
+        campaign       TEXT    NOT NULL,
+        level          REAL    NOT NULL,
+        percent        REAL,
+        value_sum      REAL    NOT NULL DEFAULT 0,
+        response_count INTEGER NOT NULL,
+        min_group_size INTEGER NOT NULL,
+        PRIMARY KEY (municipality, close_date, campaign, subject_kind, subject_id, granularity, dimension)
+     ) STRICT, WITHOUT ROWID;
+     CREATE INDEX picture_by_campaign ON picture (campaign);
+     CREATE TABLE unit_targets (
+        seq       INTEGER PRIMARY KEY,
+        unit      TEXT    NOT NULL,
+        framework TEXT    NOT NULL,
+        dimension TEXT    NOT NULL,
+        target    REAL    NOT NULL,
+        due       TEXT    NOT NULL,
+        set_on    TEXT    NOT NULL
+     ) STRICT;
+     CREATE INDEX unit_targets_by_unit ON unit_targets (unit, framework, dimension, set_on);",
+];
+
+fn sqlite_error(path: &str, context: &str, error: rusqlite::Error) -> ViewsError {
+    ViewsError::storage(format!("{context} ({path})"), error)
+}
+
+/// Opens the write connection: creates or migrates the file, WAL mode, `synchronous=FULL`.
+pub fn open_writer(path: &str) -> Result<Connection, ViewsError> {
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| sqlite_error(path, "opening the views database", e))?;
+    let mode: String = connection
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .map_err(|e| sqlite_error(path, "switching to WAL", e))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(ViewsError::Corrupt(format!("{path} could not be switched to WAL mode (got {mode})")));
+    }
+    connection
+        .execute_batch(
+            "PRAGMA synchronous = FULL;
+             PRAGMA busy_timeout = 5000;
+             PRAGMA cache_size = -32768;
+             PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(|e| sqlite_error(path, "configuring the connection", e))?;
+    connection.set_prepared_statement_cache_capacity(64);
+    migrate(&connection, path)?;
+    Ok(connection)
+}
+
+fn migrate(connection: &Connection, path: &str) -> Result<(), ViewsError> {
+    let read_pragma = |name: &str| -> Result<i64, ViewsError> {
+        connection
+            .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
+            .map_err(|e| sqlite_error(path, "reading the schema version", e))
+    };
+    let application_id = read_pragma("application_id")?;
+    let version = read_pragma("user_version")?;
+    if version > SCHEMA_VERSION {
+        return Err(ViewsError::IncompatibleSchema { path: path.to_owned(), found: version, supported: SCHEMA_VERSION });
+    }
+    let table_count: i64 = connection
+        .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))
+        .map_err(|e| sqlite_error(path, "reading the schema", e))?;
+    if application_id != APPLICATION_ID && (table_count > 0 || version > 0) {
+        return Err(ViewsError::Corrupt(format!(
+            "{path} is an SQLite file but not a kirjuri views database (application_id {application_id:#x}); refusing to touch it"
+        )));
+    }
+    for (from, migration) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
+        let to = from + 1;
+        let script = format!(
+            "BEGIN IMMEDIATE;
+             {migration}
+             PRAGMA application_id = {APPLICATION_ID};
+             PRAGMA user_version = {to};
+             COMMIT;"
+        );
+        if let Err(error) = connection.execute_batch(&script) {
+            let _ = connection.execute_batch("ROLLBACK");
+            return Err(sqlite_error(path, &format!("migrating the views schema from version {from} to {to}"), error));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_foreign_sqlite_file_is_refused_and_a_newer_schema_is_reported() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let foreign = dir.path().join("foreign.sqlite");
+        let path = foreign.to_str().expect("utf-8");
+        Connection::open(path).and_then(|c| c.execute_batch("CREATE TABLE x (y)")).expect("creates");
+        assert!(matches!(open_writer(path), Err(ViewsError::Corrupt(_))));
+
+        let newer = dir.path().join("views.sqlite");
+        let path = newer.to_str().expect("utf-8");
+        drop(open_writer(path).expect("creates"));
+        Connection::open(path).and_then(|c| c.execute_batch("PRAGMA user_version = 99")).expect("bumps");
+        assert!(matches!(open_writer(path), Err(ViewsError::IncompatibleSchema { found: 99, .. })));
+    }
+}
