@@ -46,7 +46,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
 /// Like [`spawn_app`], but serving `store` instead of opening one (for test doubles).
 pub async fn spawn_app_with_store(store: Arc<dyn EventStore>) -> TestApp {
     let (data_dir, settings) = test_settings(|_| {});
-    let application = Application::build_with_store(settings, store).await.expect("the application builds");
+    let application = Application::build_without_projections(settings, store).await.expect("the application builds");
     start(application, data_dir)
 }
 

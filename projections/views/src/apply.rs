@@ -1,6 +1,7 @@
 //! Writing one batch: every event into the audit trail and into the read models it touches,
 //! then the checkpoint, all in one transaction.
 
+use kirjuri_events::domain::LocalizedText;
 use kirjuri_events::domain::assessment::{CampaignEvent, FrameworkEvent, ResultSubject, ScoreBasis};
 use kirjuri_events::domain::catalogue::AnyDomainEvent;
 use kirjuri_events::domain::coaching::{CommunicationEvent, CommunicationLink, EngagementEvent};
@@ -8,7 +9,6 @@ use kirjuri_events::domain::experiment::ExperimentEvent;
 use kirjuri_events::domain::lesson::{LessonEvent, LessonSource, ObservationEvent};
 use kirjuri_events::domain::organisation::{BodyEvent, MunicipalityEvent, UnitEvent};
 use kirjuri_events::domain::practice::{EvidenceLink, PracticeEvent, Resolution};
-use kirjuri_events::domain::LocalizedText;
 use kirjuri_events::{Position, RecordedEvent};
 use kirjuri_projections::ProjectionError;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -136,10 +136,9 @@ struct Applied<'a> {
 
 impl Applied<'_> {
     fn exec(&self, sql: &str, parameters: impl rusqlite::Params) -> Result<usize, ProjectionError> {
-        self.tx
-            .prepare_cached(sql)
-            .and_then(|mut statement| statement.execute(parameters))
-            .map_err(|e| ProjectionError::storage(format!("applying {} at {}", self.event.event_type, self.event.position), e))
+        self.tx.prepare_cached(sql).and_then(|mut statement| statement.execute(parameters)).map_err(|e| {
+            ProjectionError::storage(format!("applying {} at {}", self.event.event_type, self.event.position), e)
+        })
     }
 
     fn name(&self, kind: &str, entity: Uuid, name: &LocalizedText) -> Result<(), ProjectionError> {
@@ -303,9 +302,13 @@ impl Applied<'_> {
                     .optional()
                     .map_err(storage("reading a response"))?;
                 let Some((unit, answers, 0)) = stored else {
-                    return Err(ProjectionError::poison(self.event, "withdraws a response the views never saw submitted"));
+                    return Err(ProjectionError::poison(
+                        self.event,
+                        "withdraws a response the views never saw submitted",
+                    ));
                 };
-                let unit = Uuid::try_parse(&unit).map_err(|error| ProjectionError::poison(self.event, error.to_string()))?;
+                let unit =
+                    Uuid::try_parse(&unit).map_err(|error| ProjectionError::poison(self.event, error.to_string()))?;
                 let answers: Vec<kirjuri_events::domain::assessment::Answer> = serde_json::from_str(&answers)
                     .map_err(|error| ProjectionError::poison(self.event, error.to_string()))?;
                 for answer in &answers {
@@ -330,7 +333,10 @@ impl Applied<'_> {
                     ResultSubject::Municipality(m) => ("municipality", id(m.0)),
                 };
                 let Some(campaign) = self.campaign_row(e.campaign.0)? else {
-                    return Err(ProjectionError::poison(self.event, "a result for a campaign the views never saw opened"));
+                    return Err(ProjectionError::poison(
+                        self.event,
+                        "a result for a campaign the views never saw opened",
+                    ));
                 };
                 let mut figures = vec![("overall", String::from("overall"), e.overall.level, Some(e.overall.percent))];
                 for score in &e.scores {
@@ -384,7 +390,14 @@ impl Applied<'_> {
     }
 
     /// Adds (or with a negative count removes) one answer to a unit's competence figure.
-    fn add_competence(&self, campaign: Uuid, unit: Uuid, item: &str, value: f64, count: i64) -> Result<(), ProjectionError> {
+    fn add_competence(
+        &self,
+        campaign: Uuid,
+        unit: Uuid,
+        item: &str,
+        value: f64,
+        count: i64,
+    ) -> Result<(), ProjectionError> {
         let Some(row) = self.campaign_row(campaign)? else {
             return Err(ProjectionError::poison(self.event, "a response to a campaign the views never saw opened"));
         };
@@ -397,7 +410,17 @@ impl Applied<'_> {
                value_sum = value_sum + excluded.value_sum,
                response_count = response_count + excluded.response_count,
                level = (value_sum + excluded.value_sum) / max(response_count + excluded.response_count, 1)",
-            params![row.close_date, row.municipality, id(unit), row.framework, item, id(campaign), value, count, row.min_group_size],
+            params![
+                row.close_date,
+                row.municipality,
+                id(unit),
+                row.framework,
+                item,
+                id(campaign),
+                value,
+                count,
+                row.min_group_size
+            ],
         )?;
         Ok(())
     }
@@ -546,7 +569,10 @@ impl Applied<'_> {
                     "INSERT INTO practice_progress (seq, practice, percent, note_fi, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![self.seq, practice, e.percent.get(), e.note.as_ref().map(|n| n.fi.clone()), self.recorded_at()],
                 )?;
-                self.exec("UPDATE practices SET progress = ?2 WHERE practice = ?1", params![practice, e.percent.get()])?;
+                self.exec(
+                    "UPDATE practices SET progress = ?2 WHERE practice = ?1",
+                    params![practice, e.percent.get()],
+                )?;
             }
             PracticeEvent::Revised(e) => {
                 self.exec(

@@ -66,8 +66,7 @@ impl GraphNode {
             "experiment" => Self::Experiment(ExperimentId(uuid(key)?)),
             "outcome" => {
                 let (experiment, criterion) = key.split_once('/').ok_or_else(malformed)?;
-                let criterion =
-                    Criterion::ALL.into_iter().find(|c| c.as_str() == criterion).ok_or_else(malformed)?;
+                let criterion = Criterion::ALL.into_iter().find(|c| c.as_str() == criterion).ok_or_else(malformed)?;
                 Self::Outcome(ExperimentId(uuid(experiment)?), criterion)
             }
             "lesson" => Self::Lesson(LessonId(uuid(key)?)),
@@ -337,8 +336,11 @@ impl ViewsReader {
 
     fn reach(&self, node: &GraphNode, forward: bool) -> Result<Vec<Reach>, ViewsError> {
         let (kind, key) = node.key();
-        let (near_kind, near_id, far_kind, far_id) =
-            if forward { ("from_kind", "from_id", "to_kind", "to_id") } else { ("to_kind", "to_id", "from_kind", "from_id") };
+        let (near_kind, near_id, far_kind, far_id) = if forward {
+            ("from_kind", "from_id", "to_kind", "to_id")
+        } else {
+            ("to_kind", "to_id", "from_kind", "from_id")
+        };
         let query = format!(
             "WITH RECURSIVE reach(kind, id, depth) AS (
                  SELECT ?1, ?2, 0
@@ -415,8 +417,10 @@ impl ViewsReader {
                 "SELECT version, what_changed, reason FROM practice_versions WHERE practice = ?1 ORDER BY version",
             )
             .and_then(|mut s| {
-                s.query_map([&key], |r| Ok(VersionRow { version: r.get(0)?, what_changed: r.get(1)?, reason: r.get(2)? }))?
-                    .collect::<rusqlite::Result<Vec<_>>>()
+                s.query_map([&key], |r| {
+                    Ok(VersionRow { version: r.get(0)?, what_changed: r.get(1)?, reason: r.get(2)? })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
             })
             .map_err(sql("reading practice versions"))?;
         let submissions: Vec<(u32, String, Option<String>, String)> = c
@@ -424,9 +428,7 @@ impl ViewsReader {
                 "SELECT s.version, s.body, b.name_fi, s.case_number FROM practice_submissions s
                  LEFT JOIN bodies b ON b.body = s.body WHERE s.practice = ?1 ORDER BY s.seq",
             )
-            .and_then(|mut s| {
-                s.query_map([&key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect()
-            })
+            .and_then(|mut s| s.query_map([&key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect())
             .map_err(sql("reading practice submissions"))?;
         let submissions = submissions
             .into_iter()
@@ -444,7 +446,17 @@ impl ViewsReader {
             )
             .and_then(|mut s| {
                 s.query_map([&key], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                    ))
                 })?
                 .collect()
             })
@@ -471,7 +483,8 @@ impl ViewsReader {
                  WHERE practice = ?1 ORDER BY seq",
             )
             .and_then(|mut s| {
-                s.query_map([&key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?.collect()
+                s.query_map([&key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
+                    .collect()
             })
             .map_err(sql("reading practice anchors"))?;
         let anchors = anchors

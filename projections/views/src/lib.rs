@@ -184,11 +184,9 @@ impl ViewsReader {
     /// Opens the views database at `path` read-only (it must exist: open the projection first).
     pub fn open(path: impl AsRef<Path>) -> Result<Self, ViewsError> {
         let text = path_text(path.as_ref())?;
-        let connection = Connection::open_with_flags(
-            text,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| ViewsError::storage(format!("opening {text} read-only"), e))?;
+        let connection =
+            Connection::open_with_flags(text, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| ViewsError::storage(format!("opening {text} read-only"), e))?;
         connection
             .execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16384;")
             .map_err(sql("configuring a read connection"))?;

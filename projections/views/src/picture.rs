@@ -211,19 +211,20 @@ impl ViewsReader {
                 Figure::Shown { level, percent, response_count: count }
             };
             let point = TrendPoint { campaign: CampaignId(uuid(&campaign)?), close_date: day(&close)?, figure };
-            let row = rows.entry((subject, framework_id, granularity.clone(), dimension.clone())).or_insert_with(|| {
-                PictureRow {
-                    subject,
-                    unit_name: name,
-                    framework: framework_id,
-                    granularity,
-                    dimension,
-                    trend: Vec::new(),
-                    latest: None,
-                    target: None,
-                    gap: None,
-                }
-            });
+            let row =
+                rows.entry((subject, framework_id, granularity.clone(), dimension.clone())).or_insert_with(|| {
+                    PictureRow {
+                        subject,
+                        unit_name: name,
+                        framework: framework_id,
+                        granularity,
+                        dimension,
+                        trend: Vec::new(),
+                        latest: None,
+                        target: None,
+                        gap: None,
+                    }
+                });
             if matches!(figure, Figure::Shown { .. }) {
                 row.latest = Some(point.clone());
             }
@@ -249,7 +250,11 @@ impl ViewsReader {
             row.target = Some(target);
             row.gap = row.latest.as_ref().and_then(|p| p.figure.level()).map(|level| target.level - level);
         }
-        Ok(SituationalPicture { municipality: query.municipality, as_of: query.as_of, rows: rows.into_values().collect() })
+        Ok(SituationalPicture {
+            municipality: query.municipality,
+            as_of: query.as_of,
+            rows: rows.into_values().collect(),
+        })
     }
 
     /// The targets in force on `bound` for the municipality's units (the latest set per dimension).

@@ -284,7 +284,11 @@ fn migrate(connection: &Connection, path: &str) -> Result<(), ViewsError> {
     let application_id = read_pragma("application_id")?;
     let version = read_pragma("user_version")?;
     if version > SCHEMA_VERSION {
-        return Err(ViewsError::IncompatibleSchema { path: path.to_owned(), found: version, supported: SCHEMA_VERSION });
+        return Err(ViewsError::IncompatibleSchema {
+            path: path.to_owned(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
     }
     let table_count: i64 = connection
         .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))

@@ -255,7 +255,9 @@ pub fn describe(event: &AnyDomainEvent, names: &dyn Names) -> Description {
                     .iter()
                     .filter_map(|link| match link {
                         kirjuri_events::domain::practice::EvidenceLink::Outcome { experiment, .. }
-                        | kirjuri_events::domain::practice::EvidenceLink::Experiment { experiment } => Some(*experiment),
+                        | kirjuri_events::domain::practice::EvidenceLink::Experiment { experiment } => {
+                            Some(*experiment)
+                        }
                         _ => None,
                     })
                     .collect();
@@ -488,11 +490,7 @@ fn note_recorded(l: &Labeller, e: &NoteRecorded) -> Text {
 fn action_agreed(e: &ActionAgreed) -> Text {
     Text {
         fi: format!("Toimenpide sovittiin: {} (määräaika {})", e.description.fi, e.due),
-        en: format!(
-            "Action agreed: {} (due {})",
-            e.description.en.as_deref().unwrap_or(&e.description.fi),
-            e.due
-        ),
+        en: format!("Action agreed: {} (due {})", e.description.en.as_deref().unwrap_or(&e.description.fi), e.due),
     }
 }
 
@@ -556,11 +554,7 @@ fn protocol_defined(l: &Labeller, e: &ProtocolDefined) -> Text {
     let design = code(&e.design);
     Text {
         fi: format!("Kokeilun {x_fi} arviointiasetelma määriteltiin: {design}, {} kriteeriä", e.criteria.len()),
-        en: format!(
-            "Evaluation protocol of {x_en} defined: {}, {} criteria",
-            en_word(&design),
-            e.criteria.len()
-        ),
+        en: format!("Evaluation protocol of {x_en} defined: {}, {} criteria", en_word(&design), e.criteria.len()),
     }
 }
 

@@ -150,8 +150,13 @@ fn world() -> (World, Log) {
     };
     record!(log, board.stream(), BodyEvent, registered, "user:admin");
     for (unit, name) in [(library, "Kirjasto"), (school, "Koulu")] {
-        let event =
-            UnitEstablished { unit, municipality: kuopio, name: text(name), parent: None, sector: Sector::UrbanEnvironment };
+        let event = UnitEstablished {
+            unit,
+            municipality: kuopio,
+            name: text(name),
+            parent: None,
+            sector: Sector::UrbanEnvironment,
+        };
         record!(log, unit.stream(), UnitEvent, event, "user:admin");
     }
     let proposed = ExperimentProposed {
@@ -237,8 +242,7 @@ fn world() -> (World, Log) {
     let progressed_at = record!(log, practice.stream(), PracticeEvent, progressed, "user:anna");
     let shared = PracticeShared { practice, version: 1, partners: vec![siilinjarvi] };
     record!(log, practice.stream(), PracticeEvent, shared, "user:anna");
-    let adoption =
-        AdoptionReported { practice, partner: siilinjarvi, status: AdoptionStatus::Piloting, note: None };
+    let adoption = AdoptionReported { practice, partner: siilinjarvi, status: AdoptionStatus::Piloting, note: None };
     record!(log, practice.stream(), PracticeEvent, adoption, "user:partner");
     let successor_drafted = PracticeDrafted {
         practice: successor,
@@ -303,8 +307,12 @@ fn world() -> (World, Log) {
         }
         // One library response withdrawn in autumn: 5 remain, still enough.
         if campaign == autumn {
-            let withdrawn =
-                ResponseWithdrawn { campaign, response: responses[0], withdrawn_on: closes - Duration::days(1), reason: None };
+            let withdrawn = ResponseWithdrawn {
+                campaign,
+                response: responses[0],
+                withdrawn_on: closes - Duration::days(1),
+                reason: None,
+            };
             record!(log, campaign.stream(), CampaignEvent, withdrawn, "system");
         }
         let closed = CampaignClosed { campaign, closed_on: closes, response_count: 0 };
@@ -409,7 +417,11 @@ fn a_practices_life_is_in_the_audit_trail_with_finnish_and_english_summaries() {
     assert_eq!(decided.entity_kind, EntityKind::Practice);
     assert_eq!(decided.entity_id, w.practice.0);
     assert_eq!(page.rows[3].unit, Some(w.library), "the anchoring names its owner unit");
-    assert!(page.rows[7].summary_fi.contains("korvattiin käytännöllä «Etävastaanotto 2»"), "{}", page.rows[7].summary_fi);
+    assert!(
+        page.rows[7].summary_fi.contains("korvattiin käytännöllä «Etävastaanotto 2»"),
+        "{}",
+        page.rows[7].summary_fi
+    );
     assert!(page.next.is_none());
 
     // Every event of every type is in the programme-wide trail.
@@ -439,7 +451,10 @@ fn pages_run_both_ways_with_stable_cursors_and_filters_narrow_the_trail() {
     let by_unit = AuditFilter { unit: Some(w.school), ..AuditFilter::default() };
     let rows = reader.timeline(&by_unit, PageRequest::first(1_000)).expect("unit").rows;
     assert!(rows.iter().any(|r| r.event_type.as_str() == "UnitEstablished"));
-    assert!(rows.iter().any(|r| r.event_type.as_str() == "CampaignOpened"), "an event naming several units matches each");
+    assert!(
+        rows.iter().any(|r| r.event_type.as_str() == "CampaignOpened"),
+        "an event naming several units matches each"
+    );
     let by_experiment = AuditFilter { experiment: Some(w.experiment), ..AuditFilter::default() };
     let types: Vec<String> = reader
         .timeline(&by_experiment, PageRequest::first(100))
@@ -448,7 +463,10 @@ fn pages_run_both_ways_with_stable_cursors_and_filters_narrow_the_trail() {
         .iter()
         .map(|r| r.event_type.to_string())
         .collect();
-    assert_eq!(types, ["ExperimentProposed", "OutcomeAssessed", "LessonIdentified", "PracticeDrafted", "PracticeDrafted"]);
+    assert_eq!(
+        types,
+        ["ExperimentProposed", "OutcomeAssessed", "LessonIdentified", "PracticeDrafted", "PracticeDrafted"]
+    );
     let by_actor = AuditFilter { actor: Some("user:secretary".into()), ..AuditFilter::default() };
     assert_eq!(reader.timeline(&by_actor, PageRequest::first(100)).expect("actor").rows.len(), 1);
     let elsewhere = AuditFilter { municipality: Some("oulu".into()), ..AuditFilter::default() };
@@ -493,7 +511,8 @@ fn as_of_an_earlier_position_or_moment_returns_the_earlier_state() {
     let decided_time = log.events[usize::try_from(w.decided_at.commit).expect("fits") - 1].recorded_at;
     assert_eq!(status(AsOf::Moment(decided_time - Duration::minutes(1))), PracticeStatus::Submitted);
     assert_eq!(status(AsOf::Moment(decided_time)), PracticeStatus::Passed);
-    let before = reader.entity_state(EntityKind::Practice, w.practice.0, AsOf::Position(Position::sequence(1))).expect("state");
+    let before =
+        reader.entity_state(EntityKind::Practice, w.practice.0, AsOf::Position(Position::sequence(1))).expect("state");
     assert_eq!(before.event_count, 0);
     assert!(before.last_position.is_none());
 }
@@ -504,7 +523,12 @@ fn the_difference_between_two_moments_lists_the_events_and_the_changed_fields() 
     let (_dir, projection) = projected(&log);
     let reader = projection.reader().expect("reader");
     let diff = reader
-        .entity_diff(EntityKind::Practice, w.practice.0, AsOf::Position(w.submitted_at), AsOf::Position(w.progressed_at))
+        .entity_diff(
+            EntityKind::Practice,
+            w.practice.0,
+            AsOf::Position(w.submitted_at),
+            AsOf::Position(w.progressed_at),
+        )
         .expect("diff");
     let types: Vec<&str> = diff.events_between.iter().map(|r| r.event_type.as_str()).collect();
     assert_eq!(types, ["PracticeDecided", "PracticeAnchored", "ImplementationProgressed"]);
@@ -581,7 +605,9 @@ fn the_situational_picture_suppresses_small_groups_and_shows_targets_and_gaps() 
         picture
             .rows
             .iter()
-            .find(|r| r.subject == PictureSubject::Unit(unit) && r.granularity == granularity && r.dimension == dimension)
+            .find(|r| {
+                r.subject == PictureSubject::Unit(unit) && r.granularity == granularity && r.dimension == dimension
+            })
             .unwrap_or_else(|| panic!("no row for {unit:?} {granularity} {dimension}"))
             .clone()
     };
@@ -614,7 +640,8 @@ fn the_situational_picture_suppresses_small_groups_and_shows_targets_and_gaps() 
         .expect("library");
     assert_eq!(library_then.trend.len(), 1);
     assert_eq!(library_then.gap, Some(3.0));
-    let before_target = reader.situational_picture(&PictureQuery::of(w.kuopio).as_of(date(2025, 1, 15))).expect("as of");
+    let before_target =
+        reader.situational_picture(&PictureQuery::of(w.kuopio).as_of(date(2025, 1, 15))).expect("as of");
     assert!(before_target.rows.is_empty(), "{:?}", before_target.rows);
     let other = reader.situational_picture(&PictureQuery::of(w.siilinjarvi)).expect("other");
     assert!(other.rows.is_empty());
@@ -699,7 +726,13 @@ fn picture_timing() {
     let digcomp = digcomp_2_2().expect("DigComp");
     let framework = digcomp.id();
     let municipalities: Vec<MunicipalityId> = (0..10).map(|i| MunicipalityId(Uuid::from_u128(100 + i))).collect();
-    record!(log, framework.stream(), FrameworkEvent, FrameworkPublished { framework, definition: digcomp.clone() }, "system");
+    record!(
+        log,
+        framework.stream(),
+        FrameworkEvent,
+        FrameworkPublished { framework, definition: digcomp.clone() },
+        "system"
+    );
     let units_per_municipality = 60u128;
     for (m, municipality) in municipalities.iter().enumerate() {
         let units: Vec<UnitId> =

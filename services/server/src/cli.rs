@@ -57,6 +57,12 @@ pub enum Command {
         #[command(subcommand)]
         command: StoreCommand,
     },
+    /// Inspect and rebuild the read models (views, search).
+    Projections {
+        /// What to do with them.
+        #[command(subcommand)]
+        command: ProjectionsCommand,
+    },
     /// Measure performance against stated limits.
     Bench {
         /// What to measure.
@@ -76,6 +82,24 @@ pub enum StoreCommand {
     },
 }
 
+/// `kirjuri projections …`.
+#[derive(Debug, Subcommand)]
+pub enum ProjectionsCommand {
+    /// Position, lag in events and seconds of each read model of the data directory (run it
+    /// while the server is stopped: a running server holds the search index's writer lock).
+    Status {
+        /// Print one JSON array instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild read models from the first event: built beside the live one, then swapped in.
+    /// Stop the server first; it keeps the old files open.
+    Rebuild {
+        /// Only this read model (`views` or `search`); all when omitted.
+        name: Option<String>,
+    },
+}
+
 /// `kirjuri bench …`.
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
@@ -90,6 +114,12 @@ pub fn run(command: Command, settings: Settings) -> ExitCode {
     match command {
         Command::Serve { with_demo } => exit_on_error(EXIT_FAILED, block_on(serve(settings, with_demo))),
         Command::Demo(args) => exit_on_error(EXIT_FAILED, block_on(demo(settings, args))),
+        Command::Projections { command: ProjectionsCommand::Status { json } } => {
+            exit_on_error(EXIT_FAILED, block_on(projections_status(settings, json)))
+        }
+        Command::Projections { command: ProjectionsCommand::Rebuild { name } } => {
+            exit_on_error(EXIT_FAILED, block_on(projections_rebuild(settings, name)))
+        }
         Command::Store { command: StoreCommand::Check { json } } => match block_on(check_store(&settings, json)) {
             Ok(report) if report.is_healthy() => ExitCode::SUCCESS,
             Ok(_) => ExitCode::from(EXIT_PROBLEMS_FOUND),
@@ -147,6 +177,77 @@ async fn demo(settings: Settings, args: DemoArgs) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
     let report = run_demo(store, &args).await?;
     println!("{report}");
+    Ok(())
+}
+
+/// The read models `name` selects (all when `None`); an unknown name is an error naming them.
+fn selected_factories(
+    settings: &Settings,
+    name: Option<&str>,
+) -> anyhow::Result<Vec<Arc<dyn kirjuri_projections::ProjectionFactory>>> {
+    let all = crate::readside::factories(settings);
+    let Some(name) = name else { return Ok(all) };
+    let known: Vec<&str> = all.iter().map(|f| f.name()).collect();
+    let chosen: Vec<_> = all.iter().filter(|f| f.name() == name).cloned().collect();
+    anyhow::ensure!(
+        !chosen.is_empty(),
+        "there is no read model called `{name}`; the read models are {}",
+        known.join(", ")
+    );
+    Ok(chosen)
+}
+
+/// `kirjuri projections status`: reads each read model's checkpoint and measures its lag.
+async fn projections_status(settings: Settings, json: bool) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    let mut statuses = Vec::new();
+    for factory in selected_factories(&settings, None)? {
+        let opened = tokio::task::spawn_blocking(move || factory.open(&factory.live_location()))
+            .await
+            .context("the task opening a read model panicked")??;
+        let status = kirjuri_projections::offline_status(opened, &*store, kirjuri_projections::DEFAULT_LAG_COUNT_LIMIT)
+            .await
+            .context("reading a read model's status")?;
+        statuses.push(status);
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&statuses)?);
+        return Ok(());
+    }
+    for status in &statuses {
+        let position = status.checkpoint.map_or_else(|| "none".to_owned(), |p| p.to_string());
+        let head = status.head.map_or_else(|| "none".to_owned(), |p| p.to_string());
+        let at_least = if status.lag_events_exact { "" } else { "at least " };
+        println!(
+            "{:<8} position {position:>10}  head {head:>10}  lag {at_least}{} events, {:.1} s",
+            status.name, status.lag_events, status.lag_seconds
+        );
+    }
+    Ok(())
+}
+
+/// `kirjuri projections rebuild [NAME]`: rebuilds from position zero with a progress bar.
+async fn projections_rebuild(settings: Settings, name: Option<String>) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    for factory in selected_factories(&settings, name.as_deref())? {
+        let label = factory.name();
+        let report = kirjuri_projections::rebuild(factory, Arc::clone(&store), move |progress| {
+            let done = progress.position.map_or(0, |p| p.commit);
+            let total = progress.head.map_or(0, |p| p.commit).max(1);
+            let filled = usize::try_from(done.saturating_mul(30) / total).unwrap_or(30).min(30);
+            eprint!("\rrebuilding {label:<7} [{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(30 - filled));
+        })
+        .await
+        .with_context(|| format!("rebuilding `{label}`"))?;
+        eprintln!();
+        println!(
+            "rebuilt {:<7} {} events in {:.1} s ({:.0} events/s), swapped in",
+            report.name,
+            report.events_applied,
+            report.elapsed.as_secs_f64(),
+            report.events_applied as f64 / report.elapsed.as_secs_f64().max(1e-9)
+        );
+    }
     Ok(())
 }
 

@@ -8,6 +8,7 @@
 //! - [`health`]: the liveness and readiness use cases.
 //! - [`cli`]: the `kirjuri` command line; `main.rs` only parses, loads settings, starts
 //!   logging and calls [`cli::run`].
+//! - [`readside`]: the read models of a data directory, their factories and the runner.
 //! - [`usecases`]: [`usecases::CommandBus`] — load, decide, append with the loaded revision.
 //! - [`bench`]: `kirjuri bench …`.
 
@@ -16,6 +17,7 @@ pub mod cli;
 pub mod demo;
 pub mod health;
 pub mod http;
+pub mod readside;
 pub mod settings;
 pub mod startup;
 pub mod usecases;

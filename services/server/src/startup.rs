@@ -13,7 +13,10 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tracing::{info, warn};
 
+use kirjuri_projections::ProjectionRunner;
+
 use crate::http::{self, AppState};
+use crate::readside;
 use crate::settings::{Settings, StoreKind};
 
 /// How long open requests may run on after a shutdown signal before the server stops anyway.
@@ -24,29 +27,45 @@ pub struct Application {
     listener: TcpListener,
     local_addr: SocketAddr,
     router: axum::Router,
+    projections: Option<ProjectionRunner>,
 }
 
 impl Application {
-    /// Opens the store named by `settings` and binds `settings.bind` (port 0 picks a free port).
+    /// Opens the store named by `settings`, starts the projections of its data directory and
+    /// binds `settings.bind` (port 0 picks a free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let store = open_store(&settings).await?;
         Self::build_with_store(settings, store).await
     }
 
-    /// Binds `settings.bind` and serves `store`, which the caller opened (tests pass doubles).
+    /// Like [`Application::build`] with a store the caller opened.
     pub async fn build_with_store(settings: Settings, store: Arc<dyn EventStore>) -> anyhow::Result<Self> {
+        let projections = readside::start(&settings, Arc::clone(&store)).await?;
+        let mut application = Self::build_without_projections(settings, store).await?;
+        application.projections = Some(projections);
+        Ok(application)
+    }
+
+    /// Binds `settings.bind` and serves `store` without running projections (for tests that
+    /// pass a store double).
+    pub async fn build_without_projections(settings: Settings, store: Arc<dyn EventStore>) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("binding the HTTP listener to {}", settings.bind))?;
         let local_addr = listener.local_addr().context("reading the bound address of the HTTP listener")?;
         let router = http::router(AppState { store, store_kind: settings.store });
         info!(address = %local_addr, store = settings.store.as_str(), "listener bound");
-        Ok(Self { listener, local_addr, router })
+        Ok(Self { listener, local_addr, router, projections: None })
     }
 
     /// The address the server listens on, with the real port when 0 was asked for.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The projections this server runs, if any.
+    pub fn projections(&self) -> Option<&ProjectionRunner> {
+        self.projections.as_ref()
     }
 
     /// The port the server listens on.
@@ -74,6 +93,10 @@ impl Application {
         tokio::select! {
             result = serving => result.context("serving HTTP")?,
             () = grace_expired => warn!(grace_seconds = SHUTDOWN_GRACE.as_secs(), "requests still open after the grace period, stopping anyway"),
+        }
+        if let Some(projections) = self.projections {
+            // Applies the batch each projection has gathered, then stops it.
+            projections.shutdown().await;
         }
         info!("server stopped");
         Ok(())
