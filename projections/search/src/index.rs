@@ -171,6 +171,27 @@ impl SearchIndex {
         self.decode_state(&doc).map(Some)
     }
 
+    /// Every stored document's key and its stored state as JSON, sorted by key (as of the last
+    /// commit). For comparing two indexes (determinism, rebuilds); reads the whole index.
+    pub fn all_documents(&self) -> Result<Vec<(String, String)>, SearchError> {
+        let searcher = self.inner.reader.searcher();
+        let mut documents = Vec::new();
+        for segment in searcher.segment_readers() {
+            let store = segment
+                .get_store_reader(1)
+                .map_err(|e| SearchError::storage("opening a segment's doc store")(e.into()))?;
+            for doc_id in segment.doc_ids_alive() {
+                let doc: TantivyDocument = store.get(doc_id).map_err(SearchError::storage("reading a document"))?;
+                let id = doc.get_first(self.inner.fields.id).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+                let state =
+                    doc.get_first(self.inner.fields.state).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+                documents.push((id, state));
+            }
+        }
+        documents.sort();
+        Ok(documents)
+    }
+
     pub(crate) fn decode_state(&self, doc: &TantivyDocument) -> Result<SearchDocument, SearchError> {
         let state = doc
             .get_first(self.inner.fields.state)

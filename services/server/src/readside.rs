@@ -108,6 +108,15 @@ pub fn factories(settings: &Settings) -> Vec<Arc<dyn ProjectionFactory>> {
 
 /// Opens every read model and starts the runner that keeps them up to date.
 pub async fn start(settings: &Settings, store: Arc<dyn EventStore>) -> anyhow::Result<ProjectionRunner> {
+    start_with(settings, store, RunnerOptions::default()).await
+}
+
+/// [`start`] with the runner's batching and retry options.
+pub async fn start_with(
+    settings: &Settings,
+    store: Arc<dyn EventStore>,
+    options: RunnerOptions,
+) -> anyhow::Result<ProjectionRunner> {
     let factories = factories(settings);
     let projections = tokio::task::spawn_blocking(move || {
         factories.iter().map(|factory| factory.open(&factory.live_location())).collect::<Result<Vec<_>, _>>()
@@ -115,5 +124,5 @@ pub async fn start(settings: &Settings, store: Arc<dyn EventStore>) -> anyhow::R
     .await
     .context("the task opening the read models panicked")?
     .context("opening the read models")?;
-    ProjectionRunner::start(store, projections, RunnerOptions::default()).context("starting the projections")
+    ProjectionRunner::start(store, projections, options).context("starting the projections")
 }
