@@ -12,7 +12,9 @@ use clap::{Parser, Subcommand};
 use kirjuri_store::StoreCheckReport;
 use serde::Serialize;
 
-use crate::bench::{CommandsBenchArgs, StoreBenchArgs, run_commands_bench, run_store_bench};
+use crate::bench::{
+    CommandsBenchArgs, ProjectionsBenchArgs, StoreBenchArgs, run_commands_bench, run_projections_bench, run_store_bench,
+};
 use crate::demo::{DEFAULT_SEED, DemoArgs, run_demo};
 use crate::settings::Settings;
 use crate::startup::{Application, open_sqlite_store, open_store, shutdown_signal};
@@ -107,6 +109,8 @@ pub enum BenchCommand {
     Store(#[command(flatten)] StoreBenchArgs),
     /// Benchmark decide-and-append through the command path.
     Commands(#[command(flatten)] CommandsBenchArgs),
+    /// Benchmark the read side on the demo programme.
+    Projections(#[command(flatten)] ProjectionsBenchArgs),
 }
 
 /// Runs `command` with `settings`; logging must already be set up.
@@ -129,6 +133,9 @@ pub fn run(command: Command, settings: Settings) -> ExitCode {
         Command::Bench { command: BenchCommand::Store(args) } => exit_on_error(EXIT_FAILED, run_store_bench(&args)),
         Command::Bench { command: BenchCommand::Commands(args) } => {
             exit_on_error(EXIT_FAILED, run_commands_bench(&args))
+        }
+        Command::Bench { command: BenchCommand::Projections(args) } => {
+            exit_on_error(EXIT_FAILED, run_projections_bench(&args))
         }
     }
 }
