@@ -294,12 +294,8 @@ pub fn run_commands_bench(args: &CommandsBenchArgs) -> anyhow::Result<()> {
 }
 
 async fn measure_and_print(args: &CommandsBenchArgs) -> anyhow::Result<()> {
-    let base = args.dir.clone().unwrap_or_else(std::env::temp_dir);
-    let dir = base.join(format!("kirjuri-bench-commands-{}", Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let outcome = measure(args, &dir).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    let report = outcome?;
+    let dir = super::ScratchDir::create_in("commands", &args.dir.clone().unwrap_or_else(std::env::temp_dir))?;
+    let report = measure(args, dir.path()).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -14,3 +14,34 @@ mod workload;
 pub use commands::{CommandsBenchArgs, run_commands_bench};
 pub use projections::{ProjectionsBenchArgs, run_projections_bench};
 pub use store::{StoreBenchArgs, StoreBenchMeasurements, StoreBenchParams, measure_on_own_thread, run_store_bench};
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+/// A fresh directory for one benchmark run's files, removed (with everything in it) when dropped.
+pub(crate) struct ScratchDir {
+    path: PathBuf,
+}
+
+impl ScratchDir {
+    /// Creates `<parent>/kirjuri-bench-<label>-<random>`.
+    pub(crate) fn create_in(label: &str, parent: &Path) -> anyhow::Result<Self> {
+        let path = parent.join(format!("kirjuri-bench-{label}-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&path).with_context(|| format!("creating the bench directory {}", path.display()))?;
+        Ok(Self { path })
+    }
+
+    /// The directory.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        if let Err(error) = std::fs::remove_dir_all(&self.path) {
+            eprintln!("bench: could not remove {}: {error}", self.path.display());
+        }
+    }
+}

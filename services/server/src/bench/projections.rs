@@ -27,7 +27,6 @@ use kirjuri_store::{EventFilter, EventStore, ReadAllOptions, SqliteStore, Sqlite
 use kirjuri_views::{PictureQuery, ViewsReader};
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::demo::{DemoArgs, run_demo};
 use crate::readside::{self, SearchFactory, ViewsFactory};
@@ -114,12 +113,8 @@ pub fn run_projections_bench(args: &ProjectionsBenchArgs) -> anyhow::Result<()> 
 }
 
 async fn measure_and_print(args: &ProjectionsBenchArgs) -> anyhow::Result<()> {
-    let base = args.dir.clone().unwrap_or_else(std::env::temp_dir);
-    let dir = base.join(format!("kirjuri-bench-projections-{}", Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let outcome = measure(args, &dir).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    let report = outcome?;
+    let dir = super::ScratchDir::create_in("projections", &args.dir.clone().unwrap_or_else(std::env::temp_dir))?;
+    let report = measure(args, dir.path()).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -24,6 +24,7 @@ use kirjuri_store::{EventFilter, EventStore, ReadAllOptions, SqliteStore, Sqlite
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use super::ScratchDir;
 use super::baseline::{measure_flush_rate, measure_plain_sqlite};
 use super::report::{Figure, Report, Target};
 use super::workload::{LessonEvents, StreamRotation};
@@ -169,7 +170,7 @@ pub fn run_store_bench(args: &StoreBenchArgs) -> anyhow::Result<()> {
         Some(dir) => dir.clone(),
         None => std::env::temp_dir(),
     };
-    let bench_dir = BenchDir::create_in(&parent)?;
+    let bench_dir = ScratchDir::create_in("store", &parent)?;
     let measurements = measure_on_own_thread(&params, bench_dir.path())?;
     let report = build_report(&params, &measurements, bench_dir.path());
     drop(bench_dir);
@@ -638,31 +639,6 @@ fn build_report(params: &StoreBenchParams, measured: &StoreBenchMeasurements, di
     }
 }
 
-/// A fresh directory for one run's files, removed (with everything in it) when dropped.
-struct BenchDir {
-    path: PathBuf,
-}
-
-impl BenchDir {
-    fn create_in(parent: &Path) -> anyhow::Result<Self> {
-        let path = parent.join(format!("kirjuri-bench-store-{}", Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&path).with_context(|| format!("creating the bench directory {}", path.display()))?;
-        Ok(Self { path })
-    }
-
-    fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl Drop for BenchDir {
-    fn drop(&mut self) {
-        if let Err(error) = std::fs::remove_dir_all(&self.path) {
-            eprintln!("bench store: could not remove {}: {error}", self.path.display());
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -711,7 +687,7 @@ mod tests {
     fn a_tiny_run_reports_every_figure_and_reads_back_exactly_what_it_wrote() {
         let parent = tempfile::tempdir().expect("temp dir");
         let params = tiny_params();
-        let dir = BenchDir::create_in(parent.path()).expect("bench dir");
+        let dir = ScratchDir::create_in("store", parent.path()).expect("bench dir");
         let measured = measure_on_own_thread(&params, dir.path()).expect("the benchmark runs");
         let report = build_report(&params, &measured, dir.path()).to_json();
         let bench_path = dir.path().to_owned();
