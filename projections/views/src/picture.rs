@@ -153,6 +153,10 @@ fn uuid(text: &str) -> Result<Uuid, ViewsError> {
 
 type Key = (PictureSubject, FrameworkId, String, String);
 
+/// How many of the most recent campaigns (up to the as-of date) a picture's trends cover: six
+/// years of two campaigns a year for each of two frameworks.
+pub const TREND_CAMPAIGNS: i64 = 24;
+
 impl ViewsReader {
     /// The situational picture described by `query`.
     pub fn situational_picture(&self, query: &PictureQuery) -> Result<SituationalPicture, ViewsError> {
@@ -164,19 +168,27 @@ impl ViewsReader {
         let mut statement = self
             .connection
             .prepare_cached(
-                "SELECT p.subject_kind, p.subject_id, p.framework, p.granularity, p.dimension, p.campaign,
+                // The trend covers the most recent campaigns only (TREND_CAMPAIGNS): they are found
+                // walking the (municipality, close_date) key backwards from the bound, so the
+                // query reads those campaigns' rows whatever the length of the history.
+                "WITH recent AS (
+                    SELECT DISTINCT campaign, close_date FROM picture
+                    WHERE municipality = ?1 AND close_date <= ?2 AND (?4 IS NULL OR framework = ?4)
+                    ORDER BY close_date DESC LIMIT ?5
+                 )
+                 SELECT p.subject_kind, p.subject_id, p.framework, p.granularity, p.dimension, p.campaign,
                         p.close_date, p.level, p.percent, p.response_count, p.min_group_size, n.name_fi
-                 FROM picture p
+                 FROM recent r
+                 JOIN picture p ON p.municipality = ?1 AND p.close_date = r.close_date AND p.campaign = r.campaign
                  LEFT JOIN entity_names n ON n.kind = 'unit' AND n.id = p.subject_id AND p.subject_kind = 'unit'
-                 WHERE p.municipality = ?1 AND p.close_date <= ?2
-                   AND (?3 IS NULL OR (p.subject_kind = 'unit' AND p.subject_id = ?3))
+                 WHERE (?3 IS NULL OR (p.subject_kind = 'unit' AND p.subject_id = ?3))
                    AND (?4 IS NULL OR p.framework = ?4)
                  ORDER BY p.close_date, p.campaign",
             )
             .map_err(sql("preparing the picture query"))?;
         type Raw = (String, String, String, String, String, String, String, f64, Option<f64>, i64, i64, Option<String>);
         let raw: Vec<Raw> = statement
-            .query_map(rusqlite::params![municipality, bound, unit, framework], |r| {
+            .query_map(rusqlite::params![municipality, bound, unit, framework, TREND_CAMPAIGNS], |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
