@@ -64,7 +64,7 @@ async fn start_when_released(
 ) -> kirjuri_projections::ProjectionRunner {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
-        match readside::start_with(settings, Arc::clone(store), options.clone()).await {
+        match readside::start_with(settings, Arc::clone(store), options).await {
             Ok(runner) => return runner,
             Err(error) if std::time::Instant::now() < deadline && format!("{error:#}").contains("LockBusy") => {
                 tokio::time::sleep(Duration::from_millis(20)).await;

@@ -2,6 +2,7 @@
 //! migrations (the same scheme as the event store's: `PRAGMA application_id` marks the file as
 //! ours, `PRAGMA user_version` is the schema version, each migration runs in its own transaction).
 
+use kirjuri_store::sqlite::file_format::{FileFormat, FormatError};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::ViewsError;
@@ -10,7 +11,7 @@ use crate::ViewsError;
 pub const APPLICATION_ID: i64 = 0x6B69_7276;
 
 /// The newest schema version this build writes and understands.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Every migration, in order: `MIGRATIONS[n]` takes a file from version `n` to `n + 1`.
 pub const MIGRATIONS: &[&str] = &[
@@ -275,44 +276,18 @@ pub fn open_writer(path: &str) -> Result<Connection, ViewsError> {
     Ok(connection)
 }
 
+/// The views database's file format (the same rules as the event store's).
+const FORMAT: FileFormat =
+    FileFormat { application_id: APPLICATION_ID, what: "views database", migrations: MIGRATIONS };
+
 fn migrate(connection: &Connection, path: &str) -> Result<(), ViewsError> {
-    let read_pragma = |name: &str| -> Result<i64, ViewsError> {
-        connection
-            .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
-            .map_err(|e| sqlite_error(path, "reading the schema version", e))
-    };
-    let application_id = read_pragma("application_id")?;
-    let version = read_pragma("user_version")?;
-    if version > SCHEMA_VERSION {
-        return Err(ViewsError::IncompatibleSchema {
-            path: path.to_owned(),
-            found: version,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    let table_count: i64 = connection
-        .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))
-        .map_err(|e| sqlite_error(path, "reading the schema", e))?;
-    if application_id != APPLICATION_ID && (table_count > 0 || version > 0) {
-        return Err(ViewsError::Corrupt(format!(
-            "{path} is an SQLite file but not a kirjuri views database (application_id {application_id:#x}); refusing to touch it"
-        )));
-    }
-    for (from, migration) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
-        let to = from + 1;
-        let script = format!(
-            "BEGIN IMMEDIATE;
-             {migration}
-             PRAGMA application_id = {APPLICATION_ID};
-             PRAGMA user_version = {to};
-             COMMIT;"
-        );
-        if let Err(error) = connection.execute_batch(&script) {
-            let _ = connection.execute_batch("ROLLBACK");
-            return Err(sqlite_error(path, &format!("migrating the views schema from version {from} to {to}"), error));
+    FORMAT.migrate(connection).map_err(|error| match error {
+        FormatError::Newer { found, supported } => {
+            ViewsError::IncompatibleSchema { path: path.to_owned(), found, supported }
         }
-    }
-    Ok(())
+        FormatError::Foreign { .. } => ViewsError::Corrupt(format!("{path} is {error}")),
+        FormatError::Sqlite { context, source } => sqlite_error(path, &context, source),
+    })
 }
 
 #[cfg(test)]

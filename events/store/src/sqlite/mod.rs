@@ -12,6 +12,7 @@
 //! Event ids are unique across the whole store (KurrentDB only dedupes per stream).
 
 mod check;
+pub mod file_format;
 mod rows;
 mod schema;
 mod writer;

@@ -2,13 +2,14 @@
 
 use rusqlite::{Connection, OpenFlags};
 
+use super::file_format::{FileFormat, FormatError};
 use crate::StoreError;
 
 /// `PRAGMA application_id` of a kirjuri event store ("kirj").
 pub const APPLICATION_ID: i64 = 0x6B69_726A;
 
 /// The newest schema version this build writes and understands.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Every migration, in order: `MIGRATIONS[n]` takes a file from version `n` to `n + 1`.
 /// Run in order on an empty file, they build the current schema.
@@ -83,46 +84,17 @@ pub fn open_reader(path: &str, cache_kib: u32) -> Result<Connection, StoreError>
     Ok(connection)
 }
 
+/// The event store's file format.
+const FORMAT: FileFormat = FileFormat { application_id: APPLICATION_ID, what: "event store", migrations: MIGRATIONS };
+
 fn migrate(connection: &Connection, path: &str) -> Result<(), StoreError> {
-    let read_pragma = |name: &str| -> Result<i64, StoreError> {
-        connection
-            .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
-            .map_err(|e| sqlite_error(path, "reading the schema version", e))
-    };
-    let application_id = read_pragma("application_id")?;
-    let version = read_pragma("user_version")?;
-    if version > SCHEMA_VERSION {
-        return Err(StoreError::IncompatibleSchema {
-            path: path.to_owned(),
-            found: version,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    let table_count: i64 = connection
-        .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))
-        .map_err(|e| sqlite_error(path, "reading the schema", e))?;
-    let is_ours = application_id == APPLICATION_ID;
-    if !is_ours && (table_count > 0 || version > 0) {
-        return Err(StoreError::Corrupt(format!(
-            "{path} is an SQLite file but not a kirjuri event store (application_id {application_id:#x}); refusing to touch it"
-        )));
-    }
-    for (from, migration) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
-        let to = from + 1;
-        let script = format!(
-            "BEGIN IMMEDIATE;
-             {migration}
-             PRAGMA application_id = {APPLICATION_ID};
-             PRAGMA user_version = {to};
-             COMMIT;"
-        );
-        if let Err(error) = connection.execute_batch(&script) {
-            let _ = connection.execute_batch("ROLLBACK");
-            return Err(sqlite_error(path, &format!("migrating the schema from version {from} to {to}"), error));
+    FORMAT.migrate(connection).map_err(|error| match error {
+        FormatError::Newer { found, supported } => {
+            StoreError::IncompatibleSchema { path: path.to_owned(), found, supported }
         }
-        tracing::info!(path, from, to, "event store schema migrated");
-    }
-    Ok(())
+        FormatError::Foreign { .. } => StoreError::Corrupt(format!("{path} is {error}")),
+        FormatError::Sqlite { context, source } => sqlite_error(path, &context, source),
+    })
 }
 
 #[cfg(test)]
