@@ -285,12 +285,7 @@ async fn raw_appends(store: &Arc<dyn EventStore>, clients: usize, commands: usiz
 /// Runs the benchmark and prints its report.
 pub fn run_commands_bench(args: &CommandsBenchArgs) -> anyhow::Result<()> {
     let args = args.clone();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-        runtime.block_on(measure_and_print(&args))
-    })
-    .join()
-    .map_err(|_| anyhow::anyhow!("the benchmark thread panicked"))?
+    super::on_own_runtime(move || async move { measure_and_print(&args).await })
 }
 
 async fn measure_and_print(args: &CommandsBenchArgs) -> anyhow::Result<()> {

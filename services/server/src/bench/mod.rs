@@ -45,3 +45,18 @@ impl Drop for ScratchDir {
         }
     }
 }
+
+/// Runs `work` on a thread of its own with its own multi-thread runtime, so a benchmark works
+/// whether or not its caller is already inside a runtime.
+pub(crate) fn on_own_runtime<F, Fut>(work: F) -> anyhow::Result<()>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        runtime.block_on(work())
+    })
+    .join()
+    .map_err(|_| anyhow::anyhow!("the benchmark thread panicked"))?
+}

@@ -104,12 +104,7 @@ struct TargetsMet {
 /// Runs the benchmark and prints its report.
 pub fn run_projections_bench(args: &ProjectionsBenchArgs) -> anyhow::Result<()> {
     let args = args.clone();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-        runtime.block_on(measure_and_print(&args))
-    })
-    .join()
-    .map_err(|_| anyhow::anyhow!("the benchmark thread panicked"))?
+    super::on_own_runtime(move || async move { measure_and_print(&args).await })
 }
 
 async fn measure_and_print(args: &ProjectionsBenchArgs) -> anyhow::Result<()> {
