@@ -18,12 +18,16 @@
 //!   and [`ProjectionRunner::wait_until_caught_up`] only read those channels;
 //! - [`rebuild`] builds a fresh copy from position zero beside the live one (which keeps
 //!   serving) and then asks the [`ProjectionFactory`] to promote it over the live location;
+//! - a projection that stopped on a poison event keeps the error ([`Projection::record_failure`],
+//!   e.g. in a file beside its data through [`FailureRecording`]), so a restarted runner and
+//!   offline status show it until a batch applies again;
 //! - [`offline_status`] computes the same [`ProjectionStatus`] from a projection and the store
 //!   when no runner is running (the CLI).
 //!
 //! `testing` (feature `testing`) holds a SQLite counter projection with fault injection and its
 //! factory, for this crate's tests and other crates'.
 
+mod failure;
 mod rebuild;
 mod retry;
 mod runner;
@@ -38,9 +42,10 @@ mod tests;
 use kirjuri_events::{Position, RecordedEvent};
 use kirjuri_store::EventFilter;
 
+pub use failure::{FAILURE_FILE, FailureRecording};
 pub use rebuild::{
-    ProjectionFactory, RebuildError, RebuildProgress, RebuildReport, discard_location, promote_directory, promote_file,
-    rebuild, rebuild_location,
+    ProjectionFactory, RebuildError, RebuildProgress, RebuildReport, Rebuilt, discard_location, promote_directory,
+    promote_file, rebuild, rebuild_beside, rebuild_location,
 };
 pub use retry::Backoff;
 pub use runner::{ProjectionRunner, RunnerError, RunnerOptions, ShutdownHandle, WaitError};
@@ -114,4 +119,17 @@ pub trait Projection: Send + 'static {
     /// Applies `batch` (in `$all` order, all after the checkpoint) and commits its effects and
     /// the position of its last event atomically. On error nothing of the batch is committed.
     fn apply(&mut self, batch: &[RecordedEvent]) -> Result<(), ProjectionError>;
+
+    /// Keeps (`Some`) or clears (`None`) the error that stopped this projection, durably, so
+    /// that a restarted runner and `projections status` in another process still show it.
+    /// Default: not kept (see [`FailureRecording`]).
+    fn record_failure(&mut self, failure: Option<&str>) -> Result<(), ProjectionError> {
+        let _ = failure;
+        Ok(())
+    }
+
+    /// The error kept by [`Projection::record_failure`], if any.
+    fn recorded_failure(&self) -> Result<Option<String>, ProjectionError> {
+        Ok(None)
+    }
 }

@@ -192,11 +192,89 @@ pub enum RebuildError {
 /// to the head as it was when the rebuild started, calling `progress` after each batch; then
 /// closes it and asks the factory to promote it over the live one. Storage errors are retried
 /// with the default [`Backoff`]; a poison event aborts the rebuild (the live one is untouched).
+///
+/// A process that runs the live read model must not promote under it: it builds with
+/// [`rebuild_beside`], stops its runner, [`Rebuilt::promote`]s and reopens.
 pub async fn rebuild(
     factory: Arc<dyn ProjectionFactory>,
     store: Arc<dyn EventStore>,
-    mut progress: impl FnMut(RebuildProgress) + Send,
+    progress: impl FnMut(RebuildProgress) + Send,
 ) -> Result<RebuildReport, RebuildError> {
+    rebuild_beside(factory, store, progress).await?.promote().await
+}
+
+/// A read model rebuilt beside the live one, not yet swapped in. Dropping it leaves the
+/// rebuilt copy on disk (the next rebuild discards it); [`Rebuilt::discard`] removes it.
+pub struct Rebuilt {
+    factory: Arc<dyn ProjectionFactory>,
+    projection: Box<dyn Projection>,
+    location: PathBuf,
+    events_applied: u64,
+    head: Option<Position>,
+    started: Instant,
+}
+
+impl std::fmt::Debug for Rebuilt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rebuilt")
+            .field("name", &self.factory.name())
+            .field("location", &self.location)
+            .field("events_applied", &self.events_applied)
+            .field("head", &self.head)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Rebuilt {
+    /// The head it caught up to.
+    pub fn head(&self) -> Option<Position> {
+        self.head
+    }
+
+    /// Closes the rebuilt read model and asks the factory to put it in place of the live one.
+    pub async fn promote(self) -> Result<RebuildReport, RebuildError> {
+        let Self { factory, projection, location, events_applied, head, started } = self;
+        let name = factory.name();
+        let promoted = tokio::task::spawn_blocking(move || {
+            drop(projection);
+            factory.promote(&location)
+        })
+        .await;
+        match promoted {
+            Ok(Ok(())) => {}
+            Ok(Err(source)) => return Err(RebuildError::Promote { name, source }),
+            Err(error) => return Err(RebuildError::Panicked { name, message: error.to_string() }),
+        }
+        let elapsed = started.elapsed();
+        info!(
+            projection = name,
+            events_applied,
+            elapsed_ms = elapsed.as_millis() as u64,
+            "projection rebuilt and swapped in"
+        );
+        Ok(RebuildReport { name, events_applied, head, elapsed })
+    }
+
+    /// Closes and removes the rebuilt read model.
+    pub async fn discard(self) -> Result<(), ProjectionError> {
+        let Self { factory, projection, location, .. } = self;
+        tokio::task::spawn_blocking(move || {
+            drop(projection);
+            factory.discard(&location)
+        })
+        .await
+        .map_err(|e| ProjectionError::storage("discarding a rebuilt read model", e.to_string()))?
+    }
+}
+
+/// Builds the projection from position zero at [`rebuild_location`] of its live location, up
+/// to the head as it was when the rebuild started, calling `progress` after each batch, and
+/// hands it back open, not yet promoted. The live read model is not touched.
+pub async fn rebuild_beside(
+    factory: Arc<dyn ProjectionFactory>,
+    store: Arc<dyn EventStore>,
+    mut progress: impl FnMut(RebuildProgress) + Send,
+) -> Result<Rebuilt, RebuildError> {
     let name = factory.name();
     let started = Instant::now();
     let target = rebuild_location(&factory.live_location());
@@ -221,37 +299,16 @@ pub async fn rebuild(
     }
     let head = store.head_position().await.map_err(|source| RebuildError::Store { name, source })?;
     info!(projection = name, head = ?head, target = %target.display(), "projection rebuild starting");
-    let built = build(projection, &*store, head, name, &mut progress).await;
-    let (projection, events_applied) = match built {
-        Ok(built) => built,
+    match build(projection, &*store, head, name, &mut progress).await {
+        Ok((projection, events_applied)) => {
+            Ok(Rebuilt { factory, projection, location: target, events_applied, head, started })
+        }
         Err(error) => {
-            let factory = Arc::clone(&factory);
             let leftover = target.clone();
             let _ = tokio::task::spawn_blocking(move || factory.discard(&leftover)).await;
-            return Err(error);
+            Err(error)
         }
-    };
-    let promoted = {
-        let factory = Arc::clone(&factory);
-        tokio::task::spawn_blocking(move || {
-            drop(projection);
-            factory.promote(&target)
-        })
-        .await
-    };
-    match promoted {
-        Ok(Ok(())) => {}
-        Ok(Err(source)) => return Err(RebuildError::Promote { name, source }),
-        Err(error) => return Err(RebuildError::Panicked { name, message: error.to_string() }),
     }
-    let elapsed = started.elapsed();
-    info!(
-        projection = name,
-        events_applied,
-        elapsed_ms = elapsed.as_millis() as u64,
-        "projection rebuilt and swapped in"
-    );
-    Ok(RebuildReport { name, events_applied, head, elapsed })
 }
 
 /// Applies every event passing the filter up to `head`, reading the next page while the

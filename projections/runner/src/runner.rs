@@ -166,6 +166,7 @@ impl ProjectionRunner {
                 });
                 let task = Task {
                     name,
+                    failure_recorded: false,
                     filter: filter.clone(),
                     store: Arc::clone(&store),
                     options,
@@ -294,6 +295,8 @@ impl ProjectionRunner {
 /// One projection's task.
 struct Task {
     name: &'static str,
+    /// Whether the projection holds a recorded failure to clear after its next applied batch.
+    failure_recorded: bool,
     filter: EventFilter,
     store: Arc<dyn EventStore>,
     options: RunnerOptions,
@@ -392,12 +395,26 @@ impl Task {
     async fn read_checkpoint(&mut self, mut projection: Box<dyn Projection>) -> Step<Option<Position>> {
         let mut attempt: u32 = 0;
         loop {
-            match on_blocking_thread(projection, |p| p.checkpoint()).await {
+            match on_blocking_thread(projection, |p| p.checkpoint().map(|c| (c, p.recorded_failure()))).await {
                 Err(panic) => {
                     self.fail(panic);
                     return Step::End(None);
                 }
-                Ok((p, Ok(checkpoint))) => return Step::Go(p, checkpoint),
+                Ok((p, Ok((checkpoint, failure)))) => {
+                    match failure {
+                        Ok(Some(failure)) => {
+                            info!(
+                                projection = self.name,
+                                failure, "projection stopped on this error before; trying again"
+                            );
+                            self.failure_recorded = true;
+                            self.progress.send_modify(|p| p.last_error = Some(failure));
+                        }
+                        Ok(None) => {}
+                        Err(error) => warn!(projection = self.name, %error, "could not read the recorded failure"),
+                    }
+                    return Step::Go(p, checkpoint);
+                }
                 Ok((p, Err(error))) if error.is_retryable() => {
                     projection = p;
                     let delay = self.options.backoff.delay(attempt);
@@ -489,6 +506,22 @@ impl Task {
     async fn apply(&mut self, projection: Box<dyn Projection>, batch: Vec<RecordedEvent>) -> Step<()> {
         let first = batch.first().map(|event| event.position);
         match self.apply_retrying(projection, batch).await {
+            ApplyOutcome::Applied(projection) if self.failure_recorded => {
+                self.failure_recorded = false;
+                let name = self.name;
+                match on_blocking_thread(projection, |p| p.record_failure(None)).await {
+                    Ok((projection, result)) => {
+                        if let Err(error) = result {
+                            warn!(projection = name, %error, "could not clear the recorded failure");
+                        }
+                        Step::Go(projection, ())
+                    }
+                    Err(panic) => {
+                        self.fail(panic);
+                        Step::End(None)
+                    }
+                }
+            }
             ApplyOutcome::Applied(projection) => Step::Go(projection, ()),
             ApplyOutcome::Interrupted(projection) => {
                 info!(projection = self.name, first = ?first, "projection stopped while retrying a batch");
@@ -552,8 +585,25 @@ impl Task {
             }
         }
         warn!(projection = self.name, %error, "projection cannot apply an event, stopping it");
-        self.fail(error.to_string());
-        Some(projection)
+        let message = error.to_string();
+        let kept = on_blocking_thread(projection, {
+            let message = message.clone();
+            move |p| p.record_failure(Some(&message))
+        })
+        .await;
+        self.fail(message);
+        match kept {
+            Ok((projection, result)) => {
+                if let Err(error) = result {
+                    warn!(projection = self.name, %error, "could not record the failure");
+                }
+                Some(projection)
+            }
+            Err(panic) => {
+                warn!(projection = self.name, panic, "projection panicked while recording its failure");
+                None
+            }
+        }
     }
 
     /// Publishes `caught_up` when the task has read up to the head, else `running`.

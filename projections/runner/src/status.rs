@@ -170,7 +170,8 @@ pub enum StatusError {
 }
 
 /// The status of a projection that no runner is running (for the CLI when the server is
-/// down): its checkpoint, the head and the lag; state `stopped`. The projection is dropped.
+/// down): its checkpoint, the head and the lag; state `failed` with the error when it holds a
+/// recorded failure ([`Projection::record_failure`]), else `stopped`. The projection is dropped.
 pub async fn offline_status(
     projection: Box<dyn Projection>,
     store: &dyn EventStore,
@@ -178,23 +179,24 @@ pub async fn offline_status(
 ) -> Result<ProjectionStatus, StatusError> {
     let name = projection.name().to_owned();
     let filter = projection.filter();
-    let (_, checkpoint) = on_blocking_thread(projection, |p| p.checkpoint())
-        .await
-        .map_err(|message| StatusError::Panicked { name: name.clone(), message })?;
-    let checkpoint = checkpoint.map_err(|source| StatusError::Projection { name: name.clone(), source })?;
+    let (_, read) =
+        on_blocking_thread(projection, |p| Ok::<_, ProjectionError>((p.checkpoint()?, p.recorded_failure()?)))
+            .await
+            .map_err(|message| StatusError::Panicked { name: name.clone(), message })?;
+    let (checkpoint, failure) = read.map_err(|source| StatusError::Projection { name: name.clone(), source })?;
     let store_error = |source| StatusError::Store { name: name.clone(), source };
     let head = store.head_position().await.map_err(store_error)?;
     let lag = measure_lag(store, &filter, checkpoint, head, lag_count_limit).await.map_err(store_error)?;
     Ok(ProjectionStatus {
         name: name.clone(),
-        state: ProjectionState::Stopped,
+        state: if failure.is_some() { ProjectionState::Failed } else { ProjectionState::Stopped },
         checkpoint,
         read_through: checkpoint,
         head,
         lag_events: lag.events,
         lag_events_exact: lag.exact,
         lag_seconds: lag.seconds_at(Utc::now()),
-        last_error: None,
+        last_error: failure,
         events_applied: 0,
         storage_retries: 0,
     })

@@ -87,15 +87,15 @@ pub enum StoreCommand {
 /// `kirjuri projections …`.
 #[derive(Debug, Subcommand)]
 pub enum ProjectionsCommand {
-    /// Position, lag in events and seconds of each read model of the data directory (run it
-    /// while the server is stopped: a running server holds the search index's writer lock).
+    /// Position, lag in events and seconds, and the error that stopped it, of each read model
+    /// of the data directory (while no server runs on it: a running server holds its read models).
     Status {
         /// Print one JSON array instead of text.
         #[arg(long)]
         json: bool,
     },
-    /// Rebuild read models from the first event: built beside the live one, then swapped in.
-    /// Stop the server first; it keeps the old files open.
+    /// Rebuild read models from the first event: built beside the live one, then swapped in
+    /// (while no server runs on the data directory; a running server rebuilds in place itself).
     Rebuild {
         /// Only this read model (`views` or `search`); all when omitted.
         name: Option<String>,
@@ -206,6 +206,7 @@ fn selected_factories(
 
 /// `kirjuri projections status`: reads each read model's checkpoint and measures its lag.
 async fn projections_status(settings: Settings, json: bool) -> anyhow::Result<()> {
+    let _lock = crate::readside::lock_read_models(&settings)?;
     let store = open_store(&settings).await?;
     let mut statuses = Vec::new();
     for factory in selected_factories(&settings, None)? {
@@ -226,15 +227,20 @@ async fn projections_status(settings: Settings, json: bool) -> anyhow::Result<()
         let head = status.head.map_or_else(|| "none".to_owned(), |p| p.to_string());
         let at_least = if status.lag_events_exact { "" } else { "at least " };
         println!(
-            "{:<8} position {position:>10}  head {head:>10}  lag {at_least}{} events, {:.1} s",
-            status.name, status.lag_events, status.lag_seconds
+            "{:<8} {:<9} position {position:>10}  head {head:>10}  lag {at_least}{} events, {:.1} s",
+            status.name, status.state, status.lag_events, status.lag_seconds
         );
+        if let Some(error) = &status.last_error {
+            println!("         stopped by: {error}");
+        }
     }
     Ok(())
 }
 
 /// `kirjuri projections rebuild [NAME]`: rebuilds from position zero with a progress bar.
 async fn projections_rebuild(settings: Settings, name: Option<String>) -> anyhow::Result<()> {
+    // A running server keeps the live files open: swapping them from under it would lose its writes.
+    let _lock = crate::readside::lock_read_models(&settings)?;
     let store = open_store(&settings).await?;
     for factory in selected_factories(&settings, name.as_deref())? {
         let label = factory.name();

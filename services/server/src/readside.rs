@@ -5,19 +5,28 @@
 //! - `<data_dir>/search/`: the tantivy index ([`kirjuri_search`]).
 //!
 //! Each is a directory so that a rebuild can be built beside it and swapped in whole (a bare
-//! SQLite file cannot be renamed over another while its `-wal` sits beside it). The server
-//! runs both through one [`ProjectionRunner`]; only the runner's tasks write to them.
+//! SQLite file cannot be renamed over another while its `-wal` sits beside it). Each keeps the
+//! error that stopped it in its directory ([`FailureRecording`]).
+//!
+//! A server runs both through a [`ReadSide`]: one [`ProjectionRunner`] (only its tasks write to
+//! the read models), the search index its queries share, and rebuilds swapped in while it
+//! serves. It holds `<data_dir>/read-models.lock` so that no other process (e.g. `kirjuri
+//! projections rebuild`) swaps a read model from under it.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use anyhow::Context as _;
+use kirjuri_events::Position;
 use kirjuri_projections::{
-    Projection, ProjectionError, ProjectionFactory, ProjectionRunner, RunnerOptions, promote_directory,
+    FailureRecording, Projection, ProjectionError, ProjectionFactory, ProjectionRunner, ProjectionStatus,
+    RebuildProgress, RebuildReport, RunnerOptions, WaitError, promote_directory, rebuild_beside,
 };
 use kirjuri_search::{AnalysisSettings, SearchIndex, SearchProjection};
 use kirjuri_store::EventStore;
-use kirjuri_views::ViewsProjection;
+use kirjuri_views::{ViewsError, ViewsProjection, ViewsReader};
+use tracing::info;
 
 use crate::settings::Settings;
 
@@ -33,6 +42,11 @@ impl ViewsFactory {
     /// The views of the data directory in `settings`.
     pub fn new(settings: &Settings) -> Self {
         Self { directory: settings.data_dir.join("views") }
+    }
+
+    /// The live views database file.
+    pub fn live_database(&self) -> PathBuf {
+        self.directory.join(VIEWS_FILE)
     }
 }
 
@@ -50,7 +64,7 @@ impl ProjectionFactory for ViewsFactory {
             .map_err(|e| ProjectionError::storage(format!("creating {}", location.display()), e))?;
         let projection = ViewsProjection::open(location.join(VIEWS_FILE))
             .map_err(|e| ProjectionError::storage(format!("opening the views in {}", location.display()), e))?;
-        Ok(Box::new(projection))
+        Ok(FailureRecording::wrap(Box::new(projection), location))
     }
 
     fn promote(&self, rebuilt: &Path) -> Result<(), ProjectionError> {
@@ -78,6 +92,13 @@ impl SearchFactory {
         SearchIndex::open(location, &self.analysis)
             .map_err(|e| ProjectionError::storage(format!("opening the search index in {}", location.display()), e))
     }
+
+    /// The projection writing `index` (which lives at `location`); searchers share `index`.
+    fn projection_of(index: SearchIndex, location: &Path) -> Result<Box<dyn Projection>, ProjectionError> {
+        let projection = SearchProjection::new(index)
+            .map_err(|e| ProjectionError::storage(format!("opening the index writer in {}", location.display()), e))?;
+        Ok(FailureRecording::wrap(Box::new(projection), location))
+    }
 }
 
 impl ProjectionFactory for SearchFactory {
@@ -90,10 +111,7 @@ impl ProjectionFactory for SearchFactory {
     }
 
     fn open(&self, location: &Path) -> Result<Box<dyn Projection>, ProjectionError> {
-        let index = self.open_index(location)?;
-        let projection = SearchProjection::new(index)
-            .map_err(|e| ProjectionError::storage(format!("opening the index writer in {}", location.display()), e))?;
-        Ok(Box::new(projection))
+        Self::projection_of(self.open_index(location)?, location)
     }
 
     fn promote(&self, rebuilt: &Path) -> Result<(), ProjectionError> {
@@ -125,4 +143,166 @@ pub async fn start_with(
     .context("the task opening the read models panicked")?
     .context("opening the read models")?;
     ProjectionRunner::start(store, projections, options).context("starting the projections")
+}
+
+/// The lock file a [`ReadSide`] holds in the data directory.
+pub const LOCK_FILE: &str = "read-models.lock";
+
+/// Takes `<data_dir>/read-models.lock` exclusively, or says that another process holds it.
+pub fn lock_read_models(settings: &Settings) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating the data directory {}", settings.data_dir.display()))?;
+    let path = settings.data_dir.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another process (a running `kirjuri serve`?) holds the read models of {}; stop it first",
+            settings.data_dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(error)) => Err(error).with_context(|| format!("locking {}", path.display())),
+    }
+}
+
+/// The read models a server runs and serves from.
+///
+/// Who owns what: the runner (behind `running`) is the only writer of the read models; the
+/// search index handle is shared by the search projection and every searcher, so a search
+/// right after a commit sees it; views are read through fresh read-only connections
+/// ([`ReadSide::views`]). A rebuild is built beside the live read model while everything keeps
+/// running, then swapped in: the runner is stopped (flushing its batches), the rebuilt copy
+/// promoted, the read models reopened and the runner restarted, which catches the rebuilt
+/// copy up on what was appended meanwhile. Rebuilds run one at a time.
+pub struct ReadSide {
+    settings: Settings,
+    store: Arc<dyn EventStore>,
+    options: RunnerOptions,
+    running: tokio::sync::Mutex<Option<ProjectionRunner>>,
+    search: RwLock<SearchIndex>,
+    rebuilding: tokio::sync::Mutex<()>,
+    _lock: std::fs::File,
+}
+
+impl std::fmt::Debug for ReadSide {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadSide").field("data_dir", &self.settings.data_dir).finish_non_exhaustive()
+    }
+}
+
+impl ReadSide {
+    /// Locks the data directory's read models, opens them and starts their runner.
+    pub async fn start(
+        settings: &Settings,
+        store: Arc<dyn EventStore>,
+        options: RunnerOptions,
+    ) -> anyhow::Result<Self> {
+        let lock = {
+            let settings = settings.clone();
+            tokio::task::spawn_blocking(move || lock_read_models(&settings)).await.context("locking panicked")??
+        };
+        let (runner, search) = Self::open_and_run(settings, &store, options).await?;
+        Ok(Self {
+            settings: settings.clone(),
+            store,
+            options,
+            running: tokio::sync::Mutex::new(Some(runner)),
+            search: RwLock::new(search),
+            rebuilding: tokio::sync::Mutex::new(()),
+            _lock: lock,
+        })
+    }
+
+    async fn open_and_run(
+        settings: &Settings,
+        store: &Arc<dyn EventStore>,
+        options: RunnerOptions,
+    ) -> anyhow::Result<(ProjectionRunner, SearchIndex)> {
+        let views = ViewsFactory::new(settings);
+        let search = SearchFactory::new(settings);
+        let (projections, index) = tokio::task::spawn_blocking(move || {
+            let views_projection = views.open(&views.live_location())?;
+            let location = search.live_location();
+            let index = search.open_index(&location)?;
+            let search_projection = SearchFactory::projection_of(index.clone(), &location)?;
+            Ok::<_, ProjectionError>((vec![views_projection, search_projection], index))
+        })
+        .await
+        .context("the task opening the read models panicked")?
+        .context("opening the read models")?;
+        let runner =
+            ProjectionRunner::start(Arc::clone(store), projections, options).context("starting the projections")?;
+        Ok((runner, index))
+    }
+
+    /// The search index (a cheap handle; it sees every commit of the search projection).
+    pub fn search(&self) -> SearchIndex {
+        self.search.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// A read-only connection to the live views. Open one per request: a connection opened
+    /// before a rebuild was swapped in keeps reading the replaced copy.
+    pub fn views(&self) -> Result<ViewsReader, ViewsError> {
+        ViewsReader::open(ViewsFactory::new(&self.settings).live_database())
+    }
+
+    /// Every projection's status.
+    pub async fn status(&self) -> anyhow::Result<Vec<ProjectionStatus>> {
+        let running = self.running.lock().await;
+        let runner = running.as_ref().context("the read side has been shut down")?;
+        Ok(runner.status().await?)
+    }
+
+    /// Waits until every projection has applied everything up to `position` (see
+    /// [`ProjectionRunner::wait_until_caught_up`]). A rebuild's swap waits for this to return.
+    pub async fn wait_until_caught_up(&self, position: Position, timeout: Duration) -> anyhow::Result<()> {
+        let running = self.running.lock().await;
+        let runner = running.as_ref().context("the read side has been shut down")?;
+        runner.wait_until_caught_up(position, timeout).await.map_err(|e: WaitError| anyhow::anyhow!(e))
+    }
+
+    /// The names of the read models.
+    pub fn names(&self) -> Vec<&'static str> {
+        factories(&self.settings).iter().map(|f| f.name()).collect()
+    }
+
+    /// Rebuilds the read model called `name` beside the live one while the server keeps
+    /// serving from it, then swaps it in (see the type's docs). An unknown name is an error
+    /// naming the known ones; a failed rebuild leaves the live read model as it was.
+    pub async fn rebuild(
+        &self,
+        name: &str,
+        progress: impl FnMut(RebuildProgress) + Send,
+    ) -> anyhow::Result<RebuildReport> {
+        let factory = factories(&self.settings).into_iter().find(|f| f.name() == name).with_context(|| {
+            format!("there is no read model called `{name}`; the read models are {}", self.names().join(", "))
+        })?;
+        let _one_at_a_time = self.rebuilding.lock().await;
+        let rebuilt = rebuild_beside(factory, Arc::clone(&self.store), progress).await?;
+        let mut running = self.running.lock().await;
+        let Some(runner) = running.take() else {
+            rebuilt.discard().await?;
+            anyhow::bail!("the read side has been shut down");
+        };
+        drop(runner.shutdown().await);
+        let promoted = rebuilt.promote().await;
+        // Reopen whichever copy is live now (the old one if the swap failed).
+        let (runner, index) = Self::open_and_run(&self.settings, &self.store, self.options).await?;
+        *running = Some(runner);
+        *self.search.write().unwrap_or_else(std::sync::PoisonError::into_inner) = index;
+        let report = promoted?;
+        info!(projection = report.name, events = report.events_applied, "rebuilt read model swapped in while serving");
+        Ok(report)
+    }
+
+    /// Stops the projections after their current batches.
+    pub async fn shutdown(&self) {
+        if let Some(runner) = self.running.lock().await.take() {
+            runner.shutdown().await;
+        }
+    }
 }

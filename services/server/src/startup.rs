@@ -13,10 +13,10 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tracing::{info, warn};
 
-use kirjuri_projections::ProjectionRunner;
+use kirjuri_projections::RunnerOptions;
 
 use crate::http::{self, AppState};
-use crate::readside;
+use crate::readside::ReadSide;
 use crate::settings::{Settings, StoreKind};
 
 /// How long open requests may run on after a shutdown signal before the server stops anyway.
@@ -27,7 +27,7 @@ pub struct Application {
     listener: TcpListener,
     local_addr: SocketAddr,
     router: axum::Router,
-    projections: Option<ProjectionRunner>,
+    read_side: Option<Arc<ReadSide>>,
 }
 
 impl Application {
@@ -40,9 +40,9 @@ impl Application {
 
     /// Like [`Application::build`] with a store the caller opened.
     pub async fn build_with_store(settings: Settings, store: Arc<dyn EventStore>) -> anyhow::Result<Self> {
-        let projections = readside::start(&settings, Arc::clone(&store)).await?;
+        let read_side = ReadSide::start(&settings, Arc::clone(&store), RunnerOptions::default()).await?;
         let mut application = Self::build_without_projections(settings, store).await?;
-        application.projections = Some(projections);
+        application.read_side = Some(Arc::new(read_side));
         Ok(application)
     }
 
@@ -55,7 +55,7 @@ impl Application {
         let local_addr = listener.local_addr().context("reading the bound address of the HTTP listener")?;
         let router = http::router(AppState { store, store_kind: settings.store });
         info!(address = %local_addr, store = settings.store.as_str(), "listener bound");
-        Ok(Self { listener, local_addr, router, projections: None })
+        Ok(Self { listener, local_addr, router, read_side: None })
     }
 
     /// The address the server listens on, with the real port when 0 was asked for.
@@ -63,9 +63,9 @@ impl Application {
         self.local_addr
     }
 
-    /// The projections this server runs, if any.
-    pub fn projections(&self) -> Option<&ProjectionRunner> {
-        self.projections.as_ref()
+    /// The read models this server runs, if any.
+    pub fn read_side(&self) -> Option<&Arc<ReadSide>> {
+        self.read_side.as_ref()
     }
 
     /// The port the server listens on.
@@ -94,9 +94,9 @@ impl Application {
             result = serving => result.context("serving HTTP")?,
             () = grace_expired => warn!(grace_seconds = SHUTDOWN_GRACE.as_secs(), "requests still open after the grace period, stopping anyway"),
         }
-        if let Some(projections) = self.projections {
+        if let Some(read_side) = self.read_side {
             // Applies the batch each projection has gathered, then stops it.
-            projections.shutdown().await;
+            read_side.shutdown().await;
         }
         info!("server stopped");
         Ok(())

@@ -189,6 +189,30 @@ fn serve_reports_its_address_and_exits_0_promptly_on_sigterm() {
     assert!(http_get_status_line(server.address, "/health/live").is_none(), "the port still answers after exit");
 }
 
+#[cfg(unix)]
+#[test]
+fn projections_rebuild_refuses_while_a_server_runs_on_the_data_directory_and_works_after() {
+    let dir = data_dir();
+    let vars = [("KIRJURI_DATA_DIR", path_str(dir.path()))];
+    let mut server = ServeProcess::start(dir.path());
+    wait_until_ready(server.address, Duration::from_secs(10));
+
+    for command in [&["projections", "rebuild"][..], &["projections", "status"][..]] {
+        let refused = run(kirjuri(&vars).args(command));
+        assert_eq!(refused.status.code(), Some(1), "{command:?}: {}", text(&refused.stdout));
+        assert!(text(&refused.stderr).contains("holds the read models"), "{}", text(&refused.stderr));
+    }
+    assert!(!dir.path().join("views.rebuild").exists() && dir.path().join("views").exists());
+
+    server.terminate(Duration::from_secs(5)).expect("the server stops");
+    let rebuilt = run(kirjuri(&vars).args(["projections", "rebuild", "views"]));
+    assert!(rebuilt.status.success(), "stderr: {}", text(&rebuilt.stderr));
+    assert!(text(&rebuilt.stdout).contains("rebuilt views"), "{}", text(&rebuilt.stdout));
+    let status = run(kirjuri(&vars).args(["projections", "status"]));
+    assert!(status.status.success(), "stderr: {}", text(&status.stderr));
+    assert!(text(&status.stdout).contains("views    stopped"), "{}", text(&status.stdout));
+}
+
 fn events_in_store(dir: &Path) -> u64 {
     let output = run(kirjuri(&[("KIRJURI_DATA_DIR", path_str(dir))]).args(["store", "check", "--json"]));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("store check prints JSON");

@@ -13,8 +13,8 @@ use tokio::sync::watch;
 
 use crate::testing::{CounterFactory, CounterProjection, CounterState, Faults};
 use crate::{
-    Backoff, Projection, ProjectionRunner, ProjectionState, RunnerError, RunnerOptions, WaitError, offline_status,
-    rebuild,
+    Backoff, FailureRecording, Projection, ProjectionRunner, ProjectionState, RunnerError, RunnerOptions, WaitError,
+    offline_status, rebuild,
 };
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -130,6 +130,52 @@ async fn a_poison_event_stops_only_its_projection_and_its_error_names_the_event(
     assert_eq!(state(dir.path(), "sturdy").total(), 26);
     assert_eq!(state(dir.path(), "fragile").total(), 10);
     runner.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poison_failure_is_kept_across_restarts_until_the_event_applies() {
+    let dir = ok(tempfile::tempdir());
+    let store = open_store(dir.path());
+    append(&store, "lesson", "LessonIdentified", 3).await;
+    let poison_position = append(&store, "lesson", "Unreadable", 1).await;
+    append(&store, "lesson", "LessonIdentified", 3).await;
+    let failure_dir = dir.path().join("fragile");
+    ok(std::fs::create_dir_all(&failure_dir));
+    let fragile = |poison: bool| {
+        let projection = counter(dir.path(), "fragile");
+        let projection = if poison { projection.with_poison_type("Unreadable") } else { projection };
+        FailureRecording::wrap(Box::new(projection), &failure_dir)
+    };
+
+    let runner = ok(ProjectionRunner::start(Arc::clone(&store), vec![fragile(true)], fast_options()));
+    assert!(runner.wait_until_caught_up(head(&store).await, WAIT).await.is_err());
+    runner.shutdown().await;
+    let kept = ok(FailureRecording::read(&failure_dir)).unwrap_or_default();
+    assert!(kept.contains("Unreadable") && kept.contains(&poison_position.to_string()), "{kept}");
+
+    // Another process asking for the status sees the failure.
+    let status = ok(offline_status(fragile(true), &*store, 1_000).await);
+    assert_eq!(status.state, ProjectionState::Failed);
+    assert_eq!(status.last_error.as_deref(), Some(kept.as_str()));
+    assert_eq!(status.lag_events, 4);
+
+    // A restarted runner shows it at once, and fails on the same event again.
+    let runner = ok(ProjectionRunner::start(Arc::clone(&store), vec![fragile(true)], fast_options()));
+    let first = ok(runner.status().await);
+    assert_eq!(first[0].last_error.as_deref(), Some(kept.as_str()));
+    assert!(runner.wait_until_caught_up(head(&store).await, WAIT).await.is_err());
+    runner.shutdown().await;
+    assert!(ok(FailureRecording::read(&failure_dir)).is_some());
+
+    // Once the projection can apply it (a fixed release), the failure is gone.
+    let runner = ok(ProjectionRunner::start(Arc::clone(&store), vec![fragile(false)], fast_options()));
+    ok(runner.wait_until_caught_up(head(&store).await, WAIT).await);
+    let statuses = ok(runner.status().await);
+    assert_eq!(statuses[0].last_error, None);
+    runner.shutdown().await;
+    assert_eq!(ok(FailureRecording::read(&failure_dir)), None);
+    assert_each_applied_once(&state(dir.path(), "fragile"), 7);
+    assert_eq!(ok(offline_status(fragile(false), &*store, 1_000).await).state, ProjectionState::Stopped);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
