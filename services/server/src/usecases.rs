@@ -54,12 +54,22 @@ pub struct CommandContext {
     pub correlation_id: Option<Uuid>,
     /// When it happened in the world, where that differs from now.
     pub occurred_at: Option<DateTime<Utc>>,
+    /// Decide only if the stream is at exactly this revision (`None` inside: still empty),
+    /// as an HTTP `If-Match` asks; otherwise [`UseCaseError::RevisionMismatch`].
+    pub if_revision: Option<Option<Revision>>,
 }
 
 impl CommandContext {
     /// A context for `actor` with a fresh command id.
     pub fn new(actor: impl Into<String>) -> Self {
-        Self { command_id: Uuid::new_v4(), actor: actor.into(), tenant: None, correlation_id: None, occurred_at: None }
+        Self {
+            command_id: Uuid::new_v4(),
+            actor: actor.into(),
+            tenant: None,
+            correlation_id: None,
+            occurred_at: None,
+            if_revision: None,
+        }
     }
 
     fn metadata(&self) -> EventMetadata {
@@ -111,9 +121,21 @@ pub enum UseCaseError {
         #[source]
         source: DecodeError,
     },
+    /// The stream was not at the revision the caller expected; nothing was written.
+    #[error("`{stream}` is at revision {}, not the one expected", describe_revision(*.current))]
+    RevisionMismatch {
+        /// The stream.
+        stream: StreamName,
+        /// Its current revision (`None`: empty).
+        current: Option<Revision>,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+fn describe_revision(revision: Option<Revision>) -> String {
+    revision.map_or_else(|| "none (the stream is empty)".to_owned(), |r| r.0.to_string())
 }
 
 /// A folded aggregate and the stream revision it reflects.
@@ -174,6 +196,19 @@ impl CommandBus {
             if let Some(revision) = folded.applied_commands.get(&first_event_id).copied() {
                 self.put_back(&stream, folded);
                 return Ok(Executed { stream, events: 0, revision: Some(revision), position: None, repeated: true });
+            }
+            if let Some(expected) = context.if_revision
+                && folded.revision != expected
+            {
+                // A cached state may be behind: only the stream's tail can say it does not match.
+                let folded = if optimistic { self.fold_tail(&stream, folded).await? } else { folded };
+                if folded.revision != expected {
+                    let current = folded.revision;
+                    self.put_back(&stream, folded);
+                    return Err(UseCaseError::RevisionMismatch { stream, current });
+                }
+                self.put_back(&stream, folded);
+                continue;
             }
             let references = match self.load_references(&A::references(&command)).await {
                 Ok(references) => references,
@@ -482,6 +517,55 @@ mod tests {
         assert_eq!(stored[0].id, EventId::derived(context.command_id, 0));
         assert_eq!(stored[0].metadata.actor.as_deref(), Some("user:test"));
         assert_eq!(stored[0].metadata.causation_id, Some(context.command_id));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_command_with_an_expected_revision_runs_only_at_that_revision() {
+        let (_dir, store) = sqlite();
+        let bus = CommandBus::new(Arc::clone(&store));
+        let other_instance = CommandBus::new(Arc::clone(&store));
+        let (kuopio, host) = (MunicipalityId::random(), MunicipalityId::random());
+        let expecting = |revision: Option<Option<Revision>>| CommandContext {
+            if_revision: revision,
+            ..CommandContext::new("user:test")
+        };
+        let join = |day: u32| {
+            MunicipalityCommand::JoinPartnerNetwork(kirjuri_domain::organisation::JoinPartnerNetwork {
+                municipality: kuopio,
+                host,
+                joined_on: chrono::NaiveDate::from_ymd_opt(2025, 1, day).unwrap_or_default(),
+                agreement: None,
+            })
+        };
+        // An empty stream is expected as `None`.
+        let at_zero = expecting(Some(Some(Revision(0))));
+        let refused = bus.execute::<MunicipalityState>(register(kuopio, "297"), &at_zero).await;
+        assert!(
+            matches!(refused, Err(UseCaseError::RevisionMismatch { current: None, .. })),
+            "a revision of an empty stream"
+        );
+        bus.execute::<MunicipalityState>(register(host, "091"), &CommandContext::new("user:test"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let registered = bus
+            .execute::<MunicipalityState>(register(kuopio, "297"), &expecting(Some(None)))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(registered.revision, Some(Revision(0)));
+        // The bus's cached state is behind once another instance appends: the check reads on.
+        other_instance
+            .execute::<MunicipalityState>(join(1), &CommandContext::new("user:other"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stale = bus.execute::<MunicipalityState>(join(2), &expecting(Some(Some(Revision(0))))).await;
+        match stale {
+            Err(UseCaseError::RevisionMismatch { current, .. }) => assert_eq!(current, Some(Revision(1))),
+            other => panic!("expected a mismatch at revision 1, got {other:?}"),
+        }
+        assert_eq!(events_in(&store, &kuopio.stream()).await.len(), 2, "the refused command wrote nothing");
+        // At the current revision the command is decided (and refused on its merits: already a partner).
+        let current = bus.execute::<MunicipalityState>(join(2), &expecting(Some(Some(Revision(1))))).await;
+        assert!(matches!(current, Err(UseCaseError::Rejected(_))), "{current:?}");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -98,6 +98,7 @@ fn context(command_id: Uuid) -> CommandContext {
         tenant: Some("297".into()),
         correlation_id: None,
         occurred_at: None,
+        if_revision: None,
     }
 }
 

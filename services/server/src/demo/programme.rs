@@ -595,6 +595,7 @@ impl Actor {
             tenant: Some(self.tenant.to_owned()),
             correlation_id: None,
             occurred_at: Some(occurred_at),
+            if_revision: None,
         };
         let executed = self
             .programme
