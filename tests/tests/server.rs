@@ -167,3 +167,28 @@ async fn readiness_is_a_503_problem_without_internals_when_the_store_fails() {
     assert_eq!(problem["status"], 503);
     assert!(problem["detail"].as_str().is_some_and(|detail| !detail.is_empty()));
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_report_each_read_model() {
+    let app = spawn_app().await;
+    for _ in 0..3 {
+        assert_eq!(app.get_live().await.status(), StatusCode::OK);
+    }
+    assert_eq!(app.get_ready().await.status(), StatusCode::OK);
+
+    let response = app.get("/metrics").await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(content_type(&response).starts_with("text/plain; version=0.0.4"), "{}", content_type(&response));
+    let text = response.text().await.expect("a text body");
+    assert!(
+        text.contains("kirjuri_http_requests_total{route=\"/health/live\",method=\"GET\",status=\"200\"} 3"),
+        "{text}"
+    );
+    assert!(text.contains("kirjuri_http_request_duration_seconds_count{route=\"/health/ready\",method=\"GET\"} 1"));
+    for projection in ["views", "search"] {
+        assert!(text.contains(&format!("kirjuri_projection_lag_events{{projection=\"{projection}\"}} 0")), "{text}");
+        assert!(text.contains(&format!("kirjuri_projection_failed{{projection=\"{projection}\"}} 0")), "{text}");
+    }
+    assert!(text.contains("kirjuri_store_head_position 0"));
+}

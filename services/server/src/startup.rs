@@ -41,21 +41,32 @@ impl Application {
     /// Like [`Application::build`] with a store the caller opened.
     pub async fn build_with_store(settings: Settings, store: Arc<dyn EventStore>) -> anyhow::Result<Self> {
         let read_side = ReadSide::start(&settings, Arc::clone(&store), RunnerOptions::default()).await?;
-        let mut application = Self::build_without_projections(settings, store).await?;
-        application.read_side = Some(Arc::new(read_side));
-        Ok(application)
+        Self::bind(settings, store, Some(Arc::new(read_side))).await
     }
 
     /// Binds `settings.bind` and serves `store` without running projections (for tests that
     /// pass a store double).
     pub async fn build_without_projections(settings: Settings, store: Arc<dyn EventStore>) -> anyhow::Result<Self> {
+        Self::bind(settings, store, None).await
+    }
+
+    async fn bind(
+        settings: Settings,
+        store: Arc<dyn EventStore>,
+        read_side: Option<Arc<ReadSide>>,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("binding the HTTP listener to {}", settings.bind))?;
         let local_addr = listener.local_addr().context("reading the bound address of the HTTP listener")?;
-        let router = http::router(AppState { store, store_kind: settings.store });
+        let router = http::router(AppState {
+            store,
+            store_kind: settings.store,
+            read_side: read_side.clone(),
+            metrics: Arc::default(),
+        });
         info!(address = %local_addr, store = settings.store.as_str(), "listener bound");
-        Ok(Self { listener, local_addr, router, read_side: None })
+        Ok(Self { listener, local_addr, router, read_side })
     }
 
     /// The address the server listens on, with the real port when 0 was asked for.

@@ -105,9 +105,9 @@ impl ApiError {
         Self::new(ErrorCode::MethodNotAllowed, format!("{path} does not answer {method}; see the Allow header"))
     }
 
-    /// The store could not show it is ready.
+    /// The server could not show it is ready.
     pub fn not_ready(cause: NotReady) -> Self {
-        Self::new(ErrorCode::StoreUnavailable, "the event store is not answering; try again shortly").with_cause(cause)
+        Self::new(ErrorCode::StoreUnavailable, cause.public_detail()).with_cause(cause)
     }
 
     /// A fault of the server, with its cause for the log.

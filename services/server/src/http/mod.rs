@@ -5,6 +5,7 @@
 
 mod error;
 mod health;
+pub mod metrics;
 mod request_log;
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use axum::http::{Method, Uri};
 use axum::routing::get;
 use kirjuri_store::EventStore;
 
+use crate::readside::ReadSide;
 use crate::settings::StoreKind;
 
 pub use error::{ApiError, ErrorCode};
@@ -25,6 +27,10 @@ pub struct AppState {
     pub store: Arc<dyn EventStore>,
     /// Which backend `store` is.
     pub store_kind: StoreKind,
+    /// The read models, when this server runs them.
+    pub read_side: Option<Arc<ReadSide>>,
+    /// Request counts and latencies for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// Every route the server answers, with the request log layer around them.
@@ -32,6 +38,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))
+        .route("/metrics", get(metrics::metrics))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(axum::middleware::from_fn(request_log::log_request))
