@@ -28,6 +28,7 @@ pub struct Application {
     local_addr: SocketAddr,
     router: axum::Router,
     read_side: Option<Arc<ReadSide>>,
+    shutting_down: tokio::sync::watch::Sender<bool>,
 }
 
 impl Application {
@@ -59,14 +60,16 @@ impl Application {
             .await
             .with_context(|| format!("binding the HTTP listener to {}", settings.bind))?;
         let local_addr = listener.local_addr().context("reading the bound address of the HTTP listener")?;
+        let (shutting_down, shutting_down_receiver) = tokio::sync::watch::channel(false);
         let router = http::router(AppState {
             store,
             store_kind: settings.store,
             read_side: read_side.clone(),
             metrics: Arc::default(),
+            shutting_down: shutting_down_receiver,
         });
         info!(address = %local_addr, store = settings.store.as_str(), "listener bound");
-        Ok(Self { listener, local_addr, router, read_side })
+        Ok(Self { listener, local_addr, router, read_side, shutting_down })
     }
 
     /// The address the server listens on, with the real port when 0 was asked for.
@@ -90,9 +93,11 @@ impl Application {
         let shutdown_started = Arc::new(Notify::new());
         let signal = {
             let shutdown_started = Arc::clone(&shutdown_started);
+            let shutting_down = self.shutting_down;
             async move {
                 shutdown.await;
                 info!(grace_seconds = SHUTDOWN_GRACE.as_secs(), "shutting down, draining open requests");
+                shutting_down.send_replace(true);
                 shutdown_started.notify_one();
             }
         };

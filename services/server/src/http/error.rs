@@ -22,6 +22,8 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// What went wrong, in terms a client acts on; decides the status and the problem type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
+    /// The request is malformed: a parameter, header or body that cannot be read.
+    BadRequest,
     /// No resource at the path.
     NotFound,
     /// The resource exists but not for this method.
@@ -36,6 +38,7 @@ impl ErrorCode {
     /// The HTTP status this code is answered with.
     pub fn status(self) -> StatusCode {
         match self {
+            Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -46,6 +49,7 @@ impl ErrorCode {
     /// The stable machine name, used in logs and in the problem type.
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::BadRequest => "bad-request",
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::StoreUnavailable => "store-unavailable",
@@ -58,6 +62,7 @@ impl ErrorCode {
     pub fn problem_type(self) -> &'static str {
         match self {
             Self::NotFound | Self::MethodNotAllowed | Self::Internal => "about:blank",
+            Self::BadRequest => "/problems/bad-request",
             Self::StoreUnavailable => "/problems/store-unavailable",
         }
     }
@@ -65,6 +70,7 @@ impl ErrorCode {
     /// The short, stable, human-readable summary (`title`).
     pub fn title(self) -> &'static str {
         match self {
+            Self::BadRequest => "The request is malformed",
             Self::NotFound => "Not Found",
             Self::MethodNotAllowed => "Method Not Allowed",
             Self::StoreUnavailable => "The event store is unavailable",
@@ -93,6 +99,11 @@ impl ApiError {
     pub fn with_cause(mut self, cause: impl Into<BoxError>) -> Self {
         self.cause = Some(cause.into());
         self
+    }
+
+    /// A malformed request; `detail` names the parameter, header or field and the rule.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadRequest, detail)
     }
 
     /// Nothing is served at `path`.

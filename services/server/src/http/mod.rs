@@ -5,6 +5,7 @@
 
 mod error;
 mod health;
+pub mod live;
 pub mod metrics;
 mod request_log;
 
@@ -31,6 +32,8 @@ pub struct AppState {
     pub read_side: Option<Arc<ReadSide>>,
     /// Request counts and latencies for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
+    /// Turns true when the server starts shutting down; long-lived responses (live updates) end then.
+    pub shutting_down: tokio::sync::watch::Receiver<bool>,
 }
 
 /// Every route the server answers, with the request log layer around them.

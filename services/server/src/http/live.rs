@@ -1,0 +1,139 @@
+//! `GET /api/v1/live`: Server-Sent Events announcing each new event the caller may see.
+//!
+//! An announcement carries what happened and to which entity — position, type, entity kind
+//! and id, time, tenant — never the event's data: that may hold personal text, and the caller
+//! reads details through the queries, which authorise every read. The SSE `id` is the event's
+//! position (`<commit>.<prepare>`), so a client that reconnects with `Last-Event-ID` resumes
+//! right after the last announcement it saw; without it, announcements start at the head.
+//! Streams end when the server shuts down, so they never hold up a graceful stop.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::response::sse::{Event, KeepAlive, Sse};
+use chrono::{DateTime, Utc};
+use futures::{Stream, StreamExt as _};
+use kirjuri_events::{Position, RecordedEvent};
+use kirjuri_store::{EventFilter, EventStore, SubscribeFrom};
+use serde::Serialize;
+use tokio::sync::watch;
+
+use super::ApiError;
+
+/// How often an idle stream sends a comment to keep proxies from closing it.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Which events a caller is told about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveFilter {
+    /// Every event (no tenant restriction).
+    Everything,
+    /// Only events recorded for this tenant (the municipality code in the event's metadata).
+    Tenant(String),
+}
+
+impl LiveFilter {
+    /// Whether `event` is announced under this filter.
+    pub fn admits(&self, event: &RecordedEvent) -> bool {
+        match self {
+            Self::Everything => true,
+            Self::Tenant(tenant) => event.metadata.tenant.as_deref() == Some(tenant.as_str()),
+        }
+    }
+}
+
+/// One announcement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Announcement {
+    /// The event's position, as a cursor (`<commit>.<prepare>`).
+    pub position: String,
+    /// The event's type.
+    pub event_type: String,
+    /// The kind of entity (the stream's category).
+    pub entity_kind: String,
+    /// The entity's id.
+    pub entity_id: String,
+    /// When the store recorded it.
+    pub recorded_at: DateTime<Utc>,
+    /// The tenant it was recorded for.
+    pub tenant: Option<String>,
+}
+
+impl Announcement {
+    /// What is announced of `event`.
+    pub fn of(event: &RecordedEvent) -> Self {
+        Self {
+            position: cursor(event.position),
+            event_type: event.event_type.as_str().to_owned(),
+            entity_kind: event.stream.category().to_owned(),
+            entity_id: event.stream.entity_id().to_string(),
+            recorded_at: event.recorded_at,
+            tenant: event.metadata.tenant.clone(),
+        }
+    }
+}
+
+fn cursor(position: Position) -> String {
+    format!("{}.{}", position.commit, position.prepare)
+}
+
+/// Reads a `Last-Event-ID` (a position cursor); anything else is a 400 naming the header.
+pub fn parse_last_event_id(text: &str) -> Result<Position, ApiError> {
+    let malformed = || {
+        ApiError::bad_request(format!(
+            "Last-Event-ID: `{}` is not an event position like 1234.1234",
+            text.chars().filter(|c| !c.is_control()).take(40).collect::<String>()
+        ))
+    };
+    let (commit, prepare) = text.trim().split_once('.').ok_or_else(malformed)?;
+    let number = |part: &str| part.parse::<u64>().ok().filter(|n| i64::try_from(*n).is_ok()).ok_or_else(malformed);
+    Ok(Position { commit: number(commit)?, prepare: number(prepare)? })
+}
+
+/// The SSE response: announcements of events after `after` (or after the head when `None`)
+/// that `filter` admits, until the store closes or `shutdown` turns true.
+pub async fn stream(
+    store: &dyn EventStore,
+    filter: LiveFilter,
+    after: Option<Position>,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>> + use<>>, ApiError> {
+    let from = match after {
+        Some(position) => SubscribeFrom::After(position),
+        None => match store.head_position().await.map_err(ApiError::internal)? {
+            Some(head) => SubscribeFrom::After(head),
+            None => SubscribeFrom::Start,
+        },
+    };
+    let subscription = store.subscribe_all(from, EventFilter::all()).await.map_err(ApiError::internal)?;
+    let stopped = async move {
+        let _ = shutdown.wait_for(|stopping| *stopping).await;
+    };
+    let events = subscription
+        .take_until(stopped)
+        // A store error ends the stream; the client reconnects with Last-Event-ID.
+        .take_while(|next| std::future::ready(next.is_ok()))
+        .filter_map(move |next| {
+            let announced = next.ok().filter(|event| filter.admits(event)).map(|event| {
+                let announcement = Announcement::of(&event);
+                let data = serde_json::to_string(&announcement).unwrap_or_default();
+                Ok(Event::default().id(announcement.position.clone()).event("event").data(data))
+            });
+            std::future::ready(announced)
+        });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_event_id_must_be_a_position() {
+        assert_eq!(parse_last_event_id("12.12").ok(), Some(Position { commit: 12, prepare: 12 }));
+        for bad in ["", "12", "x.1", "1.", "-1.2", "99999999999999999999.1"] {
+            let error = parse_last_event_id(bad).expect_err(bad);
+            assert!(error.detail().contains("Last-Event-ID"), "{}", error.detail());
+        }
+    }
+}
