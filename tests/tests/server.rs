@@ -192,3 +192,32 @@ async fn metrics_count_requests_by_route_and_report_each_read_model() {
     }
     assert!(text.contains("kirjuri_store_head_position 0"));
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route_and_each_answers_as_documented() {
+    let app = spawn_app().await;
+
+    let response = app.get("/api/v1/openapi.json").await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let document = response.json::<Value>().await.expect("a JSON document");
+    assert!(document["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", document["openapi"]);
+    let paths = document["paths"].as_object().expect("paths");
+    for expected in ["/health/live", "/health/ready", "/metrics", "/api/v1/openapi.json"] {
+        assert!(paths.contains_key(expected), "{expected} is not documented");
+    }
+    for (path, operations) in paths {
+        for (method, operation) in operations.as_object().expect("operations") {
+            if method != "get" || path.contains('{') {
+                continue;
+            }
+            let status = app.get(path).await.status();
+            let documented = operation["responses"].as_object().expect("responses");
+            assert!(
+                documented.contains_key(status.as_str()),
+                "GET {path} answered {status}, documented {:?}",
+                documented.keys().collect::<Vec<_>>()
+            );
+        }
+    }
+}

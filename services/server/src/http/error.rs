@@ -147,6 +147,22 @@ struct ProblemDetails<'a> {
     detail: &'a str,
 }
 
+/// RFC 9457 problem details, as documented in the OpenAPI description.
+#[derive(utoipa::ToSchema)]
+#[schema(as = Problem)]
+#[allow(dead_code)]
+pub struct ProblemDetailsSchema {
+    /// A URI naming the kind of problem (`about:blank` for plain HTTP conditions).
+    #[schema(rename = "type")]
+    problem_type: String,
+    /// A short, stable summary of the kind of problem.
+    title: String,
+    /// The HTTP status.
+    status: u16,
+    /// What went wrong with this request: the field or parameter and the rule.
+    detail: String,
+}
+
 /// The error a response was made from, left in its extensions for the request log layer.
 #[derive(Debug, Clone)]
 pub(crate) struct ErrorForLog(pub(crate) Arc<ApiError>);

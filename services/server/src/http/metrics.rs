@@ -118,6 +118,9 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
 }
 
 /// `GET /metrics`.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses(
+    (status = 200, description = "Prometheus text exposition", body = String, content_type = "text/plain; version=0.0.4"),
+))]
 pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let mut out = String::with_capacity(4096);
     state.metrics.render_requests(&mut out);

@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{Method, Uri};
-use axum::routing::get;
 use kirjuri_store::EventStore;
 
 use crate::readside::ReadSide;
@@ -36,12 +35,45 @@ pub struct AppState {
     pub shutting_down: tokio::sync::watch::Receiver<bool>,
 }
 
+/// The OpenAPI description's fixed parts; the paths and schemas come from the routes.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "kirjuri", description = "The record of a city's digital-transformation programme: every assessment, coaching note, experiment outcome and best-practice decision as an event."),
+    tags((name = "operations", description = "Health, readiness and metrics")),
+)]
+struct ApiDoc;
+
+/// Every route with its OpenAPI description: built together, so no route goes undocumented.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    use utoipa::OpenApi as _;
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::live))
+        .routes(routes!(health::ready))
+        .routes(routes!(metrics::metrics))
+        .routes(routes!(openapi_json))
+        .split_for_parts()
+}
+
+/// The OpenAPI 3.1 description of this API (this document).
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
+    responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
+async fn openapi_json() -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    static DOCUMENT: std::sync::OnceLock<axum::body::Bytes> = std::sync::OnceLock::new();
+    let body = DOCUMENT.get_or_init(|| serde_json::to_vec(&openapi()).unwrap_or_default().into()).clone();
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// The OpenAPI 3.1 description of every route, as served at `/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().1
+}
+
 /// Every route the server answers, with the request log layer around them.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/health/live", get(health::live))
-        .route("/health/ready", get(health::ready))
-        .route("/metrics", get(metrics::metrics))
+    routes()
+        .0
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
