@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs schemathesis against the served OpenAPI document of a fresh server holding the demo
+# programme, and fails on any server error or response that breaks the schema.
+#
+#   ops/schemathesis.sh            # builds the release binary, installs schemathesis with pip
+#   KIRJURI_BIN=target/debug/kirjuri ops/schemathesis.sh
+#
+# Writes its report to target/schemathesis/ and prints the summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v st >/dev/null 2>&1; then
+    python3 -m pip install --quiet 'schemathesis>=4.32,<5'
+fi
+bin="${KIRJURI_BIN:-target/release/kirjuri}"
+if [ -z "${KIRJURI_BIN:-}" ]; then
+    cargo build --release --quiet
+fi
+
+data_dir="$(mktemp -d)"
+out_dir="target/schemathesis"
+mkdir -p "$out_dir"
+log="$out_dir/server.log"
+cleanup() {
+    if [ -n "${server_pid:-}" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    rm -rf "$data_dir"
+}
+trap cleanup EXIT
+
+KIRJURI_DATA_DIR="$data_dir" KIRJURI_BIND=127.0.0.1:0 "$bin" serve --with-demo >"$log" 2>&1 &
+server_pid=$!
+address=""
+for _ in $(seq 1 600); do
+    address="$(sed -n 's/^kirjuri listening on \(http:\/\/[^ ]*\)$/\1/p' "$log" | head -n1)"
+    [ -n "$address" ] && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$log"; exit 1; }
+    sleep 0.5
+done
+[ -n "$address" ] || { echo "the server did not start"; cat "$log"; exit 1; }
+for _ in $(seq 1 600); do
+    curl -sf "$address/health/ready" >/dev/null && break
+    sleep 0.5
+done
+
+headers=()
+if [ -n "${KIRJURI_TOKEN:-}" ]; then
+    headers=(--header "Authorization: Bearer $KIRJURI_TOKEN")
+fi
+st run "$address/api/v1/openapi.json" \
+    --checks all \
+    --max-examples "${SCHEMATHESIS_EXAMPLES:-50}" \
+    --report junit --report-dir "$out_dir" \
+    "${headers[@]}"
