@@ -15,6 +15,7 @@ use tracing::{info, warn};
 
 use kirjuri_projections::RunnerOptions;
 
+use crate::auth::Authenticator;
 use crate::http::{self, AppState};
 use crate::readside::ReadSide;
 use crate::settings::{Settings, StoreKind};
@@ -53,7 +54,8 @@ impl Application {
             .await
             .with_context(|| format!("binding the HTTP listener to {}", settings.bind))?;
         let local_addr = listener.local_addr().context("reading the bound address of the HTTP listener")?;
-        let router = http::router(AppState { store, store_kind: settings.store });
+        let authenticator = open_authenticator(&settings).await?;
+        let router = http::router(AppState { store, store_kind: settings.store, authenticator });
         info!(address = %local_addr, store = settings.store.as_str(), "listener bound");
         Ok(Self { listener, local_addr, router, read_side: None })
     }
@@ -101,6 +103,18 @@ impl Application {
         info!("server stopped");
         Ok(())
     }
+}
+
+/// Opens the API token database of the data directory and sets up OIDC if configured.
+pub async fn open_authenticator(settings: &Settings) -> anyhow::Result<Arc<Authenticator>> {
+    let settings = settings.clone();
+    let authenticator = tokio::task::spawn_blocking(move || {
+        Authenticator::open(&settings)
+            .with_context(|| format!("opening the API token database {}", settings.api_tokens_path().display()))
+    })
+    .await
+    .context("the task opening the API token database panicked")??;
+    Ok(Arc::new(authenticator))
 }
 
 /// Opens the backend `settings.store` names.

@@ -3,6 +3,7 @@
 //! Handlers stay thin: extract, call one use case, map the result. Every error leaves as an
 //! [`ApiError`], rendered as RFC 9457 problem+json and logged once by the request log layer.
 
+mod auth;
 mod error;
 mod health;
 mod request_log;
@@ -14,8 +15,10 @@ use axum::http::{Method, Uri};
 use axum::routing::get;
 use kirjuri_store::EventStore;
 
+use crate::auth::Authenticator;
 use crate::settings::StoreKind;
 
+pub use auth::Authenticated;
 pub use error::{ApiError, ErrorCode};
 
 /// What every handler can reach.
@@ -25,6 +28,8 @@ pub struct AppState {
     pub store: Arc<dyn EventStore>,
     /// Which backend `store` is.
     pub store_kind: StoreKind,
+    /// Turns bearer tokens into principals.
+    pub authenticator: Arc<Authenticator>,
 }
 
 /// Every route the server answers, with the request log layer around them.
@@ -32,6 +37,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))
+        .route("/api/v1/me", get(auth::me))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(axum::middleware::from_fn(request_log::log_request))
