@@ -6,12 +6,20 @@
 //! gets its own server, port and data directory; nothing is shared between tests. Dropping a
 //! [`TestApp`] signals its server to stop and removes the data directory; [`TestApp::stop`]
 //! waits for a clean stop first.
+//!
+//! [`oidc`] is a fake identity provider (keys, JWKS endpoint, token signing) for auth tests.
 
+pub mod oidc;
+
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
 use kirjuri::Settings;
+use kirjuri::auth::Role;
+use kirjuri::auth::tokens::{NewToken, TokenStore};
 use kirjuri::startup::Application;
+use kirjuri_events::domain::MunicipalityId;
 use kirjuri_store::EventStore;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
@@ -101,6 +109,35 @@ impl TestApp {
     /// `GET /health/ready`.
     pub async fn get_ready(&self) -> reqwest::Response {
         self.get("/health/ready").await
+    }
+
+    /// `GET /api/v1/me`, with `Authorization: Bearer <token>` when a token is given.
+    pub async fn get_me(&self, bearer: Option<&str>) -> reqwest::Response {
+        let mut request = self.client.get(self.url("/api/v1/me"));
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("the GET request is sent")
+    }
+
+    /// Makes a local API token in this server's data directory (as `kirjuri token create`
+    /// would) and returns its secret. `expires_at` may lie in the past, to test expiry.
+    pub fn create_api_token(
+        &self,
+        tenant: MunicipalityId,
+        roles: &[Role],
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> (uuid::Uuid, String) {
+        let store = TokenStore::open(&self.data_dir().join("api.sqlite")).expect("the token database opens");
+        let new = NewToken { name: None, tenant, roles: roles.iter().copied().collect::<BTreeSet<_>>(), expires_at };
+        let (record, secret) = store.create(new, chrono::Utc::now()).expect("the token is created");
+        (record.id, secret.expose_secret().to_owned())
+    }
+
+    /// Revokes a local API token of this server's data directory by id or name.
+    pub fn revoke_api_token(&self, id_or_name: &str) {
+        let store = TokenStore::open(&self.data_dir().join("api.sqlite")).expect("the token database opens");
+        store.revoke(id_or_name, chrono::Utc::now()).expect("the token is revoked");
     }
 
     /// Stops the server gracefully and waits for it to finish; fails if it stopped with an error.

@@ -8,10 +8,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
+use kirjuri_events::domain::MunicipalityId;
 use kirjuri_store::StoreCheckReport;
 use serde::Serialize;
 
+use crate::auth::Role;
+use crate::auth::tokens::{self, NewToken, RevokeOutcome, TokenRecord, TokenStore, TokenStoreError};
 use crate::bench::{
     CommandsBenchArgs, ProjectionsBenchArgs, StoreBenchArgs, run_commands_bench, run_projections_bench, run_store_bench,
 };
@@ -65,6 +69,12 @@ pub enum Command {
         #[command(subcommand)]
         command: ProjectionsCommand,
     },
+    /// Manage local API tokens (only their hashes are kept, in <data_dir>/api.sqlite).
+    Token {
+        /// What to do with them.
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Measure performance against stated limits.
     Bench {
         /// What to measure.
@@ -102,6 +112,60 @@ pub enum ProjectionsCommand {
     },
 }
 
+/// `kirjuri token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token and print it once: stdout holds only the token, stderr says what it grants.
+    Create {
+        /// The municipality id (a UUID) the token acts for.
+        #[arg(long, value_name = "MUNICIPALITY_ID", value_parser = parse_tenant)]
+        tenant: MunicipalityId,
+        /// A role it grants: staff, coach, experiment_lead, decision_maker, auditor or admin
+        /// (repeat the flag or separate with commas).
+        #[arg(long = "role", value_name = "ROLE", required = true, value_delimiter = ',', value_parser = parse_role)]
+        roles: Vec<Role>,
+        /// A unique name to list and revoke it by (default `token-<start of its id>`).
+        #[arg(long, value_parser = parse_token_name)]
+        name: Option<String>,
+        /// When it stops working: 90d, 12h, 30m, an RFC 3339 time, or `never`.
+        #[arg(long, value_name = "WHEN", default_value = tokens::DEFAULT_EXPIRES, value_parser = parse_expires)]
+        expires: Expiry,
+    },
+    /// List every token (never a secret): id, name, tenant, roles, created, expires, status.
+    List {
+        /// Print one JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token by id or name; it is refused from the next request on.
+    Revoke {
+        /// The token's id or name.
+        id_or_name: String,
+    },
+}
+
+/// When a new token expires, resolved against the clock when the argument is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expiry(pub Option<DateTime<Utc>>);
+
+fn parse_tenant(text: &str) -> Result<MunicipalityId, String> {
+    uuid::Uuid::parse_str(text)
+        .map(MunicipalityId)
+        .map_err(|_| "must be a municipality id, a UUID such as 0193a0b4-7c1e-7000-8000-000000000297".to_owned())
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).map_err(|error| error.to_string())
+}
+
+fn parse_token_name(text: &str) -> Result<String, String> {
+    tokens::check_name(text).map(|()| text.to_owned()).map_err(|rule| format!("must be {rule}"))
+}
+
+fn parse_expires(text: &str) -> Result<Expiry, String> {
+    tokens::parse_expiry(text, Utc::now()).map(Expiry).map_err(|rule| format!("must be {rule}"))
+}
+
 /// `kirjuri bench …`.
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
@@ -129,6 +193,7 @@ pub fn run(command: Command, settings: Settings) -> ExitCode {
             Ok(_) => ExitCode::from(EXIT_PROBLEMS_FOUND),
             Err(error) => exit_on_error(EXIT_ERROR, Err(error)),
         },
+        Command::Token { command } => run_token_command(&settings, command),
         // The benchmark manages its own runtime, so it runs outside ours.
         Command::Bench { command: BenchCommand::Store(args) } => exit_on_error(EXIT_FAILED, run_store_bench(&args)),
         Command::Bench { command: BenchCommand::Commands(args) } => {
@@ -264,6 +329,106 @@ async fn projections_rebuild(settings: Settings, name: Option<String>) -> anyhow
     Ok(())
 }
 
+/// Runs `kirjuri token …`: 0 done, 1 failed (e.g. no such token), 2 the arguments are invalid.
+fn run_token_command(settings: &Settings, command: TokenCommand) -> ExitCode {
+    let store = match TokenStore::open(&settings.api_tokens_path()) {
+        Ok(store) => store,
+        Err(error) => {
+            let error = anyhow::Error::from(error)
+                .context(format!("opening the API token database {}", settings.api_tokens_path().display()));
+            return exit_on_error(EXIT_FAILED, Err(error));
+        }
+    };
+    match command {
+        TokenCommand::Create { tenant, roles, name, expires } => {
+            let new = NewToken { name, tenant, roles: roles.into_iter().collect(), expires_at: expires.0 };
+            match store.create(new, Utc::now()) {
+                Ok((record, secret)) => {
+                    println!("{}", secret.expose_secret());
+                    eprintln!(
+                        "created API token `{}` (id {}) for municipality {} with roles {}, expires {}.\n\
+                         It is shown only this once; kirjuri keeps only its hash.",
+                        record.name,
+                        record.id,
+                        record.tenant,
+                        roles_list(&record),
+                        record.expires_at.map_or_else(|| "never".to_owned(), format_time)
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(error @ TokenStoreError::DuplicateName(_)) => exit_on_error(EXIT_ERROR, Err(error.into())),
+                Err(error) => exit_on_error(EXIT_FAILED, Err(error.into())),
+            }
+        }
+        TokenCommand::List { json } => exit_on_error(EXIT_FAILED, list_tokens(&store, json)),
+        TokenCommand::Revoke { id_or_name } => match store.revoke(&id_or_name, Utc::now()) {
+            Ok(RevokeOutcome::Revoked(record)) => {
+                println!("revoked API token `{}` (id {})", record.name, record.id);
+                ExitCode::SUCCESS
+            }
+            Ok(RevokeOutcome::AlreadyRevoked(record)) => {
+                let revoked_at = record.revoked_at.map_or_else(String::new, format_time);
+                println!("API token `{}` (id {}) was already revoked at {revoked_at}", record.name, record.id);
+                ExitCode::SUCCESS
+            }
+            Ok(RevokeOutcome::NotFound) => exit_on_error(
+                EXIT_FAILED,
+                Err(anyhow::anyhow!("no API token has the id or name `{id_or_name}`; `kirjuri token list` shows them")),
+            ),
+            Err(error) => exit_on_error(EXIT_FAILED, Err(error.into())),
+        },
+    }
+}
+
+fn format_time(time: DateTime<Utc>) -> String {
+    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn roles_list(record: &TokenRecord) -> String {
+    record.roles.iter().map(|role| role.as_str()).collect::<Vec<_>>().join(",")
+}
+
+/// One row of `token list --json`.
+#[derive(Debug, Serialize)]
+struct TokenListEntry<'a> {
+    #[serde(flatten)]
+    record: &'a TokenRecord,
+    status: &'static str,
+}
+
+/// `kirjuri token list`: a table, or JSON, of every token; no secret is stored, so none is shown.
+fn list_tokens(store: &TokenStore, json: bool) -> anyhow::Result<()> {
+    let records = store.list()?;
+    let now = Utc::now();
+    if json {
+        let entries: Vec<TokenListEntry<'_>> =
+            records.iter().map(|record| TokenListEntry { record, status: record.status(now).as_str() }).collect();
+        println!("{}", serde_json::to_string_pretty(&entries)?);
+        return Ok(());
+    }
+    if records.is_empty() {
+        println!("no API tokens; make one with `kirjuri token create --tenant <municipality id> --role <role>`");
+        return Ok(());
+    }
+    println!(
+        "{:<36}  {:<24}  {:<36}  {:<32}  {:<20}  {:<20}  STATUS",
+        "ID", "NAME", "TENANT", "ROLES", "CREATED", "EXPIRES"
+    );
+    for record in &records {
+        println!(
+            "{:<36}  {:<24}  {:<36}  {:<32}  {:<20}  {:<20}  {}",
+            record.id,
+            record.name,
+            record.tenant,
+            roles_list(record),
+            format_time(record.created_at),
+            record.expires_at.map_or_else(|| "never".to_owned(), format_time),
+            record.status(now).as_str()
+        );
+    }
+    Ok(())
+}
+
 /// What `store check --json` prints.
 #[derive(Debug, Serialize)]
 struct CheckOutput<'a> {
@@ -328,6 +493,39 @@ mod tests {
         let cli = Cli::try_parse_from(["kirjuri", "store", "check", "--json", "--config", "k.toml"]).expect("parses");
         assert_eq!(cli.config, Some(PathBuf::from("k.toml")));
         assert!(matches!(cli.command, Command::Store { command: StoreCommand::Check { json: true } }));
+    }
+
+    #[test]
+    fn token_create_takes_repeated_and_comma_separated_roles() {
+        let cli = Cli::try_parse_from([
+            "kirjuri",
+            "token",
+            "create",
+            "--tenant",
+            "0193a0b4-7c1e-7000-8000-000000000297",
+            "--role",
+            "staff,coach",
+            "--role",
+            "auditor",
+            "--expires",
+            "never",
+        ])
+        .expect("parses");
+        let Command::Token { command: TokenCommand::Create { roles, expires, name, .. } } = cli.command else {
+            panic!("not token create");
+        };
+        assert_eq!(roles, vec![Role::Staff, Role::Coach, Role::Auditor]);
+        assert_eq!(expires, Expiry(None));
+        assert_eq!(name, None);
+    }
+
+    #[test]
+    fn token_create_rejects_a_bad_tenant_naming_the_argument() {
+        let error = Cli::try_parse_from(["kirjuri", "token", "create", "--tenant", "kuopio", "--role", "staff"])
+            .expect_err("not a UUID");
+        let message = error.to_string();
+        assert!(message.contains("--tenant"), "{message}");
+        assert!(message.contains("must be a municipality id"), "{message}");
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //!   until a shutdown signal. It owns the only `Arc<dyn EventStore>` handed to handlers.
 //! - [`http`]: the axum router; thin handlers returning [`ApiError`] (RFC 9457 problem+json),
 //!   one request log layer that logs each error once.
+//! - [`auth`]: roles, the [`auth::Principal`] of a request, local API tokens (`api.sqlite`) and
+//!   OIDC bearer tokens; `http` reads the `Authorization` header with its `Authenticated` extractor.
 //! - [`health`]: the liveness and readiness use cases.
 //! - [`cli`]: the `kirjuri` command line; `main.rs` only parses, loads settings, starts
 //!   logging and calls [`cli::run`].
@@ -12,6 +14,7 @@
 //! - [`usecases`]: [`usecases::CommandBus`] — load, decide, append with the loaded revision.
 //! - [`bench`]: `kirjuri bench …`.
 
+pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod demo;

@@ -5,11 +5,16 @@
 //! as pairs, so loading is a pure function of its inputs and nothing else reads the process
 //! environment for settings. Every rejected value names its key or variable and the rule.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use kirjuri_events::domain::MunicipalityId;
+use uuid::Uuid;
 
 /// The default data directory.
 pub const DEFAULT_DATA_DIR: &str = "./kirjuri-data";
@@ -22,6 +27,9 @@ pub const DEFAULT_MAX_EVENT_BYTES: usize = 1024 * 1024;
 
 /// The largest allowed `max_event_bytes`: 16 MiB, KurrentDB's default largest append.
 pub const MAX_EVENT_BYTES_LIMIT: usize = 16 * 1024 * 1024;
+
+/// The default shortest time between two JWKS fetches caused by unknown key ids.
+pub const DEFAULT_OIDC_JWKS_MIN_REFETCH: Duration = Duration::from_secs(10);
 
 /// The environment variable naming the config file when `--config` is not given.
 pub const CONFIG_ENV_VAR: &str = "KIRJURI_CONFIG";
@@ -41,6 +49,31 @@ pub struct Settings {
     pub max_event_bytes: usize,
     /// How log lines are written.
     pub log_format: LogFormat,
+    /// The OIDC issuer whose access tokens are accepted (`iss`, compared exactly); OIDC is off when unset.
+    pub oidc_issuer: Option<String>,
+    /// The audience those tokens must be meant for (`aud`): this API's application id URI or client id.
+    pub oidc_audience: Option<String>,
+    /// Where the issuer publishes its signing keys (JWKS).
+    pub oidc_jwks_url: Option<String>,
+    /// Which issuer tenants (`tid`) are admitted, and the municipality each acts for.
+    pub oidc_tenants: BTreeMap<Uuid, MunicipalityId>,
+    /// The shortest time between two JWKS fetches caused by a token signed with an unknown key.
+    pub oidc_jwks_min_refetch: Duration,
+}
+
+/// Everything needed to accept OIDC access tokens; present when all `oidc_*` settings are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcSettings {
+    /// The exact `iss` accepted.
+    pub issuer: String,
+    /// The `aud` accepted.
+    pub audience: String,
+    /// The JWKS URL.
+    pub jwks_url: String,
+    /// Admitted tenant ids and their municipalities.
+    pub tenants: BTreeMap<Uuid, MunicipalityId>,
+    /// The shortest time between two JWKS fetches caused by unknown key ids.
+    pub jwks_min_refetch: Duration,
 }
 
 /// Which event store backend the server uses.
@@ -136,6 +169,11 @@ impl Default for Settings {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
             log_format: LogFormat::Text,
+            oidc_issuer: None,
+            oidc_audience: None,
+            oidc_jwks_url: None,
+            oidc_tenants: BTreeMap::new(),
+            oidc_jwks_min_refetch: DEFAULT_OIDC_JWKS_MIN_REFETCH,
         }
     }
 }
@@ -191,6 +229,12 @@ pub enum SettingsError {
         "store is kurrentdb but no connection string is set: set kurrentdb_url in the config file or KIRJURI_KURRENTDB_URL"
     )]
     MissingKurrentDbUrl,
+    /// Some but not all of the OIDC settings are given.
+    #[error("OIDC is only partly configured: also set {missing}, or none of the oidc_* settings")]
+    IncompleteOidc {
+        /// The missing settings, each as `file_key (ENV_VAR)`.
+        missing: String,
+    },
 }
 
 /// One setting: its config file key and its environment variable.
@@ -202,12 +246,28 @@ enum Key {
     Bind,
     MaxEventBytes,
     LogFormat,
+    OidcIssuer,
+    OidcAudience,
+    OidcJwksUrl,
+    OidcTenants,
+    OidcJwksMinRefetchSeconds,
 }
 
 impl Key {
     /// Every setting, in the order the sample file documents them.
-    const ALL: [Self; 6] =
-        [Self::DataDir, Self::Store, Self::KurrentDbUrl, Self::Bind, Self::MaxEventBytes, Self::LogFormat];
+    const ALL: [Self; 11] = [
+        Self::DataDir,
+        Self::Store,
+        Self::KurrentDbUrl,
+        Self::Bind,
+        Self::MaxEventBytes,
+        Self::LogFormat,
+        Self::OidcIssuer,
+        Self::OidcAudience,
+        Self::OidcJwksUrl,
+        Self::OidcTenants,
+        Self::OidcJwksMinRefetchSeconds,
+    ];
 
     fn file_key(self) -> &'static str {
         match self {
@@ -217,6 +277,11 @@ impl Key {
             Self::Bind => "bind",
             Self::MaxEventBytes => "max_event_bytes",
             Self::LogFormat => "log_format",
+            Self::OidcIssuer => "oidc_issuer",
+            Self::OidcAudience => "oidc_audience",
+            Self::OidcJwksUrl => "oidc_jwks_url",
+            Self::OidcTenants => "oidc_tenants",
+            Self::OidcJwksMinRefetchSeconds => "oidc_jwks_min_refetch_seconds",
         }
     }
 
@@ -228,6 +293,11 @@ impl Key {
             Self::Bind => "KIRJURI_BIND",
             Self::MaxEventBytes => "KIRJURI_MAX_EVENT_BYTES",
             Self::LogFormat => "KIRJURI_LOG_FORMAT",
+            Self::OidcIssuer => "KIRJURI_OIDC_ISSUER",
+            Self::OidcAudience => "KIRJURI_OIDC_AUDIENCE",
+            Self::OidcJwksUrl => "KIRJURI_OIDC_JWKS_URL",
+            Self::OidcTenants => "KIRJURI_OIDC_TENANTS",
+            Self::OidcJwksMinRefetchSeconds => "KIRJURI_OIDC_JWKS_MIN_REFETCH_SECONDS",
         }
     }
 
@@ -291,6 +361,10 @@ const STORE_RULE: &str = "sqlite or kurrentdb";
 const BIND_RULE: &str = "an IP address and port such as 127.0.0.1:8080 or [::]:8080";
 const MAX_EVENT_BYTES_RULE: &str = "a whole number of bytes from 1 to 16777216 (16 MiB)";
 const LOG_FORMAT_RULE: &str = "text or json";
+const OIDC_URL_RULE: &str = "an https:// URL (http:// only for localhost, 127.0.0.1 or [::1])";
+const OIDC_AUDIENCE_RULE: &str = "a non-empty audience without spaces, such as api://kirjuri or a client id";
+const OIDC_TENANTS_RULE: &str = "a non-empty mapping of tenant ids (tid) to municipality ids, both UUIDs: in the file a table such as { \"<tid>\" = \"<municipality id>\" }, in the environment <tid>=<municipality id> pairs separated by commas";
+const OIDC_MIN_REFETCH_RULE: &str = "a whole number of seconds from 0 to 3600";
 
 impl Settings {
     /// Loads defaults, then the config file (`config_file`, else `KIRJURI_CONFIG`), then the
@@ -318,12 +392,51 @@ impl Settings {
         if settings.store == StoreKind::KurrentDb && settings.kurrentdb_url.is_none() {
             return Err(SettingsError::MissingKurrentDbUrl);
         }
+        settings.check_oidc_is_whole()?;
         Ok(settings)
     }
 
     /// Where the embedded store's file lives.
     pub fn sqlite_path(&self) -> PathBuf {
         self.data_dir.join("events.sqlite")
+    }
+
+    /// Where the local API tokens live.
+    pub fn api_tokens_path(&self) -> PathBuf {
+        self.data_dir.join("api.sqlite")
+    }
+
+    /// The OIDC settings, when issuer, audience, JWKS URL and tenants are all set.
+    pub fn oidc(&self) -> Option<OidcSettings> {
+        match (&self.oidc_issuer, &self.oidc_audience, &self.oidc_jwks_url) {
+            (Some(issuer), Some(audience), Some(jwks_url)) if !self.oidc_tenants.is_empty() => Some(OidcSettings {
+                issuer: issuer.clone(),
+                audience: audience.clone(),
+                jwks_url: jwks_url.clone(),
+                tenants: self.oidc_tenants.clone(),
+                jwks_min_refetch: self.oidc_jwks_min_refetch,
+            }),
+            _ => None,
+        }
+    }
+
+    /// OIDC is either off (no `oidc_*` setting) or whole; half a configuration is refused.
+    fn check_oidc_is_whole(&self) -> Result<(), SettingsError> {
+        let given = [
+            (Key::OidcIssuer, self.oidc_issuer.is_some()),
+            (Key::OidcAudience, self.oidc_audience.is_some()),
+            (Key::OidcJwksUrl, self.oidc_jwks_url.is_some()),
+            (Key::OidcTenants, !self.oidc_tenants.is_empty()),
+        ];
+        let missing: Vec<String> = given
+            .iter()
+            .filter(|(_, is_set)| !is_set)
+            .map(|(key, _)| format!("{} ({})", key.file_key(), key.env_var()))
+            .collect();
+        if missing.is_empty() || missing.len() == given.len() {
+            return Ok(());
+        }
+        Err(SettingsError::IncompleteOidc { missing: missing.join(", ") })
     }
 
     fn apply_file(&mut self, path: &Path) -> Result<(), SettingsError> {
@@ -400,9 +513,77 @@ impl Settings {
                     _ => return Err(invalid(origin, LOG_FORMAT_RULE, value.quoted())),
                 };
             }
+            Key::OidcIssuer => {
+                let text = value.text(origin, OIDC_URL_RULE)?;
+                self.oidc_issuer =
+                    Some(check_oidc_url(text).ok_or_else(|| invalid(origin, OIDC_URL_RULE, value.quoted()))?);
+            }
+            Key::OidcJwksUrl => {
+                let text = value.text(origin, OIDC_URL_RULE)?;
+                self.oidc_jwks_url =
+                    Some(check_oidc_url(text).ok_or_else(|| invalid(origin, OIDC_URL_RULE, value.quoted()))?);
+            }
+            Key::OidcAudience => {
+                let text = value.text(origin, OIDC_AUDIENCE_RULE)?;
+                if text.is_empty() || text.contains(char::is_whitespace) {
+                    return Err(invalid(origin, OIDC_AUDIENCE_RULE, value.quoted()));
+                }
+                self.oidc_audience = Some(text.to_owned());
+            }
+            Key::OidcTenants => {
+                self.oidc_tenants =
+                    parse_oidc_tenants(value).ok_or_else(|| invalid(origin, OIDC_TENANTS_RULE, value.quoted()))?;
+            }
+            Key::OidcJwksMinRefetchSeconds => {
+                let seconds = match value {
+                    RawValue::Text(text) => text.parse::<u64>().ok(),
+                    RawValue::Toml(toml::Value::Integer(number)) => u64::try_from(*number).ok(),
+                    RawValue::Toml(_) => None,
+                };
+                self.oidc_jwks_min_refetch = seconds
+                    .filter(|seconds| *seconds <= 3600)
+                    .map(Duration::from_secs)
+                    .ok_or_else(|| invalid(origin, OIDC_MIN_REFETCH_RULE, value.quoted()))?;
+            }
         }
         Ok(())
     }
+}
+
+/// `text` if it is an https URL with a host, or an http URL on the loopback interface.
+fn check_oidc_url(text: &str) -> Option<String> {
+    let url = reqwest::Url::parse(text).ok()?;
+    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    let allowed = match url.scheme() {
+        "https" => url.host_str().is_some(),
+        "http" => loopback,
+        _ => false,
+    };
+    allowed.then(|| text.to_owned())
+}
+
+/// The tid → municipality mapping: a TOML table of strings, or `tid=municipality,…` text.
+fn parse_oidc_tenants(value: &RawValue<'_>) -> Option<BTreeMap<Uuid, MunicipalityId>> {
+    let pairs: Vec<(&str, &str)> = match value {
+        RawValue::Text(text) => text
+            .split(',')
+            .map(|pair| pair.split_once('=').map(|(tid, municipality)| (tid.trim(), municipality.trim())))
+            .collect::<Option<_>>()?,
+        RawValue::Toml(toml::Value::Table(table)) => table
+            .iter()
+            .map(|(tid, municipality)| municipality.as_str().map(|municipality| (tid.as_str(), municipality)))
+            .collect::<Option<_>>()?,
+        RawValue::Toml(_) => return None,
+    };
+    let mut tenants = BTreeMap::new();
+    for (tid, municipality) in pairs {
+        let tid = Uuid::from_str(tid).ok()?;
+        let municipality = MunicipalityId(Uuid::from_str(municipality).ok()?);
+        if tenants.insert(tid, municipality).is_some() {
+            return None;
+        }
+    }
+    (!tenants.is_empty()).then_some(tenants)
 }
 
 /// The line (from 1) holding byte `offset` of `text`.
@@ -647,7 +828,13 @@ mod tests {
         let file = config_file("data_dir = \"x\"\ncolour = \"blue\"\n");
         let message = load_error(Some(file.path()), &[]);
         assert!(message.starts_with("unknown key `colour` in the config file"), "{message}");
-        assert!(message.ends_with("data_dir, store, kurrentdb_url, bind, max_event_bytes, log_format"), "{message}");
+        assert!(
+            message.ends_with(
+                "data_dir, store, kurrentdb_url, bind, max_event_bytes, log_format, oidc_issuer, oidc_audience, \
+                 oidc_jwks_url, oidc_tenants, oidc_jwks_min_refetch_seconds"
+            ),
+            "{message}"
+        );
     }
 
     #[test]
@@ -705,6 +892,84 @@ mod tests {
             assert!(text.contains(&format!("{} = ", key.file_key())), "{} is not documented", key.file_key());
             assert!(text.contains(key.env_var()), "{} is not documented", key.env_var());
         }
+    }
+
+    const TID: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+    const MUNICIPALITY: &str = "0193a0b4-7c1e-7000-8000-000000000297";
+
+    #[test]
+    fn oidc_is_off_by_default() {
+        assert_eq!(Settings::default().oidc(), None);
+    }
+
+    #[test]
+    fn oidc_settings_come_from_the_environment() {
+        let tenants = format!("{TID}={MUNICIPALITY}");
+        let settings = Settings::load(
+            None,
+            env(&[
+                ("KIRJURI_OIDC_ISSUER", "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0"),
+                ("KIRJURI_OIDC_AUDIENCE", "api://kirjuri"),
+                ("KIRJURI_OIDC_JWKS_URL", "https://login.microsoftonline.com/common/discovery/v2.0/keys"),
+                ("KIRJURI_OIDC_TENANTS", &tenants),
+                ("KIRJURI_OIDC_JWKS_MIN_REFETCH_SECONDS", "30"),
+            ]),
+        )
+        .expect("loads");
+        let oidc = settings.oidc().expect("OIDC is configured");
+        assert_eq!(oidc.audience, "api://kirjuri");
+        assert_eq!(oidc.jwks_min_refetch, Duration::from_secs(30));
+        let tid = Uuid::parse_str(TID).expect("uuid");
+        assert_eq!(oidc.tenants.get(&tid), Some(&MunicipalityId(Uuid::parse_str(MUNICIPALITY).expect("uuid"))));
+    }
+
+    #[test]
+    fn oidc_tenants_in_the_file_are_a_table() {
+        let file = config_file(&format!(
+            "oidc_issuer = \"https://issuer.example/v2.0\"\noidc_audience = \"api://kirjuri\"\n\
+             oidc_jwks_url = \"http://127.0.0.1:9999/keys\"\n[oidc_tenants]\n\"{TID}\" = \"{MUNICIPALITY}\"\n"
+        ));
+        let settings = Settings::load(Some(file.path()), no_env()).expect("loads");
+        assert_eq!(settings.oidc().map(|oidc| oidc.tenants.len()), Some(1));
+    }
+
+    #[test]
+    fn half_an_oidc_configuration_is_rejected_naming_what_is_missing() {
+        let message = load_error(None, &[("KIRJURI_OIDC_ISSUER", "https://issuer.example/v2.0")]);
+        assert_eq!(
+            message,
+            "OIDC is only partly configured: also set oidc_audience (KIRJURI_OIDC_AUDIENCE), oidc_jwks_url \
+             (KIRJURI_OIDC_JWKS_URL), oidc_tenants (KIRJURI_OIDC_TENANTS), or none of the oidc_* settings"
+        );
+    }
+
+    #[test]
+    fn an_oidc_url_must_be_https_except_on_loopback() {
+        for bad in ["http://issuer.example/v2.0", "ftp://x", "not a url"] {
+            let message = load_error(None, &[("KIRJURI_OIDC_JWKS_URL", bad)]);
+            assert!(message.starts_with("KIRJURI_OIDC_JWKS_URL must be an https:// URL"), "{message}");
+        }
+        for good in ["https://issuer.example/keys", "http://localhost:8080/keys", "http://[::1]:1/k"] {
+            let settings = Settings::load(None, env(&[("KIRJURI_OIDC_JWKS_URL", good)]));
+            assert!(!matches!(settings, Err(SettingsError::Invalid { .. })), "{good} should be accepted: {settings:?}");
+        }
+    }
+
+    #[test]
+    fn oidc_tenants_must_map_uuids_to_uuids() {
+        for bad in ["", "kuopio", &format!("{TID}=kuopio"), &format!("{TID}={MUNICIPALITY},{TID}={MUNICIPALITY}")] {
+            let message = load_error(None, &[("KIRJURI_OIDC_TENANTS", bad)]);
+            assert!(message.starts_with("KIRJURI_OIDC_TENANTS must be a non-empty mapping of tenant ids"), "{message}");
+        }
+    }
+
+    #[test]
+    fn the_jwks_refetch_interval_is_bounded() {
+        let message = load_error(None, &[("KIRJURI_OIDC_JWKS_MIN_REFETCH_SECONDS", "3601")]);
+        assert_eq!(
+            message,
+            r#"KIRJURI_OIDC_JWKS_MIN_REFETCH_SECONDS must be a whole number of seconds from 0 to 3600, got "3601""#
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use tracing::{info, warn};
 
 use kirjuri_projections::RunnerOptions;
 
+use crate::auth::Authenticator;
 use crate::http::{self, AppState};
 use crate::readside::ReadSide;
 use crate::settings::{Settings, StoreKind};
@@ -60,6 +61,7 @@ impl Application {
             .await
             .with_context(|| format!("binding the HTTP listener to {}", settings.bind))?;
         let local_addr = listener.local_addr().context("reading the bound address of the HTTP listener")?;
+        let authenticator = open_authenticator(&settings).await?;
         let (shutting_down, shutting_down_receiver) = tokio::sync::watch::channel(false);
         let router = http::router(AppState {
             store,
@@ -67,6 +69,7 @@ impl Application {
             read_side: read_side.clone(),
             metrics: Arc::default(),
             shutting_down: shutting_down_receiver,
+            authenticator,
         });
         info!(address = %local_addr, store = settings.store.as_str(), "listener bound");
         Ok(Self { listener, local_addr, router, read_side, shutting_down })
@@ -117,6 +120,18 @@ impl Application {
         info!("server stopped");
         Ok(())
     }
+}
+
+/// Opens the API token database of the data directory and sets up OIDC if configured.
+pub async fn open_authenticator(settings: &Settings) -> anyhow::Result<Arc<Authenticator>> {
+    let settings = settings.clone();
+    let authenticator = tokio::task::spawn_blocking(move || {
+        Authenticator::open(&settings)
+            .with_context(|| format!("opening the API token database {}", settings.api_tokens_path().display()))
+    })
+    .await
+    .context("the task opening the API token database panicked")??;
+    Ok(Arc::new(authenticator))
 }
 
 /// Opens the backend `settings.store` names.

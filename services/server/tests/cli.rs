@@ -264,3 +264,95 @@ fn serve_with_demo_leaves_a_store_that_holds_events_alone() {
     assert!(seen.iter().any(|l| l.contains("no demo written")), "{seen:?}");
     assert_eq!(events_in_store(dir.path()), before);
 }
+
+const MUNICIPALITY: &str = "0193a0b4-7c1e-7000-8000-000000000297";
+
+fn token_command(dir: &Path, args: &[&str]) -> Output {
+    run(kirjuri(&[("KIRJURI_DATA_DIR", path_str(dir))]).arg("token").args(args))
+}
+
+#[test]
+fn token_create_prints_only_the_token_and_list_shows_it_without_the_secret() {
+    let dir = data_dir();
+
+    let created = token_command(
+        dir.path(),
+        &["create", "--tenant", MUNICIPALITY, "--role", "staff,auditor", "--name", "ci", "--expires", "30d"],
+    );
+
+    assert_eq!(created.status.code(), Some(0), "stderr: {}", text(&created.stderr));
+    let token = text(&created.stdout).trim().to_owned();
+    assert!(token.starts_with("kirjuri_") && !token.contains(char::is_whitespace), "stdout: {token:?}");
+    let stderr = text(&created.stderr);
+    assert!(stderr.contains("shown only this once"), "{stderr}");
+    assert!(!stderr.contains(&token), "the token must not be repeated on stderr");
+
+    let listed = token_command(dir.path(), &["list", "--json"]);
+    assert_eq!(listed.status.code(), Some(0), "stderr: {}", text(&listed.stderr));
+    assert!(!text(&listed.stdout).contains(&token["kirjuri_".len()..]), "list must not show the secret");
+    let tokens: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("one JSON array");
+    let tokens = tokens.as_array().expect("an array");
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0]["name"], "ci");
+    assert_eq!(tokens[0]["tenant"], MUNICIPALITY);
+    assert_eq!(tokens[0]["roles"], serde_json::json!(["staff", "auditor"]));
+    assert_eq!(tokens[0]["status"], "active");
+    assert!(tokens[0]["expires_at"].is_string(), "{}", tokens[0]);
+
+    let table = text(&token_command(dir.path(), &["list"]).stdout);
+    assert!(table.contains("ci") && table.contains("staff,auditor") && table.contains("active"), "{table}");
+}
+
+#[test]
+fn token_revoke_by_name_marks_it_revoked_and_an_unknown_token_exits_1() {
+    let dir = data_dir();
+    let created = token_command(dir.path(), &["create", "--tenant", MUNICIPALITY, "--role", "admin", "--name", "ops"]);
+    assert_eq!(created.status.code(), Some(0), "stderr: {}", text(&created.stderr));
+
+    let revoked = token_command(dir.path(), &["revoke", "ops"]);
+    assert_eq!(revoked.status.code(), Some(0), "stderr: {}", text(&revoked.stderr));
+    assert!(text(&revoked.stdout).starts_with("revoked API token `ops`"), "{}", text(&revoked.stdout));
+
+    let listed = token_command(dir.path(), &["list", "--json"]);
+    let tokens: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("one JSON array");
+    assert_eq!(tokens[0]["status"], "revoked");
+    assert!(tokens[0]["revoked_at"].is_string());
+
+    let unknown = token_command(dir.path(), &["revoke", "no-such-token"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        text(&unknown.stderr).contains("no API token has the id or name `no-such-token`"),
+        "{}",
+        text(&unknown.stderr)
+    );
+}
+
+#[test]
+fn token_create_with_a_bad_tenant_role_or_expiry_exits_2_naming_the_argument() {
+    let dir = data_dir();
+    let cases: [(&[&str], &str); 4] = [
+        (&["create", "--tenant", "kuopio", "--role", "staff"], "--tenant"),
+        (&["create", "--tenant", MUNICIPALITY, "--role", "janitor"], "is not a role"),
+        (&["create", "--tenant", MUNICIPALITY, "--role", "staff", "--expires", "soon"], "--expires"),
+        (&["create", "--tenant", MUNICIPALITY], "--role"),
+    ];
+    for (args, expected) in cases {
+        let output = token_command(dir.path(), args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(text(&output.stderr).contains(expected), "{args:?}: {}", text(&output.stderr));
+    }
+    let listed = token_command(dir.path(), &["list", "--json"]);
+    assert_eq!(text(&listed.stdout).trim(), "[]", "no token may be made by a refused command");
+}
+
+#[test]
+fn a_duplicate_token_name_exits_2() {
+    let dir = data_dir();
+    let args = ["create", "--tenant", MUNICIPALITY, "--role", "staff", "--name", "twice"];
+    assert_eq!(token_command(dir.path(), &args).status.code(), Some(0));
+
+    let again = token_command(dir.path(), &args);
+
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("a token named `twice` exists already"), "{}", text(&again.stderr));
+}

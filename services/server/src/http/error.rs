@@ -28,8 +28,14 @@ pub enum ErrorCode {
     NotFound,
     /// The resource exists but not for this method.
     MethodNotAllowed,
+    /// The request carries no valid credentials (answered with `WWW-Authenticate: Bearer`).
+    Unauthorized,
+    /// The caller is known but not allowed to do this.
+    Forbidden,
     /// The event store cannot serve right now.
     StoreUnavailable,
+    /// The identity provider's signing keys cannot be fetched, so tokens cannot be checked now.
+    IdentityProviderUnavailable,
     /// A fault of the server; the cause is logged, not shown.
     Internal,
 }
@@ -41,7 +47,9 @@ impl ErrorCode {
             Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::StoreUnavailable | Self::IdentityProviderUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -52,7 +60,10 @@ impl ErrorCode {
             Self::BadRequest => "bad-request",
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
             Self::StoreUnavailable => "store-unavailable",
+            Self::IdentityProviderUnavailable => "identity-provider-unavailable",
             Self::Internal => "internal",
         }
     }
@@ -61,9 +72,12 @@ impl ErrorCode {
     /// `/problems/<code>` for kirjuri's own.
     pub fn problem_type(self) -> &'static str {
         match self {
-            Self::NotFound | Self::MethodNotAllowed | Self::Internal => "about:blank",
+            Self::NotFound | Self::MethodNotAllowed | Self::Unauthorized | Self::Forbidden | Self::Internal => {
+                "about:blank"
+            }
             Self::BadRequest => "/problems/bad-request",
             Self::StoreUnavailable => "/problems/store-unavailable",
+            Self::IdentityProviderUnavailable => "/problems/identity-provider-unavailable",
         }
     }
 
@@ -73,7 +87,10 @@ impl ErrorCode {
             Self::BadRequest => "The request is malformed",
             Self::NotFound => "Not Found",
             Self::MethodNotAllowed => "Method Not Allowed",
+            Self::Unauthorized => "Unauthorized",
+            Self::Forbidden => "Forbidden",
             Self::StoreUnavailable => "The event store is unavailable",
+            Self::IdentityProviderUnavailable => "The identity provider is unavailable",
             Self::Internal => "Internal Server Error",
         }
     }
@@ -87,12 +104,14 @@ pub struct ApiError {
     detail: String,
     #[source]
     cause: Option<BoxError>,
+    /// The `WWW-Authenticate` challenge of a 401 (RFC 6750).
+    challenge: Option<String>,
 }
 
 impl ApiError {
     /// An error with `code` and a `detail` safe to show the client.
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
-        Self { code, detail: detail.into(), cause: None }
+        Self { code, detail: detail.into(), cause: None, challenge: None }
     }
 
     /// Attaches the internal cause, which is logged and never sent.
@@ -119,6 +138,11 @@ impl ApiError {
     /// The server could not show it is ready.
     pub fn not_ready(cause: NotReady) -> Self {
         Self::new(ErrorCode::StoreUnavailable, cause.public_detail()).with_cause(cause)
+    }
+
+    /// Not authenticated: a 401 whose `WWW-Authenticate` header is `challenge`.
+    pub fn unauthorized(detail: impl Into<String>, challenge: impl Into<String>) -> Self {
+        Self { challenge: Some(challenge.into()), ..Self::new(ErrorCode::Unauthorized, detail) }
     }
 
     /// A fault of the server, with its cause for the log.
@@ -183,6 +207,9 @@ impl IntoResponse for ApiError {
             // Serialising strings and a number cannot fail; answer with the bare status if it ever does.
             Err(_) => status.into_response(),
         };
+        if let Some(challenge) = self.challenge.as_deref().and_then(|value| HeaderValue::from_str(value).ok()) {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
+        }
         response.extensions_mut().insert(ErrorForLog(Arc::new(self)));
         response
     }

@@ -3,6 +3,7 @@
 //! Handlers stay thin: extract, call one use case, map the result. Every error leaves as an
 //! [`ApiError`], rendered as RFC 9457 problem+json and logged once by the request log layer.
 
+mod auth;
 mod error;
 mod health;
 pub mod live;
@@ -15,9 +16,11 @@ use axum::Router;
 use axum::http::{Method, Uri};
 use kirjuri_store::EventStore;
 
+use crate::auth::Authenticator;
 use crate::readside::ReadSide;
 use crate::settings::StoreKind;
 
+pub use auth::Authenticated;
 pub use error::{ApiError, ErrorCode};
 
 /// What every handler can reach.
@@ -33,15 +36,40 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Turns true when the server starts shutting down; long-lived responses (live updates) end then.
     pub shutting_down: tokio::sync::watch::Receiver<bool>,
+    /// Turns bearer tokens into principals.
+    pub authenticator: Arc<Authenticator>,
 }
 
 /// The OpenAPI description's fixed parts; the paths and schemas come from the routes.
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "kirjuri", description = "The record of a city's digital-transformation programme: every assessment, coaching note, experiment outcome and best-practice decision as an event."),
-    tags((name = "operations", description = "Health, readiness and metrics")),
+    tags(
+        (name = "operations", description = "Health, readiness and metrics"),
+        (name = "auth", description = "Who the caller is"),
+    ),
+    modifiers(&BearerAuth),
 )]
 struct ApiDoc;
+
+/// Declares the `bearer` security scheme (local API tokens and OIDC access tokens).
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A local API token (`kirjuri token create`) or an OIDC access token"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// Every route with its OpenAPI description: built together, so no route goes undocumented.
 pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
@@ -52,6 +80,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(health::ready))
         .routes(routes!(metrics::metrics))
         .routes(routes!(openapi_json))
+        .routes(routes!(auth::me))
         .split_for_parts()
 }
 
