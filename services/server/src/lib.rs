@@ -14,6 +14,7 @@
 //! - [`usecases`]: [`usecases::CommandBus`] — load, decide, append with the loaded revision.
 //! - [`bench`]: `kirjuri bench …`.
 
+pub mod access;
 pub mod auth;
 pub mod bench;
 pub mod cli;

@@ -145,6 +145,15 @@ impl ApiError {
         Self { challenge: Some(challenge.into()), ..Self::new(ErrorCode::Unauthorized, detail) }
     }
 
+    /// An action [`crate::access::authorize`] refused: 403 naming what is missing, or 404 for
+    /// another municipality's record (its existence is not revealed).
+    pub fn denied(denied: crate::access::Denied) -> Self {
+        match denied {
+            crate::access::Denied::OtherTenant => Self::new(ErrorCode::NotFound, "no such record"),
+            other => Self::new(ErrorCode::Forbidden, other.to_string()),
+        }
+    }
+
     /// A fault of the server, with its cause for the log.
     pub fn internal(cause: impl Into<BoxError>) -> Self {
         Self::new(ErrorCode::Internal, "the server failed to handle this request; it has been logged").with_cause(cause)
