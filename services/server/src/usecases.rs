@@ -48,7 +48,7 @@ pub struct CommandContext {
     pub command_id: Uuid,
     /// Who issues it, e.g. `user:anna` or `demo`.
     pub actor: String,
-    /// The municipality it is issued for.
+    /// The id of the municipality it is issued for (the events' tenant).
     pub tenant: Option<String>,
     /// Groups the events of one user action.
     pub correlation_id: Option<Uuid>,

@@ -95,7 +95,7 @@ fn context(command_id: Uuid) -> CommandContext {
     CommandContext {
         command_id,
         actor: "bench".into(),
-        tenant: Some("297".into()),
+        tenant: Some(uuid::Uuid::nil().to_string()),
         correlation_id: None,
         occurred_at: None,
         if_revision: None,

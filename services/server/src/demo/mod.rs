@@ -242,7 +242,8 @@ mod tests {
         assert!(text.contains('ä') && text.contains('ö'), "the programme is written in Finnish");
         let metadata = &events[0].metadata;
         assert!(metadata.actor.as_deref().is_some_and(|a| a.starts_with("demo:")));
-        assert_eq!(metadata.tenant.as_deref(), Some("297"));
+        // The tenant is the municipality's id: the first event registers Kuopio.
+        assert_eq!(metadata.tenant.as_deref(), Some(data(&events[0])["municipality"].as_str().expect("an id")));
         assert!(metadata.occurred_at.is_some());
 
         let (_, again) = write_demo(second_dir.path(), 2026).await;

@@ -558,7 +558,8 @@ struct Actor {
     programme: Arc<Programme>,
     key: String,
     role: &'static str,
-    tenant: &'static str,
+    /// The municipality the commands are issued for (the events' tenant).
+    tenant: MunicipalityId,
     commands: u32,
     tally: Tally,
     prose: Prose,
@@ -571,7 +572,7 @@ impl Actor {
             programme: Arc::clone(programme),
             key,
             role,
-            tenant: KUOPIO.code,
+            tenant: programme.kuopio(),
             commands: 0,
             tally: Tally::new(),
             prose,
@@ -592,7 +593,7 @@ impl Actor {
         let context = CommandContext {
             command_id,
             actor: format!("demo:{}", self.role),
-            tenant: Some(self.tenant.to_owned()),
+            tenant: Some(self.tenant.to_string()),
             correlation_id: None,
             occurred_at: Some(occurred_at),
             if_revision: None,
@@ -793,7 +794,7 @@ impl Programme {
         let registered = ymd(2024, 1, 8)?;
         let kuopio = self.kuopio();
         for place in std::iter::once(&KUOPIO).chain(PARTNERS.iter()) {
-            actor.tenant = place.code;
+            actor.tenant = self.municipality(place);
             let command = RegisterMunicipality {
                 municipality: self.municipality(place),
                 code: MunicipalityCode::parse(place.code)?,
@@ -802,13 +803,13 @@ impl Programme {
             actor.run::<MunicipalityState>(MunicipalityCommand::Register(command), registered).await?;
         }
         for (index, partner) in PARTNERS.iter().enumerate() {
-            actor.tenant = partner.code;
+            actor.tenant = self.municipality(partner);
             let joined = ymd(2024, 2 + index as u32, 1)?;
             let agreement = format!("Kumppanuussopimus KUO/{}/00.04.01/2024", 210 + index * 17);
             let command = JoinPartnerNetwork::parse(self.municipality(partner), kuopio, joined, Some(&agreement))?;
             actor.run::<MunicipalityState>(MunicipalityCommand::JoinPartnerNetwork(command), joined).await?;
         }
-        actor.tenant = KUOPIO.code;
+        actor.tenant = self.kuopio();
         let published = ymd(2024, 1, 15)?;
         for definition in [&self.digcomp, &self.maturity] {
             let command = PublishFramework::parse(definition.clone())?;
@@ -1623,7 +1624,7 @@ impl Programme {
                 }
                 Step::Adopt(partner, status) => {
                     actor.role = "partner";
-                    actor.tenant = PARTNERS[partner].code;
+                    actor.tenant = self.municipality(&PARTNERS[partner]);
                     let adoption_scene = Scene { partner: &PARTNERS[partner], ..step_scene };
                     let command = ReportAdoption {
                         practice,
@@ -1632,7 +1633,7 @@ impl Programme {
                         note: Some(actor.prose.adoption_note(&adoption_scene, status)?),
                     };
                     actor.run::<PracticeState>(PracticeCommand::ReportAdoption(command), on).await?;
-                    actor.tenant = KUOPIO.code;
+                    actor.tenant = self.kuopio();
                 }
                 Step::Retire => {
                     actor.role = "decision-maker";
