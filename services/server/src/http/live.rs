@@ -18,7 +18,8 @@ use kirjuri_store::{EventFilter, EventStore, SubscribeFrom};
 use serde::Serialize;
 use tokio::sync::watch;
 
-use super::ApiError;
+use super::{ApiError, AppState, Authenticated};
+use crate::access::{Action, Resource, authorize};
 
 /// How often an idle stream sends a comment to keep proxies from closing it.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -88,6 +89,34 @@ pub fn parse_last_event_id(text: &str) -> Result<Position, ApiError> {
     let (commit, prepare) = text.trim().split_once('.').ok_or_else(malformed)?;
     let number = |part: &str| part.parse::<u64>().ok().filter(|n| i64::try_from(*n).is_ok()).ok_or_else(malformed);
     Ok(Position { commit: number(commit)?, prepare: number(prepare)? })
+}
+
+/// `GET /api/v1/live`: announcements of the caller's municipality's new events.
+#[utoipa::path(get, path = "/api/v1/live", tag = "live", security(("bearer" = [])),
+    params(("Last-Event-ID" = Option<String>, Header, description = "Resume after this event position (`<commit>.<prepare>`)")),
+    responses(
+        (status = 200, description = "A stream of `event` messages, each an announcement as JSON", content_type = "text/event-stream", body = String),
+        (status = 400, description = "A malformed Last-Event-ID", body = super::error::ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 401, description = "No credentials, or unacceptable ones", body = super::error::ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 403, description = "No role that may read", body = super::error::ProblemDetailsSchema, content_type = "application/problem+json"),
+    ))]
+pub async fn live(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    Authenticated(principal): Authenticated,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse as _;
+    authorize(&principal, Action::Read, &Resource::of(principal.municipality)).map_err(ApiError::denied)?;
+    let after = match headers.get("last-event-id") {
+        Some(value) => Some(parse_last_event_id(
+            value
+                .to_str()
+                .map_err(|_| ApiError::bad_request("Last-Event-ID: must be an event position like 1234.1234"))?,
+        )?),
+        None => None,
+    };
+    let filter = LiveFilter::Tenant(principal.municipality.to_string());
+    Ok(stream(&*state.store, filter, after, state.shutting_down.clone()).await?.into_response())
 }
 
 /// The SSE response: announcements of events after `after` (or after the head when `None`)

@@ -47,6 +47,7 @@ pub struct AppState {
     tags(
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "auth", description = "Who the caller is"),
+        (name = "live", description = "Live updates (Server-Sent Events)"),
     ),
     modifiers(&BearerAuth),
 )]
@@ -81,6 +82,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(metrics::metrics))
         .routes(routes!(openapi_json))
         .routes(routes!(auth::me))
+        .routes(routes!(live::live))
         .split_for_parts()
 }
 
