@@ -228,7 +228,7 @@ pub fn authorize(principal: &Principal, action: Action, resource: &Resource) -> 
         }
     }
     if let Some(subjects) = &resource.personal_to
-        && !subjects.iter().any(|s| *s == principal.subject)
+        && !subjects.contains(&principal.subject)
     {
         return Err(Denied::Personal);
     }
