@@ -51,6 +51,32 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     start(application, data_dir)
 }
 
+/// A server whose data directory holds the demo programme (seed 2026, scale 1) with its read
+/// models caught up; returns it with the id of the demo's city, Kuopio.
+pub async fn spawn_app_with_demo() -> (TestApp, MunicipalityId) {
+    use kirjuri_events::domain::organisation::MunicipalityEvent;
+    use kirjuri_store::{EventFilter, ReadAllOptions, SqliteStore, SqliteStoreOptions};
+    let (data_dir, settings) = test_settings(|_| {});
+    let store: Arc<dyn EventStore> =
+        Arc::new(SqliteStore::open(SqliteStoreOptions::new(settings.sqlite_path())).expect("the store opens"));
+    kirjuri::demo::run_demo(Arc::clone(&store), &kirjuri::demo::DemoArgs::default())
+        .await
+        .expect("the demo is written");
+    let first = store
+        .read_all(ReadAllOptions::forward(1).filtered(EventFilter::types(["MunicipalityRegistered"])))
+        .await
+        .expect("the store reads");
+    let kuopio = match MunicipalityEvent::from_recorded(&first[0]).expect("the first registration decodes") {
+        MunicipalityEvent::Registered(registered) => registered.municipality,
+        other => panic!("unexpected {other:?}"),
+    };
+    let head = store.head_position().await.expect("the head").expect("events");
+    let application = Application::build_with_store(settings, store).await.expect("the application builds");
+    let read_side = application.read_side().expect("the read side runs");
+    read_side.wait_until_caught_up(head, std::time::Duration::from_secs(300)).await.expect("the read models catch up");
+    (start(application, data_dir), kuopio)
+}
+
 /// Like [`spawn_app`], but serving `store` instead of opening one (for test doubles).
 pub async fn spawn_app_with_store(store: Arc<dyn EventStore>) -> TestApp {
     let (data_dir, settings) = test_settings(|_| {});
@@ -94,6 +120,11 @@ impl TestApp {
     /// The server's data directory.
     pub fn data_dir(&self) -> &Path {
         self.data_dir.path()
+    }
+
+    /// `GET path` with a bearer token; panics only if the request cannot be sent.
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("the GET request is sent")
     }
 
     /// `GET path`; panics only if the request cannot be sent.

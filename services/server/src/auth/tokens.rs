@@ -219,7 +219,8 @@ impl TokenRecord {
 /// What to make a token for.
 #[derive(Debug, Clone)]
 pub struct NewToken {
-    /// Its name; `token-<first 8 hex digits of the id>` when `None`.
+    /// Its name; `token-<last 8 hex digits of the id>` when `None` (the id is a UUIDv7, whose
+    /// first digits are a timestamp shared by every token made within weeks; the last are random).
     pub name: Option<String>,
     /// The municipality it acts for.
     pub tenant: MunicipalityId,
@@ -333,7 +334,7 @@ impl TokenStore {
             return Err(TokenStoreError::NoRoles);
         }
         let id = Uuid::now_v7();
-        let name = new.name.unwrap_or_else(|| format!("token-{}", &id.simple().to_string()[..8]));
+        let name = new.name.unwrap_or_else(|| format!("token-{}", &id.simple().to_string()[24..]));
         let secret = ApiTokenSecret::generate()?;
         let created_at = truncate_to_seconds(now);
         let record = TokenRecord {
@@ -641,8 +642,10 @@ mod tests {
 
         let (unnamed, _) = store.create(new_token(None, None), now()).expect("created");
         assert!(unnamed.name.starts_with("token-"), "{}", unnamed.name);
+        let (another, _) = store.create(new_token(None, None), now()).expect("a second unnamed token");
+        assert_ne!(unnamed.name, another.name, "default names differ");
         let names: Vec<String> = store.list().expect("listed").into_iter().map(|record| record.name).collect();
-        assert_eq!(names, vec!["ci".to_owned(), unnamed.name]);
+        assert_eq!(names, vec!["ci".to_owned(), unnamed.name, another.name]);
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod error;
 mod health;
 pub mod live;
 pub mod metrics;
+mod queries;
 mod request_log;
 
 use std::sync::Arc;
@@ -48,6 +49,7 @@ pub struct AppState {
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "auth", description = "Who the caller is"),
         (name = "live", description = "Live updates (Server-Sent Events)"),
+        (name = "read", description = "Queries of the read models"),
     ),
     modifiers(&BearerAuth),
 )]
@@ -83,6 +85,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(openapi_json))
         .routes(routes!(auth::me))
         .routes(routes!(live::live))
+        .routes(routes!(queries::search))
         .split_for_parts()
 }
 
