@@ -22,6 +22,7 @@
 
 pub mod analysis;
 pub mod document;
+mod facets;
 mod ffi;
 mod index;
 pub mod morphology;

@@ -183,6 +183,37 @@ fn facets_count_hits_and_filters_narrow_them() {
 }
 
 #[test]
+fn facet_counts_add_up_across_segments_and_follow_each_commit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut projection = open(dir.path(), &settings());
+    let mut log = Log::default();
+    log.lesson("Kokeilu yksi", "Kokeilu onnistui.", KUOPIO, &["etähoito"]);
+    projection.apply(&log.events).expect("applies");
+    let tag_counts = |projection: &SearchProjection| {
+        let results = projection.index().search(&SearchRequest::text("kokeilu")).expect("searches");
+        let tags: Vec<(String, u64)> = results.facets["tag"].iter().map(|c| (c.value.clone(), c.count)).collect();
+        (results.total, tags)
+    };
+    assert_eq!(tag_counts(&projection), (1, vec![("etähoito".to_owned(), 1)]));
+
+    // Each apply commits a segment of its own; the counts of both segments add up, and a value
+    // only the new segment has appears right after the commit.
+    let mut second = Log::default();
+    second.lesson("Kokeilu kaksi", "Kokeilu epäonnistui.", KUOPIO, &["etähoito", "digi"]);
+    second.lesson("Kokeilu kolme", "Kokeilu jatkuu.", SIILINJARVI, &["digi", "asukkaat"]);
+    let offset = log.events.len() as u64;
+    for event in &mut second.events {
+        event.position = Position::sequence(event.position.commit + offset);
+    }
+    projection.apply(&second.events).expect("applies");
+    assert!(projection.index().num_docs() >= 3);
+    assert_eq!(
+        tag_counts(&projection),
+        (3, vec![("digi".to_owned(), 2), ("etähoito".to_owned(), 2), ("asukkaat".to_owned(), 1)])
+    );
+}
+
+#[test]
 fn personal_note_text_is_never_indexed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut projection = open(dir.path(), &settings());
