@@ -9,7 +9,7 @@
 //! a search then only counts ordinals into an array per segment.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fastfield::FacetReader;
@@ -18,34 +18,50 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
 /// One segment's facet dictionary, decoded: which counted value each ordinal is.
 #[derive(Debug, Default)]
 struct SegmentFacets {
-    /// Ordinal → index into `values`, or `u32::MAX` for a facet no name asks for.
-    slot_of_ordinal: Vec<u32>,
-    /// (index into the names, value), one per distinct counted value of the segment.
+    /// Ordinal → the value's id in [`Values`], or `u32::MAX` for a facet no name asks for.
+    value_of_ordinal: Vec<u32>,
+    /// One more than the largest value id of the segment (the length of its count array).
+    value_ids_end: usize,
+}
+
+/// Every counted `(name index, value)` seen in any segment, numbered, so that the counts of all
+/// segments add up in one array.
+#[derive(Debug, Default)]
+struct Values {
+    ids: HashMap<(usize, Vec<u8>), u32>,
     values: Vec<(usize, String)>,
+}
+
+impl Values {
+    fn id(&mut self, name: usize, value: &[u8]) -> u32 {
+        if let Some(id) = self.ids.get(&(name, value.to_vec())) {
+            return *id;
+        }
+        let id = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        self.values.push((name, String::from_utf8_lossy(value).into_owned()));
+        self.ids.insert((name, value.to_vec()), id);
+        id
+    }
 }
 
 impl SegmentFacets {
     /// Reads `reader`'s dictionary: every facet `/name/value[/...]` whose name is in `names`.
-    fn decode(reader: &FacetReader, names: &[&str]) -> std::io::Result<Self> {
+    fn decode(reader: &FacetReader, names: &[&str], values: &RwLock<Values>) -> tantivy::Result<Self> {
         let dictionary = reader.facet_dict();
-        let mut decoded = Self { slot_of_ordinal: vec![u32::MAX; dictionary.num_terms()], values: Vec::new() };
+        let mut decoded = Self { value_of_ordinal: vec![u32::MAX; dictionary.num_terms()], value_ids_end: 0 };
         let mut stream = dictionary.stream()?;
-        let mut previous: Option<(usize, Vec<u8>)> = None;
+        let mut values = values.write().map_err(|_| TantivyError::Poisoned)?;
         while stream.advance() {
             let ordinal = stream.term_ord() as usize;
-            // An encoded facet is its path's components separated by 0 bytes.
+            // An encoded facet is its path's components separated by 0 bytes; deeper facets count
+            // towards their ancestor at depth two, as in `FacetCollector`.
             let mut components = stream.key().split(|byte| *byte == 0);
             let (Some(name), Some(value)) = (components.next(), components.next()) else { continue };
             let Some(name_index) = names.iter().position(|n| n.as_bytes() == name) else { continue };
-            // Deeper facets count towards their ancestor at depth two, as in `FacetCollector`.
-            let is_new = previous.as_ref().is_none_or(|(n, v)| *n != name_index || v.as_slice() != value);
-            if is_new {
-                let text = String::from_utf8_lossy(value).into_owned();
-                decoded.values.push((name_index, text));
-                previous = Some((name_index, value.to_vec()));
-            }
-            if let Some(slot) = decoded.slot_of_ordinal.get_mut(ordinal) {
-                *slot = u32::try_from(decoded.values.len() - 1).unwrap_or(u32::MAX);
+            let id = values.id(name_index, value);
+            decoded.value_ids_end = decoded.value_ids_end.max(id as usize + 1);
+            if let Some(slot) = decoded.value_of_ordinal.get_mut(ordinal) {
+                *slot = id;
             }
         }
         Ok(decoded)
@@ -56,6 +72,7 @@ impl SegmentFacets {
 #[derive(Debug, Default)]
 pub(crate) struct FacetDictionaries {
     by_segment: Mutex<HashMap<tantivy::index::SegmentId, Arc<SegmentFacets>>>,
+    values: RwLock<Values>,
 }
 
 impl FacetDictionaries {
@@ -78,7 +95,7 @@ impl FacetDictionaries {
         if let Some(found) = self.by_segment.lock().ok().and_then(|cache| cache.get(&id).cloned()) {
             return Ok(found);
         }
-        let decoded = Arc::new(SegmentFacets::decode(reader, names).map_err(TantivyError::from)?);
+        let decoded = Arc::new(SegmentFacets::decode(reader, names, &self.values)?);
         if let Ok(mut cache) = self.by_segment.lock() {
             cache.insert(id, Arc::clone(&decoded));
         }
@@ -103,9 +120,8 @@ impl<'a> FacetCounter<'a> {
 /// Per facet name (in the order given), each value with its count, unordered.
 pub(crate) type Counts = Vec<Vec<(String, u64)>>;
 
-/// One segment's counts, by slot.
+/// One segment's counts, by value id.
 pub(crate) struct SegmentCounts {
-    facets: Arc<SegmentFacets>,
     counts: Vec<u32>,
 }
 
@@ -116,7 +132,7 @@ impl Collector for FacetCounter<'_> {
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentFacetCounter> {
         let reader = segment.facet_reader(self.field)?;
         let facets = self.dictionaries.get(segment, &reader, self.names)?;
-        let counts = vec![0u32; facets.values.len()];
+        let counts = vec![0u32; facets.value_ids_end];
         Ok(SegmentFacetCounter { reader, facets, counts })
     }
 
@@ -125,20 +141,28 @@ impl Collector for FacetCounter<'_> {
     }
 
     fn merge_fruits(&self, segments: Vec<SegmentCounts>) -> tantivy::Result<Counts> {
-        let mut merged: Vec<HashMap<String, u64>> = vec![HashMap::new(); self.names.len()];
-        for segment in segments {
-            for (slot, count) in segment.counts.iter().enumerate() {
-                if *count == 0 {
-                    continue;
-                }
-                if let Some((name, value)) = segment.facets.values.get(slot)
-                    && let Some(counts) = merged.get_mut(*name)
-                {
-                    *counts.entry(value.clone()).or_default() += u64::from(*count);
-                }
+        let mut totals: Vec<u64> = Vec::new();
+        for segment in &segments {
+            if totals.len() < segment.counts.len() {
+                totals.resize(segment.counts.len(), 0);
+            }
+            for (total, count) in totals.iter_mut().zip(&segment.counts) {
+                *total += u64::from(*count);
             }
         }
-        Ok(merged.into_iter().map(|counts| counts.into_iter().collect()).collect())
+        let values = self.dictionaries.values.read().map_err(|_| TantivyError::Poisoned)?;
+        let mut merged: Counts = vec![Vec::new(); self.names.len()];
+        for (id, total) in totals.into_iter().enumerate() {
+            if total == 0 {
+                continue;
+            }
+            if let Some((name, value)) = values.values.get(id)
+                && let Some(counts) = merged.get_mut(*name)
+            {
+                counts.push((value.clone(), total));
+            }
+        }
+        Ok(merged)
     }
 }
 
@@ -155,7 +179,7 @@ impl SegmentCollector for SegmentFacetCounter {
     fn collect(&mut self, doc: DocId, _: Score) {
         let mut previous = u32::MAX;
         for ordinal in self.reader.facet_ords(doc) {
-            let slot = self.facets.slot_of_ordinal.get(ordinal as usize).copied().unwrap_or(u32::MAX);
+            let slot = self.facets.value_of_ordinal.get(ordinal as usize).copied().unwrap_or(u32::MAX);
             // A document counts once per value, however many of its facets collapse into it.
             if slot != u32::MAX && slot != previous {
                 if let Some(count) = self.counts.get_mut(slot as usize) {
@@ -167,6 +191,6 @@ impl SegmentCollector for SegmentFacetCounter {
     }
 
     fn harvest(self) -> SegmentCounts {
-        SegmentCounts { facets: self.facets, counts: self.counts }
+        SegmentCounts { counts: self.counts }
     }
 }
