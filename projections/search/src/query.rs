@@ -626,8 +626,15 @@ impl Snippets {
             (fields.title, analysis::FI_LEMMA, lemma_terms),
         ]
         .into_iter()
+        // A generator without terms cannot highlight anything: skip its field.
+        .filter(|(_, _, terms)| !terms.is_empty())
         .map(|(field, tokenizer, terms)| {
-            SnippetGenerator::new(terms, analysis.analyzer(tokenizer), field, SNIPPET_CHARS)
+            let analyzer = match tokenizer {
+                analysis::FI_LEMMA => analysis.lemma_highlighter(&terms),
+                _ => None,
+            };
+            let analyzer = analyzer.unwrap_or_else(|| analysis.analyzer(tokenizer));
+            SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS)
         })
         .collect();
         Self { generators }
