@@ -23,6 +23,10 @@ pub enum DocumentKind {
     Practice,
     /// A body's decision on a version of a practice.
     Decision,
+    /// An observation someone submitted (what was seen, under which conditions).
+    Observation,
+    /// A published communication (its title and text).
+    Communication,
     /// Context of a coaching engagement (municipality, unit, experiment) its notes inherit;
     /// never returned by a search.
     Engagement,
@@ -30,8 +34,16 @@ pub enum DocumentKind {
 
 impl DocumentKind {
     /// Every kind a search can return.
-    pub const SEARCHABLE: [Self; 6] =
-        [Self::Lesson, Self::Note, Self::Outcome, Self::Experiment, Self::Practice, Self::Decision];
+    pub const SEARCHABLE: [Self; 8] = [
+        Self::Lesson,
+        Self::Note,
+        Self::Outcome,
+        Self::Experiment,
+        Self::Practice,
+        Self::Decision,
+        Self::Observation,
+        Self::Communication,
+    ];
 
     /// The stable name used in filters and facets.
     pub fn as_str(self) -> &'static str {
@@ -42,8 +54,15 @@ impl DocumentKind {
             Self::Experiment => "experiment",
             Self::Practice => "practice",
             Self::Decision => "decision",
+            Self::Observation => "observation",
+            Self::Communication => "communication",
             Self::Engagement => "engagement",
         }
+    }
+
+    /// The searchable kinds' names, comma-separated (for error messages).
+    pub fn searchable_names() -> String {
+        Self::SEARCHABLE.map(Self::as_str).join(", ")
     }
 
     /// Reads a searchable kind's name.

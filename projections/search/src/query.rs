@@ -116,10 +116,7 @@ impl SearchFilters {
                 "kind" => filters.kinds.push(DocumentKind::parse(value).ok_or_else(|| {
                     SearchError::invalid(
                         name,
-                        format!(
-                            "`{}` is not one of lesson, note, outcome, experiment, practice, decision",
-                            printable(value)
-                        ),
+                        format!("`{}` is not one of {}", printable(value), DocumentKind::searchable_names()),
                     )
                 })?),
                 "municipality" => filters.municipalities.push(parse_uuid(name, value)?),
@@ -694,6 +691,12 @@ mod tests {
     fn malformed_filters_are_clear_errors() {
         let error = SearchFilters::parse([("kind", "memo")]).expect_err("unknown kind");
         assert!(error.to_string().contains("kind"), "{error}");
+        for kind in ["lesson", "note", "outcome", "experiment", "practice", "decision", "observation", "communication"]
+        {
+            assert!(error.to_string().contains(kind), "{error}");
+            assert!(SearchFilters::parse([("kind", kind)]).is_ok(), "{kind}");
+        }
+        assert!(SearchFilters::parse([("kind", "engagement")]).is_err());
         assert!(SearchFilters::parse([("year", "20x5")]).is_err());
         assert!(SearchFilters::parse([("municipality", "kuopio")]).is_err());
         assert!(SearchFilters::parse([("from", "2025-13-01")]).is_err());
