@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -52,14 +53,41 @@ static DICTIONARY_PATH: OnceLock<Option<PathBuf>> = OnceLock::new();
 thread_local! {
     /// `None` until first use; then `Some(None)` if no handle could be opened.
     static HANDLE: RefCell<Option<Option<VoikkoHandle<'static>>>> = const { RefCell::new(None) };
-    static CACHE: RefCell<HashMap<String, Arc<WordAnalysis>>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<WordCache> = RefCell::new(WordCache::default());
 }
 
 /// Analyses shared by every thread, behind the per-thread caches.
-static SHARED_CACHE: OnceLock<RwLock<HashMap<String, Arc<WordAnalysis>>>> = OnceLock::new();
+static SHARED_CACHE: OnceLock<RwLock<WordCache>> = OnceLock::new();
 
-fn shared_cache() -> &'static RwLock<HashMap<String, Arc<WordAnalysis>>> {
-    SHARED_CACHE.get_or_init(|| RwLock::new(HashMap::new()))
+fn shared_cache() -> &'static RwLock<WordCache> {
+    SHARED_CACHE.get_or_init(|| RwLock::new(WordCache::default()))
+}
+
+/// Analysed words by their text. Keys are short words hashed on every token of every indexed
+/// and highlighted text, so the hash is FNV-1a (fast on short keys) rather than SipHash: the
+/// keys are words from the city's own documents, not an attacker's hash-flooding input.
+type WordCache = HashMap<String, Arc<WordAnalysis>, BuildHasherDefault<Fnv1a>>;
+
+/// The 64-bit FNV-1a hash.
+struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Sets where to look for the Finnish dictionary first; only the first call has an effect.
