@@ -466,6 +466,30 @@ impl TextLanguage {
     }
 }
 
+/// How many texts' detected languages [`detect_language_cached`] keeps before it forgets them.
+const LANGUAGE_CACHE_LIMIT: usize = 100_000;
+
+/// [`detect_language`], remembered per exact text. Every change to an entity rewrites its whole
+/// document, so the same sections are routed again and again; detection is by far the largest
+/// cost of indexing and the answer for a given text never changes.
+pub(crate) fn detect_language_cached(text: &str) -> TextLanguage {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static CACHE: OnceLock<Mutex<HashMap<String, TextLanguage>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(language) = cache.lock().ok().and_then(|cache| cache.get(text).copied()) {
+        return language;
+    }
+    let language = detect_language(text);
+    if let Ok(mut cache) = cache.lock() {
+        if cache.len() >= LANGUAGE_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(text.to_owned(), language);
+    }
+    language
+}
+
 /// The language `text` is written in, when detection is confident; Finnish otherwise.
 pub fn detect_language(text: &str) -> TextLanguage {
     if text.chars().filter(|c| c.is_alphabetic()).count() < 20 {

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use kirjuri_events::domain::LocalizedText;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{TextLanguage, detect_language};
+use crate::analysis::{TextLanguage, detect_language_cached};
 
 /// The kinds of documents search holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -113,6 +113,23 @@ pub(crate) struct RoutedText {
     pub en: Vec<String>,
 }
 
+impl RoutedText {
+    /// The languages the routed text is in.
+    pub(crate) fn languages(&self) -> Vec<TextLanguage> {
+        let mut languages = Vec::new();
+        if !self.title_fi.is_empty() || !self.fi.is_empty() {
+            languages.push(TextLanguage::Fi);
+        }
+        if !self.sv.is_empty() {
+            languages.push(TextLanguage::Sv);
+        }
+        if !self.en.is_empty() {
+            languages.push(TextLanguage::En);
+        }
+        languages
+    }
+}
+
 impl SearchDocument {
     /// The document's date as a day at midnight UTC.
     pub fn day(date: NaiveDate) -> DateTime<Utc> {
@@ -139,7 +156,7 @@ impl SearchDocument {
     pub(crate) fn routed_text(&self) -> RoutedText {
         let mut routed = RoutedText::default();
         let route = |text: &LocalizedText, routed: &mut RoutedText, is_title: bool| {
-            match detect_language(&text.fi) {
+            match detect_language_cached(&text.fi) {
                 TextLanguage::Fi => {
                     if is_title {
                         routed.title_fi = text.fi.clone();
@@ -168,17 +185,6 @@ impl SearchDocument {
 
     /// The languages its text is in.
     pub fn languages(&self) -> Vec<TextLanguage> {
-        let routed = self.routed_text();
-        let mut languages = Vec::new();
-        if !routed.title_fi.is_empty() || !routed.fi.is_empty() {
-            languages.push(TextLanguage::Fi);
-        }
-        if !routed.sv.is_empty() {
-            languages.push(TextLanguage::Sv);
-        }
-        if !routed.en.is_empty() {
-            languages.push(TextLanguage::En);
-        }
-        languages
+        self.routed_text().languages()
     }
 }

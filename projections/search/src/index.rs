@@ -238,14 +238,15 @@ impl SearchIndex {
         for tag in &doc.tags {
             out.add_facet(fields.facets, Facet::from_path(["tag", tag.as_str()]));
         }
-        for language in doc.languages() {
+        // Routing detects each text's language: do it once for the facets and the fields.
+        let routed = doc.routed_text();
+        for language in routed.languages() {
             out.add_facet(fields.facets, Facet::from_path(["language", language.code()]));
         }
         let year = chrono::Datelike::year(&doc.date).to_string();
         out.add_facet(fields.facets, Facet::from_path(["year", year.as_str()]));
         out.add_date(fields.date, DateTime::from_timestamp_secs(doc.date.timestamp()));
         if doc.kind.is_searchable() {
-            let routed = doc.routed_text();
             if !routed.title_fi.is_empty() {
                 out.add_text(fields.title, &routed.title_fi);
                 out.add_text(fields.body_stem, &routed.title_fi);
