@@ -181,10 +181,11 @@ impl SegmentCollector for SegmentFacetCounter {
         for ordinal in self.reader.facet_ords(doc) {
             let slot = self.facets.value_of_ordinal.get(ordinal as usize).copied().unwrap_or(u32::MAX);
             // A document counts once per value, however many of its facets collapse into it.
-            if slot != u32::MAX && slot != previous {
-                if let Some(count) = self.counts.get_mut(slot as usize) {
-                    *count += 1;
-                }
+            if slot != u32::MAX
+                && slot != previous
+                && let Some(count) = self.counts.get_mut(slot as usize)
+            {
+                *count += 1;
             }
             previous = slot;
         }
