@@ -11,10 +11,13 @@
 
 use std::path::PathBuf;
 
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 use tantivy::Index;
+
 use tantivy::tokenizer::{
-    Language as StemLanguage, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
-    Token, TokenFilter, TokenStream, Tokenizer,
+    Language as StemLanguage, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
+    TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 
 use crate::morphology;
@@ -161,6 +164,24 @@ impl Analysis {
         }
     }
 
+    /// An analyzer for highlighting `terms` in Finnish lemma fields: it finds the same matches
+    /// at the same offsets as the `fi_lemma` analyzer, and the same places where words the
+    /// index keeps start and end, but it emits only the forms that are among `terms` (and one
+    /// placeholder for a kept word with none of them) instead of every form of every word.
+    /// `None` without Voikko (the `fi_lemma` analyzer is cheap then).
+    pub(crate) fn lemma_highlighter(&self, terms: &BTreeMap<String, f32>) -> Option<TextAnalyzer> {
+        if !self.voikko {
+            return None;
+        }
+        let filter = HighlightLemmaFilter { terms: Arc::new(terms.keys().cloned().collect()) };
+        Some(
+            TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+                .filter(filter)
+                .build(),
+        )
+    }
+
     /// The terms a query word looks for in the lemma fields: its base forms (no compound
     /// parts) — only itself when it is one of them — or the word itself when Voikko does not
     /// know it; its Snowball stem without Voikko. Empty for a stop word.
@@ -208,6 +229,113 @@ fn is_finnish_stop_word(word: &str) -> bool {
         }
     });
     tokens(&mut analyzer.clone(), word).is_empty()
+}
+
+/// Whether `form` is, as a whole, a Finnish stop word (as the `fi_lemma` chain's
+/// `StopWordFilter` sees each form it gets).
+fn is_finnish_stop_form(form: &str) -> bool {
+    static STOP: OnceLock<TextAnalyzer> = OnceLock::new();
+    let analyzer = STOP.get_or_init(|| {
+        let builder = TextAnalyzer::builder(RawTokenizer::default()).dynamic();
+        match StopWordFilter::new(StemLanguage::Finnish) {
+            Some(stop_words) => builder.filter_dynamic(stop_words).build(),
+            None => builder.build(),
+        }
+    });
+    tokens(&mut analyzer.clone(), form).is_empty()
+}
+
+/// The forms the `fi_lemma` chain (with Voikko) indexes for the word `surface`, in order:
+/// its base forms and compound parts (or the word lowercased when Voikko does not know it),
+/// without stop words. Worked out once per word and kept with its cached analysis.
+fn indexed_forms<'a>(surface: &str, analysis: &'a morphology::WordAnalysis) -> &'a [String] {
+    analysis.index_forms.get_or_init(|| {
+        let forms: Vec<String> = if analysis.is_known() {
+            analysis.lemmas.iter().chain(&analysis.parts).cloned().collect()
+        } else {
+            vec![surface.to_lowercase()]
+        };
+        forms.into_iter().filter(|form| !is_finnish_stop_form(form)).collect()
+    })
+}
+
+/// The token filter of [`Analysis::lemma_highlighter`].
+#[derive(Clone)]
+struct HighlightLemmaFilter {
+    terms: Arc<std::collections::HashSet<String>>,
+}
+
+impl TokenFilter for HighlightLemmaFilter {
+    type Tokenizer<T: Tokenizer> = HighlightLemmaTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> Self::Tokenizer<T> {
+        HighlightLemmaTokenizer { inner: tokenizer, terms: self.terms }
+    }
+}
+
+#[derive(Clone)]
+struct HighlightLemmaTokenizer<T> {
+    inner: T,
+    terms: Arc<std::collections::HashSet<String>>,
+}
+
+impl<T: Tokenizer> Tokenizer for HighlightLemmaTokenizer<T> {
+    type TokenStream<'a> = HighlightLemmaTokenStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        HighlightLemmaTokenStream {
+            tail: self.inner.token_stream(text),
+            terms: &self.terms,
+            token: Token::default(),
+            pending: Vec::new(),
+        }
+    }
+}
+
+struct HighlightLemmaTokenStream<'a, S> {
+    tail: S,
+    terms: &'a std::collections::HashSet<String>,
+    token: Token,
+    /// Matching forms still to emit at the current word, last first.
+    pending: Vec<String>,
+}
+
+impl<S: TokenStream> TokenStream for HighlightLemmaTokenStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if let Some(next) = self.pending.pop() {
+            self.token.text = next;
+            return true;
+        }
+        loop {
+            if !self.tail.advance() {
+                return false;
+            }
+            let source = self.tail.token();
+            let analysis = morphology::analyze(&source.text);
+            let forms = indexed_forms(&source.text, &analysis);
+            if forms.is_empty() {
+                continue; // only stop words: the index keeps nothing of this word
+            }
+            self.token.offset_from = source.offset_from;
+            self.token.offset_to = source.offset_to;
+            self.token.position = source.position;
+            self.token.position_length = source.position_length;
+            self.pending.clear();
+            self.pending.extend(forms.iter().rev().filter(|form| self.terms.contains(*form)).cloned());
+            // A kept word without a matching form still bounds the fragments: an empty text
+            // matches no term.
+            self.token.text = self.pending.pop().unwrap_or_default();
+            return true;
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
 }
 
 /// Every token text `analyzer` makes of `text`.
@@ -336,6 +464,30 @@ impl TextLanguage {
             _ => None,
         }
     }
+}
+
+/// How many texts' detected languages [`detect_language_cached`] keeps before it forgets them.
+const LANGUAGE_CACHE_LIMIT: usize = 100_000;
+
+/// [`detect_language`], remembered per exact text. Every change to an entity rewrites its whole
+/// document, so the same sections are routed again and again; detection is by far the largest
+/// cost of indexing and the answer for a given text never changes.
+pub(crate) fn detect_language_cached(text: &str) -> TextLanguage {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static CACHE: OnceLock<Mutex<HashMap<String, TextLanguage>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(language) = cache.lock().ok().and_then(|cache| cache.get(text).copied()) {
+        return language;
+    }
+    let language = detect_language(text);
+    if let Ok(mut cache) = cache.lock() {
+        if cache.len() >= LANGUAGE_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(text.to_owned(), language);
+    }
+    language
 }
 
 /// The language `text` is written in, when detection is confident; Finnish otherwise.

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use kirjuri_events::domain::LocalizedText;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{TextLanguage, detect_language};
+use crate::analysis::{TextLanguage, detect_language_cached};
 
 /// The kinds of documents search holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -23,6 +23,10 @@ pub enum DocumentKind {
     Practice,
     /// A body's decision on a version of a practice.
     Decision,
+    /// An observation someone submitted (what was seen, under which conditions).
+    Observation,
+    /// A published communication (its title and text).
+    Communication,
     /// Context of a coaching engagement (municipality, unit, experiment) its notes inherit;
     /// never returned by a search.
     Engagement,
@@ -30,8 +34,16 @@ pub enum DocumentKind {
 
 impl DocumentKind {
     /// Every kind a search can return.
-    pub const SEARCHABLE: [Self; 6] =
-        [Self::Lesson, Self::Note, Self::Outcome, Self::Experiment, Self::Practice, Self::Decision];
+    pub const SEARCHABLE: [Self; 8] = [
+        Self::Lesson,
+        Self::Note,
+        Self::Outcome,
+        Self::Experiment,
+        Self::Practice,
+        Self::Decision,
+        Self::Observation,
+        Self::Communication,
+    ];
 
     /// The stable name used in filters and facets.
     pub fn as_str(self) -> &'static str {
@@ -42,8 +54,15 @@ impl DocumentKind {
             Self::Experiment => "experiment",
             Self::Practice => "practice",
             Self::Decision => "decision",
+            Self::Observation => "observation",
+            Self::Communication => "communication",
             Self::Engagement => "engagement",
         }
+    }
+
+    /// The searchable kinds' names, comma-separated (for error messages).
+    pub fn searchable_names() -> String {
+        Self::SEARCHABLE.map(Self::as_str).join(", ")
     }
 
     /// Reads a searchable kind's name.
@@ -94,6 +113,23 @@ pub(crate) struct RoutedText {
     pub en: Vec<String>,
 }
 
+impl RoutedText {
+    /// The languages the routed text is in.
+    pub(crate) fn languages(&self) -> Vec<TextLanguage> {
+        let mut languages = Vec::new();
+        if !self.title_fi.is_empty() || !self.fi.is_empty() {
+            languages.push(TextLanguage::Fi);
+        }
+        if !self.sv.is_empty() {
+            languages.push(TextLanguage::Sv);
+        }
+        if !self.en.is_empty() {
+            languages.push(TextLanguage::En);
+        }
+        languages
+    }
+}
+
 impl SearchDocument {
     /// The document's date as a day at midnight UTC.
     pub fn day(date: NaiveDate) -> DateTime<Utc> {
@@ -120,7 +156,7 @@ impl SearchDocument {
     pub(crate) fn routed_text(&self) -> RoutedText {
         let mut routed = RoutedText::default();
         let route = |text: &LocalizedText, routed: &mut RoutedText, is_title: bool| {
-            match detect_language(&text.fi) {
+            match detect_language_cached(&text.fi) {
                 TextLanguage::Fi => {
                     if is_title {
                         routed.title_fi = text.fi.clone();
@@ -149,17 +185,6 @@ impl SearchDocument {
 
     /// The languages its text is in.
     pub fn languages(&self) -> Vec<TextLanguage> {
-        let routed = self.routed_text();
-        let mut languages = Vec::new();
-        if !routed.title_fi.is_empty() || !routed.fi.is_empty() {
-            languages.push(TextLanguage::Fi);
-        }
-        if !routed.sv.is_empty() {
-            languages.push(TextLanguage::Sv);
-        }
-        if !routed.en.is_empty() {
-            languages.push(TextLanguage::En);
-        }
-        languages
+        self.routed_text().languages()
     }
 }

@@ -17,6 +17,7 @@ use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDo
 use crate::SearchError;
 use crate::analysis::{self, Analysis, AnalysisSettings};
 use crate::document::SearchDocument;
+use crate::facets::FacetDictionaries;
 
 /// Memory the single indexing thread may use before it flushes a segment.
 const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
@@ -87,6 +88,8 @@ pub(crate) struct Inner {
     pub reader: IndexReader,
     pub fields: Fields,
     pub analysis: Analysis,
+    /// Each segment's facet dictionary, decoded once for counting.
+    pub facet_dictionaries: FacetDictionaries,
 }
 
 /// The search index: cheap to clone, shared by searchers. Only [`crate::SearchProjection`]
@@ -137,7 +140,15 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(SearchError::storage("opening the index reader"))?;
-        Ok(Self { inner: Arc::new(Inner { index, reader, fields, analysis }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                index,
+                reader,
+                fields,
+                analysis,
+                facet_dictionaries: FacetDictionaries::default(),
+            }),
+        })
     }
 
     /// Whether Finnish is lemmatised with Voikko in this index's analysis.
@@ -227,14 +238,15 @@ impl SearchIndex {
         for tag in &doc.tags {
             out.add_facet(fields.facets, Facet::from_path(["tag", tag.as_str()]));
         }
-        for language in doc.languages() {
+        // Routing detects each text's language: do it once for the facets and the fields.
+        let routed = doc.routed_text();
+        for language in routed.languages() {
             out.add_facet(fields.facets, Facet::from_path(["language", language.code()]));
         }
         let year = chrono::Datelike::year(&doc.date).to_string();
         out.add_facet(fields.facets, Facet::from_path(["year", year.as_str()]));
         out.add_date(fields.date, DateTime::from_timestamp_secs(doc.date.timestamp()));
         if doc.kind.is_searchable() {
-            let routed = doc.routed_text();
             if !routed.title_fi.is_empty() {
                 out.add_text(fields.title, &routed.title_fi);
                 out.add_text(fields.body_stem, &routed.title_fi);

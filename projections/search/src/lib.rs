@@ -1,5 +1,6 @@
 //! kirjuri's search projection: lessons, the shareable part of coaching notes, experiment
-//! outcomes, experiments, practices and decisions in one tantivy index, searchable in Finnish,
+//! outcomes, experiments, practices, decisions, observations and published communications in
+//! one tantivy index, searchable in Finnish,
 //! Swedish and English with facets, snippets, typo tolerance and "did you mean".
 //!
 //! Model:
@@ -22,6 +23,7 @@
 
 pub mod analysis;
 pub mod document;
+mod facets;
 mod ffi;
 mod index;
 pub mod morphology;

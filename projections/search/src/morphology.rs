@@ -2,17 +2,23 @@
 //! one libvoikko handle and one analysis cache per thread.
 //!
 //! libvoikko is loaded once per process (if present); each thread that analyses opens its own
-//! handle on first use, because handles are not thread-safe.
+//! handle on first use, because handles are not thread-safe. Analyses are cached twice: per
+//! thread (no locking) and once for the process, so a word Voikko has analysed for one thread
+//! (an indexing thread, an earlier search thread) is not analysed again for the next.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::ffi::{VoikkoHandle, VoikkoLibrary};
 
 /// How many analysed words a thread keeps before it forgets them all.
 const CACHE_LIMIT: usize = 200_000;
+
+/// How many analysed words the process-wide cache keeps before it forgets them all.
+const SHARED_CACHE_LIMIT: usize = 400_000;
 
 /// Compound parts shorter than this are not emitted (as `minimumSubwordSize` in the ES plugin).
 const MIN_PART_CHARS: usize = 3;
@@ -30,6 +36,8 @@ pub struct WordAnalysis {
     /// and modifiers of at least 7 letters (shorter ones cost more precision than they give
     /// recall on UD_Finnish-TDT dev).
     pub parts: Vec<String>,
+    /// The forms the index keeps of the word (see [`crate::analysis`]), worked out once.
+    pub(crate) index_forms: OnceLock<Vec<String>>,
 }
 
 impl WordAnalysis {
@@ -45,7 +53,41 @@ static DICTIONARY_PATH: OnceLock<Option<PathBuf>> = OnceLock::new();
 thread_local! {
     /// `None` until first use; then `Some(None)` if no handle could be opened.
     static HANDLE: RefCell<Option<Option<VoikkoHandle<'static>>>> = const { RefCell::new(None) };
-    static CACHE: RefCell<HashMap<String, Arc<WordAnalysis>>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<WordCache> = RefCell::new(WordCache::default());
+}
+
+/// Analyses shared by every thread, behind the per-thread caches.
+static SHARED_CACHE: OnceLock<RwLock<WordCache>> = OnceLock::new();
+
+fn shared_cache() -> &'static RwLock<WordCache> {
+    SHARED_CACHE.get_or_init(|| RwLock::new(WordCache::default()))
+}
+
+/// Analysed words by their text. Keys are short words hashed on every token of every indexed
+/// and highlighted text, so the hash is FNV-1a (fast on short keys) rather than SipHash: the
+/// keys are words from the city's own documents, not an attacker's hash-flooding input.
+type WordCache = HashMap<String, Arc<WordAnalysis>, BuildHasherDefault<Fnv1a>>;
+
+/// The 64-bit FNV-1a hash.
+struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Sets where to look for the Finnish dictionary first; only the first call has an effect.
@@ -86,7 +128,20 @@ pub fn analyze(word: &str) -> Arc<WordAnalysis> {
     if let Some(hit) = CACHE.with(|cache| cache.borrow().get(word).cloned()) {
         return hit;
     }
-    let analysis = Arc::new(with_handle(|handle| analyze_uncached(handle, word)).unwrap_or_default());
+    let shared = shared_cache().read().ok().and_then(|cache| cache.get(word).cloned());
+    let analysis = match shared {
+        Some(hit) => hit,
+        None => {
+            let analysis = Arc::new(with_handle(|handle| analyze_uncached(handle, word)).unwrap_or_default());
+            if let Ok(mut cache) = shared_cache().write() {
+                if cache.len() >= SHARED_CACHE_LIMIT {
+                    cache.clear();
+                }
+                cache.insert(word.to_owned(), Arc::clone(&analysis));
+            }
+            analysis
+        }
+    };
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.len() >= CACHE_LIMIT {

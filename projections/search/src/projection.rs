@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use kirjuri_events::RecordedEvent;
 use kirjuri_events::domain::LocalizedText;
 use kirjuri_events::domain::catalogue::AnyDomainEvent;
-use kirjuri_events::domain::coaching::EngagementEvent;
+use kirjuri_events::domain::coaching::{CommunicationEvent, CommunicationLink, EngagementEvent};
 use kirjuri_events::domain::experiment::{Criterion, ExperimentEvent};
-use kirjuri_events::domain::lesson::{LessonEvent, LessonSource};
+use kirjuri_events::domain::lesson::{LessonEvent, LessonSource, ObservationEvent};
 use kirjuri_events::domain::practice::{EvidenceLink, PracticeEvent};
 use kirjuri_events::{Position, domain};
 use kirjuri_projections::{Projection, ProjectionError};
@@ -71,6 +71,8 @@ impl Projection for SearchProjection {
             domain::EngagementId::CATEGORY,
             domain::ExperimentId::CATEGORY,
             domain::PracticeId::CATEGORY,
+            domain::ObservationId::CATEGORY,
+            domain::CommunicationId::CATEGORY,
         ])
     }
 
@@ -132,6 +134,14 @@ impl Folder<'_> {
         }
     }
 
+    /// The document `id` if it is indexed (for context a document borrows but can do without).
+    fn optional(&mut self, id: &str) -> Result<Option<SearchDocument>, ProjectionError> {
+        if let Some(document) = self.pending.get(id) {
+            return Ok(Some(document.clone()));
+        }
+        self.index.document(id).map_err(storage)
+    }
+
     /// Applies `change` to the document `id` (which must exist).
     fn update(
         &mut self,
@@ -155,6 +165,8 @@ impl Folder<'_> {
             AnyDomainEvent::EngagementEvent(engagement) => self.fold_engagement(event, engagement),
             AnyDomainEvent::ExperimentEvent(experiment) => self.fold_experiment(event, experiment),
             AnyDomainEvent::PracticeEvent(practice) => self.fold_practice(event, practice),
+            AnyDomainEvent::ObservationEvent(observation) => self.fold_observation(event, observation),
+            AnyDomainEvent::CommunicationEvent(communication) => self.fold_communication(communication),
             _ => Ok(()),
         }
     }
@@ -294,6 +306,67 @@ impl Folder<'_> {
             | ExperimentEvent::BaselineEstablished(_)
             | ExperimentEvent::MeasurementRecorded(_) => Ok(()),
         }
+    }
+
+    fn fold_observation(
+        &mut self,
+        event: &RecordedEvent,
+        observation: ObservationEvent,
+    ) -> Result<(), ProjectionError> {
+        let ObservationEvent::Submitted(e) = observation;
+        // An observation takes its unit, experiment and themes from where it was seen, when that
+        // is indexed: an experiment, or a coaching engagement (as its notes do).
+        let context = match &e.source {
+            LessonSource::Experiment(id) => self.optional(&format!("experiment:{id}"))?,
+            LessonSource::Engagement(id) => self.optional(&format!("engagement:{id}"))?,
+            LessonSource::Campaign(_) => None,
+        };
+        let experiment = match &e.source {
+            LessonSource::Experiment(id) => Some(id.to_string()),
+            _ => context.as_ref().and_then(|c| c.experiment.clone()),
+        };
+        let (units, tags) = context.map(|c| (c.units, c.tags)).unwrap_or_default();
+        self.put(SearchDocument {
+            id: format!("observation:{}", e.observation),
+            kind: DocumentKind::Observation,
+            entity: e.observation.to_string(),
+            municipality: Some(e.municipality.to_string()),
+            units,
+            experiment,
+            tags,
+            date: when(event),
+            title: None,
+            sections: std::iter::once(e.text).chain(e.conditions).collect(),
+        });
+        Ok(())
+    }
+
+    fn fold_communication(&mut self, communication: CommunicationEvent) -> Result<(), ProjectionError> {
+        let CommunicationEvent::Published(e) = communication;
+        // The first experiment it tells about is its experiment; its units and themes come
+        // from that experiment's document when it is indexed.
+        let experiment = e.links.iter().find_map(|link| match link {
+            CommunicationLink::Experiment(id) => Some(*id),
+            CommunicationLink::Lesson(_) | CommunicationLink::Practice(_) => None,
+        });
+        let context = match &experiment {
+            Some(id) => self.optional(&format!("experiment:{id}"))?,
+            None => None,
+        };
+        let (units, tags) = context.map(|c| (c.units, c.tags)).unwrap_or_default();
+        self.put(SearchDocument {
+            id: format!("communication:{}", e.communication),
+            kind: DocumentKind::Communication,
+            entity: e.communication.to_string(),
+            municipality: Some(e.municipality.to_string()),
+            units,
+            experiment: experiment.map(|id| id.to_string()),
+            tags,
+            date: SearchDocument::day(e.published),
+            title: Some(e.title),
+            sections: vec![e.body],
+        });
+        Ok(())
     }
 
     fn fold_practice(&mut self, event: &RecordedEvent, practice: PracticeEvent) -> Result<(), ProjectionError> {

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use tantivy::collector::{Count, DocSetCollector, FacetCollector, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
     TermQuery,
@@ -24,6 +24,7 @@ use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::analysis::{self, TextLanguage};
 use crate::document::DocumentKind;
+use crate::facets::FacetCounter;
 use crate::{SearchError, SearchIndex};
 
 /// At most this many words of a query are used.
@@ -115,10 +116,7 @@ impl SearchFilters {
                 "kind" => filters.kinds.push(DocumentKind::parse(value).ok_or_else(|| {
                     SearchError::invalid(
                         name,
-                        format!(
-                            "`{}` is not one of lesson, note, outcome, experiment, practice, decision",
-                            printable(value)
-                        ),
+                        format!("`{}` is not one of {}", printable(value), DocumentKind::searchable_names()),
                     )
                 })?),
                 "municipality" => filters.municipalities.push(parse_uuid(name, value)?),
@@ -542,15 +540,14 @@ impl SearchIndex {
         }
         let searcher = self.inner.reader.searcher();
         let built = self.build_query(&searcher, &request.text, &request.filters)?;
-        let mut facet_collector = FacetCollector::for_field("facets");
-        for name in FACET_NAMES {
-            facet_collector.add_facet(Facet::from_path([name]));
-        }
+        let live: Vec<_> = searcher.segment_readers().iter().map(|segment| segment.segment_id()).collect();
+        self.inner.facet_dictionaries.retain_live(&live);
+        let facet_counter = FacetCounter::new("facets", &FACET_NAMES, &self.inner.facet_dictionaries);
         let page = TopDocs::with_limit(request.limit).and_offset(request.offset);
         let (addresses, total, facet_counts): (Vec<(Option<f32>, DocAddress)>, usize, _) = match request.sort {
             SortOrder::Relevance => {
                 let (top, total, facets) = searcher
-                    .search(&*built.query, &(page.order_by_score(), Count, facet_collector))
+                    .search(&*built.query, &(page.order_by_score(), Count, facet_counter))
                     .map_err(SearchError::storage("searching"))?;
                 (top.into_iter().map(|(score, address)| (Some(score), address)).collect(), total, facets)
             }
@@ -559,22 +556,18 @@ impl SearchIndex {
                 let (top, total, facets) = searcher
                     .search(
                         &*built.query,
-                        &(page.order_by_fast_field::<tantivy::DateTime>("date", order), Count, facet_collector),
+                        &(page.order_by_fast_field::<tantivy::DateTime>("date", order), Count, facet_counter),
                     )
                     .map_err(SearchError::storage("searching"))?;
                 (top.into_iter().map(|(_, address)| (None, address)).collect(), total, facets)
             }
         };
         let mut facets = BTreeMap::new();
-        for name in FACET_NAMES {
-            let mut counts: Vec<FacetCount> = facet_counts
-                .get(Facet::from_path([name]))
-                .filter_map(|(facet, count)| {
-                    facet.to_path().last().map(|value| FacetCount { value: (*value).to_owned(), count })
-                })
-                .collect();
+        for (name, counts) in FACET_NAMES.iter().zip(facet_counts) {
+            let mut counts: Vec<FacetCount> =
+                counts.into_iter().map(|(value, count)| FacetCount { value, count }).collect();
             counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-            facets.insert(name.to_owned(), counts);
+            facets.insert((*name).to_owned(), counts);
         }
         let snippets = Snippets::new(self, &built.highlight);
         let mut hits = Vec::with_capacity(addresses.len());
@@ -630,8 +623,15 @@ impl Snippets {
             (fields.title, analysis::FI_LEMMA, lemma_terms),
         ]
         .into_iter()
+        // A generator without terms cannot highlight anything: skip its field.
+        .filter(|(_, _, terms)| !terms.is_empty())
         .map(|(field, tokenizer, terms)| {
-            SnippetGenerator::new(terms, analysis.analyzer(tokenizer), field, SNIPPET_CHARS)
+            let analyzer = match tokenizer {
+                analysis::FI_LEMMA => analysis.lemma_highlighter(&terms),
+                _ => None,
+            };
+            let analyzer = analyzer.unwrap_or_else(|| analysis.analyzer(tokenizer));
+            SnippetGenerator::new(terms, analyzer, field, SNIPPET_CHARS)
         })
         .collect();
         Self { generators }
@@ -691,6 +691,12 @@ mod tests {
     fn malformed_filters_are_clear_errors() {
         let error = SearchFilters::parse([("kind", "memo")]).expect_err("unknown kind");
         assert!(error.to_string().contains("kind"), "{error}");
+        for kind in ["lesson", "note", "outcome", "experiment", "practice", "decision", "observation", "communication"]
+        {
+            assert!(error.to_string().contains(kind), "{error}");
+            assert!(SearchFilters::parse([("kind", kind)]).is_ok(), "{kind}");
+        }
+        assert!(SearchFilters::parse([("kind", "engagement")]).is_err());
         assert!(SearchFilters::parse([("year", "20x5")]).is_err());
         assert!(SearchFilters::parse([("municipality", "kuopio")]).is_err());
         assert!(SearchFilters::parse([("from", "2025-13-01")]).is_err());

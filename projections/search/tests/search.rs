@@ -183,6 +183,37 @@ fn facets_count_hits_and_filters_narrow_them() {
 }
 
 #[test]
+fn facet_counts_add_up_across_segments_and_follow_each_commit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut projection = open(dir.path(), &settings());
+    let mut log = Log::default();
+    log.lesson("Kokeilu yksi", "Kokeilu onnistui.", KUOPIO, &["etähoito"]);
+    projection.apply(&log.events).expect("applies");
+    let tag_counts = |projection: &SearchProjection| {
+        let results = projection.index().search(&SearchRequest::text("kokeilu")).expect("searches");
+        let tags: Vec<(String, u64)> = results.facets["tag"].iter().map(|c| (c.value.clone(), c.count)).collect();
+        (results.total, tags)
+    };
+    assert_eq!(tag_counts(&projection), (1, vec![("etähoito".to_owned(), 1)]));
+
+    // Each apply commits a segment of its own; the counts of both segments add up, and a value
+    // only the new segment has appears right after the commit.
+    let mut second = Log::default();
+    second.lesson("Kokeilu kaksi", "Kokeilu epäonnistui.", KUOPIO, &["etähoito", "digi"]);
+    second.lesson("Kokeilu kolme", "Kokeilu jatkuu.", SIILINJARVI, &["digi", "asukkaat"]);
+    let offset = log.events.len() as u64;
+    for event in &mut second.events {
+        event.position = Position::sequence(event.position.commit + offset);
+    }
+    projection.apply(&second.events).expect("applies");
+    assert!(projection.index().num_docs() >= 3);
+    assert_eq!(
+        tag_counts(&projection),
+        (3, vec![("digi".to_owned(), 2), ("etähoito".to_owned(), 2), ("asukkaat".to_owned(), 1)])
+    );
+}
+
+#[test]
 fn personal_note_text_is_never_indexed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut projection = open(dir.path(), &settings());
@@ -382,4 +413,110 @@ fn queries_of_any_length_or_character_set_never_panic() {
         let results = projection.index().search(&SearchRequest::text(text.clone()));
         assert!(results.is_ok(), "{text:?}: {results:?}");
     }
+}
+
+#[test]
+fn observations_and_communications_are_found_with_their_facets_and_kind_filter() {
+    use kirjuri_events::domain::coaching::{
+        Audience, Channel, CommunicationEvent, CommunicationLink, CommunicationPublished,
+    };
+    use kirjuri_events::domain::lesson::{ObservationEvent, ObservationSubmitted};
+    use kirjuri_events::domain::{CommunicationId, Language, ObservationId};
+
+    in_both_modes(|settings, _| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut projection = open(dir.path(), &settings);
+        let mut log = Log::default();
+        let engagement = EngagementId::random();
+        let started = EngagementEvent::Started(EngagementStarted {
+            engagement,
+            municipality: KUOPIO,
+            unit: Some(HOME_CARE),
+            coach: PersonRef::parse("coach", "hlo-coach1").expect("valid"),
+            coachees: vec![],
+            experiment: None,
+            goals: vec![fi("Digitaidot vahvistuvat")],
+            started: NaiveDate::from_ymd_opt(2025, 2, 1).expect("valid date"),
+        });
+        log.push(
+            engagement.stream(),
+            started.to_new_event(EventId::random(), EventMetadata::default()).expect("encodes"),
+        );
+        let observation = ObservationId::random();
+        let submitted = ObservationEvent::Submitted(ObservationSubmitted {
+            observation,
+            municipality: KUOPIO,
+            source: LessonSource::Engagement(engagement),
+            text: fi("Asukkaat varasivat ajan sähköisesti kirjastossa."),
+            conditions: Some(fi("Kirjastovirkailija auttoi iltapäivisin.")),
+        });
+        log.push(
+            observation.stream(),
+            submitted.to_new_event(EventId::random(), EventMetadata::default()).expect("encodes"),
+        );
+        let communication = CommunicationId::random();
+        let published = CommunicationEvent::Published(CommunicationPublished {
+            communication,
+            municipality: SIILINJARVI,
+            channel: Channel::Intranet,
+            audience: Audience::Staff,
+            language: Language::Fi,
+            title: fi("Sähköinen ajanvaraus laajenee"),
+            body: fi("Kirjastojen ajanvarauskokeilu jatkuu syksyllä kaikissa toimipisteissä."),
+            links: vec![CommunicationLink::Experiment(ExperimentId(Uuid::from_u128(0x400)))],
+            published: NaiveDate::from_ymd_opt(2024, 9, 2).expect("valid date"),
+        });
+        log.push(
+            communication.stream(),
+            published.to_new_event(EventId::random(), EventMetadata::default()).expect("encodes"),
+        );
+        log.lesson("Harjasuolaus", "Katujen kunnossapito talvella.", KUOPIO, &[]);
+        // The runner hands the projection only the events its filter passes.
+        let filter = projection.filter();
+        assert!(log.events.iter().all(|event| filter.matches(event)));
+        projection.apply(&log.events).expect("applies");
+
+        // The observation's text and conditions are both searchable; it takes its municipality
+        // and unit from the engagement it was seen in.
+        let results = projection.index().search(&SearchRequest::text("iltapäivisin")).expect("searches");
+        assert_eq!(
+            results.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>(),
+            vec![format!("observation:{observation}")]
+        );
+        assert_eq!(results.hits[0].kind.as_str(), "observation");
+        assert!(results.hits[0].snippet.contains("<mark>"), "{}", results.hits[0].snippet);
+        let values = |facet: &str| results.facets[facet].iter().map(|c| c.value.clone()).collect::<Vec<_>>();
+        assert_eq!(values("unit"), vec![HOME_CARE.to_string()]);
+        assert_eq!(values("municipality"), vec![KUOPIO.to_string()]);
+
+        // The communication: title and body, its published day, the experiment it links to.
+        let results = projection.index().search(&SearchRequest::text("ajanvaraus laajenee")).expect("searches");
+        assert_eq!(
+            results.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>(),
+            vec![format!("communication:{communication}")]
+        );
+        assert_eq!(results.hits[0].title.as_deref(), Some("Sähköinen ajanvaraus laajenee"));
+        assert_eq!(results.facets["year"].iter().map(|c| c.value.clone()).collect::<Vec<_>>(), vec!["2024"]);
+        assert_eq!(
+            results.facets["experiment"].iter().map(|c| c.value.clone()).collect::<Vec<_>>(),
+            vec![ExperimentId(Uuid::from_u128(0x400)).to_string()]
+        );
+
+        // Both kinds are filters and facet values.
+        let everything = projection.index().search(&SearchRequest::default()).expect("searches");
+        let kinds: Vec<(String, u64)> = everything.facets["kind"].iter().map(|c| (c.value.clone(), c.count)).collect();
+        assert_eq!(
+            kinds,
+            vec![("communication".to_owned(), 1), ("lesson".to_owned(), 1), ("observation".to_owned(), 1)]
+        );
+        for (kind, expected) in [
+            ("observation", format!("observation:{observation}")),
+            ("communication", format!("communication:{communication}")),
+        ] {
+            let filters = SearchFilters::parse([("kind", kind)]).expect("valid");
+            let results =
+                projection.index().search(&SearchRequest { filters, ..SearchRequest::default() }).expect("searches");
+            assert_eq!(results.hits.into_iter().map(|h| h.id).collect::<Vec<_>>(), vec![expected]);
+        }
+    });
 }
