@@ -227,6 +227,7 @@ fn demo_writes_a_programme_into_an_empty_store_and_refuses_a_non_empty_one() {
     let first = run(kirjuri(&vars).args(["demo", "--seed", "7"]));
     assert!(first.status.success(), "stderr: {}", text(&first.stderr));
     assert!(text(&first.stdout).contains("demo programme written (seed 7, scale 1)"), "{}", text(&first.stdout));
+    assert!(text(&first.stdout).contains("municipality Kuopio (297): "), "the ids to make tokens for are printed");
     let written = events_in_store(dir.path());
     assert!(written > 1_000, "a realistic programme holds more than {written} events");
 

@@ -66,6 +66,9 @@ pub struct DemoReport {
     pub commands: u64,
     /// Events written in all.
     pub total_events: u64,
+    /// The municipalities written, Kuopio (the programme's owner) first: name, code, id. The
+    /// id is what `kirjuri token create --tenant` takes.
+    pub municipalities: Vec<(String, String, kirjuri_events::domain::MunicipalityId)>,
     /// Wall-clock time of the run.
     pub elapsed: Duration,
 }
@@ -84,6 +87,9 @@ impl fmt::Display for DemoReport {
             writeln!(f, "  {kind:<14} {events:>10} events")?;
         }
         writeln!(f, "  {:<14} {:>10} events from {} commands", "total", self.total_events, self.commands)?;
+        for (name, code, id) in &self.municipalities {
+            writeln!(f, "  municipality {name} ({code}): {id}")?;
+        }
         write!(f, "  elapsed {:.2} s, {:.0} events/s", self.elapsed.as_secs_f64(), self.events_per_second())
     }
 }
@@ -98,7 +104,9 @@ pub async fn run_demo(store: Arc<dyn EventStore>, args: &DemoArgs) -> anyhow::Re
     let started = Instant::now();
     tracing::info!(seed = args.seed, scale = args.scale, "writing the demo programme");
     let programme = Arc::new(Programme::new(CommandBus::new(store), args.seed, args.scale)?);
-    let mut tally = programme.write(usize::from(args.concurrency)).await?;
+    let mut tally = Arc::clone(&programme).write(usize::from(args.concurrency)).await?;
+    let municipalities =
+        programme.municipalities().into_iter().map(|(name, code, id)| (name.to_owned(), code.to_owned(), id)).collect();
     let commands = tally.remove(COMMANDS_KEY).unwrap_or(0);
     let total_events = tally.values().sum();
     let report = DemoReport {
@@ -107,6 +115,7 @@ pub async fn run_demo(store: Arc<dyn EventStore>, args: &DemoArgs) -> anyhow::Re
         events_by_kind: tally,
         commands,
         total_events,
+        municipalities,
         elapsed: started.elapsed(),
     };
     tracing::info!(

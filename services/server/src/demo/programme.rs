@@ -683,6 +683,11 @@ impl Programme {
         MunicipalityId(self.id(&format!("municipality:{}", place.code)))
     }
 
+    /// The programme's municipalities, Kuopio first: (English name, code, id).
+    pub(crate) fn municipalities(&self) -> Vec<(&'static str, &'static str, MunicipalityId)> {
+        std::iter::once(&KUOPIO).chain(PARTNERS.iter()).map(|p| (p.name.en, p.code, self.municipality(p))).collect()
+    }
+
     fn kuopio(&self) -> MunicipalityId {
         self.municipality(&KUOPIO)
     }
