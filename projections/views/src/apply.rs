@@ -129,6 +129,7 @@ impl BatchState {
     /// does not depend on how events were split into batches.
     fn write_competences(&mut self, tx: &Transaction<'_>) -> Result<(), ProjectionError> {
         let competences = std::mem::take(&mut self.competences);
+        let mut listed: Option<Uuid> = None;
         for ((campaign, unit, item), delta) in competences {
             let Some(row) = self.campaign_row(tx, campaign)? else {
                 // `add_competence` checked the campaign before gathering its answers.
@@ -137,6 +138,17 @@ impl BatchState {
                     format!("campaign {campaign} vanished during the batch"),
                 ));
             };
+            if listed != Some(campaign) {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO picture_campaigns (municipality, close_date, campaign, framework)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .and_then(|mut statement| {
+                    statement.execute(params![row.municipality, row.close_date, id(campaign), row.framework])
+                })
+                .map_err(storage("listing a campaign of the picture"))?;
+                listed = Some(campaign);
+            }
             tx.prepare_cached(
                 "INSERT INTO picture
                    (close_date, municipality, subject_kind, subject_id, framework, granularity, dimension, campaign,
@@ -419,9 +431,20 @@ impl Applied<'_> {
             CampaignEvent::Closed(e) => {
                 let campaign = id(e.campaign.0);
                 let closed_on = e.closed_on.to_string();
+                // The picture's rows carry the campaign's close date as it was (planned, or an
+                // earlier close): they are found by that key prefix and moved to the new date.
+                let previous = self.campaign_row(e.campaign.0)?;
                 self.exec("UPDATE campaigns SET closed_on = ?2 WHERE campaign = ?1", params![campaign, closed_on])?;
                 self.state.campaigns.remove(&e.campaign.0);
-                self.exec("UPDATE picture SET close_date = ?2 WHERE campaign = ?1", params![campaign, closed_on])?;
+                if let Some(previous) = previous {
+                    for table in [
+                        "UPDATE picture SET close_date = ?4 WHERE municipality = ?1 AND close_date = ?2 AND campaign = ?3",
+                        "UPDATE picture_campaigns SET close_date = ?4
+                         WHERE municipality = ?1 AND close_date = ?2 AND campaign = ?3",
+                    ] {
+                        self.exec(table, params![previous.municipality, previous.close_date, campaign, closed_on])?;
+                    }
+                }
             }
             CampaignEvent::ResultComputed(e) => {
                 let (subject_kind, subject_id) = match &e.subject {
@@ -440,6 +463,11 @@ impl Applied<'_> {
                 for score in &e.scores {
                     figures.push(("dimension", score.dimension.clone(), score.level, Some(score.percent)));
                 }
+                self.exec(
+                    "INSERT OR IGNORE INTO picture_campaigns (municipality, close_date, campaign, framework)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![campaign.municipality, campaign.close_date, id(e.campaign.0), id(e.framework.0)],
+                )?;
                 for (granularity, dimension, level, percent) in figures {
                     self.exec(
                         "INSERT OR REPLACE INTO picture

@@ -7,13 +7,16 @@
 //! never returned — not its level, not its count; it appears as [`Figure::Suppressed`].
 //!
 //! As of a date: a campaign counts once its close date (the actual one once closed, the planned
-//! one before) is on or before the date; a target counts once set. The `picture` table's key
-//! starts with (municipality, close date), so the picture as of any date is one index range.
+//! one before) is on or before the date; a target counts once set. `picture_campaigns` lists
+//! the campaigns by (municipality, close date), so the recent campaigns as of any date are its
+//! first rows walking back from the date; the `picture` table's key starts with
+//! (municipality, close date, campaign), so each campaign's figures are one index range.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use kirjuri_events::domain::{CampaignId, FrameworkId, MunicipalityId, UnitId};
+use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 use crate::apply::id;
@@ -151,7 +154,43 @@ fn uuid(text: &str) -> Result<Uuid, ViewsError> {
     Uuid::try_parse(text).map_err(|_| corrupt("id"))
 }
 
-type Key = (PictureSubject, FrameworkId, String, String);
+/// A picture row's identity: subject, framework, granularity, dimension.
+pub(crate) type Key = (PictureSubject, FrameworkId, String, String);
+
+/// The subjects met while reading a picture: each id parsed, and a unit's name looked up, once.
+#[derive(Default)]
+struct Subjects {
+    known: HashMap<(String, String), (PictureSubject, Option<String>)>,
+}
+
+impl Subjects {
+    fn get(
+        &mut self,
+        reader: &ViewsReader,
+        kind: &str,
+        subject_id: String,
+    ) -> Result<(PictureSubject, Option<String>), ViewsError> {
+        let key = (kind.to_owned(), subject_id);
+        if let Some(known) = self.known.get(&key) {
+            return Ok(known.clone());
+        }
+        let subject_id = &key.1;
+        let found = match kind {
+            "unit" => {
+                let name: Option<String> = reader
+                    .connection
+                    .prepare_cached("SELECT name_fi FROM entity_names WHERE kind = 'unit' AND id = ?1")
+                    .and_then(|mut statement| statement.query_row([subject_id], |r| r.get(0)).optional())
+                    .map_err(sql("reading a unit's name"))?;
+                (PictureSubject::Unit(UnitId(uuid(subject_id)?)), name)
+            }
+            "municipality" => (PictureSubject::Municipality(MunicipalityId(uuid(subject_id)?)), None),
+            _ => return Err(corrupt("subject kind")),
+        };
+        self.known.insert(key, found.clone());
+        Ok(found)
+    }
+}
 
 /// How many of the most recent campaigns (up to the as-of date) a picture's trends cover: six
 /// years of two campaigns a year for each of two frameworks.
@@ -160,87 +199,119 @@ pub const TREND_CAMPAIGNS: i64 = 24;
 impl ViewsReader {
     /// The situational picture described by `query`.
     pub fn situational_picture(&self, query: &PictureQuery) -> Result<SituationalPicture, ViewsError> {
+        let rows = self.picture_rows(query, query.as_of)?;
+        Ok(SituationalPicture {
+            municipality: query.municipality,
+            as_of: query.as_of,
+            rows: rows.into_values().collect(),
+        })
+    }
+
+    /// The rows of the picture `query` describes as of `as_of`, by key.
+    pub(crate) fn picture_rows(
+        &self,
+        query: &PictureQuery,
+        as_of: Option<NaiveDate>,
+    ) -> Result<BTreeMap<Key, PictureRow>, ViewsError> {
         let municipality = id(query.municipality.0);
         // ISO dates compare as text; '9999-12-31' stands for "no bound".
-        let bound = query.as_of.map_or_else(|| "9999-12-31".to_owned(), |d| d.to_string());
+        let bound = as_of.map_or_else(|| "9999-12-31".to_owned(), |d| d.to_string());
         let unit = query.unit.map(|u| id(u.0));
         let framework = query.framework.map(|f| id(f.0));
-        let mut statement = self
+
+        // The trend covers the most recent campaigns only (TREND_CAMPAIGNS): `picture_campaigns`
+        // lists each campaign of the picture once, keyed by (municipality, close date), so they
+        // are the first rows walking that key backwards from the bound.
+        let mut recent = self
             .connection
             .prepare_cached(
-                // The trend covers the most recent campaigns only (TREND_CAMPAIGNS): they are found
-                // walking the (municipality, close_date) key backwards from the bound, so the
-                // query reads those campaigns' rows whatever the length of the history.
-                "WITH recent AS (
-                    SELECT DISTINCT campaign, close_date FROM picture
-                    WHERE municipality = ?1 AND close_date <= ?2 AND (?4 IS NULL OR framework = ?4)
-                    ORDER BY close_date DESC LIMIT ?5
-                 )
-                 SELECT p.subject_kind, p.subject_id, p.framework, p.granularity, p.dimension, p.campaign,
-                        p.close_date, p.level, p.percent, p.response_count, p.min_group_size, n.name_fi
-                 FROM recent r
-                 JOIN picture p ON p.municipality = ?1 AND p.close_date = r.close_date AND p.campaign = r.campaign
-                 LEFT JOIN entity_names n ON n.kind = 'unit' AND n.id = p.subject_id AND p.subject_kind = 'unit'
-                 WHERE (?3 IS NULL OR (p.subject_kind = 'unit' AND p.subject_id = ?3))
-                   AND (?4 IS NULL OR p.framework = ?4)
-                 ORDER BY p.close_date, p.campaign",
+                "SELECT DISTINCT close_date, campaign FROM picture_campaigns
+                 WHERE municipality = ?1 AND close_date <= ?2 AND (?3 IS NULL OR framework = ?3)
+                 ORDER BY close_date DESC, campaign DESC LIMIT ?4",
             )
-            .map_err(sql("preparing the picture query"))?;
-        type Raw = (String, String, String, String, String, String, String, f64, Option<f64>, i64, i64, Option<String>);
-        let raw: Vec<Raw> = statement
-            .query_map(rusqlite::params![municipality, bound, unit, framework, TREND_CAMPAIGNS], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                    r.get(10)?,
-                    r.get(11)?,
-                ))
+            .map_err(sql("preparing the recent campaigns query"))?;
+        let mut campaigns: Vec<(String, String)> = recent
+            .query_map(rusqlite::params![municipality, bound, framework, TREND_CAMPAIGNS], |r| {
+                Ok((r.get(0)?, r.get(1)?))
             })
             .and_then(|rows| rows.collect())
-            .map_err(sql("reading the picture"))?;
+            .map_err(sql("reading the recent campaigns"))?;
+        campaigns.reverse();
 
+        // Each campaign's figures are one range of the picture's key; campaigns oldest first,
+        // so each row's trend is built in close-date order without sorting.
+        let mut figures = self
+            .connection
+            .prepare_cached(
+                "SELECT subject_kind, subject_id, framework, granularity, dimension, level, percent,
+                        response_count, min_group_size
+                 FROM picture
+                 WHERE municipality = ?1 AND close_date = ?2 AND campaign = ?3
+                   AND (?4 IS NULL OR (subject_kind = 'unit' AND subject_id = ?4))
+                   AND (?5 IS NULL OR framework = ?5)",
+            )
+            .map_err(sql("preparing the picture query"))?;
+        let mut subjects = Subjects::default();
+        let mut frameworks: HashMap<String, FrameworkId> = HashMap::new();
         let mut rows: BTreeMap<Key, PictureRow> = BTreeMap::new();
-        for (kind, subject_id, fw, granularity, dimension, campaign, close, level, percent, count, min, name) in raw {
-            let subject = match kind.as_str() {
-                "unit" => PictureSubject::Unit(UnitId(uuid(&subject_id)?)),
-                "municipality" => PictureSubject::Municipality(MunicipalityId(uuid(&subject_id)?)),
-                _ => return Err(corrupt("subject kind")),
-            };
-            let framework_id = FrameworkId(uuid(&fw)?);
-            let count = u32::try_from(count.max(0)).unwrap_or(u32::MAX);
-            let min_group_size = u32::try_from(min.max(0)).unwrap_or(u32::MAX);
-            let figure = if count < min_group_size || count == 0 {
-                Figure::Suppressed { min_group_size }
-            } else {
-                Figure::Shown { level, percent, response_count: count }
-            };
-            let point = TrendPoint { campaign: CampaignId(uuid(&campaign)?), close_date: day(&close)?, figure };
-            let row =
-                rows.entry((subject, framework_id, granularity.clone(), dimension.clone())).or_insert_with(|| {
-                    PictureRow {
-                        subject,
-                        unit_name: name,
-                        framework: framework_id,
-                        granularity,
-                        dimension,
-                        trend: Vec::new(),
-                        latest: None,
-                        target: None,
-                        gap: None,
+        for (close, campaign) in &campaigns {
+            let close_date = day(close)?;
+            let campaign_id = CampaignId(uuid(campaign)?);
+            let mut raw = figures
+                .query(rusqlite::params![municipality, close, campaign, unit, framework])
+                .map_err(sql("reading the picture"))?;
+            while let Some(r) = raw.next().map_err(sql("reading the picture"))? {
+                let figure_row = (|| -> rusqlite::Result<_> {
+                    Ok((
+                        r.get_ref(0)?.as_str()?.to_owned(),
+                        r.get_ref(1)?.as_str()?.to_owned(),
+                        r.get_ref(2)?.as_str()?.to_owned(),
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, f64>(5)?,
+                        r.get::<_, Option<f64>>(6)?,
+                        r.get::<_, i64>(7)?,
+                        r.get::<_, i64>(8)?,
+                    ))
+                })()
+                .map_err(sql("reading the picture"))?;
+                let (kind, subject_id, fw, granularity, dimension, level, percent, count, min) = figure_row;
+                let (subject, unit_name) = subjects.get(self, &kind, subject_id)?;
+                let framework_id = match frameworks.get(&fw) {
+                    Some(framework_id) => *framework_id,
+                    None => {
+                        let framework_id = FrameworkId(uuid(&fw)?);
+                        frameworks.insert(fw, framework_id);
+                        framework_id
                     }
-                });
-            if matches!(figure, Figure::Shown { .. }) {
-                row.latest = Some(point.clone());
+                };
+                let count = u32::try_from(count.max(0)).unwrap_or(u32::MAX);
+                let min_group_size = u32::try_from(min.max(0)).unwrap_or(u32::MAX);
+                let figure = if count < min_group_size || count == 0 {
+                    Figure::Suppressed { min_group_size }
+                } else {
+                    Figure::Shown { level, percent, response_count: count }
+                };
+                let point = TrendPoint { campaign: campaign_id, close_date, figure };
+                let row =
+                    rows.entry((subject, framework_id, granularity.clone(), dimension.clone())).or_insert_with(|| {
+                        PictureRow {
+                            subject,
+                            unit_name,
+                            framework: framework_id,
+                            granularity,
+                            dimension,
+                            trend: Vec::new(),
+                            latest: None,
+                            target: None,
+                            gap: None,
+                        }
+                    });
+                if matches!(figure, Figure::Shown { .. }) {
+                    row.latest = Some(point.clone());
+                }
+                row.trend.push(point);
             }
-            row.trend.push(point);
         }
 
         for (unit_id, fw, dimension, target) in self.targets(&municipality, &bound, unit.as_deref())? {
@@ -262,11 +333,7 @@ impl ViewsReader {
             row.target = Some(target);
             row.gap = row.latest.as_ref().and_then(|p| p.figure.level()).map(|level| target.level - level);
         }
-        Ok(SituationalPicture {
-            municipality: query.municipality,
-            as_of: query.as_of,
-            rows: rows.into_values().collect(),
-        })
+        Ok(rows)
     }
 
     /// The targets in force on `bound` for the municipality's units (the latest set per dimension).

@@ -244,6 +244,20 @@ pub const MIGRATIONS: &[&str] = &[
         set_on    TEXT    NOT NULL
      ) STRICT;
      CREATE INDEX unit_targets_by_unit ON unit_targets (unit, framework, dimension, set_on);",
+    // 1 -> 2: the campaigns of the picture in close-date order, so the picture as of a date
+    // finds its recent campaigns in a few rows instead of walking every figure; and no index
+    // of the picture by campaign (it held the whole key again, as large as the table, and a
+    // close only needs the key's own prefix: municipality, old close date, campaign).
+    "CREATE TABLE picture_campaigns (
+        municipality TEXT NOT NULL,
+        close_date   TEXT NOT NULL,
+        campaign     TEXT NOT NULL,
+        framework    TEXT NOT NULL,
+        PRIMARY KEY (municipality, close_date, campaign, framework)
+     ) STRICT, WITHOUT ROWID;
+     INSERT INTO picture_campaigns (municipality, close_date, campaign, framework)
+        SELECT DISTINCT municipality, close_date, campaign, framework FROM picture;
+     DROP INDEX picture_by_campaign;",
 ];
 
 fn sqlite_error(path: &str, context: &str, error: rusqlite::Error) -> ViewsError {
