@@ -264,7 +264,14 @@ fn sqlite_error(path: &str, context: &str, error: rusqlite::Error) -> ViewsError
     ViewsError::storage(format!("{context} ({path})"), error)
 }
 
-/// Opens the write connection: creates or migrates the file, WAL mode, `synchronous=FULL`.
+/// Opens the write connection: creates or migrates the file, WAL mode, `synchronous=NORMAL`.
+///
+/// `NORMAL` is enough for a read model: in WAL mode it never corrupts the file, and what a
+/// power cut can lose is the last committed batches *with* their checkpoint (both are in one
+/// transaction), which the runner then applies again, ending in the same state as a clean
+/// rebuild. It saves an fsync per batch. The WAL is checkpointed every 8,192 pages (32 MiB)
+/// rather than SQLite's 1,000, so index pages rewritten by consecutive batches are copied to
+/// the database once.
 pub fn open_writer(path: &str) -> Result<Connection, ViewsError> {
     let connection = Connection::open_with_flags(
         path,
@@ -279,9 +286,10 @@ pub fn open_writer(path: &str) -> Result<Connection, ViewsError> {
     }
     connection
         .execute_batch(
-            "PRAGMA synchronous = FULL;
+            "PRAGMA synchronous = NORMAL;
              PRAGMA busy_timeout = 5000;
-             PRAGMA cache_size = -32768;
+             PRAGMA cache_size = -65536;
+             PRAGMA wal_autocheckpoint = 8192;
              PRAGMA temp_store = MEMORY;",
         )
         .map_err(|e| sqlite_error(path, "configuring the connection", e))?;
