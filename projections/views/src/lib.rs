@@ -12,7 +12,7 @@
 //!   cites X" and "what X cites" (directly and transitively) in one query each;
 //! - the **situational picture** ([`picture`]): per municipality, unit and dimension the latest
 //!   level, the trend by campaign, target and gap, response counts, small groups suppressed,
-//!   as of any date.
+//!   as of any date, and what changed in it between two dates.
 //!
 //! Who owns what: the projection holds the only write connection (the runner calls `apply` on
 //! a blocking thread); readers open their own read-only connections ([`ViewsReader`]). Events
@@ -40,7 +40,10 @@ pub use graph::{
     AdoptionRow, AnchorRow, DecisionRow, Edge, GraphNode, PracticeHistory, ProgressRow, Reach, Relation, SharingRow,
     SubmissionRow, VersionRow,
 };
-pub use picture::{Figure, PictureQuery, PictureRow, PictureSubject, SituationalPicture, Target, TrendPoint};
+pub use picture::{
+    Figure, PictureDiff, PictureQuery, PictureRow, PictureSubject, RowChange, RowDiff, RowState, SituationalPicture,
+    Target, TrendPoint,
+};
 
 /// The projection's stable name.
 pub const PROJECTION_NAME: &str = "views";
@@ -57,6 +60,14 @@ pub enum ViewsError {
     /// A date or moment that does not parse.
     #[error("malformed date `{0}`; expected YYYY-MM-DD or an RFC 3339 timestamp")]
     MalformedDate(String),
+    /// A query field that is out of range or contradicts another.
+    #[error("invalid `{field}`: {reason}")]
+    InvalidInput {
+        /// The field's name.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A graph node reference that does not parse.
     #[error("malformed node `{0}`; expected `<kind>:<uuid>` (outcome: `outcome:<experiment uuid>/<criterion>`)")]
     MalformedNode(String),

@@ -366,3 +366,144 @@ impl ViewsReader {
         Ok(latest.into_iter().map(|((u, f, d), t)| (u, f, d, t)).collect())
     }
 }
+
+/// How one row of the picture differs between the two dates of a [`PictureDiff`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowChange {
+    /// Not in the picture at `from`, in it at `to`.
+    New,
+    /// In the picture at `from`, no longer at `to` (its campaigns left the trend window).
+    Removed,
+    /// In both, with a different newest point, latest shown figure or target.
+    Changed,
+}
+
+/// One row of the picture as of one date, as a diff compares it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowState {
+    /// The newest campaign's point; its figure may be [`Figure::Suppressed`] (no level, no count).
+    pub newest: Option<TrendPoint>,
+    /// The latest shown figure's point (suppressed points are never "latest").
+    pub latest: Option<TrendPoint>,
+    /// The target in force.
+    pub target: Option<Target>,
+}
+
+impl RowState {
+    fn of(row: &PictureRow) -> Self {
+        Self { newest: row.trend.last().cloned(), latest: row.latest.clone(), target: row.target }
+    }
+
+    fn level(&self) -> Option<f64> {
+        self.latest.as_ref().and_then(|point| point.figure.level())
+    }
+}
+
+/// What changed in one row (subject, framework, granularity, dimension) between two dates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowDiff {
+    /// Whom it describes.
+    pub subject: PictureSubject,
+    /// The unit's name (Finnish), if a unit and known.
+    pub unit_name: Option<String>,
+    /// The framework.
+    pub framework: FrameworkId,
+    /// `overall`, `dimension` or `competence`.
+    pub granularity: String,
+    /// The dimension or competence code (`overall` for the overall figure).
+    pub dimension: String,
+    /// New, removed or changed.
+    pub change: RowChange,
+    /// The row as of `from` (`None` if new).
+    pub before: Option<RowState>,
+    /// The row as of `to` (`None` if removed).
+    pub after: Option<RowState>,
+    /// The latest shown level at `to` minus the one at `from`, when both are shown; never
+    /// computed from a suppressed figure.
+    pub level_change: Option<f64>,
+}
+
+/// The difference of a whole situational picture between two dates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PictureDiff {
+    /// The municipality.
+    pub municipality: MunicipalityId,
+    /// The earlier date.
+    pub from: NaiveDate,
+    /// The later date.
+    pub to: NaiveDate,
+    /// The rows that differ, by subject, framework, granularity and dimension; unchanged rows
+    /// are left out.
+    pub rows: Vec<RowDiff>,
+}
+
+impl ViewsReader {
+    /// What changed in the situational picture described by `query` (its municipality, unit and
+    /// framework; its `as_of` must be unset) between the picture as of `from` and as of `to`
+    /// (`from` on or before `to`). Suppression holds as in the picture: a withheld figure
+    /// appears as [`Figure::Suppressed`] and never contributes a level or a change.
+    pub fn situational_picture_diff(
+        &self,
+        query: &PictureQuery,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<PictureDiff, ViewsError> {
+        if query.as_of.is_some() {
+            return Err(ViewsError::InvalidInput {
+                field: "as_of",
+                reason: "a difference is drawn between `from` and `to`; leave `as_of` unset".to_owned(),
+            });
+        }
+        if from > to {
+            return Err(ViewsError::InvalidInput { field: "from", reason: format!("{from} is after `to` ({to})") });
+        }
+        let mut before = self.picture_rows(query, Some(from))?;
+        let after = self.picture_rows(query, Some(to))?;
+        let mut rows = Vec::new();
+        for (key, row) in after {
+            let after_state = RowState::of(&row);
+            let before_state = before.remove(&key).map(|earlier| RowState::of(&earlier));
+            if before_state.as_ref() == Some(&after_state) {
+                continue;
+            }
+            let change = if before_state.is_some() { RowChange::Changed } else { RowChange::New };
+            let level_change = match (before_state.as_ref().and_then(RowState::level), after_state.level()) {
+                (Some(old), Some(new)) => Some(new - old),
+                _ => None,
+            };
+            rows.push(RowDiff {
+                subject: row.subject,
+                unit_name: row.unit_name,
+                framework: row.framework,
+                granularity: row.granularity,
+                dimension: row.dimension,
+                change,
+                before: before_state,
+                after: Some(after_state),
+                level_change,
+            });
+        }
+        for row in before.into_values() {
+            rows.push(RowDiff {
+                before: Some(RowState::of(&row)),
+                subject: row.subject,
+                unit_name: row.unit_name,
+                framework: row.framework,
+                granularity: row.granularity,
+                dimension: row.dimension,
+                change: RowChange::Removed,
+                after: None,
+                level_change: None,
+            });
+        }
+        rows.sort_by(|a, b| {
+            (a.subject, a.framework, &a.granularity, &a.dimension).cmp(&(
+                b.subject,
+                b.framework,
+                &b.granularity,
+                &b.dimension,
+            ))
+        });
+        Ok(PictureDiff { municipality: query.municipality, from, to, rows })
+    }
+}

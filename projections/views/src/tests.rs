@@ -34,7 +34,7 @@ use uuid::Uuid;
 use crate::asof::{AggregateState, AsOf};
 use crate::audit::{AuditFilter, Cursor, EntityKind, PageRequest, parse_date};
 use crate::graph::{GraphNode, Relation};
-use crate::picture::{Figure, PictureQuery, PictureSubject};
+use crate::picture::{Figure, PictureQuery, PictureSubject, RowChange, RowDiff, TREND_CAMPAIGNS};
 use crate::{ViewsError, ViewsProjection};
 
 fn text(fi: &str) -> LocalizedText {
@@ -842,6 +842,151 @@ fn a_version_one_views_file_is_migrated_to_the_same_picture() {
     assert_eq!(picture, expected);
     drop(migrated);
     assert_eq!(dump(&path), expected_dump);
+}
+
+/// Every level a diff shows rests on at least the campaign's minimum group (5 in the world).
+fn assert_no_withheld_level(rows: &[RowDiff]) {
+    for row in rows {
+        for state in [&row.before, &row.after].into_iter().flatten() {
+            for point in [&state.newest, &state.latest].into_iter().flatten() {
+                if let Figure::Shown { response_count, .. } = point.figure {
+                    assert!(response_count >= 5, "a withheld figure leaked: {row:?}");
+                }
+            }
+            if let Some(latest) = &state.latest {
+                assert!(matches!(latest.figure, Figure::Shown { .. }), "latest is never suppressed: {row:?}");
+            }
+        }
+        let shown = |state: &Option<crate::picture::RowState>| {
+            state.as_ref().and_then(|s| s.latest.as_ref()).and_then(|p| p.figure.level())
+        };
+        if shown(&row.before).is_none() || shown(&row.after).is_none() {
+            assert_eq!(row.level_change, None, "no change without two shown levels: {row:?}");
+        }
+    }
+}
+
+#[test]
+fn the_picture_diff_between_two_dates_gives_levels_before_and_after_and_the_change() {
+    let (w, log) = world();
+    let (_dir, projection) = projected(&log);
+    let reader = projection.reader().expect("reader");
+    let diff =
+        reader.situational_picture_diff(&PictureQuery::of(w.kuopio), date(2025, 6, 1), date(2026, 1, 1)).expect("diff");
+    assert_eq!((diff.municipality, diff.from, diff.to), (w.kuopio, date(2025, 6, 1), date(2026, 1, 1)));
+    assert_no_withheld_level(&diff.rows);
+    let row = |unit: UnitId, granularity: &str| {
+        diff.rows
+            .iter()
+            .find(|r| r.subject == PictureSubject::Unit(unit) && r.granularity == granularity)
+            .unwrap_or_else(|| panic!("no {granularity} row for {unit:?} in {:?}", diff.rows))
+    };
+    let library = row(w.library, "dimension");
+    assert_eq!(library.change, RowChange::Changed);
+    let level =
+        |state: &Option<crate::picture::RowState>| state.as_ref().and_then(|s| s.latest.as_ref()?.figure.level());
+    assert_eq!(level(&library.before), Some(3.0));
+    assert_eq!(level(&library.after), Some(4.5));
+    assert_eq!(library.level_change, Some(1.5));
+    assert_eq!(library.after.as_ref().and_then(|s| s.latest.as_ref()).map(|p| p.campaign), Some(w.autumn));
+    assert_eq!(library.after.as_ref().and_then(|s| s.target).map(|t| t.level), Some(6.0));
+    assert_eq!(library.unit_name.as_deref(), Some("Kirjasto"));
+
+    // The school's spring figure was withheld: before, there is no level, only the suppression.
+    let school = row(w.school, "overall");
+    assert_eq!(school.change, RowChange::Changed);
+    let before = school.before.as_ref().expect("in the picture in June");
+    assert_eq!(before.newest.as_ref().map(|p| p.figure), Some(Figure::Suppressed { min_group_size: 5 }));
+    assert_eq!(before.latest, None);
+    assert_eq!(level(&school.after), Some(2.0));
+    assert_eq!(school.level_change, None, "a change from a withheld figure would reveal it");
+
+    // Nothing changed between November and January, nor between a date and itself.
+    for (from, to) in [(date(2025, 11, 1), date(2026, 1, 1)), (date(2025, 6, 1), date(2025, 6, 1))] {
+        let quiet = reader.situational_picture_diff(&PictureQuery::of(w.kuopio), from, to).expect("diff");
+        assert!(quiet.rows.is_empty(), "{from}..{to}: {:?}", quiet.rows);
+    }
+    // A unit filter narrows the diff like the picture.
+    let query = PictureQuery { unit: Some(w.school), ..PictureQuery::of(w.kuopio) };
+    let school_only = reader.situational_picture_diff(&query, date(2025, 6, 1), date(2026, 1, 1)).expect("diff");
+    assert!(!school_only.rows.is_empty());
+    assert!(school_only.rows.iter().all(|r| r.subject == PictureSubject::Unit(w.school)));
+}
+
+#[test]
+fn a_picture_diff_from_before_any_campaign_lists_new_rows_and_keeps_small_groups_withheld() {
+    let (w, log) = world();
+    let (_dir, projection) = projected(&log);
+    let reader = projection.reader().expect("reader");
+    let diff = reader
+        .situational_picture_diff(&PictureQuery::of(w.kuopio), date(2025, 1, 15), date(2025, 6, 1))
+        .expect("diff");
+    assert_no_withheld_level(&diff.rows);
+    assert!(!diff.rows.is_empty());
+    assert!(diff.rows.iter().all(|r| r.change == RowChange::New && r.before.is_none()), "{:?}", diff.rows);
+    let picture = reader.situational_picture(&PictureQuery::of(w.kuopio).as_of(date(2025, 6, 1))).expect("picture");
+    assert_eq!(diff.rows.len(), picture.rows.len(), "every row of the June picture is new");
+    let school: Vec<&RowDiff> = diff.rows.iter().filter(|r| r.subject == PictureSubject::Unit(w.school)).collect();
+    assert!(!school.is_empty());
+    for row in school {
+        let after = row.after.as_ref().expect("new rows have an after");
+        assert_eq!(after.newest.as_ref().map(|p| p.figure), Some(Figure::Suppressed { min_group_size: 5 }), "{row:?}");
+        assert_eq!(after.latest, None, "{row:?}");
+    }
+}
+
+#[test]
+fn a_row_whose_campaigns_leave_the_trend_window_is_removed_in_the_diff() {
+    let (w, mut log) = world();
+    // Dimension 2 is measured once, early; then enough campaigns follow to push it out.
+    let first = CampaignId(Uuid::from_u128(100));
+    library_campaign(&mut log, &w, first, date(2026, 1, 31), date(2026, 1, 31), 5, &[("1", 5.0), ("2", 3.0)]);
+    let later = TREND_CAMPAIGNS;
+    for n in 1..=later {
+        let closes = date(2026, 1, 31) + Duration::days(30 * n);
+        let campaign = CampaignId(Uuid::from_u128(100 + u128::try_from(n).expect("small")));
+        library_campaign(&mut log, &w, campaign, closes, closes, 5, &[("1", 5.0)]);
+    }
+    let (_dir, projection) = projected(&log);
+    let reader = projection.reader().expect("reader");
+    let end = date(2026, 1, 31) + Duration::days(30 * later);
+    let diff = reader.situational_picture_diff(&PictureQuery::of(w.kuopio), date(2026, 2, 1), end).expect("diff");
+    assert_no_withheld_level(&diff.rows);
+    let removed: Vec<(&str, &str)> = diff
+        .rows
+        .iter()
+        .filter(|r| r.change == RowChange::Removed)
+        .map(|r| (r.granularity.as_str(), r.dimension.as_str()))
+        .collect();
+    assert!(removed.contains(&("dimension", "2")), "{removed:?}");
+    let gone = diff.rows.iter().find(|r| r.dimension == "2").expect("dimension 2");
+    assert_eq!((gone.after.as_ref(), gone.level_change), (None, None));
+    assert_eq!(gone.before.as_ref().and_then(|s| s.latest.as_ref()?.figure.level()), Some(3.0));
+    // The library's dimension 1 stays, at the same level, with a newer campaign.
+    let kept = diff
+        .rows
+        .iter()
+        .find(|r| r.subject == PictureSubject::Unit(w.library) && r.granularity == "dimension" && r.dimension == "1")
+        .expect("dimension 1");
+    assert_eq!((kept.change, kept.level_change), (RowChange::Changed, Some(0.0)));
+}
+
+#[test]
+fn a_picture_diff_with_a_reversed_range_or_an_as_of_is_refused_naming_the_field() {
+    let (w, log) = world();
+    let (_dir, projection) = projected(&log);
+    let reader = projection.reader().expect("reader");
+    match reader.situational_picture_diff(&PictureQuery::of(w.kuopio), date(2026, 1, 1), date(2025, 1, 1)) {
+        Err(error @ ViewsError::InvalidInput { field: "from", .. }) => {
+            assert!(error.to_string().contains("`from`"), "{error}");
+        }
+        other => panic!("expected an invalid `from`, got {other:?}"),
+    }
+    let with_as_of = PictureQuery::of(w.kuopio).as_of(date(2025, 6, 1));
+    assert!(matches!(
+        reader.situational_picture_diff(&with_as_of, date(2025, 1, 1), date(2026, 1, 1)),
+        Err(ViewsError::InvalidInput { field: "as_of", .. })
+    ));
 }
 
 /// The situational picture as of a date on a large read model; run with
