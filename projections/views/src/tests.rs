@@ -989,6 +989,59 @@ fn a_picture_diff_with_a_reversed_range_or_an_as_of_is_refused_naming_the_field(
     ));
 }
 
+#[test]
+fn a_rebuild_written_without_journal_ends_as_the_live_model_and_still_rolls_back_a_failed_batch() {
+    let (_w, log) = world();
+    let (live_dir, live) = projected(&log);
+    drop(live);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("views.sqlite");
+    let mut rebuild = ViewsProjection::open_for_rebuild(&path).expect("opens");
+    rebuild.apply(&log.events[..9]).expect("applies");
+    let before = dump(&path);
+    let mut bad = log.events[10].clone();
+    bad.data = EventPayload::parse(r#"{"not":"an event"}"#).expect("json");
+    let batch = [log.events[9].clone(), bad];
+    assert!(matches!(rebuild.apply(&batch), Err(ProjectionError::Poison { .. })));
+    assert_eq!(dump(&path), before, "the failed batch was rolled back");
+    for chunk in log.events[9..].chunks(7) {
+        rebuild.apply(chunk).expect("applies");
+    }
+    drop(rebuild);
+    crate::finish_rebuild(&path).expect("finishes");
+    let mode: String =
+        Connection::open(&path).and_then(|c| c.query_row("PRAGMA journal_mode", [], |r| r.get(0))).expect("mode");
+    assert_eq!(mode, "wal");
+    assert_eq!(dump(&path), dump(&live_dir.path().join("views.sqlite")));
+    let schema = |path: &std::path::Path| -> Vec<(String, String, Option<String>)> {
+        Connection::open(path)
+            .and_then(|c| {
+                c.prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
+            .expect("reads the schema")
+    };
+    assert_eq!(schema(&path), schema(&live_dir.path().join("views.sqlite")), "the same tables and indexes");
+    // The finished file answers queries through the same indexes.
+    let plan: String = Connection::open(&path)
+        .and_then(|c| {
+            c.query_row(
+                "EXPLAIN QUERY PLAN SELECT seq FROM audit WHERE entity_kind = 'x' AND entity_id = 'y'",
+                [],
+                |r| r.get(3),
+            )
+        })
+        .expect("plans");
+    assert!(plan.contains("audit_by_entity"), "{plan}");
+    assert!(
+        matches!(ViewsProjection::open_for_rebuild(&path), Err(ViewsError::Corrupt(_))),
+        "a rebuild never writes over views that hold a checkpoint"
+    );
+    let reopened = ViewsProjection::open(&path).expect("opens as the live model");
+    assert_eq!(reopened.checkpoint().expect("checkpoint"), log.events.last().map(|e| e.position));
+}
+
 /// The situational picture as of a date on a large read model; run with
 /// `cargo test -p kirjuri-views --release -- --ignored --nocapture picture_timing`.
 #[test]
