@@ -160,7 +160,8 @@ pub(crate) type Key = (PictureSubject, FrameworkId, String, String);
 /// The subjects met while reading a picture: each id parsed, and a unit's name looked up, once.
 #[derive(Default)]
 struct Subjects {
-    known: HashMap<(String, String), (PictureSubject, Option<String>)>,
+    units: HashMap<String, (PictureSubject, Option<String>)>,
+    municipalities: HashMap<String, (PictureSubject, Option<String>)>,
 }
 
 impl Subjects {
@@ -168,26 +169,27 @@ impl Subjects {
         &mut self,
         reader: &ViewsReader,
         kind: &str,
-        subject_id: String,
+        subject_id: &str,
     ) -> Result<(PictureSubject, Option<String>), ViewsError> {
-        let key = (kind.to_owned(), subject_id);
-        if let Some(known) = self.known.get(&key) {
-            return Ok(known.clone());
-        }
-        let subject_id = &key.1;
-        let found = match kind {
-            "unit" => {
-                let name: Option<String> = reader
-                    .connection
-                    .prepare_cached("SELECT name_fi FROM entity_names WHERE kind = 'unit' AND id = ?1")
-                    .and_then(|mut statement| statement.query_row([subject_id], |r| r.get(0)).optional())
-                    .map_err(sql("reading a unit's name"))?;
-                (PictureSubject::Unit(UnitId(uuid(subject_id)?)), name)
-            }
-            "municipality" => (PictureSubject::Municipality(MunicipalityId(uuid(subject_id)?)), None),
+        let known = match kind {
+            "unit" => &mut self.units,
+            "municipality" => &mut self.municipalities,
             _ => return Err(corrupt("subject kind")),
         };
-        self.known.insert(key, found.clone());
+        if let Some(found) = known.get(subject_id) {
+            return Ok(found.clone());
+        }
+        let found = if kind == "unit" {
+            let name: Option<String> = reader
+                .connection
+                .prepare_cached("SELECT name_fi FROM entity_names WHERE kind = 'unit' AND id = ?1")
+                .and_then(|mut statement| statement.query_row([subject_id], |r| r.get(0)).optional())
+                .map_err(sql("reading a unit's name"))?;
+            (PictureSubject::Unit(UnitId(uuid(subject_id)?)), name)
+        } else {
+            (PictureSubject::Municipality(MunicipalityId(uuid(subject_id)?)), None)
+        };
+        known.insert(subject_id.to_owned(), found.clone());
         Ok(found)
     }
 }
@@ -253,7 +255,11 @@ impl ViewsReader {
             .map_err(sql("preparing the picture query"))?;
         let mut subjects = Subjects::default();
         let mut frameworks: HashMap<String, FrameworkId> = HashMap::new();
-        let mut rows: BTreeMap<Key, PictureRow> = BTreeMap::new();
+        // Rows found by borrowed text, so a figure of a row already met allocates nothing:
+        // (subject, framework) -> granularity -> dimension -> index into `built`.
+        type Index = HashMap<(PictureSubject, FrameworkId), HashMap<String, HashMap<String, usize>>>;
+        let mut index: Index = HashMap::new();
+        let mut built: Vec<PictureRow> = Vec::new();
         for (close, campaign) in &campaigns {
             let close_date = day(close)?;
             let campaign_id = CampaignId(uuid(campaign)?);
@@ -261,13 +267,14 @@ impl ViewsReader {
                 .query(rusqlite::params![municipality, close, campaign, unit, framework])
                 .map_err(sql("reading the picture"))?;
             while let Some(r) = raw.next().map_err(sql("reading the picture"))? {
+                let text = |i: usize| r.get_ref(i).and_then(|v| v.as_str().map_err(rusqlite::Error::from));
                 let figure_row = (|| -> rusqlite::Result<_> {
                     Ok((
-                        r.get_ref(0)?.as_str()?.to_owned(),
-                        r.get_ref(1)?.as_str()?.to_owned(),
-                        r.get_ref(2)?.as_str()?.to_owned(),
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
+                        text(0)?,
+                        text(1)?,
+                        text(2)?,
+                        text(3)?,
+                        text(4)?,
                         r.get::<_, f64>(5)?,
                         r.get::<_, Option<f64>>(6)?,
                         r.get::<_, i64>(7)?,
@@ -276,12 +283,12 @@ impl ViewsReader {
                 })()
                 .map_err(sql("reading the picture"))?;
                 let (kind, subject_id, fw, granularity, dimension, level, percent, count, min) = figure_row;
-                let (subject, unit_name) = subjects.get(self, &kind, subject_id)?;
-                let framework_id = match frameworks.get(&fw) {
+                let (subject, unit_name) = subjects.get(self, kind, subject_id)?;
+                let framework_id = match frameworks.get(fw) {
                     Some(framework_id) => *framework_id,
                     None => {
-                        let framework_id = FrameworkId(uuid(&fw)?);
-                        frameworks.insert(fw, framework_id);
+                        let framework_id = FrameworkId(uuid(fw)?);
+                        frameworks.insert(fw.to_owned(), framework_id);
                         framework_id
                     }
                 };
@@ -293,26 +300,40 @@ impl ViewsReader {
                     Figure::Shown { level, percent, response_count: count }
                 };
                 let point = TrendPoint { campaign: campaign_id, close_date, figure };
-                let row =
-                    rows.entry((subject, framework_id, granularity.clone(), dimension.clone())).or_insert_with(|| {
-                        PictureRow {
+                let by_granularity = index.entry((subject, framework_id)).or_default();
+                if !by_granularity.contains_key(granularity) {
+                    by_granularity.insert(granularity.to_owned(), HashMap::new());
+                }
+                let by_dimension = by_granularity.get_mut(granularity).ok_or_else(|| corrupt("granularity"))?;
+                let at = match by_dimension.get(dimension) {
+                    Some(at) => *at,
+                    None => {
+                        built.push(PictureRow {
                             subject,
                             unit_name,
                             framework: framework_id,
-                            granularity,
-                            dimension,
+                            granularity: granularity.to_owned(),
+                            dimension: dimension.to_owned(),
                             trend: Vec::new(),
                             latest: None,
                             target: None,
                             gap: None,
-                        }
-                    });
+                        });
+                        by_dimension.insert(dimension.to_owned(), built.len() - 1);
+                        built.len() - 1
+                    }
+                };
+                let row = &mut built[at];
                 if matches!(figure, Figure::Shown { .. }) {
                     row.latest = Some(point.clone());
                 }
                 row.trend.push(point);
             }
         }
+        let mut rows: BTreeMap<Key, PictureRow> = built
+            .into_iter()
+            .map(|row| ((row.subject, row.framework, row.granularity.clone(), row.dimension.clone()), row))
+            .collect();
 
         for (unit_id, fw, dimension, target) in self.targets(&municipality, &bound, unit.as_deref())? {
             if query.framework.is_some_and(|f| f != fw) {
