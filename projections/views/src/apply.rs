@@ -1,5 +1,12 @@
 //! Writing one batch: every event into the audit trail and into the read models it touches,
 //! then the checkpoint, all in one transaction.
+//!
+//! What a batch keeps in memory ([`BatchState`]) lives only as long as the batch: campaign
+//! rows it has looked up, and the competence figures' running sums, which are written once at
+//! the end of the batch instead of once per answer. Both are dropped with a failed batch, so a
+//! retry starts from what is committed.
+
+use std::collections::{BTreeMap, HashMap};
 
 use kirjuri_events::domain::LocalizedText;
 use kirjuri_events::domain::assessment::{CampaignEvent, FrameworkEvent, ResultSubject, ScoreBasis};
@@ -49,15 +56,17 @@ pub(crate) fn apply_batch(connection: &mut Connection, batch: &[RecordedEvent]) 
     let checkpoint =
         crate::read_checkpoint(connection).map_err(|e| ProjectionError::storage("reading the views checkpoint", e))?;
     let transaction = connection.transaction().map_err(storage("starting the views transaction"))?;
+    let mut state = BatchState::default();
     let mut last: Option<Position> = None;
     for event in batch {
         // Already applied (a batch replayed after a crash): skipping keeps one clean pass.
         if checkpoint.is_some_and(|c| event.position <= c) || last.is_some_and(|l| event.position <= l) {
             continue;
         }
-        apply_event(&transaction, event)?;
+        apply_event(&transaction, &mut state, event)?;
         last = Some(event.position);
     }
+    state.write_competences(&transaction)?;
     if let Some(position) = last {
         transaction
             .execute(
@@ -70,13 +79,112 @@ pub(crate) fn apply_batch(connection: &mut Connection, batch: &[RecordedEvent]) 
     transaction.commit().map_err(storage("committing the views transaction"))
 }
 
-fn apply_event(tx: &Transaction<'_>, event: &RecordedEvent) -> Result<(), ProjectionError> {
+/// What one batch has gathered in memory; see the module documentation.
+#[derive(Default)]
+struct BatchState {
+    /// Campaign rows looked up in this batch (`CampaignClosed` drops its entry).
+    campaigns: HashMap<Uuid, CampaignRow>,
+    /// Answers added (or withdrawn) per (campaign, unit, competence) and not yet written.
+    competences: BTreeMap<(Uuid, Uuid, String), CompetenceDelta>,
+}
+
+/// Answers to one competence that a batch adds to (or, withdrawn, removes from) a unit's figure.
+#[derive(Default, Clone, Copy)]
+struct CompetenceDelta {
+    value_sum: f64,
+    count: i64,
+}
+
+impl BatchState {
+    fn campaign_row(&mut self, tx: &Transaction<'_>, campaign: Uuid) -> Result<Option<CampaignRow>, ProjectionError> {
+        if let Some(row) = self.campaigns.get(&campaign) {
+            return Ok(Some(row.clone()));
+        }
+        let row = tx
+            .prepare_cached(
+                "SELECT municipality, framework, coalesce(closed_on, closes), min_group_size FROM campaigns WHERE campaign = ?1",
+            )
+            .and_then(|mut statement| {
+                statement
+                    .query_row([id(campaign)], |row| {
+                        Ok(CampaignRow {
+                            municipality: row.get(0)?,
+                            framework: row.get(1)?,
+                            close_date: row.get(2)?,
+                            min_group_size: row.get(3)?,
+                        })
+                    })
+                    .optional()
+            })
+            .map_err(storage("reading a campaign"))?;
+        if let Some(row) = &row {
+            self.campaigns.insert(campaign, row.clone());
+        }
+        Ok(row)
+    }
+
+    /// Writes the gathered competence sums: each (campaign, unit, competence) row once, with the
+    /// campaign's close date as it is now (a `CampaignClosed` earlier in the batch has moved the
+    /// existing rows to the same date). Sums of whole-number answers are exact, so the result
+    /// does not depend on how events were split into batches.
+    fn write_competences(&mut self, tx: &Transaction<'_>) -> Result<(), ProjectionError> {
+        let competences = std::mem::take(&mut self.competences);
+        let mut listed: Option<Uuid> = None;
+        for ((campaign, unit, item), delta) in competences {
+            let Some(row) = self.campaign_row(tx, campaign)? else {
+                // `add_competence` checked the campaign before gathering its answers.
+                return Err(ProjectionError::storage(
+                    "writing competence figures",
+                    format!("campaign {campaign} vanished during the batch"),
+                ));
+            };
+            if listed != Some(campaign) {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO picture_campaigns (municipality, close_date, campaign, framework)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .and_then(|mut statement| {
+                    statement.execute(params![row.municipality, row.close_date, id(campaign), row.framework])
+                })
+                .map_err(storage("listing a campaign of the picture"))?;
+                listed = Some(campaign);
+            }
+            tx.prepare_cached(
+                "INSERT INTO picture
+                   (close_date, municipality, subject_kind, subject_id, framework, granularity, dimension, campaign,
+                    level, percent, value_sum, response_count, min_group_size)
+                 VALUES (?1, ?2, 'unit', ?3, ?4, 'competence', ?5, ?6, ?7 / max(?8, 1), NULL, ?7, ?8, ?9)
+                 ON CONFLICT DO UPDATE SET
+                   value_sum = value_sum + excluded.value_sum,
+                   response_count = response_count + excluded.response_count,
+                   level = (value_sum + excluded.value_sum) / max(response_count + excluded.response_count, 1)",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    row.close_date,
+                    row.municipality,
+                    id(unit),
+                    row.framework,
+                    item,
+                    id(campaign),
+                    delta.value_sum,
+                    delta.count,
+                    row.min_group_size
+                ])
+            })
+            .map_err(storage("writing competence figures"))?;
+        }
+        Ok(())
+    }
+}
+
+fn apply_event(tx: &Transaction<'_>, state: &mut BatchState, event: &RecordedEvent) -> Result<(), ProjectionError> {
     let decoded = AnyDomainEvent::from_recorded(event).map_err(|e| ProjectionError::poison(event, e.to_string()))?;
     if u64::try_from(i64::MAX).is_ok_and(|max| event.position.commit > max || event.position.prepare > max) {
         return Err(ProjectionError::poison(event, "position does not fit the views database"));
     }
     let seq = write_audit(tx, event, &decoded)?;
-    let at = Applied { tx, event, seq };
+    let mut at = Applied { tx, state, event, seq };
     at.read_models(&decoded)
 }
 
@@ -130,6 +238,7 @@ fn write_audit(tx: &Transaction<'_>, event: &RecordedEvent, decoded: &AnyDomainE
 /// One event being applied to the read models.
 struct Applied<'a> {
     tx: &'a Transaction<'a>,
+    state: &'a mut BatchState,
     event: &'a RecordedEvent,
     seq: i64,
 }
@@ -165,7 +274,7 @@ impl Applied<'_> {
         micros(self.event.recorded_at)
     }
 
-    fn read_models(&self, decoded: &AnyDomainEvent) -> Result<(), ProjectionError> {
+    fn read_models(&mut self, decoded: &AnyDomainEvent) -> Result<(), ProjectionError> {
         match decoded {
             AnyDomainEvent::MunicipalityEvent(e) => self.municipality(e),
             AnyDomainEvent::UnitEvent(e) => self.unit(e),
@@ -260,7 +369,7 @@ impl Applied<'_> {
         Ok(())
     }
 
-    fn campaign(&self, event: &CampaignEvent) -> Result<(), ProjectionError> {
+    fn campaign(&mut self, event: &CampaignEvent) -> Result<(), ProjectionError> {
         match event {
             CampaignEvent::Opened(e) => {
                 self.name("campaign", e.campaign.0, &e.title)?;
@@ -322,8 +431,20 @@ impl Applied<'_> {
             CampaignEvent::Closed(e) => {
                 let campaign = id(e.campaign.0);
                 let closed_on = e.closed_on.to_string();
+                // The picture's rows carry the campaign's close date as it was (planned, or an
+                // earlier close): they are found by that key prefix and moved to the new date.
+                let previous = self.campaign_row(e.campaign.0)?;
                 self.exec("UPDATE campaigns SET closed_on = ?2 WHERE campaign = ?1", params![campaign, closed_on])?;
-                self.exec("UPDATE picture SET close_date = ?2 WHERE campaign = ?1", params![campaign, closed_on])?;
+                self.state.campaigns.remove(&e.campaign.0);
+                if let Some(previous) = previous {
+                    for table in [
+                        "UPDATE picture SET close_date = ?4 WHERE municipality = ?1 AND close_date = ?2 AND campaign = ?3",
+                        "UPDATE picture_campaigns SET close_date = ?4
+                         WHERE municipality = ?1 AND close_date = ?2 AND campaign = ?3",
+                    ] {
+                        self.exec(table, params![previous.municipality, previous.close_date, campaign, closed_on])?;
+                    }
+                }
             }
             CampaignEvent::ResultComputed(e) => {
                 let (subject_kind, subject_id) = match &e.subject {
@@ -342,6 +463,11 @@ impl Applied<'_> {
                 for score in &e.scores {
                     figures.push(("dimension", score.dimension.clone(), score.level, Some(score.percent)));
                 }
+                self.exec(
+                    "INSERT OR IGNORE INTO picture_campaigns (municipality, close_date, campaign, framework)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![campaign.municipality, campaign.close_date, id(e.campaign.0), id(e.framework.0)],
+                )?;
                 for (granularity, dimension, level, percent) in figures {
                     self.exec(
                         "INSERT OR REPLACE INTO picture
@@ -369,59 +495,26 @@ impl Applied<'_> {
         Ok(())
     }
 
-    fn campaign_row(&self, campaign: Uuid) -> Result<Option<CampaignRow>, ProjectionError> {
-        self.tx
-            .prepare_cached(
-                "SELECT municipality, framework, coalesce(closed_on, closes), min_group_size FROM campaigns WHERE campaign = ?1",
-            )
-            .and_then(|mut statement| {
-                statement
-                    .query_row([id(campaign)], |row| {
-                        Ok(CampaignRow {
-                            municipality: row.get(0)?,
-                            framework: row.get(1)?,
-                            close_date: row.get(2)?,
-                            min_group_size: row.get(3)?,
-                        })
-                    })
-                    .optional()
-            })
-            .map_err(storage("reading a campaign"))
+    fn campaign_row(&mut self, campaign: Uuid) -> Result<Option<CampaignRow>, ProjectionError> {
+        self.state.campaign_row(self.tx, campaign)
     }
 
-    /// Adds (or with a negative count removes) one answer to a unit's competence figure.
+    /// Adds (or with a negative count removes) one answer to a unit's competence figure; the
+    /// figure is written at the end of the batch ([`BatchState::write_competences`]).
     fn add_competence(
-        &self,
+        &mut self,
         campaign: Uuid,
         unit: Uuid,
         item: &str,
         value: f64,
         count: i64,
     ) -> Result<(), ProjectionError> {
-        let Some(row) = self.campaign_row(campaign)? else {
+        if self.campaign_row(campaign)?.is_none() {
             return Err(ProjectionError::poison(self.event, "a response to a campaign the views never saw opened"));
-        };
-        self.exec(
-            "INSERT INTO picture
-               (close_date, municipality, subject_kind, subject_id, framework, granularity, dimension, campaign,
-                level, percent, value_sum, response_count, min_group_size)
-             VALUES (?1, ?2, 'unit', ?3, ?4, 'competence', ?5, ?6, ?7 / max(?8, 1), NULL, ?7, ?8, ?9)
-             ON CONFLICT DO UPDATE SET
-               value_sum = value_sum + excluded.value_sum,
-               response_count = response_count + excluded.response_count,
-               level = (value_sum + excluded.value_sum) / max(response_count + excluded.response_count, 1)",
-            params![
-                row.close_date,
-                row.municipality,
-                id(unit),
-                row.framework,
-                item,
-                id(campaign),
-                value,
-                count,
-                row.min_group_size
-            ],
-        )?;
+        }
+        let delta = self.state.competences.entry((campaign, unit, item.to_owned())).or_default();
+        delta.value_sum += value;
+        delta.count += count;
         Ok(())
     }
 
@@ -620,6 +713,7 @@ impl Applied<'_> {
     }
 }
 
+#[derive(Clone)]
 struct CampaignRow {
     municipality: String,
     framework: String,

@@ -12,13 +12,18 @@
 //!   cites X" and "what X cites" (directly and transitively) in one query each;
 //! - the **situational picture** ([`picture`]): per municipality, unit and dimension the latest
 //!   level, the trend by campaign, target and gap, response counts, small groups suppressed,
-//!   as of any date.
+//!   as of any date, and what changed in it between two dates.
 //!
 //! Who owns what: the projection holds the only write connection (the runner calls `apply` on
 //! a blocking thread); readers open their own read-only connections ([`ViewsReader`]). Events
 //! at or before the checkpoint are ignored by `apply`, so re-applying a batch after a crash
 //! ends in the same state as one clean pass. An event that cannot be decoded or applied stops
 //! the projection with [`ProjectionError::Poison`] naming it; nothing of its batch is committed.
+//!
+//! A rebuild writes a fresh file through [`ViewsProjection::open_for_rebuild`] (journal in
+//! memory, no fsync: fast, not crash-safe, so a crashed rebuild is discarded), and whoever
+//! promotes it calls [`finish_rebuild`] first, which turns it into a WAL file on disk like
+//! the live one.
 
 mod apply;
 pub mod asof;
@@ -40,7 +45,10 @@ pub use graph::{
     AdoptionRow, AnchorRow, DecisionRow, Edge, GraphNode, PracticeHistory, ProgressRow, Reach, Relation, SharingRow,
     SubmissionRow, VersionRow,
 };
-pub use picture::{Figure, PictureQuery, PictureRow, PictureSubject, SituationalPicture, Target, TrendPoint};
+pub use picture::{
+    Figure, PictureDiff, PictureQuery, PictureRow, PictureSubject, RowChange, RowDiff, RowState, SituationalPicture,
+    Target, TrendPoint,
+};
 
 /// The projection's stable name.
 pub const PROJECTION_NAME: &str = "views";
@@ -57,6 +65,14 @@ pub enum ViewsError {
     /// A date or moment that does not parse.
     #[error("malformed date `{0}`; expected YYYY-MM-DD or an RFC 3339 timestamp")]
     MalformedDate(String),
+    /// A query field that is out of range or contradicts another.
+    #[error("invalid `{field}`: {reason}")]
+    InvalidInput {
+        /// The field's name.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A graph node reference that does not parse.
     #[error("malformed node `{0}`; expected `<kind>:<uuid>` (outcome: `outcome:<experiment uuid>/<criterion>`)")]
     MalformedNode(String),
@@ -126,6 +142,16 @@ impl ViewsProjection {
         Ok(Self { path, connection })
     }
 
+    /// Opens a fresh views database at `path` to rebuild it from position zero, with settings
+    /// that are fast but not crash-safe ([`schema::open_rebuild_writer`]); call
+    /// [`finish_rebuild`] on the closed file before it replaces the live one. A crashed
+    /// rebuild is discarded, never resumed.
+    pub fn open_for_rebuild(path: impl Into<PathBuf>) -> Result<Self, ViewsError> {
+        let path = path.into();
+        let connection = schema::open_rebuild_writer(path_text(&path)?)?;
+        Ok(Self { path, connection })
+    }
+
     /// A read-only handle on the same file, for queries.
     pub fn reader(&self) -> Result<ViewsReader, ViewsError> {
         ViewsReader::open(&self.path)
@@ -134,6 +160,12 @@ impl ViewsProjection {
     fn read_checkpoint(&self) -> Result<Option<Position>, ViewsError> {
         read_checkpoint(&self.connection)
     }
+}
+
+/// Makes a views database built with [`ViewsProjection::open_for_rebuild`], now closed, fit to
+/// replace the live one: WAL mode, flushed to disk.
+pub fn finish_rebuild(path: impl AsRef<Path>) -> Result<(), ViewsError> {
+    schema::finish_rebuild(path_text(path.as_ref())?)
 }
 
 pub(crate) fn read_checkpoint(connection: &Connection) -> Result<Option<Position>, ViewsError> {

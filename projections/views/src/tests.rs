@@ -34,7 +34,7 @@ use uuid::Uuid;
 use crate::asof::{AggregateState, AsOf};
 use crate::audit::{AuditFilter, Cursor, EntityKind, PageRequest, parse_date};
 use crate::graph::{GraphNode, Relation};
-use crate::picture::{Figure, PictureQuery, PictureSubject};
+use crate::picture::{Figure, PictureQuery, PictureSubject, RowChange, RowDiff, TREND_CAMPAIGNS};
 use crate::{ViewsError, ViewsProjection};
 
 fn text(fi: &str) -> LocalizedText {
@@ -713,6 +713,333 @@ fn a_batch_that_fails_midway_leaves_nothing_and_names_the_event() {
     // The stream must also be well formed: a stream name is validated by its type already.
     let _ = StreamName::parse("practice-00000000-0000-0000-0000-000000000008").expect("valid");
     projection.apply(&log.events[5..]).expect("the rest still applies");
+}
+
+/// Opens campaign `campaign` in Kuopio planned to close on `planned`, has six library staff
+/// answer `answer` to item 1.1, closes it on `closed_on` and records the library's result
+/// (`dimensions`: code and level).
+fn library_campaign(
+    log: &mut Log,
+    w: &World,
+    campaign: CampaignId,
+    planned: NaiveDate,
+    closed_on: NaiveDate,
+    answer: u8,
+    dimensions: &[(&str, f64)],
+) {
+    let opened = CampaignOpened {
+        campaign,
+        municipality: w.kuopio,
+        framework: w.framework,
+        units: vec![w.library],
+        title: text(&format!("Kierros {planned}")),
+        opens: planned - Duration::days(30),
+        closes: planned,
+        min_group_size: 5,
+    };
+    record!(log, campaign.stream(), CampaignEvent, opened, "user:anna");
+    for n in 0..6u128 {
+        let response = ResponseId(Uuid::from_u128((campaign.0.as_u128() << 8) + n));
+        let submitted = ResponseSubmitted {
+            campaign,
+            response,
+            respondent: RespondentRef::parse(&format!("r-{:08x}", response.0.as_u128() & 0xffff_ffff)).expect("ok"),
+            unit: w.library,
+            answers: vec![Answer { item: "1.1".into(), value: answer }],
+            submitted_on: planned - Duration::days(3),
+        };
+        record!(log, campaign.stream(), CampaignEvent, submitted, "system");
+    }
+    let closed = CampaignClosed { campaign, closed_on, response_count: 6 };
+    record!(log, campaign.stream(), CampaignEvent, closed, "system");
+    let result = ResultComputed {
+        campaign,
+        framework: w.framework,
+        subject: ResultSubject::Unit(w.library),
+        scores: dimensions
+            .iter()
+            .map(|(code, level)| DimensionScore { dimension: (*code).into(), level: *level, percent: level * 12.5 })
+            .collect(),
+        overall: OverallScore { level: dimensions[0].1, percent: dimensions[0].1 * 12.5, band: None },
+        scoring_rule: "mean".into(),
+        scoring_rule_version: 1,
+        response_count: 6,
+        computed_on: closed_on,
+    };
+    record!(log, campaign.stream(), CampaignEvent, result, "system");
+}
+
+fn apply_in_batches(log: &Log, size: usize) -> (tempfile::TempDir, ViewsProjection) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut projection = ViewsProjection::open(dir.path().join("views.sqlite")).expect("opens");
+    for batch in log.events.chunks(size) {
+        projection.apply(batch).expect("applies");
+    }
+    (dir, projection)
+}
+
+#[test]
+fn a_campaign_closed_later_than_planned_moves_its_figures_to_the_actual_close_date() {
+    let (w, mut log) = world();
+    let winter = CampaignId(Uuid::from_u128(12));
+    library_campaign(&mut log, &w, winter, date(2026, 1, 31), date(2026, 2, 15), 6, &[("1", 5.0)]);
+    let (one_dir, one_by_one) = apply_in_batches(&log, 1);
+    let (all_dir, all_at_once) = apply_in_batches(&log, log.events.len());
+    for projection in [&one_by_one, &all_at_once] {
+        let reader = projection.reader().expect("reader");
+        let trend = |as_of: NaiveDate, granularity: &str| -> Vec<CampaignId> {
+            let picture = reader.situational_picture(&PictureQuery::of(w.kuopio).as_of(as_of)).expect("picture");
+            let row = picture
+                .rows
+                .iter()
+                .find(|r| r.subject == PictureSubject::Unit(w.library) && r.granularity == granularity)
+                .expect("library row");
+            row.trend.iter().map(|p| p.campaign).collect()
+        };
+        for granularity in ["dimension", "competence"] {
+            assert_eq!(trend(date(2026, 2, 1), granularity), [w.spring, w.autumn], "{granularity} before the close");
+            assert_eq!(trend(date(2026, 2, 15), granularity), [w.spring, w.autumn, winter], "{granularity} closed");
+        }
+        let picture = reader.situational_picture(&PictureQuery::of(w.kuopio)).expect("picture");
+        let items = picture
+            .rows
+            .iter()
+            .find(|r| r.subject == PictureSubject::Unit(w.library) && r.granularity == "competence")
+            .expect("competences");
+        let last = items.trend.last().expect("a point");
+        assert_eq!(last.close_date, date(2026, 2, 15));
+        assert!(matches!(last.figure, Figure::Shown { level, response_count: 6, .. } if level == 6.0));
+    }
+    drop((one_by_one, all_at_once));
+    assert_eq!(
+        dump(&one_dir.path().join("views.sqlite")),
+        dump(&all_dir.path().join("views.sqlite")),
+        "batching does not change the views"
+    );
+}
+
+#[test]
+fn a_version_one_views_file_is_migrated_to_the_same_picture() {
+    let (w, log) = world();
+    let (dir, projection) = projected(&log);
+    let path = dir.path().join("views.sqlite");
+    let query = PictureQuery::of(w.kuopio);
+    let expected = projection.reader().expect("reader").situational_picture(&query).expect("picture");
+    let expected_dump = dump(&path);
+    drop(projection);
+    // Undo migration 2 by hand: what a file written by the previous kirjuri looks like.
+    let connection = Connection::open(&path).expect("opens");
+    connection
+        .execute_batch(
+            "DROP TABLE picture_campaigns;
+             CREATE INDEX picture_by_campaign ON picture (campaign);
+             PRAGMA user_version = 1;",
+        )
+        .expect("downgrades");
+    drop(connection);
+    let migrated = ViewsProjection::open(&path).expect("migrates");
+    let picture = migrated.reader().expect("reader").situational_picture(&query).expect("picture");
+    assert_eq!(picture, expected);
+    drop(migrated);
+    assert_eq!(dump(&path), expected_dump);
+}
+
+/// Every level a diff shows rests on at least the campaign's minimum group (5 in the world).
+fn assert_no_withheld_level(rows: &[RowDiff]) {
+    for row in rows {
+        for state in [&row.before, &row.after].into_iter().flatten() {
+            for point in [&state.newest, &state.latest].into_iter().flatten() {
+                if let Figure::Shown { response_count, .. } = point.figure {
+                    assert!(response_count >= 5, "a withheld figure leaked: {row:?}");
+                }
+            }
+            if let Some(latest) = &state.latest {
+                assert!(matches!(latest.figure, Figure::Shown { .. }), "latest is never suppressed: {row:?}");
+            }
+        }
+        let shown = |state: &Option<crate::picture::RowState>| {
+            state.as_ref().and_then(|s| s.latest.as_ref()).and_then(|p| p.figure.level())
+        };
+        if shown(&row.before).is_none() || shown(&row.after).is_none() {
+            assert_eq!(row.level_change, None, "no change without two shown levels: {row:?}");
+        }
+    }
+}
+
+#[test]
+fn the_picture_diff_between_two_dates_gives_levels_before_and_after_and_the_change() {
+    let (w, log) = world();
+    let (_dir, projection) = projected(&log);
+    let reader = projection.reader().expect("reader");
+    let diff =
+        reader.situational_picture_diff(&PictureQuery::of(w.kuopio), date(2025, 6, 1), date(2026, 1, 1)).expect("diff");
+    assert_eq!((diff.municipality, diff.from, diff.to), (w.kuopio, date(2025, 6, 1), date(2026, 1, 1)));
+    assert_no_withheld_level(&diff.rows);
+    let row = |unit: UnitId, granularity: &str| {
+        diff.rows
+            .iter()
+            .find(|r| r.subject == PictureSubject::Unit(unit) && r.granularity == granularity)
+            .unwrap_or_else(|| panic!("no {granularity} row for {unit:?} in {:?}", diff.rows))
+    };
+    let library = row(w.library, "dimension");
+    assert_eq!(library.change, RowChange::Changed);
+    let level =
+        |state: &Option<crate::picture::RowState>| state.as_ref().and_then(|s| s.latest.as_ref()?.figure.level());
+    assert_eq!(level(&library.before), Some(3.0));
+    assert_eq!(level(&library.after), Some(4.5));
+    assert_eq!(library.level_change, Some(1.5));
+    assert_eq!(library.after.as_ref().and_then(|s| s.latest.as_ref()).map(|p| p.campaign), Some(w.autumn));
+    assert_eq!(library.after.as_ref().and_then(|s| s.target).map(|t| t.level), Some(6.0));
+    assert_eq!(library.unit_name.as_deref(), Some("Kirjasto"));
+
+    // The school's spring figure was withheld: before, there is no level, only the suppression.
+    let school = row(w.school, "overall");
+    assert_eq!(school.change, RowChange::Changed);
+    let before = school.before.as_ref().expect("in the picture in June");
+    assert_eq!(before.newest.as_ref().map(|p| p.figure), Some(Figure::Suppressed { min_group_size: 5 }));
+    assert_eq!(before.latest, None);
+    assert_eq!(level(&school.after), Some(2.0));
+    assert_eq!(school.level_change, None, "a change from a withheld figure would reveal it");
+
+    // Nothing changed between November and January, nor between a date and itself.
+    for (from, to) in [(date(2025, 11, 1), date(2026, 1, 1)), (date(2025, 6, 1), date(2025, 6, 1))] {
+        let quiet = reader.situational_picture_diff(&PictureQuery::of(w.kuopio), from, to).expect("diff");
+        assert!(quiet.rows.is_empty(), "{from}..{to}: {:?}", quiet.rows);
+    }
+    // A unit filter narrows the diff like the picture.
+    let query = PictureQuery { unit: Some(w.school), ..PictureQuery::of(w.kuopio) };
+    let school_only = reader.situational_picture_diff(&query, date(2025, 6, 1), date(2026, 1, 1)).expect("diff");
+    assert!(!school_only.rows.is_empty());
+    assert!(school_only.rows.iter().all(|r| r.subject == PictureSubject::Unit(w.school)));
+}
+
+#[test]
+fn a_picture_diff_from_before_any_campaign_lists_new_rows_and_keeps_small_groups_withheld() {
+    let (w, log) = world();
+    let (_dir, projection) = projected(&log);
+    let reader = projection.reader().expect("reader");
+    let diff = reader
+        .situational_picture_diff(&PictureQuery::of(w.kuopio), date(2025, 1, 15), date(2025, 6, 1))
+        .expect("diff");
+    assert_no_withheld_level(&diff.rows);
+    assert!(!diff.rows.is_empty());
+    assert!(diff.rows.iter().all(|r| r.change == RowChange::New && r.before.is_none()), "{:?}", diff.rows);
+    let picture = reader.situational_picture(&PictureQuery::of(w.kuopio).as_of(date(2025, 6, 1))).expect("picture");
+    assert_eq!(diff.rows.len(), picture.rows.len(), "every row of the June picture is new");
+    let school: Vec<&RowDiff> = diff.rows.iter().filter(|r| r.subject == PictureSubject::Unit(w.school)).collect();
+    assert!(!school.is_empty());
+    for row in school {
+        let after = row.after.as_ref().expect("new rows have an after");
+        assert_eq!(after.newest.as_ref().map(|p| p.figure), Some(Figure::Suppressed { min_group_size: 5 }), "{row:?}");
+        assert_eq!(after.latest, None, "{row:?}");
+    }
+}
+
+#[test]
+fn a_row_whose_campaigns_leave_the_trend_window_is_removed_in_the_diff() {
+    let (w, mut log) = world();
+    // Dimension 2 is measured once, early; then enough campaigns follow to push it out.
+    let first = CampaignId(Uuid::from_u128(100));
+    library_campaign(&mut log, &w, first, date(2026, 1, 31), date(2026, 1, 31), 5, &[("1", 5.0), ("2", 3.0)]);
+    let later = TREND_CAMPAIGNS;
+    for n in 1..=later {
+        let closes = date(2026, 1, 31) + Duration::days(30 * n);
+        let campaign = CampaignId(Uuid::from_u128(100 + u128::try_from(n).expect("small")));
+        library_campaign(&mut log, &w, campaign, closes, closes, 5, &[("1", 5.0)]);
+    }
+    let (_dir, projection) = projected(&log);
+    let reader = projection.reader().expect("reader");
+    let end = date(2026, 1, 31) + Duration::days(30 * later);
+    let diff = reader.situational_picture_diff(&PictureQuery::of(w.kuopio), date(2026, 2, 1), end).expect("diff");
+    assert_no_withheld_level(&diff.rows);
+    let removed: Vec<(&str, &str)> = diff
+        .rows
+        .iter()
+        .filter(|r| r.change == RowChange::Removed)
+        .map(|r| (r.granularity.as_str(), r.dimension.as_str()))
+        .collect();
+    assert!(removed.contains(&("dimension", "2")), "{removed:?}");
+    let gone = diff.rows.iter().find(|r| r.dimension == "2").expect("dimension 2");
+    assert_eq!((gone.after.as_ref(), gone.level_change), (None, None));
+    assert_eq!(gone.before.as_ref().and_then(|s| s.latest.as_ref()?.figure.level()), Some(3.0));
+    // The library's dimension 1 stays, at the same level, with a newer campaign.
+    let kept = diff
+        .rows
+        .iter()
+        .find(|r| r.subject == PictureSubject::Unit(w.library) && r.granularity == "dimension" && r.dimension == "1")
+        .expect("dimension 1");
+    assert_eq!((kept.change, kept.level_change), (RowChange::Changed, Some(0.0)));
+}
+
+#[test]
+fn a_picture_diff_with_a_reversed_range_or_an_as_of_is_refused_naming_the_field() {
+    let (w, log) = world();
+    let (_dir, projection) = projected(&log);
+    let reader = projection.reader().expect("reader");
+    match reader.situational_picture_diff(&PictureQuery::of(w.kuopio), date(2026, 1, 1), date(2025, 1, 1)) {
+        Err(error @ ViewsError::InvalidInput { field: "from", .. }) => {
+            assert!(error.to_string().contains("`from`"), "{error}");
+        }
+        other => panic!("expected an invalid `from`, got {other:?}"),
+    }
+    let with_as_of = PictureQuery::of(w.kuopio).as_of(date(2025, 6, 1));
+    assert!(matches!(
+        reader.situational_picture_diff(&with_as_of, date(2025, 1, 1), date(2026, 1, 1)),
+        Err(ViewsError::InvalidInput { field: "as_of", .. })
+    ));
+}
+
+#[test]
+fn a_rebuild_written_without_journal_ends_as_the_live_model_and_still_rolls_back_a_failed_batch() {
+    let (_w, log) = world();
+    let (live_dir, live) = projected(&log);
+    drop(live);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("views.sqlite");
+    let mut rebuild = ViewsProjection::open_for_rebuild(&path).expect("opens");
+    rebuild.apply(&log.events[..9]).expect("applies");
+    let before = dump(&path);
+    let mut bad = log.events[10].clone();
+    bad.data = EventPayload::parse(r#"{"not":"an event"}"#).expect("json");
+    let batch = [log.events[9].clone(), bad];
+    assert!(matches!(rebuild.apply(&batch), Err(ProjectionError::Poison { .. })));
+    assert_eq!(dump(&path), before, "the failed batch was rolled back");
+    for chunk in log.events[9..].chunks(7) {
+        rebuild.apply(chunk).expect("applies");
+    }
+    drop(rebuild);
+    crate::finish_rebuild(&path).expect("finishes");
+    let mode: String =
+        Connection::open(&path).and_then(|c| c.query_row("PRAGMA journal_mode", [], |r| r.get(0))).expect("mode");
+    assert_eq!(mode, "wal");
+    assert_eq!(dump(&path), dump(&live_dir.path().join("views.sqlite")));
+    let schema = |path: &std::path::Path| -> Vec<(String, String, Option<String>)> {
+        Connection::open(path)
+            .and_then(|c| {
+                c.prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
+            .expect("reads the schema")
+    };
+    assert_eq!(schema(&path), schema(&live_dir.path().join("views.sqlite")), "the same tables and indexes");
+    // The finished file answers queries through the same indexes.
+    let plan: String = Connection::open(&path)
+        .and_then(|c| {
+            c.query_row(
+                "EXPLAIN QUERY PLAN SELECT seq FROM audit WHERE entity_kind = 'x' AND entity_id = 'y'",
+                [],
+                |r| r.get(3),
+            )
+        })
+        .expect("plans");
+    assert!(plan.contains("audit_by_entity"), "{plan}");
+    assert!(
+        matches!(ViewsProjection::open_for_rebuild(&path), Err(ViewsError::Corrupt(_))),
+        "a rebuild never writes over views that hold a checkpoint"
+    );
+    let reopened = ViewsProjection::open(&path).expect("opens as the live model");
+    assert_eq!(reopened.checkpoint().expect("checkpoint"), log.events.last().map(|e| e.position));
 }
 
 /// The situational picture as of a date on a large read model; run with

@@ -62,12 +62,22 @@ impl ProjectionFactory for ViewsFactory {
     fn open(&self, location: &Path) -> Result<Box<dyn Projection>, ProjectionError> {
         std::fs::create_dir_all(location)
             .map_err(|e| ProjectionError::storage(format!("creating {}", location.display()), e))?;
-        let projection = ViewsProjection::open(location.join(VIEWS_FILE))
-            .map_err(|e| ProjectionError::storage(format!("opening the views in {}", location.display()), e))?;
+        // Any location but the live one is a rebuild's fresh copy, promoted only once complete:
+        // it is written fast and without crash safety, and finished in `promote`.
+        let file = location.join(VIEWS_FILE);
+        let projection = if location == self.directory {
+            ViewsProjection::open(file)
+        } else {
+            ViewsProjection::open_for_rebuild(file)
+        }
+        .map_err(|e| ProjectionError::storage(format!("opening the views in {}", location.display()), e))?;
         Ok(FailureRecording::wrap(Box::new(projection), location))
     }
 
     fn promote(&self, rebuilt: &Path) -> Result<(), ProjectionError> {
+        kirjuri_views::finish_rebuild(rebuilt.join(VIEWS_FILE)).map_err(|e| {
+            ProjectionError::storage(format!("finishing the views rebuilt in {}", rebuilt.display()), e)
+        })?;
         promote_directory(rebuilt, &self.directory)
     }
 }
