@@ -62,6 +62,7 @@ impl Application {
         let local_addr = listener.local_addr().context("reading the bound address of the HTTP listener")?;
         let (shutting_down, shutting_down_receiver) = tokio::sync::watch::channel(false);
         let router = http::router(AppState {
+            commands: crate::usecases::CommandBus::new(Arc::clone(&store)),
             store,
             store_kind: settings.store,
             read_side: read_side.clone(),

@@ -28,6 +28,20 @@ pub enum ErrorCode {
     NotFound,
     /// The resource exists but not for this method.
     MethodNotAllowed,
+    /// The request body is larger than the server accepts.
+    PayloadTooLarge,
+    /// The request body is not of a media type the route accepts.
+    UnsupportedMediaType,
+    /// A command body breaks a rule about its shape (a field missing, unknown, of the wrong type or out of range).
+    InvalidCommand,
+    /// The domain refused the command in the current state of the records it concerns.
+    CommandRefused,
+    /// The idempotency key was already used for another request.
+    IdempotencyKeyReused,
+    /// The stream is not at the revision `If-Match` names.
+    PreconditionFailed,
+    /// Other writers kept changing the stream; the command may be retried.
+    Contended,
     /// The event store cannot serve right now.
     StoreUnavailable,
     /// A fault of the server; the cause is logged, not shown.
@@ -41,6 +55,13 @@ impl ErrorCode {
             Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::InvalidCommand => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::CommandRefused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::Contended => StatusCode::CONFLICT,
             Self::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -52,6 +73,13 @@ impl ErrorCode {
             Self::BadRequest => "bad-request",
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
+            Self::PayloadTooLarge => "payload-too-large",
+            Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::InvalidCommand => "invalid-command",
+            Self::CommandRefused => "command-refused",
+            Self::IdempotencyKeyReused => "idempotency-key-reused",
+            Self::PreconditionFailed => "precondition-failed",
+            Self::Contended => "contended",
             Self::StoreUnavailable => "store-unavailable",
             Self::Internal => "internal",
         }
@@ -62,6 +90,12 @@ impl ErrorCode {
     pub fn problem_type(self) -> &'static str {
         match self {
             Self::NotFound | Self::MethodNotAllowed | Self::Internal => "about:blank",
+            Self::PayloadTooLarge | Self::UnsupportedMediaType => "about:blank",
+            Self::InvalidCommand => "/problems/invalid-command",
+            Self::CommandRefused => "/problems/command-refused",
+            Self::IdempotencyKeyReused => "/problems/idempotency-key-reused",
+            Self::PreconditionFailed => "/problems/precondition-failed",
+            Self::Contended => "/problems/contended",
             Self::BadRequest => "/problems/bad-request",
             Self::StoreUnavailable => "/problems/store-unavailable",
         }
@@ -73,6 +107,13 @@ impl ErrorCode {
             Self::BadRequest => "The request is malformed",
             Self::NotFound => "Not Found",
             Self::MethodNotAllowed => "Method Not Allowed",
+            Self::PayloadTooLarge => "Content Too Large",
+            Self::UnsupportedMediaType => "Unsupported Media Type",
+            Self::InvalidCommand => "The command is invalid",
+            Self::CommandRefused => "The command was refused",
+            Self::IdempotencyKeyReused => "The idempotency key was used for another request",
+            Self::PreconditionFailed => "The stream is not at the expected revision",
+            Self::Contended => "The stream kept changing; retry the command",
             Self::StoreUnavailable => "The event store is unavailable",
             Self::Internal => "Internal Server Error",
         }

@@ -3,6 +3,7 @@
 //! Handlers stay thin: extract, call one use case, map the result. Every error leaves as an
 //! [`ApiError`], rendered as RFC 9457 problem+json and logged once by the request log layer.
 
+pub mod commands;
 mod error;
 mod health;
 pub mod live;
@@ -17,6 +18,7 @@ use kirjuri_store::EventStore;
 
 use crate::readside::ReadSide;
 use crate::settings::StoreKind;
+use crate::usecases::CommandBus;
 
 pub use error::{ApiError, ErrorCode};
 
@@ -25,6 +27,8 @@ pub use error::{ApiError, ErrorCode};
 pub struct AppState {
     /// The event store, whichever backend.
     pub store: Arc<dyn EventStore>,
+    /// Runs every command against `store`.
+    pub commands: CommandBus,
     /// Which backend `store` is.
     pub store_kind: StoreKind,
     /// The read models, when this server runs them.
@@ -39,7 +43,10 @@ pub struct AppState {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "kirjuri", description = "The record of a city's digital-transformation programme: every assessment, coaching note, experiment outcome and best-practice decision as an event."),
-    tags((name = "operations", description = "Health, readiness and metrics")),
+    tags(
+        (name = "operations", description = "Health, readiness and metrics"),
+        (name = "commands", description = "One route per command: the body is the command's fields; every command needs an Idempotency-Key"),
+    ),
 )]
 struct ApiDoc;
 
@@ -47,12 +54,12 @@ struct ApiDoc;
 pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     use utoipa::OpenApi as _;
     use utoipa_axum::routes;
-    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let router = utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::live))
         .routes(routes!(health::ready))
         .routes(routes!(metrics::metrics))
-        .routes(routes!(openapi_json))
-        .split_for_parts()
+        .routes(routes!(openapi_json));
+    commands::routes(router).split_for_parts()
 }
 
 /// The OpenAPI 3.1 description of this API (this document).
@@ -77,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(commands::MAX_COMMAND_BODY_BYTES))
         .layer(axum::middleware::from_fn(request_log::log_request))
         .with_state(state)
 }
