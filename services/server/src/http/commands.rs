@@ -119,10 +119,10 @@ fn visible_ascii_header(headers: &HeaderMap, name: &str, shown: &str) -> Result<
 /// `If-Match: "<revision>"` (or `If-None-Match: *`: the stream must not exist yet).
 fn precondition(headers: &HeaderMap) -> Result<Option<Option<Revision>>, ApiError> {
     if let Some(value) = headers.get(IF_NONE_MATCH) {
-        return match value.to_str().map(str::trim) {
-            Ok("*") => Ok(Some(None)),
-            _ => Err(ApiError::bad_request("If-None-Match: only `*` (the stream must not exist yet) is supported")),
-        };
+        if value.to_str().is_ok_and(|v| v.trim() == "*") {
+            return Ok(Some(None));
+        }
+        return Err(ApiError::bad_request("If-None-Match: only `*` (the stream must not exist yet) is supported"));
     }
     let Some(value) = headers.get(IF_MATCH) else { return Ok(None) };
     let revision = value
@@ -334,11 +334,11 @@ macro_rules! command_routes {
                 params(
                     ("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = r"^[\x21-\x7E]+$",
                         description = "Names the command: a retry with the same key and body is answered once, as the first time; the same key with another body is a 422"),
-                    ("If-Match" = Option<String>, Header,
+                    ("If-Match" = Option<String>, Header, nullable = false, pattern = r#"^"[0-9]{1,19}"$"#,
                         description = "Decide only if the stream is at this revision, a quoted ETag such as \"3\"; otherwise 412"),
-                    ("If-None-Match" = Option<String>, Header,
+                    ("If-None-Match" = Option<String>, Header, nullable = false, pattern = r"^\*$",
                         description = "`*`: decide only if the stream does not exist yet; otherwise 412"),
-                    ("X-Kirjuri-Actor" = Option<String>, Header,
+                    ("X-Kirjuri-Actor" = Option<String>, Header, nullable = false, min_length = 1, max_length = 255, pattern = r"^[\x21-\x7E]+$",
                         description = "Who issues the command (until authentication replaces it)"),
                 ),
                 request_body(content = $body, content_type = "application/json"),
@@ -347,11 +347,11 @@ macro_rules! command_routes {
                         body = CommandOutcome, headers(("ETag" = String, description = "The stream's revision after the command"))),
                     (status = 201, description = "Applied, creating the stream (or a repeat of such a command)",
                         body = CommandOutcome, headers(("ETag" = String, description = "The stream's revision after the command"))),
-                    (status = 400, description = "Malformed JSON, or a missing or malformed Idempotency-Key, If-Match or X-Kirjuri-Actor",
+                    (status = 400, description = "Malformed JSON, or a missing or malformed Idempotency-Key, If-Match, If-None-Match or X-Kirjuri-Actor",
                         body = ProblemDetailsSchema, content_type = "application/problem+json"),
                     (status = 409, description = "The stream kept changing while the command was decided; retry",
                         body = ProblemDetailsSchema, content_type = "application/problem+json"),
-                    (status = 412, description = "The stream is not at the revision If-Match names (the detail says where it is)",
+                    (status = 412, description = "The stream is not at the revision If-Match names (the detail says where it is), or If-None-Match: * and it exists",
                         body = ProblemDetailsSchema, content_type = "application/problem+json"),
                     (status = 413, description = "The body is over 1 MiB, or the resulting event over the store's limit",
                         body = ProblemDetailsSchema, content_type = "application/problem+json"),
