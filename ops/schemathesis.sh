@@ -46,7 +46,7 @@ headers=()
 if [ -n "${KIRJURI_TOKEN:-}" ]; then
     headers=(--header "Authorization: Bearer $KIRJURI_TOKEN")
 fi
-st run "$address/api/v1/openapi.json" \
+st --config-file ops/schemathesis.toml run "$address/api/v1/openapi.json" \
     --checks all \
     --max-examples "${SCHEMATHESIS_EXAMPLES:-50}" \
     --report junit --report-dir "$out_dir" \

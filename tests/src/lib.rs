@@ -132,6 +132,31 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.expect("the GET request is sent")
     }
 
+    /// `POST /api/v1/commands/<name>`, ready for headers and a body.
+    pub fn command(&self, name: &str) -> reqwest::RequestBuilder {
+        self.client.post(self.url(&format!("/api/v1/commands/{name}")))
+    }
+
+    /// `POST /api/v1/commands/<name>` with `body` as JSON under `idempotency_key`.
+    pub async fn post_command(&self, name: &str, idempotency_key: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.command(name)
+            .header("Idempotency-Key", idempotency_key)
+            .json(body)
+            .send()
+            .await
+            .expect("the command request is sent")
+    }
+
+    /// How many events the store holds in `stream`, read from its file.
+    pub fn events_in_stream(&self, stream: &str) -> i64 {
+        let path = self.data_dir().join("events.sqlite");
+        let connection = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("the store file opens read-only");
+        connection
+            .query_row("SELECT COUNT(*) FROM events WHERE stream = ?1", [stream], |row| row.get(0))
+            .expect("the events are counted")
+    }
+
     /// `GET /health/live`.
     pub async fn get_live(&self) -> reqwest::Response {
         self.get("/health/live").await

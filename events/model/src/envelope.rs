@@ -50,6 +50,11 @@ pub struct EventMetadata {
     /// When it happened, where that differs from when it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occurred_at: Option<DateTime<Utc>>,
+    /// A digest of the request that issued the command (e.g. `sha256:<hex>` of its canonical
+    /// JSON), so that a repeated command id with another request is told apart from a retry on
+    /// any instance. Absent on events written before it existed and by non-HTTP callers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_digest: Option<String>,
 }
 
 impl EventMetadata {
@@ -73,6 +78,7 @@ impl EventMetadata {
             + uuid("correlation_id", &self.correlation_id)
             + uuid("causation_id", &self.causation_id)
             + self.occurred_at.map_or(0, |_| field("occurred_at", RFC3339_MICROS))
+            + text("request_digest", &self.request_digest)
     }
 }
 
@@ -172,6 +178,7 @@ mod tests {
                 correlation_id: Some(Uuid::from_u128(7)),
                 causation_id: None,
                 occurred_at: None,
+                request_digest: None,
             },
         };
         let json = serde_json::to_value(&recorded).expect("serialises");
@@ -191,6 +198,7 @@ mod tests {
             correlation_id: Some(Uuid::from_u128(7)),
             causation_id: Some(Uuid::from_u128(8)),
             occurred_at: Some(DateTime::from_timestamp_micros(1_760_000_000_123_456).expect("in range")),
+            request_digest: Some(format!("sha256:{}", "ab".repeat(32))),
         };
         let json_len = serde_json::to_string(&metadata).expect("serialises").len();
         let counted = metadata.encoded_len();

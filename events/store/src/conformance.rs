@@ -75,6 +75,7 @@ pub fn event(event_type: &str, body: serde_json::Value) -> NewEvent {
         correlation_id: Some(Uuid::new_v4()),
         causation_id: None,
         occurred_at: None,
+        request_digest: None,
     })
 }
 
@@ -511,6 +512,7 @@ pub async fn the_envelope_round_trips_whole(store: &dyn EventStore) {
         correlation_id: Some(Uuid::new_v4()),
         causation_id: Some(Uuid::new_v4()),
         occurred_at: Some(occurred),
+        request_digest: Some(format!("sha256:{}", "0f".repeat(32))),
     });
     let bare = NewEvent::new(
         EventId::random(),

@@ -295,6 +295,7 @@ impl AuditRow {
                 correlation_id: self.correlation_id,
                 causation_id: self.causation_id,
                 occurred_at: self.occurred_at,
+                request_digest: None,
             },
         }
     }

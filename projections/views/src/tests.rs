@@ -84,6 +84,7 @@ impl Log {
             correlation_id: None,
             causation_id: None,
             occurred_at: None,
+            request_digest: None,
         }
     }
 }

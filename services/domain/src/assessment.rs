@@ -23,7 +23,7 @@ use kirjuri_events::domain::assessment::{
 use kirjuri_events::domain::{CampaignId, DecodeError, FrameworkId, LocalizedText, MunicipalityId, UnitId};
 use kirjuri_events::{EventId, EventMetadata, NewEvent, PayloadError, RecordedEvent, StreamName};
 
-use crate::organisation::{TextInput, not_before, optional_text};
+use crate::organisation::{TextInput, command_input, not_before, optional_text};
 use crate::{Aggregate, DomainError, Reference, References};
 
 // ---------------------------------------------------------------------------------------------
@@ -126,10 +126,20 @@ impl FrameworkState {
 }
 
 /// Publish a framework version (on the stream of [`FrameworkDefinition::id`]).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(try_from = "PublishFrameworkInput")]
 pub struct PublishFramework {
     /// The whole definition.
     pub definition: FrameworkDefinition,
+}
+
+command_input! {
+    /// [`PublishFramework`] as it arrives.
+    PublishFrameworkInput => PublishFramework {
+        /// The whole definition (checked for coherence).
+        definition: FrameworkDefinition,
+    }
+    |raw| PublishFramework::parse(raw.definition)
 }
 
 impl PublishFramework {
@@ -275,7 +285,8 @@ impl CampaignState {
 }
 
 /// Open an assessment campaign.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(try_from = "OpenCampaignInput")]
 pub struct OpenCampaign {
     /// The campaign.
     pub campaign: CampaignId,
@@ -291,6 +302,38 @@ pub struct OpenCampaign {
     pub window: CampaignWindow,
     /// The fewest responses a reported group needs.
     pub min_group_size: u32,
+}
+
+command_input! {
+    /// [`OpenCampaign`] as it arrives: its window as `opens` and `closes`.
+    OpenCampaignInput => OpenCampaign {
+        /// The campaign.
+        campaign: CampaignId,
+        /// Its municipality.
+        municipality: MunicipalityId,
+        /// The framework version it asks.
+        framework: FrameworkId,
+        /// The units it covers (at least one, each once).
+        units: Vec<UnitId>,
+        /// Its title.
+        title: TextInput,
+        /// The first day for answers.
+        opens: NaiveDate,
+        /// The last day for answers (not before `opens`).
+        closes: NaiveDate,
+        /// The fewest responses a reported group needs (at least 3).
+        min_group_size: u32,
+    }
+    |raw| OpenCampaign::parse(
+        raw.campaign,
+        raw.municipality,
+        raw.framework,
+        raw.units,
+        &raw.title,
+        raw.opens,
+        raw.closes,
+        raw.min_group_size,
+    )
 }
 
 impl OpenCampaign {
@@ -333,7 +376,8 @@ impl OpenCampaign {
 }
 
 /// Submit one respondent's answers.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(try_from = "SubmitResponseInput")]
 pub struct SubmitResponse {
     /// The campaign.
     pub campaign: CampaignId,
@@ -349,6 +393,49 @@ pub struct SubmitResponse {
     pub answers: Vec<Answer>,
     /// The day of submission.
     pub submitted_on: NaiveDate,
+}
+
+/// One answer as it arrives.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AnswerInput {
+    /// The item's code.
+    pub item: String,
+    /// The value on the item's scale (0–255).
+    pub value: i64,
+}
+
+command_input! {
+    /// [`SubmitResponse`] as it arrives.
+    SubmitResponseInput => SubmitResponse {
+        /// The campaign.
+        campaign: CampaignId,
+        /// The framework the answers are for (the campaign's).
+        framework: FrameworkId,
+        /// The response.
+        response: ResponseId,
+        /// The respondent's pseudonym.
+        respondent: String,
+        /// The unit answered for.
+        unit: UnitId,
+        /// The answers (at least one, each item once).
+        answers: Vec<AnswerInput>,
+        /// The day of submission.
+        submitted_on: NaiveDate,
+    }
+    |raw| {
+        let answers: Vec<(&str, i64)> = raw.answers.iter().map(|a| (a.item.as_str(), a.value)).collect();
+        SubmitResponse::parse(
+            raw.campaign,
+            raw.framework,
+            raw.response,
+            &raw.respondent,
+            raw.unit,
+            &answers,
+            raw.submitted_on,
+        )
+    }
 }
 
 impl SubmitResponse {
@@ -391,7 +478,8 @@ impl SubmitResponse {
 }
 
 /// Withdraw a response so that it no longer counts.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(try_from = "WithdrawResponseInput")]
 pub struct WithdrawResponse {
     /// The campaign.
     pub campaign: CampaignId,
@@ -401,6 +489,22 @@ pub struct WithdrawResponse {
     pub withdrawn_on: NaiveDate,
     /// Why, if said.
     pub reason: Option<LocalizedText>,
+}
+
+command_input! {
+    /// [`WithdrawResponse`] as it arrives.
+    WithdrawResponseInput => WithdrawResponse {
+        /// The campaign.
+        campaign: CampaignId,
+        /// The response.
+        response: ResponseId,
+        /// The day of withdrawal.
+        withdrawn_on: NaiveDate,
+        /// Why, if said.
+        #[serde(default)]
+        reason: Option<TextInput>,
+    }
+    |raw| WithdrawResponse::parse(raw.campaign, raw.response, raw.withdrawn_on, raw.reason.as_ref())
 }
 
 impl WithdrawResponse {
@@ -416,7 +520,9 @@ impl WithdrawResponse {
 }
 
 /// Stop taking answers.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CloseCampaign {
     /// The campaign.
     pub campaign: CampaignId,
@@ -425,7 +531,9 @@ pub struct CloseCampaign {
 }
 
 /// Compute and record results per person, unit and municipality.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComputeResults {
     /// The campaign.
     pub campaign: CampaignId,

@@ -115,7 +115,9 @@ fn not_before(field: &str, date: NaiveDate, earliest: NaiveDate, what: &str) -> 
 }
 
 /// Start a coaching engagement.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StartEngagement {
     /// The new engagement.
     pub engagement: EngagementId,
@@ -136,7 +138,9 @@ pub struct StartEngagement {
 }
 
 /// Record a session held.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HoldSession {
     /// The engagement.
     pub engagement: EngagementId,
@@ -155,7 +159,9 @@ pub struct HoldSession {
 }
 
 /// Record a note on one of the engagement's sessions.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordNote {
     /// The engagement.
     pub engagement: EngagementId,
@@ -178,7 +184,9 @@ pub struct RecordNote {
 }
 
 /// Agree on an action.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgreeAction {
     /// The engagement.
     pub engagement: EngagementId,
@@ -197,7 +205,9 @@ pub struct AgreeAction {
 }
 
 /// Mark an agreed action done.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompleteAction {
     /// The engagement.
     pub engagement: EngagementId,
@@ -210,7 +220,9 @@ pub struct CompleteAction {
 }
 
 /// Close the engagement.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CloseEngagement {
     /// The engagement.
     pub engagement: EngagementId,
@@ -507,7 +519,9 @@ impl CommunicationState {
 }
 
 /// Publish a communication.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublishCommunication {
     /// The new communication.
     pub communication: CommunicationId,

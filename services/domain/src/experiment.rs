@@ -152,7 +152,9 @@ impl ExperimentState {
 }
 
 /// Propose an experiment.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProposeExperiment {
     /// The new experiment.
     pub experiment: ExperimentId,
@@ -173,7 +175,9 @@ pub struct ProposeExperiment {
 }
 
 /// Record a body's decision approving a proposed experiment.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApproveExperiment {
     /// The experiment.
     pub experiment: ExperimentId,
@@ -190,7 +194,9 @@ pub struct ApproveExperiment {
 }
 
 /// Define the evaluation protocol of an approved experiment that is still being planned.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DefineProtocol {
     /// The experiment.
     pub experiment: ExperimentId,
@@ -201,7 +207,9 @@ pub struct DefineProtocol {
 }
 
 /// Establish a metric's baseline.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EstablishBaseline {
     /// The experiment.
     pub experiment: ExperimentId,
@@ -214,7 +222,9 @@ pub struct EstablishBaseline {
 }
 
 /// Move an approved experiment to another stage.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeStage {
     /// The experiment.
     pub experiment: ExperimentId,
@@ -227,7 +237,9 @@ pub struct ChangeStage {
 }
 
 /// Record a measurement of a declared metric.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordMeasurement {
     /// The experiment.
     pub experiment: ExperimentId,
@@ -246,7 +258,9 @@ pub struct RecordMeasurement {
 }
 
 /// Assess the outcome on one declared criterion.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssessOutcome {
     /// The experiment.
     pub experiment: ExperimentId,
@@ -265,7 +279,9 @@ pub struct AssessOutcome {
 }
 
 /// Conclude the experiment.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConcludeExperiment {
     /// The experiment.
     pub experiment: ExperimentId,

@@ -87,7 +87,9 @@ impl ObservationState {
 }
 
 /// Submit an observation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubmitObservation {
     /// The new observation.
     pub observation: ObservationId,
@@ -233,7 +235,9 @@ impl LessonState {
 }
 
 /// Identify a lesson.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdentifyLesson {
     /// The new lesson.
     pub lesson: LessonId,
@@ -258,7 +262,9 @@ pub struct IdentifyLesson {
 }
 
 /// Assign an action on a lesson to a unit.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssignLessonAction {
     /// The lesson.
     pub lesson: LessonId,
@@ -271,7 +277,9 @@ pub struct AssignLessonAction {
 }
 
 /// Record that a lesson was learned.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordLessonLearned {
     /// The lesson.
     pub lesson: LessonId,

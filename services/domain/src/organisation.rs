@@ -26,15 +26,47 @@ use kirjuri_events::{EventId, EventMetadata, NewEvent, PayloadError, RecordedEve
 use crate::{Aggregate, DomainError, Reference, References};
 
 /// Multilingual text as typed at the edge, before it is checked.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TextInput {
     /// Finnish (required).
     pub fi: String,
     /// Swedish.
+    #[serde(default)]
     pub sv: Option<String>,
     /// English.
+    #[serde(default)]
     pub en: Option<String>,
 }
+
+/// Declares the raw input a command is deserialised from: the command's fields as they arrive,
+/// unknown fields refused, turned into the command only through its `parse` constructor (so a
+/// body obeys the same rules as any other caller). Its OpenAPI schema carries the command's name.
+macro_rules! command_input {
+    (
+        $(#[$meta:meta])*
+        $input:ident => $command:ident { $($(#[$field_meta:meta])* $field:ident : $type:ty),* $(,)? }
+        |$raw:ident| $parse:expr
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = $command))]
+        pub struct $input {
+            $($(#[$field_meta])* pub $field: $type,)*
+        }
+
+        impl TryFrom<$input> for $command {
+            type Error = $crate::DomainError;
+
+            fn try_from($raw: $input) -> Result<Self, Self::Error> {
+                $parse
+            }
+        }
+    };
+}
+pub(crate) use command_input;
 
 impl TextInput {
     /// Finnish text only.
@@ -97,7 +129,8 @@ impl MunicipalityState {
 }
 
 /// Register a municipality as a tenant.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(try_from = "RegisterMunicipalityInput")]
 pub struct RegisterMunicipality {
     /// The municipality.
     pub municipality: MunicipalityId,
@@ -105,6 +138,19 @@ pub struct RegisterMunicipality {
     pub code: MunicipalityCode,
     /// Its name.
     pub name: LocalizedText,
+}
+
+command_input! {
+    /// [`RegisterMunicipality`] as it arrives.
+    RegisterMunicipalityInput => RegisterMunicipality {
+        /// The municipality.
+        municipality: MunicipalityId,
+        /// Its Statistics Finland code (three digits).
+        code: String,
+        /// Its name.
+        name: TextInput,
+    }
+    |raw| RegisterMunicipality::parse(raw.municipality, &raw.code, &raw.name)
 }
 
 impl RegisterMunicipality {
@@ -115,7 +161,8 @@ impl RegisterMunicipality {
 }
 
 /// Make a municipality a partner in a host municipality's network.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(try_from = "JoinPartnerNetworkInput")]
 pub struct JoinPartnerNetwork {
     /// The partner.
     pub municipality: MunicipalityId,
@@ -125,6 +172,22 @@ pub struct JoinPartnerNetwork {
     pub joined_on: NaiveDate,
     /// The agreement it rests on, if any.
     pub agreement: Option<String>,
+}
+
+command_input! {
+    /// [`JoinPartnerNetwork`] as it arrives.
+    JoinPartnerNetworkInput => JoinPartnerNetwork {
+        /// The partner.
+        municipality: MunicipalityId,
+        /// The host (another municipality).
+        host: MunicipalityId,
+        /// The first day of the partnership.
+        joined_on: NaiveDate,
+        /// The agreement it rests on, if any.
+        #[serde(default)]
+        agreement: Option<String>,
+    }
+    |raw| JoinPartnerNetwork::parse(raw.municipality, raw.host, raw.joined_on, raw.agreement.as_deref())
 }
 
 impl JoinPartnerNetwork {
@@ -144,7 +207,8 @@ impl JoinPartnerNetwork {
 }
 
 /// End a municipality's partnership in a host's network.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(try_from = "LeavePartnerNetworkInput")]
 pub struct LeavePartnerNetwork {
     /// The partner.
     pub municipality: MunicipalityId,
@@ -154,6 +218,22 @@ pub struct LeavePartnerNetwork {
     pub left_on: NaiveDate,
     /// Why, if said.
     pub reason: Option<LocalizedText>,
+}
+
+command_input! {
+    /// [`LeavePartnerNetwork`] as it arrives.
+    LeavePartnerNetworkInput => LeavePartnerNetwork {
+        /// The partner.
+        municipality: MunicipalityId,
+        /// The host.
+        host: MunicipalityId,
+        /// The last day of the partnership.
+        left_on: NaiveDate,
+        /// Why, if said.
+        #[serde(default)]
+        reason: Option<TextInput>,
+    }
+    |raw| LeavePartnerNetwork::parse(raw.municipality, raw.host, raw.left_on, raw.reason.as_ref())
 }
 
 impl LeavePartnerNetwork {
@@ -327,7 +407,8 @@ impl UnitState {
 }
 
 /// Establish a unit in a municipality.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(try_from = "EstablishUnitInput")]
 pub struct EstablishUnit {
     /// The unit.
     pub unit: UnitId,
@@ -339,6 +420,24 @@ pub struct EstablishUnit {
     pub parent: Option<UnitId>,
     /// Its sector.
     pub sector: Sector,
+}
+
+command_input! {
+    /// [`EstablishUnit`] as it arrives.
+    EstablishUnitInput => EstablishUnit {
+        /// The unit.
+        unit: UnitId,
+        /// Its municipality.
+        municipality: MunicipalityId,
+        /// Its name.
+        name: TextInput,
+        /// The unit it belongs to, if any (not itself).
+        #[serde(default)]
+        parent: Option<UnitId>,
+        /// Its sector.
+        sector: Sector,
+    }
+    |raw| EstablishUnit::parse(raw.unit, raw.municipality, &raw.name, raw.parent, raw.sector)
 }
 
 impl EstablishUnit {
@@ -358,7 +457,8 @@ impl EstablishUnit {
 }
 
 /// Set a unit's target level on one framework dimension.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(try_from = "SetUnitTargetInput")]
 pub struct SetUnitTarget {
     /// The unit.
     pub unit: UnitId,
@@ -376,6 +476,40 @@ pub struct SetUnitTarget {
     pub set_by: Option<BodyId>,
     /// Why, if said.
     pub rationale: Option<LocalizedText>,
+}
+
+command_input! {
+    /// [`SetUnitTarget`] as it arrives.
+    SetUnitTargetInput => SetUnitTarget {
+        /// The unit.
+        unit: UnitId,
+        /// The framework version.
+        framework: FrameworkId,
+        /// The dimension's code.
+        dimension: String,
+        /// The target level on the framework's scale.
+        target: f64,
+        /// When it should be reached (not before `set_on`).
+        due: NaiveDate,
+        /// When it is set.
+        set_on: NaiveDate,
+        /// The body that set it, if one did.
+        #[serde(default)]
+        set_by: Option<BodyId>,
+        /// Why, if said.
+        #[serde(default)]
+        rationale: Option<TextInput>,
+    }
+    |raw| SetUnitTarget::parse(
+        raw.unit,
+        raw.framework,
+        &raw.dimension,
+        raw.target,
+        raw.due,
+        raw.set_on,
+        raw.set_by,
+        raw.rationale.as_ref(),
+    )
 }
 
 impl SetUnitTarget {
@@ -605,7 +739,8 @@ impl BodyState {
 }
 
 /// Register a decision-making body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(try_from = "RegisterBodyInput")]
 pub struct RegisterBody {
     /// The body.
     pub body: BodyId,
@@ -619,6 +754,26 @@ pub struct RegisterBody {
     pub parent: Option<BodyId>,
     /// Since when it decides.
     pub founded: NaiveDate,
+}
+
+command_input! {
+    /// [`RegisterBody`] as it arrives.
+    RegisterBodyInput => RegisterBody {
+        /// The body.
+        body: BodyId,
+        /// Its municipality.
+        municipality: MunicipalityId,
+        /// Its name.
+        name: TextInput,
+        /// Its kind.
+        kind: BodyKind,
+        /// The body it reports to, if any (not itself).
+        #[serde(default)]
+        parent: Option<BodyId>,
+        /// Since when it decides.
+        founded: NaiveDate,
+    }
+    |raw| RegisterBody::parse(raw.body, raw.municipality, &raw.name, raw.kind, raw.parent, raw.founded)
 }
 
 impl RegisterBody {
@@ -639,7 +794,8 @@ impl RegisterBody {
 }
 
 /// Seat someone in a body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(try_from = "StartMembershipInput")]
 pub struct StartMembership {
     /// The body.
     pub body: BodyId,
@@ -653,6 +809,33 @@ pub struct StartMembership {
     pub on_behalf_of: Option<String>,
     /// The first day.
     pub started_on: NaiveDate,
+}
+
+command_input! {
+    /// [`StartMembership`] as it arrives.
+    StartMembershipInput => StartMembership {
+        /// The body.
+        body: BodyId,
+        /// The new seat.
+        membership: MembershipId,
+        /// Who.
+        member: String,
+        /// In which role.
+        role: MemberRole,
+        /// The group they represent, if any.
+        #[serde(default)]
+        on_behalf_of: Option<String>,
+        /// The first day.
+        started_on: NaiveDate,
+    }
+    |raw| StartMembership::parse(
+        raw.body,
+        raw.membership,
+        &raw.member,
+        raw.role,
+        raw.on_behalf_of.as_deref(),
+        raw.started_on,
+    )
 }
 
 impl StartMembership {
@@ -677,7 +860,9 @@ impl StartMembership {
 }
 
 /// End someone's seat in a body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EndMembership {
     /// The body.
     pub body: BodyId,

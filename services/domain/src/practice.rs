@@ -26,6 +26,7 @@ use kirjuri_events::domain::practice::{
 use kirjuri_events::domain::{BodyId, DecodeError, LocalizedText, MunicipalityId, PracticeId, UnitId};
 use kirjuri_events::{EventId, EventMetadata, NewEvent, PayloadError, RecordedEvent, StreamName};
 
+use crate::organisation::command_input;
 use crate::{Aggregate, DomainError, Reference, References};
 
 /// Where a practice stands.
@@ -130,7 +131,9 @@ pub struct PracticeState {
 }
 
 /// Draft a new practice.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DraftPractice {
     /// The new practice's id.
     pub practice: PracticeId,
@@ -153,7 +156,9 @@ pub struct DraftPractice {
 }
 
 /// Submit the current version to a body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubmitPractice {
     /// The practice.
     pub practice: PracticeId,
@@ -164,7 +169,8 @@ pub struct SubmitPractice {
 }
 
 /// Record a body's decision on the current version.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(try_from = "DecidePracticeInput")]
 pub struct DecidePractice {
     /// The practice.
     pub practice: PracticeId,
@@ -211,6 +217,44 @@ fn text(field: &str, value: &str) -> Result<LocalizedText, DomainError> {
     LocalizedText::fi(value).map_err(|error| DomainError::from(error.within(field)))
 }
 
+command_input! {
+    /// [`DecidePractice`] as it arrives, typed (for the untyped form see [`DecisionInput`]); a
+    /// rejection or return must give its rationale.
+    DecidePracticeInput => DecidePractice {
+        /// The practice.
+        practice: PracticeId,
+        /// The body that decided.
+        body: BodyId,
+        /// The meeting's date.
+        meeting_date: NaiveDate,
+        /// The minutes' section (§, 1 or more).
+        section: SectionNumber,
+        /// The motion text.
+        motion: LocalizedText,
+        /// The decision text.
+        decision: LocalizedText,
+        /// How the body resolved it.
+        resolution: Resolution,
+        /// Why (required for rejection and return).
+        #[serde(default)]
+        rationale: Option<LocalizedText>,
+    }
+    |raw| {
+        let command = DecidePractice {
+            practice: raw.practice,
+            body: raw.body,
+            meeting_date: raw.meeting_date,
+            section: raw.section,
+            motion: raw.motion,
+            decision: raw.decision,
+            resolution: raw.resolution,
+            rationale: raw.rationale,
+        };
+        command.check_rationale()?;
+        Ok(command)
+    }
+}
+
 impl DecidePractice {
     /// Parses a decision: body, meeting date, section (1 or more), motion, decision text and
     /// resolution are required; a rejection or return also needs a rationale.
@@ -250,7 +294,9 @@ impl DecidePractice {
 }
 
 /// Anchor the passed practice in a structure of the city.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnchorPractice {
     /// The practice.
     pub practice: PracticeId,
@@ -267,7 +313,9 @@ pub struct AnchorPractice {
 }
 
 /// Report how far implementation has come.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportProgress {
     /// The practice.
     pub practice: PracticeId,
@@ -278,7 +326,9 @@ pub struct ReportProgress {
 }
 
 /// Revise the practice into a new version that needs a new decision.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RevisePractice {
     /// The practice.
     pub practice: PracticeId,
@@ -289,7 +339,9 @@ pub struct RevisePractice {
 }
 
 /// Replace the practice by another.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SupersedePractice {
     /// The practice replaced.
     pub practice: PracticeId,
@@ -298,7 +350,9 @@ pub struct SupersedePractice {
 }
 
 /// Retire the practice.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RetirePractice {
     /// The practice.
     pub practice: PracticeId,
@@ -307,7 +361,9 @@ pub struct RetirePractice {
 }
 
 /// Share the practice with partner municipalities.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SharePractice {
     /// The practice.
     pub practice: PracticeId,
@@ -316,7 +372,9 @@ pub struct SharePractice {
 }
 
 /// Record a partner's report on adopting the practice.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportAdoption {
     /// The practice.
     pub practice: PracticeId,

@@ -64,6 +64,7 @@ impl Application {
         let authenticator = open_authenticator(&settings).await?;
         let (shutting_down, shutting_down_receiver) = tokio::sync::watch::channel(false);
         let router = http::router(AppState {
+            commands: crate::usecases::CommandBus::new(Arc::clone(&store)),
             store,
             store_kind: settings.store,
             read_side: read_side.clone(),

@@ -38,6 +38,9 @@ const LOAD_PAGE: usize = 1_000;
 /// (each costs the memory of its id, for recognising repeated commands).
 const CACHED_EVENTS: usize = 2_000_000;
 
+/// The most events one command is looked for when it is repeated (commands append a few).
+const MAX_EVENTS_PER_COMMAND: u32 = 1_000;
+
 /// How deep a supersession chain is followed while loading references.
 const MAX_SUPERSESSION_CHAIN: usize = 64;
 
@@ -57,6 +60,10 @@ pub struct CommandContext {
     /// Decide only if the stream is at exactly this revision (`None` inside: still empty),
     /// as an HTTP `If-Match` asks; otherwise [`UseCaseError::RevisionMismatch`].
     pub if_revision: Option<Option<Revision>>,
+    /// A digest of the request that carried the command (HTTP: its canonical JSON body). Stored
+    /// with the events; a repeat of the command id with another digest is
+    /// [`UseCaseError::CommandIdReused`], on whichever instance it arrives.
+    pub request_digest: Option<String>,
 }
 
 impl CommandContext {
@@ -69,6 +76,7 @@ impl CommandContext {
             correlation_id: None,
             occurred_at: None,
             if_revision: None,
+            request_digest: None,
         }
     }
 
@@ -79,6 +87,7 @@ impl CommandContext {
             correlation_id: Some(self.correlation_id.unwrap_or(self.command_id)),
             causation_id: Some(self.command_id),
             occurred_at: self.occurred_at,
+            request_digest: self.request_digest.clone(),
         }
     }
 }
@@ -88,14 +97,18 @@ impl CommandContext {
 pub struct Executed {
     /// The stream it changed.
     pub stream: StreamName,
-    /// How many events it appended (0 when the command changed nothing).
+    /// How many events it appended (0 when the command changed nothing); for a repeat, how many
+    /// it appended when it was first applied.
     pub events: usize,
-    /// The stream's revision after it, `None` if the stream is still empty.
+    /// The stream's revision after it (for a repeat: after its first application), `None` if
+    /// the stream is still empty.
     pub revision: Option<Revision>,
     /// The global position of its last event, when it appended.
     pub position: Option<Position>,
     /// Whether this was a repeat of a command already applied (nothing new was written).
     pub repeated: bool,
+    /// Whether the command's events were the stream's first (it created the stream).
+    pub created: bool,
 }
 
 /// Why a command did not go through.
@@ -128,6 +141,15 @@ pub enum UseCaseError {
         stream: StreamName,
         /// Its current revision (`None`: empty).
         current: Option<Revision>,
+    },
+    /// The command id was already used for another command (another request, or another
+    /// stream); nothing was written.
+    #[error("command {command_id} was already applied {where_applied} for another request; nothing was written")]
+    CommandIdReused {
+        /// The command id.
+        command_id: Uuid,
+        /// Where its events are (e.g. "to `unit-…`").
+        where_applied: String,
     },
     /// The store failed.
     #[error(transparent)]
@@ -193,9 +215,8 @@ impl CommandBus {
                 (0, Some(cached)) => (cached, true),
                 (_, cached) => (self.fold_tail(&stream, cached.unwrap_or_else(Folded::empty)).await?, false),
             };
-            if let Some(revision) = folded.applied_commands.get(&first_event_id).copied() {
-                self.put_back(&stream, folded);
-                return Ok(Executed { stream, events: 0, revision: Some(revision), position: None, repeated: true });
+            if let Some(first_revision) = folded.applied_commands.get(&first_event_id).copied() {
+                return self.answer_repeat(stream, folded, first_revision, context).await;
             }
             if let Some(expected) = context.if_revision
                 && folded.revision != expected
@@ -234,7 +255,7 @@ impl CommandBus {
             if events.is_empty() {
                 let revision = folded.revision;
                 self.put_back(&stream, folded);
-                return Ok(Executed { stream, events: 0, revision, position: None, repeated: false });
+                return Ok(Executed { stream, events: 0, revision, position: None, repeated: false, created: false });
             }
             let metadata = context.metadata();
             let mut new_events = Vec::with_capacity(events.len());
@@ -262,12 +283,14 @@ impl CommandBus {
                         context.command_id,
                         appended.next_expected,
                     );
+                    // An identical earlier append (`!fresh`) is answered as it was the first time.
                     return Ok(Executed {
                         stream,
-                        events: if fresh { events.len() } else { 0 },
+                        events: events.len(),
                         revision: Some(appended.next_expected),
                         position: Some(appended.position),
                         repeated: !fresh,
+                        created: appended.next_expected.0 + 1 == events.len() as u64,
                     });
                 }
                 Err(StoreError::Conflict { .. }) => {
@@ -276,11 +299,18 @@ impl CommandBus {
                     tracing::debug!(stream = %stream, "append conflict, deciding again");
                     continue;
                 }
-                Err(StoreError::DuplicateEventId { .. }) if optimistic => {
-                    // This command's events are already stored (applied elsewhere) but the cached
-                    // state predates them: read on, and it is recognised as a repeat.
+                Err(StoreError::DuplicateEventId { where_stored, .. }) => {
+                    // This command's events are already stored: in this stream (applied elsewhere,
+                    // and the state predates them) it is a repeat; in another, a reuse of the id.
+                    let folded = self.fold_tail(&stream, folded).await?;
+                    if let Some(first_revision) = folded.applied_commands.get(&first_event_id).copied() {
+                        return self.answer_repeat(stream, folded, first_revision, context).await;
+                    }
                     self.put_back(&stream, folded);
-                    continue;
+                    return Err(UseCaseError::CommandIdReused {
+                        command_id: context.command_id,
+                        where_applied: where_stored,
+                    });
                 }
                 Err(error) => {
                     self.put_back(&stream, folded);
@@ -289,6 +319,50 @@ impl CommandBus {
             }
         }
         Err(UseCaseError::Contended { stream, attempts: MAX_ATTEMPTS })
+    }
+
+    /// Answers a command already applied to `stream` (its first event at `first_revision`) as it
+    /// was answered the first time, after checking it came with the same request.
+    async fn answer_repeat<A: Aggregate + Send + Sync + 'static>(
+        &self,
+        stream: StreamName,
+        folded: Folded<A>,
+        first_revision: Revision,
+        context: &CommandContext,
+    ) -> Result<Executed, UseCaseError> {
+        let mut count: u32 = 1;
+        while count < MAX_EVENTS_PER_COMMAND
+            && folded.applied_commands.contains_key(&EventId::derived(context.command_id, count))
+        {
+            count += 1;
+        }
+        self.put_back(&stream, folded);
+        let options = ReadStreamOptions::forward(count as usize).from(first_revision);
+        let recorded = self.store.read_stream(&stream, options).await?;
+        let ours: Vec<_> = (0..count)
+            .filter_map(|n| recorded.iter().find(|e| e.id == EventId::derived(context.command_id, n)))
+            .collect();
+        let (Some(first), Some(last)) = (ours.first(), ours.last()) else {
+            // The stream was read to contain the command's events; a store that no longer has
+            // them is not consistent with itself.
+            return Err(
+                StoreError::Corrupt(format!("`{stream}` lost the events of command {}", context.command_id)).into()
+            );
+        };
+        if context.request_digest.is_some() && first.metadata.request_digest != context.request_digest {
+            return Err(UseCaseError::CommandIdReused {
+                command_id: context.command_id,
+                where_applied: format!("to `{stream}` at revision {}", first.revision),
+            });
+        }
+        Ok(Executed {
+            stream,
+            events: ours.len(),
+            revision: Some(last.revision),
+            position: Some(last.position),
+            repeated: true,
+            created: first.revision == Revision(0),
+        })
     }
 
     /// The aggregate's current state as stored, `None` revision if the stream is empty.
@@ -505,7 +579,7 @@ mod tests {
             .execute::<MunicipalityState>(register(municipality, "297"), &context)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert!(again.repeated && again.events == 0, "{again:?}");
+        assert!(again.repeated && again.events == 1, "{again:?}");
         let elsewhere = CommandBus::new(Arc::clone(&store));
         let again = elsewhere
             .execute::<MunicipalityState>(register(municipality, "297"), &context)
@@ -517,6 +591,38 @@ mod tests {
         assert_eq!(stored[0].id, EventId::derived(context.command_id, 0));
         assert_eq!(stored[0].metadata.actor.as_deref(), Some("user:test"));
         assert_eq!(stored[0].metadata.causation_id, Some(context.command_id));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_command_id_repeated_with_another_request_is_refused_on_any_instance() {
+        let (_dir, store) = sqlite();
+        let bus = CommandBus::new(Arc::clone(&store));
+        let (kuopio, oulu) = (MunicipalityId::random(), MunicipalityId::random());
+        let with_digest = |digest: &str| CommandContext {
+            request_digest: Some(digest.to_owned()),
+            ..CommandContext { command_id: Uuid::from_u128(42), ..CommandContext::new("user:test") }
+        };
+        let first = bus
+            .execute::<MunicipalityState>(register(kuopio, "297"), &with_digest("sha256:a"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(first.created && !first.repeated, "{first:?}");
+        // The same request again, on another instance: answered as the first time.
+        let elsewhere = CommandBus::new(Arc::clone(&store));
+        let again = elsewhere
+            .execute::<MunicipalityState>(register(kuopio, "297"), &with_digest("sha256:a"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((again.revision, again.position, again.events), (first.revision, first.position, first.events));
+        assert!(again.repeated && again.created);
+        // Another request under the same id, to the same stream or to another one.
+        let same_stream =
+            elsewhere.execute::<MunicipalityState>(register(kuopio, "297"), &with_digest("sha256:b")).await;
+        assert!(matches!(same_stream, Err(UseCaseError::CommandIdReused { .. })), "{same_stream:?}");
+        let other_stream = bus.execute::<MunicipalityState>(register(oulu, "564"), &with_digest("sha256:c")).await;
+        assert!(matches!(other_stream, Err(UseCaseError::CommandIdReused { .. })), "{other_stream:?}");
+        assert_eq!(events_in(&store, &kuopio.stream()).await.len(), 1);
+        assert!(events_in(&store, &oulu.stream()).await.is_empty());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -783,7 +889,7 @@ mod tests {
         b.execute::<MunicipalityState>(leave(partner, host), &context).await.unwrap_or_else(|e| panic!("{e}"));
         let repeat =
             a.execute::<MunicipalityState>(leave(partner, host), &context).await.unwrap_or_else(|e| panic!("{e}"));
-        assert!(repeat.repeated && repeat.events == 0, "{repeat:?}");
+        assert!(repeat.repeated && repeat.events == 1, "{repeat:?}");
         assert_eq!(events_in(&store, &partner.stream()).await.len(), 3);
     }
 }

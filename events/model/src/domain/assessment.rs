@@ -22,6 +22,7 @@ use crate::event_family;
 
 /// What a framework measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FrameworkKind {
     /// A person's competence (e.g. DigComp): each respondent assesses themselves.
@@ -32,6 +33,7 @@ pub enum FrameworkKind {
 
 /// The range of values an answer may take, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scale {
     /// The lowest value.
     pub min: u8,
@@ -57,6 +59,7 @@ impl Scale {
 
 /// A named point on the scale (a DigComp proficiency level, a DMA adoption stage).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Level {
     /// Its value on the scale.
     pub value: u8,
@@ -72,6 +75,7 @@ pub struct Level {
 
 /// A range of scores with a name (DigComp's broad levels, DMA's interpretation bands).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Band {
     /// Its code, e.g. `foundation`.
     pub code: String,
@@ -83,6 +87,7 @@ pub struct Band {
 
 /// Which number bands and headline figures are read on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ScoreBasis {
     /// The answer scale itself (DigComp: mean proficiency level 1–8).
@@ -93,6 +98,7 @@ pub enum ScoreBasis {
 
 /// How results are computed, named and versioned so that every result says which rule made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScoringRule {
     /// The rule's name, e.g. `mean-of-dimension-means`.
     pub id: String,
@@ -104,6 +110,7 @@ pub struct ScoringRule {
 
 /// One question: a competence, or one maturity practice or technology.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Item {
     /// Its code, stable across the framework version, e.g. `1.1` or `M2.2.1`.
     pub code: String,
@@ -113,6 +120,7 @@ pub struct Item {
 
 /// A group of items scored together: a DigComp competence area, a DMA dimension.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dimension {
     /// Its code, e.g. `1` or `M2.1`.
     pub code: String,
@@ -124,6 +132,7 @@ pub struct Dimension {
 
 /// A whole framework version as data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FrameworkDefinition {
     /// The framework's code, e.g. `digcomp` (lowercase letters, digits, hyphens).
     pub code: String,
@@ -362,6 +371,7 @@ pub fn shipped_frameworks() -> Result<Vec<FrameworkDefinition>, FrameworkDataErr
 
 /// A framework version was published as data (e.g. DigComp 2.2, the EU DMA).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FrameworkPublished {
     /// The framework version (its id is [`FrameworkDefinition::id`]).
     pub framework: FrameworkId,
@@ -371,6 +381,7 @@ pub struct FrameworkPublished {
 
 /// One response to a campaign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct ResponseId(pub Uuid);
 
@@ -394,6 +405,7 @@ pub const MAX_RESPONDENT_REF_CHARS: usize = 64;
 /// or a UUID in its hyphenated form. Only the survey tool holds the key back to a person;
 /// kirjuri never sees a name, an e-mail address or a personal identity code.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct RespondentRef(String);
 
@@ -456,6 +468,7 @@ impl<'de> Deserialize<'de> for RespondentRef {
 
 /// One answer: a value on the framework's scale for one of its items.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Answer {
     /// The item's code.
     pub item: String,
@@ -465,6 +478,7 @@ pub struct Answer {
 
 /// An assessment campaign opened for answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignOpened {
     /// The campaign.
     pub campaign: CampaignId,
@@ -486,6 +500,7 @@ pub struct CampaignOpened {
 
 /// A respondent answered a campaign.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResponseSubmitted {
     /// The campaign.
     pub campaign: CampaignId,
@@ -503,6 +518,7 @@ pub struct ResponseSubmitted {
 
 /// A response was withdrawn and no longer counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResponseWithdrawn {
     /// The campaign.
     pub campaign: CampaignId,
@@ -517,6 +533,7 @@ pub struct ResponseWithdrawn {
 
 /// A campaign stopped taking answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignClosed {
     /// The campaign.
     pub campaign: CampaignId,
@@ -528,6 +545,7 @@ pub struct CampaignClosed {
 
 /// Whose result a result is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum ResultSubject {
     /// One respondent, by pseudonym.
@@ -540,6 +558,7 @@ pub enum ResultSubject {
 
 /// A dimension's score in a result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DimensionScore {
     /// The dimension's code.
     pub dimension: String,
@@ -551,6 +570,7 @@ pub struct DimensionScore {
 
 /// A result's headline figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OverallScore {
     /// The mean of the dimension levels.
     pub level: f64,
@@ -563,6 +583,7 @@ pub struct OverallScore {
 
 /// A result was computed from a campaign's responses.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResultComputed {
     /// The campaign.
     pub campaign: CampaignId,

@@ -24,6 +24,7 @@ pub const MAX_PERSON_REF_CHARS: usize = 64;
 
 /// A pseudonymous reference to a person (e.g. `hlo-7f3a2c`): never a name or an e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct PersonRef(String);
 
@@ -81,6 +82,7 @@ macro_rules! part_id {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(transparent)]
         pub struct $name(pub Uuid);
 
@@ -111,6 +113,7 @@ part_id!(
 
 /// How a session was held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionFormat {
     /// One coach, one coachee.
@@ -123,6 +126,7 @@ pub enum SessionFormat {
 
 /// A coach started working with coachees.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EngagementStarted {
     /// The engagement.
     pub engagement: EngagementId,
@@ -146,6 +150,7 @@ pub struct EngagementStarted {
 
 /// A coaching session took place.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionHeld {
     /// The engagement.
     pub engagement: EngagementId,
@@ -166,6 +171,7 @@ pub struct SessionHeld {
 
 /// How a piece of text is classified for data protection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Classification {
     /// Personal data: shown only to the people it concerns, never indexed for search.
@@ -174,6 +180,7 @@ pub enum Classification {
 
 /// Free text that may hold personal data, carried apart from the shareable fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonalText {
     /// The text, in the language it was written in.
     pub text: String,
@@ -190,6 +197,7 @@ impl PersonalText {
 
 /// A note on a session was recorded: a structured review (shareable) and personal free text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoteRecorded {
     /// The engagement.
     pub engagement: EngagementId,
@@ -214,6 +222,7 @@ pub struct NoteRecorded {
 
 /// Participants agreed on an action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActionAgreed {
     /// The engagement.
     pub engagement: EngagementId,
@@ -235,6 +244,7 @@ pub struct ActionAgreed {
 
 /// An agreed action was done.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActionCompleted {
     /// The engagement.
     pub engagement: EngagementId,
@@ -249,6 +259,7 @@ pub struct ActionCompleted {
 
 /// The engagement ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EngagementClosed {
     /// The engagement.
     pub engagement: EngagementId,
@@ -260,6 +271,7 @@ pub struct EngagementClosed {
 
 /// Where a communication was published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// The city's intranet.
@@ -276,6 +288,7 @@ pub enum Channel {
 
 /// Who a communication is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     /// All staff.
@@ -292,6 +305,7 @@ pub enum Audience {
 
 /// A record a communication tells about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum CommunicationLink {
     /// An experiment.
@@ -304,6 +318,7 @@ pub enum CommunicationLink {
 
 /// A communication was published.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommunicationPublished {
     /// The communication.
     pub communication: CommunicationId,

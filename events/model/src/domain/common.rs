@@ -35,6 +35,7 @@ macro_rules! entity_id {
     ($(#[$meta:meta])* $name:ident, $category:literal) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(transparent)]
         pub struct $name(pub Uuid);
 
@@ -103,6 +104,7 @@ pub const MAX_TEXT_CHARS: usize = 20_000;
 
 /// Text in Finnish, and optionally Swedish and English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LocalizedText {
     /// Finnish (required).
     pub fi: String,
@@ -182,6 +184,7 @@ impl<'de> Deserialize<'de> for LocalizedText {
 
 /// A language kirjuri writes and reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     /// Finnish.

@@ -20,6 +20,7 @@ pub const MAX_METRIC_CODE_CHARS: usize = 48;
 
 /// A metric's code within a protocol, e.g. `sickness_absence_days` or `uwes9.mean`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct MetricCode(String);
 
@@ -70,6 +71,7 @@ impl fmt::Display for MetricCode {
 
 /// A measurement within an experiment (not a stream of its own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct MeasurementId(pub Uuid);
 
@@ -88,6 +90,7 @@ impl fmt::Display for MeasurementId {
 
 /// A span of days, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Period {
     /// The first day.
     pub from: NaiveDate,
@@ -107,6 +110,7 @@ impl Period {
 
 /// What an experiment is evaluated on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Criterion {
     /// Vaikuttavuus: does the service achieve more for residents.
@@ -139,6 +143,7 @@ impl fmt::Display for Criterion {
 
 /// Which way a metric should move for the better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// A higher value is better (e.g. customer satisfaction).
@@ -149,6 +154,7 @@ pub enum Direction {
 
 /// One metric of a criterion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Metric {
     /// Its code, unique within the protocol.
     pub code: MetricCode,
@@ -162,6 +168,7 @@ pub struct Metric {
 
 /// One criterion of a protocol and the metrics that show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CriterionMetrics {
     /// The criterion.
     pub criterion: Criterion,
@@ -171,6 +178,7 @@ pub struct CriterionMetrics {
 
 /// How results are compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EvaluationDesign {
     /// The same group before and after.
@@ -183,6 +191,7 @@ pub enum EvaluationDesign {
 
 /// The decision of a body that a record cites (Ahjo: body, meeting, §, decision text).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionCitation {
     /// The body that decided.
     pub body: BodyId,
@@ -196,6 +205,7 @@ pub struct DecisionCitation {
 
 /// Whom and where an experiment involves (a kokeilu is tested on a limited group and place).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExperimentScope {
     /// The group, e.g. "kotihoidon asiakkaat Pohjois-Kuopiossa".
     pub group: LocalizedText,
@@ -205,6 +215,7 @@ pub struct ExperimentScope {
 
 /// The stage of an approved, not yet concluded experiment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Approved, being prepared.
@@ -217,6 +228,7 @@ pub enum Stage {
 
 /// A verdict on one criterion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Better than the baseline.
@@ -231,6 +243,7 @@ pub enum Verdict {
 
 /// How an experiment ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EndState {
     /// Ran its course.
@@ -243,6 +256,7 @@ pub enum EndState {
 
 /// An experiment was proposed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExperimentProposed {
     /// The experiment.
     pub experiment: ExperimentId,
@@ -265,6 +279,7 @@ pub struct ExperimentProposed {
 
 /// A body approved the experiment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExperimentApproved {
     /// The experiment.
     pub experiment: ExperimentId,
@@ -283,6 +298,7 @@ pub struct ExperimentApproved {
 
 /// The experiment's evaluation protocol was defined.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProtocolDefined {
     /// The experiment.
     pub experiment: ExperimentId,
@@ -294,6 +310,7 @@ pub struct ProtocolDefined {
 
 /// A metric's value before the experiment was established.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BaselineEstablished {
     /// The experiment.
     pub experiment: ExperimentId,
@@ -307,6 +324,7 @@ pub struct BaselineEstablished {
 
 /// The experiment moved to another stage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StageChanged {
     /// The experiment.
     pub experiment: ExperimentId,
@@ -323,6 +341,7 @@ pub struct StageChanged {
 
 /// A metric was measured during the experiment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeasurementRecorded {
     /// The experiment.
     pub experiment: ExperimentId,
@@ -343,6 +362,7 @@ pub struct MeasurementRecorded {
 
 /// The experiment's result on one criterion was assessed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutcomeAssessed {
     /// The experiment.
     pub experiment: ExperimentId,
@@ -363,6 +383,7 @@ pub struct OutcomeAssessed {
 
 /// The experiment ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExperimentConcluded {
     /// The experiment.
     pub experiment: ExperimentId,

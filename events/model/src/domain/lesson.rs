@@ -10,6 +10,7 @@ use crate::event_family;
 
 /// Where an observation or lesson comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum LessonSource {
     /// A service experiment.
@@ -22,6 +23,7 @@ pub enum LessonSource {
 
 /// Someone noticed something worth learning from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ObservationSubmitted {
     /// The observation.
     pub observation: ObservationId,
@@ -38,6 +40,7 @@ pub struct ObservationSubmitted {
 
 /// A lesson was identified from observations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LessonIdentified {
     /// The lesson.
     pub lesson: LessonId,
@@ -67,6 +70,7 @@ pub struct LessonIdentified {
 
 /// Someone was made responsible for acting on a lesson.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LessonActionAssigned {
     /// The lesson.
     pub lesson: LessonId,
@@ -80,6 +84,7 @@ pub struct LessonActionAssigned {
 
 /// A lesson was shown to have changed how things are done.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LessonLearned {
     /// The lesson.
     pub lesson: LessonId,

@@ -17,6 +17,7 @@ use crate::event_family;
 
 /// A Statistics Finland municipality code: three digits, e.g. `297` for Kuopio.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct MunicipalityCode(String);
 
@@ -54,6 +55,7 @@ impl<'de> Deserialize<'de> for MunicipalityCode {
 
 /// A municipality started keeping its programme record in kirjuri.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MunicipalityRegistered {
     /// The municipality.
     pub municipality: MunicipalityId,
@@ -65,6 +67,7 @@ pub struct MunicipalityRegistered {
 
 /// A partner municipality joined a host municipality's network (recorded on the partner's stream).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartnerNetworkJoined {
     /// The partner that joined.
     pub municipality: MunicipalityId,
@@ -79,6 +82,7 @@ pub struct PartnerNetworkJoined {
 
 /// A partner municipality left a host municipality's network (recorded on the partner's stream).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PartnerNetworkLeft {
     /// The partner that left.
     pub municipality: MunicipalityId,
@@ -93,6 +97,7 @@ pub struct PartnerNetworkLeft {
 
 /// The service sector a unit works in (the city's service areas).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Sector {
     /// Konsernihallinto: central administration, finance, HR, ICT.
@@ -113,6 +118,7 @@ pub enum Sector {
 
 /// A unit of a municipality was set up in kirjuri.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitEstablished {
     /// The unit.
     pub unit: UnitId,
@@ -129,6 +135,7 @@ pub struct UnitEstablished {
 
 /// A target level was set for a unit on one dimension of a framework (digitiekartta "tavoitetaso").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitTargetSet {
     /// The unit.
     pub unit: UnitId,
@@ -152,6 +159,7 @@ pub struct UnitTargetSet {
 
 /// The kinds of decision-making body a municipality has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BodyKind {
     /// Kaupunginvaltuusto.
@@ -168,6 +176,7 @@ pub enum BodyKind {
 
 /// A decision-making body was registered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BodyRegistered {
     /// The body.
     pub body: BodyId,
@@ -186,6 +195,7 @@ pub struct BodyRegistered {
 
 /// One seat in a body, from its start to its end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct MembershipId(pub Uuid);
 
@@ -208,6 +218,7 @@ pub const MAX_MEMBER_NAME_CHARS: usize = 200;
 /// The name a member of a body is shown by. Members of municipal bodies act in public office,
 /// so this is their name as published in the minutes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct MemberName(String);
 
@@ -245,6 +256,7 @@ impl<'de> Deserialize<'de> for MemberName {
 
 /// A member's role in a body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberRole {
     /// Puheenjohtaja.
@@ -261,6 +273,7 @@ pub enum MemberRole {
 
 /// Someone took a seat in a body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MembershipStarted {
     /// The body.
     pub body: BodyId,
@@ -279,6 +292,7 @@ pub struct MembershipStarted {
 
 /// Someone left a seat in a body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MembershipEnded {
     /// The body.
     pub body: BodyId,

@@ -21,6 +21,7 @@ pub use super::experiment::Criterion;
 
 /// A record a practice rests on, by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EvidenceLink {
     /// An experiment's outcome for one criterion.
@@ -49,6 +50,7 @@ pub enum EvidenceLink {
 
 /// Positive and negative consequences of the chosen option.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Consequences {
     /// What gets better.
     #[serde(default)]
@@ -60,6 +62,7 @@ pub struct Consequences {
 
 /// A free tag for search and facets: trimmed, lowercase, at most 64 characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Tag(String);
 
@@ -104,6 +107,7 @@ impl From<Tag> for String {
 /// A case's diary number (diaarinumero), e.g. `KUO/1234/00.01.02/2025`: the registry prefix,
 /// a running number, the task classification code (two-digit groups) and the year.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct CaseNumber(String);
 
@@ -156,6 +160,7 @@ impl fmt::Display for CaseNumber {
 
 /// The section (pykälä, §) of a meeting's minutes a decision was recorded under; 1 or more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "u32", into = "u32")]
 pub struct SectionNumber(u32);
 
@@ -195,6 +200,7 @@ impl fmt::Display for SectionNumber {
 
 /// Implementation progress in percent, 0 to 100.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "u32", into = "u32")]
 pub struct Percent(u8);
 
@@ -229,6 +235,7 @@ impl From<Percent> for u32 {
 
 /// How a body resolved a case (the Ahjo resolution codes kirjuri keeps).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Resolution {
     /// Hyväksyttiin esityksen mukaisesti.
@@ -301,6 +308,7 @@ impl Resolution {
 
 /// The kind of structure a practice is anchored in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AnchorKind {
     /// An organisational unit's way of working.
@@ -315,6 +323,7 @@ pub enum AnchorKind {
 
 /// Where a partner municipality stands with a shared practice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AdoptionStatus {
     /// Harkitsee.
@@ -329,6 +338,7 @@ pub enum AdoptionStatus {
 
 /// A practice was drafted (version 1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PracticeDrafted {
     /// The practice.
     pub practice: PracticeId,
@@ -356,6 +366,7 @@ pub struct PracticeDrafted {
 
 /// A version of a practice was submitted to a body for decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PracticeSubmitted {
     /// The practice.
     pub practice: PracticeId,
@@ -369,6 +380,7 @@ pub struct PracticeSubmitted {
 
 /// A body decided on a version of a practice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PracticeDecided {
     /// The practice.
     pub practice: PracticeId,
@@ -393,6 +405,7 @@ pub struct PracticeDecided {
 
 /// A passed practice was anchored in a structure of the city.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PracticeAnchored {
     /// The practice.
     pub practice: PracticeId,
@@ -413,6 +426,7 @@ pub struct PracticeAnchored {
 
 /// Implementation of a practice moved forward.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImplementationProgressed {
     /// The practice.
     pub practice: PracticeId,
@@ -425,6 +439,7 @@ pub struct ImplementationProgressed {
 
 /// A practice was revised into a new version, which needs a new decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PracticeRevised {
     /// The practice.
     pub practice: PracticeId,
@@ -438,6 +453,7 @@ pub struct PracticeRevised {
 
 /// A practice was superseded by another.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PracticeSuperseded {
     /// The practice superseded.
     pub practice: PracticeId,
@@ -447,6 +463,7 @@ pub struct PracticeSuperseded {
 
 /// A practice was retired: it no longer applies.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PracticeRetired {
     /// The practice.
     pub practice: PracticeId,
@@ -456,6 +473,7 @@ pub struct PracticeRetired {
 
 /// A practice was shared with partner municipalities.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PracticeShared {
     /// The practice.
     pub practice: PracticeId,
@@ -467,6 +485,7 @@ pub struct PracticeShared {
 
 /// A partner municipality reported where it stands with a shared practice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdoptionReported {
     /// The practice.
     pub practice: PracticeId,

@@ -234,6 +234,7 @@ mod tests {
             correlation_id: Some(Uuid::from_u128(7)),
             causation_id: Some(Uuid::from_u128(8)),
             occurred_at: DateTime::from_timestamp_micros(1_760_000_000_123_456),
+            request_digest: Some(format!("sha256:{}", "5a".repeat(32))),
         }
     }
 

@@ -10,7 +10,7 @@ use crate::{Direction, EventFilter, StoreError};
 
 /// The columns every read selects, in the order [`decode_row`] expects.
 pub const COLUMNS: &str = "position, stream, revision, id, event_type, schema_version, recorded_at, data, \
-                           actor, tenant, correlation_id, causation_id, occurred_at";
+                           actor, tenant, correlation_id, causation_id, occurred_at, request_digest";
 
 fn corrupt(position: i64, what: &str, detail: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("event at position {position}: {what}: {detail}"))
@@ -58,6 +58,7 @@ pub fn decode_row(row: &Row<'_>) -> Result<RecordedEvent, StoreError> {
         correlation_id: uuid_column(row, 10, position, "correlation id")?,
         causation_id: uuid_column(row, 11, position, "causation id")?,
         occurred_at: occurred_at.map(|t| time_column(t, position, "occurred_at")).transpose()?,
+        request_digest: optional_text(row, 13, position, "request digest")?,
     };
     Ok(RecordedEvent {
         id: EventId(id),

@@ -32,6 +32,9 @@ pub const MIGRATIONS: &[&str] = &[
      ) STRICT;
      CREATE UNIQUE INDEX events_by_stream ON events (stream, revision);
      CREATE UNIQUE INDEX events_by_id ON events (id);",
+    // 1 -> 2: the digest of the request behind each event, so that a command id reused with
+    // another request is told apart from a retry (older events have none).
+    "ALTER TABLE events ADD COLUMN request_digest TEXT;",
 ];
 
 fn sqlite_error(path: &str, context: &str, error: rusqlite::Error) -> StoreError {

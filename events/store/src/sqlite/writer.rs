@@ -318,8 +318,8 @@ fn apply(
     let mut insert = connection
         .prepare_cached(
             "INSERT INTO events (stream, revision, id, event_type, schema_version, recorded_at, data,
-                                 actor, tenant, correlation_id, causation_id, occurred_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                 actor, tenant, correlation_id, causation_id, occurred_at, request_digest)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )
         .map_err(|e| unavailable(stream, e))?;
     let mut revision = current.map_or(0, |r| r + 1);
@@ -339,6 +339,7 @@ fn apply(
             metadata.correlation_id.as_ref().map(|id| id.as_bytes().as_slice()),
             metadata.causation_id.as_ref().map(|id| id.as_bytes().as_slice()),
             metadata.occurred_at.map(|t| t.timestamp_micros()),
+            metadata.request_digest.as_deref(),
         ]);
         match inserted {
             Ok(_) => {}

@@ -99,6 +99,7 @@ fn context(command_id: Uuid) -> CommandContext {
         correlation_id: None,
         occurred_at: None,
         if_revision: None,
+        request_digest: None,
     }
 }
 

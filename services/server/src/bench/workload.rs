@@ -100,6 +100,7 @@ impl LessonEvents {
             correlation_id: Some(command_id),
             causation_id: Some(command_id),
             occurred_at: Some(Utc::now()),
+            request_digest: None,
         };
         let event_type = self.event_types[pick(self.event_types.len(), 1)].clone();
         Ok(NewEvent::new(EventId(Uuid::now_v7()), event_type, EventPayload::from_value(&data)?).with_metadata(metadata))

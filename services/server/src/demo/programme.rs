@@ -597,6 +597,7 @@ impl Actor {
             correlation_id: None,
             occurred_at: Some(occurred_at),
             if_revision: None,
+            request_digest: None,
         };
         let executed = self
             .programme

@@ -32,6 +32,20 @@ pub enum ErrorCode {
     Unauthorized,
     /// The caller is known but not allowed to do this.
     Forbidden,
+    /// The request body is larger than the server accepts.
+    PayloadTooLarge,
+    /// The request body is not of a media type the route accepts.
+    UnsupportedMediaType,
+    /// A command body breaks a rule about its shape (a field missing, unknown, of the wrong type or out of range).
+    InvalidCommand,
+    /// The domain refused the command in the current state of the records it concerns.
+    CommandRefused,
+    /// The idempotency key was already used for another request.
+    IdempotencyKeyReused,
+    /// The stream is not at the revision `If-Match` names.
+    PreconditionFailed,
+    /// Other writers kept changing the stream; the command may be retried.
+    Contended,
     /// The event store cannot serve right now.
     StoreUnavailable,
     /// The identity provider's signing keys cannot be fetched, so tokens cannot be checked now.
@@ -50,6 +64,13 @@ impl ErrorCode {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::StoreUnavailable | Self::IdentityProviderUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::InvalidCommand => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::CommandRefused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::Contended => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -62,6 +83,13 @@ impl ErrorCode {
             Self::MethodNotAllowed => "method-not-allowed",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
+            Self::PayloadTooLarge => "payload-too-large",
+            Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::InvalidCommand => "invalid-command",
+            Self::CommandRefused => "command-refused",
+            Self::IdempotencyKeyReused => "idempotency-key-reused",
+            Self::PreconditionFailed => "precondition-failed",
+            Self::Contended => "contended",
             Self::StoreUnavailable => "store-unavailable",
             Self::IdentityProviderUnavailable => "identity-provider-unavailable",
             Self::Internal => "internal",
@@ -75,6 +103,12 @@ impl ErrorCode {
             Self::NotFound | Self::MethodNotAllowed | Self::Unauthorized | Self::Forbidden | Self::Internal => {
                 "about:blank"
             }
+            Self::PayloadTooLarge | Self::UnsupportedMediaType => "about:blank",
+            Self::InvalidCommand => "/problems/invalid-command",
+            Self::CommandRefused => "/problems/command-refused",
+            Self::IdempotencyKeyReused => "/problems/idempotency-key-reused",
+            Self::PreconditionFailed => "/problems/precondition-failed",
+            Self::Contended => "/problems/contended",
             Self::BadRequest => "/problems/bad-request",
             Self::StoreUnavailable => "/problems/store-unavailable",
             Self::IdentityProviderUnavailable => "/problems/identity-provider-unavailable",
@@ -89,6 +123,13 @@ impl ErrorCode {
             Self::MethodNotAllowed => "Method Not Allowed",
             Self::Unauthorized => "Unauthorized",
             Self::Forbidden => "Forbidden",
+            Self::PayloadTooLarge => "Content Too Large",
+            Self::UnsupportedMediaType => "Unsupported Media Type",
+            Self::InvalidCommand => "The command is invalid",
+            Self::CommandRefused => "The command was refused",
+            Self::IdempotencyKeyReused => "The idempotency key was used for another request",
+            Self::PreconditionFailed => "The stream is not at the expected revision",
+            Self::Contended => "The stream kept changing; retry the command",
             Self::StoreUnavailable => "The event store is unavailable",
             Self::IdentityProviderUnavailable => "The identity provider is unavailable",
             Self::Internal => "Internal Server Error",

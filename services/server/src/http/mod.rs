@@ -4,6 +4,7 @@
 //! [`ApiError`], rendered as RFC 9457 problem+json and logged once by the request log layer.
 
 mod auth;
+pub mod commands;
 mod error;
 mod health;
 pub mod live;
@@ -20,6 +21,7 @@ use kirjuri_store::EventStore;
 use crate::auth::Authenticator;
 use crate::readside::ReadSide;
 use crate::settings::StoreKind;
+use crate::usecases::CommandBus;
 
 pub use auth::Authenticated;
 pub use error::{ApiError, ErrorCode};
@@ -29,6 +31,8 @@ pub use error::{ApiError, ErrorCode};
 pub struct AppState {
     /// The event store, whichever backend.
     pub store: Arc<dyn EventStore>,
+    /// Runs every command against `store`.
+    pub commands: CommandBus,
     /// Which backend `store` is.
     pub store_kind: StoreKind,
     /// The read models, when this server runs them.
@@ -50,6 +54,7 @@ pub struct AppState {
         (name = "auth", description = "Who the caller is"),
         (name = "live", description = "Live updates (Server-Sent Events)"),
         (name = "read", description = "Queries of the read models"),
+        (name = "commands", description = "One route per command: the body is the command's fields; every command needs an Idempotency-Key"),
     ),
     modifiers(&BearerAuth),
 )]
@@ -78,15 +83,15 @@ impl utoipa::Modify for BearerAuth {
 pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     use utoipa::OpenApi as _;
     use utoipa_axum::routes;
-    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let router = utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::live))
         .routes(routes!(health::ready))
         .routes(routes!(metrics::metrics))
         .routes(routes!(openapi_json))
         .routes(routes!(auth::me))
         .routes(routes!(live::live))
-        .routes(routes!(queries::search))
-        .split_for_parts()
+        .routes(routes!(queries::search));
+    commands::routes(router).split_for_parts()
 }
 
 /// The OpenAPI 3.1 description of this API (this document).
@@ -111,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(commands::MAX_COMMAND_BODY_BYTES))
         .layer(axum::middleware::from_fn(request_log::log_request))
         .with_state(state)
 }

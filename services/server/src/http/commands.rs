@@ -1,0 +1,554 @@
+//! `POST /api/v1/commands/<what-it-does>`: one route per command of every aggregate.
+//!
+//! The body is the command's fields (the domain's names, snake_case), deserialised into the
+//! domain's own command type, which runs the same `parse` rules as any other caller and refuses
+//! unknown fields. Each handler is thin: [`CommandRequest`] parses the request, [`execute`]
+//! calls [`CommandBus::execute`] once and maps the result.
+//!
+//! Idempotency holds across instances on one store: the command id is a UUIDv5 over the tenant
+//! and the `Idempotency-Key`, so a retry that reaches any instance derives the same event ids
+//! and is answered from the store as the first time. The request's digest (SHA-256 of the
+//! canonical JSON body) is stored with the events; the same key with another body is refused.
+//!
+//! Who issues a command is decided in one place, [`command_context`]: for now the actor comes
+//! from `X-Kirjuri-Actor` and the tenant from the command's municipality. Authentication will
+//! replace both with the authenticated principal there.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::header::{CONTENT_TYPE, ETAG, IF_MATCH, IF_NONE_MATCH};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use kirjuri_domain::Aggregate;
+use kirjuri_domain::assessment::{
+    CampaignCommand, CampaignState, CloseCampaign, ComputeResults, FrameworkCommand, FrameworkState, OpenCampaign,
+    OpenCampaignInput, PublishFramework, PublishFrameworkInput, SubmitResponse, SubmitResponseInput, WithdrawResponse,
+    WithdrawResponseInput,
+};
+use kirjuri_domain::coaching::{
+    AgreeAction, CloseEngagement, CommunicationCommand, CommunicationState, CompleteAction, EngagementCommand,
+    EngagementState, HoldSession, PublishCommunication, RecordNote, StartEngagement,
+};
+use kirjuri_domain::experiment::{
+    ApproveExperiment, AssessOutcome, ChangeStage, ConcludeExperiment, DefineProtocol, EstablishBaseline,
+    ExperimentCommand, ExperimentState, ProposeExperiment, RecordMeasurement,
+};
+use kirjuri_domain::lesson::{
+    AssignLessonAction, IdentifyLesson, LessonCommand, LessonState, ObservationCommand, ObservationState,
+    RecordLessonLearned, SubmitObservation,
+};
+use kirjuri_domain::organisation::{
+    BodyCommand, BodyState, EndMembership, EstablishUnit, EstablishUnitInput, JoinPartnerNetwork,
+    JoinPartnerNetworkInput, LeavePartnerNetwork, LeavePartnerNetworkInput, MunicipalityCommand, MunicipalityState,
+    RegisterBody, RegisterBodyInput, RegisterMunicipality, RegisterMunicipalityInput, SetUnitTarget,
+    SetUnitTargetInput, StartMembership, StartMembershipInput, UnitCommand, UnitState,
+};
+use kirjuri_domain::practice::{
+    AnchorPractice, DecidePractice, DecidePracticeInput, DraftPractice, PracticeCommand, PracticeState, ReportAdoption,
+    ReportProgress, RetirePractice, RevisePractice, SharePractice, SubmitPractice, SupersedePractice,
+};
+use kirjuri_events::domain::MunicipalityId;
+use kirjuri_events::{Position, Revision};
+use kirjuri_store::StoreError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sha2::{Digest as _, Sha256};
+use utoipa_axum::router::OpenApiRouter;
+use uuid::Uuid;
+
+use super::error::ProblemDetailsSchema;
+use super::health::PositionSchema;
+use super::{ApiError, AppState, ErrorCode};
+use crate::usecases::{CommandContext, Executed, UseCaseError};
+
+/// The largest command body accepted, in bytes (1 MiB).
+pub const MAX_COMMAND_BODY_BYTES: usize = 1024 * 1024;
+
+/// The header naming a command for idempotency.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// The header naming who issues a command, until authentication replaces it.
+pub const ACTOR_HEADER: &str = "x-kirjuri-actor";
+
+/// The longest idempotency key or actor accepted.
+const MAX_HEADER_CHARS: usize = 255;
+
+/// The UUIDv5 namespace of command ids derived from idempotency keys.
+const COMMAND_ID_NAMESPACE: Uuid = Uuid::from_u128(0x6b69_726a_7572_4944_8000_636f_6d6d_616e);
+
+/// A command request as parsed from HTTP: the command, its idempotency key, precondition,
+/// actor and the digest of its body.
+#[derive(Debug)]
+pub struct CommandRequest<C> {
+    command: C,
+    idempotency_key: String,
+    if_revision: Option<Option<Revision>>,
+    actor: Option<String>,
+    digest: String,
+}
+
+/// The body of a successful command.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CommandOutcome {
+    /// The stream the command changed.
+    stream: String,
+    /// The stream's revision after the command (also the `ETag`); absent if the stream is empty.
+    revision: Option<u64>,
+    /// The global position of the command's last event, when it appended.
+    #[schema(value_type = Option<PositionSchema>)]
+    position: Option<Position>,
+    /// How many events the command appended (0 when it changed nothing).
+    events: usize,
+    /// Whether this answers a repeat of an already applied command (same key, same body).
+    repeated: bool,
+}
+
+/// Reads a header as 1–255 visible ASCII characters; `Ok(None)` when absent.
+fn visible_ascii_header(headers: &HeaderMap, name: &str, shown: &str) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get(name) else { return Ok(None) };
+    let text = value.to_str().ok().filter(|v| {
+        !v.is_empty() && v.len() <= MAX_HEADER_CHARS && v.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+    });
+    let text = text.map(str::trim).filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_graphic()));
+    match text {
+        Some(text) => Ok(Some(text.to_owned())),
+        None => Err(ApiError::bad_request(format!("{shown} must be 1 to {MAX_HEADER_CHARS} visible ASCII characters"))),
+    }
+}
+
+/// `If-Match: "<revision>"` (or `If-None-Match: *`: the stream must not exist yet).
+fn precondition(headers: &HeaderMap) -> Result<Option<Option<Revision>>, ApiError> {
+    if let Some(value) = headers.get(IF_NONE_MATCH) {
+        if value.to_str().is_ok_and(|v| v.trim() == "*") {
+            return Ok(Some(None));
+        }
+        return Err(ApiError::bad_request("If-None-Match: only `*` (the stream must not exist yet) is supported"));
+    }
+    let Some(value) = headers.get(IF_MATCH) else { return Ok(None) };
+    let revision = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .and_then(|v| v.strip_prefix('"'))
+        .and_then(|v| v.strip_suffix('"'))
+        .and_then(|v| v.parse::<u64>().ok());
+    match revision {
+        Some(revision) => Ok(Some(Some(Revision(revision)))),
+        None => Err(ApiError::bad_request(
+            "If-Match must be one stream revision as a quoted ETag, e.g. \"3\" (as the ETag of a response)",
+        )),
+    }
+}
+
+/// Whether the request says its body is JSON (`application/json`, parameters allowed).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Puts serde's path and message together as `field: rule` (`motion` + `fi: must not be empty`
+/// becomes `motion.fi: must not be empty`).
+fn field_and_rule(path: &str, message: &str) -> String {
+    if path.is_empty() || path == "." {
+        return message.to_owned();
+    }
+    let nested_field = message.split_once(": ").filter(|(field, _)| {
+        !field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+    });
+    match nested_field {
+        Some((field, rule)) => format!("{path}.{field}: {rule}"),
+        None => format!("{path}: {message}"),
+    }
+}
+
+/// Parses a JSON body into `C`: 400 for malformed JSON (with line and column), 422 naming the
+/// field and the rule for anything the command's rules refuse. Returns the canonical digest too.
+fn parse_body<C: DeserializeOwned>(bytes: &[u8]) -> Result<(C, String), ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|error| {
+        ApiError::bad_request(format!(
+            "the body is not valid JSON: {} (line {}, column {})",
+            strip_location(&error),
+            error.line(),
+            error.column()
+        ))
+    })?;
+    // Object keys are sorted (no `preserve_order`), so equal bodies have equal bytes here.
+    let canonical = serde_json::to_vec(&value).map_err(ApiError::internal)?;
+    let digest = format!("sha256:{:x}", Sha256::digest(&canonical));
+    let command = serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let message = error.into_inner().to_string();
+        ApiError::new(ErrorCode::InvalidCommand, field_and_rule(&path, &message))
+    })?;
+    Ok((command, digest))
+}
+
+/// serde_json's message without its ` at line L column C` suffix.
+fn strip_location(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let suffix = format!(" at line {} column {}", error.line(), error.column());
+    message.strip_suffix(&suffix).unwrap_or(&message).to_owned()
+}
+
+impl<S: Send + Sync, C: DeserializeOwned> FromRequest<S> for CommandRequest<C> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let headers = request.headers();
+        let idempotency_key = visible_ascii_header(headers, IDEMPOTENCY_KEY, "the Idempotency-Key header")?
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "the Idempotency-Key header is required on every command (1 to 255 visible ASCII characters); \
+                     a retry with the same key is answered once",
+                )
+            })?;
+        let actor = visible_ascii_header(headers, ACTOR_HEADER, "the X-Kirjuri-Actor header")?;
+        let if_revision = precondition(headers)?;
+        if !is_json(headers) {
+            return Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "a command body must be JSON: send Content-Type: application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    ErrorCode::PayloadTooLarge,
+                    format!("the body is larger than {MAX_COMMAND_BODY_BYTES} bytes, the most a command may be"),
+                )
+            } else {
+                ApiError::bad_request(format!("the body could not be read: {}", rejection.body_text()))
+            }
+        })?;
+        let (command, digest) = parse_body::<C>(&bytes)?;
+        Ok(Self { command, idempotency_key, if_revision, actor, digest })
+    }
+}
+
+/// Who issues the command, for whom, under which id: the one place a request becomes a
+/// [`CommandContext`]. For now the actor is `X-Kirjuri-Actor` (or `anonymous`) and the tenant
+/// is the command's municipality, where it names one; once requests are authenticated, the
+/// principal's user and municipality take their place here.
+fn command_context<C>(request: &CommandRequest<C>, tenant: Option<MunicipalityId>) -> CommandContext {
+    let tenant = tenant.map(|municipality| municipality.to_string());
+    let scope = tenant.as_deref().unwrap_or("-");
+    let command_id = Uuid::new_v5(&COMMAND_ID_NAMESPACE, format!("{scope}\n{}", request.idempotency_key).as_bytes());
+    CommandContext {
+        command_id,
+        actor: format!("http:{}", request.actor.as_deref().unwrap_or("anonymous")),
+        tenant,
+        correlation_id: None,
+        occurred_at: None,
+        if_revision: request.if_revision,
+        request_digest: Some(request.digest.clone()),
+    }
+}
+
+/// Runs one command through the bus and answers: 201 if it created the stream, else 200, with
+/// the stream's revision as the `ETag`.
+async fn execute<A, C>(
+    state: &AppState,
+    request: CommandRequest<C>,
+    tenant: Option<MunicipalityId>,
+    into_command: fn(C) -> A::Command,
+) -> Result<Response, ApiError>
+where
+    A: Aggregate + Send + Sync + 'static,
+    A::Event: Send + Sync,
+{
+    let context = command_context(&request, tenant);
+    let key = request.idempotency_key;
+    let executed = state.commands.execute::<A>(into_command(request.command), &context).await;
+    executed.map(answer).map_err(|error| refusal(error, &key))
+}
+
+fn answer(executed: Executed) -> Response {
+    let status = if executed.created { StatusCode::CREATED } else { StatusCode::OK };
+    let outcome = CommandOutcome {
+        stream: executed.stream.to_string(),
+        revision: executed.revision.map(|r| r.0),
+        position: executed.position,
+        events: executed.events,
+        repeated: executed.repeated,
+    };
+    let mut response = (status, axum::Json(outcome)).into_response();
+    if let Some(revision) = executed.revision
+        && let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", revision.0))
+    {
+        response.headers_mut().insert(ETAG, etag);
+    }
+    response
+}
+
+/// Maps why a command did not go through to its problem.
+fn refusal(error: UseCaseError, idempotency_key: &str) -> ApiError {
+    match error {
+        UseCaseError::Rejected(refused) => ApiError::new(ErrorCode::CommandRefused, refused.to_string()),
+        UseCaseError::RevisionMismatch { stream, current } => {
+            let current = current.map_or_else(|| "none (the stream is empty)".to_owned(), |r| format!("\"{}\"", r.0));
+            ApiError::new(
+                ErrorCode::PreconditionFailed,
+                format!("`{stream}` is at revision {current}, not the one in If-Match; nothing was written"),
+            )
+        }
+        UseCaseError::CommandIdReused { .. } => ApiError::new(
+            ErrorCode::IdempotencyKeyReused,
+            format!(
+                "Idempotency-Key `{idempotency_key}` was already used for a different request body; nothing was \
+                 written (use a new key for a new command)"
+            ),
+        )
+        .with_cause(error),
+        UseCaseError::Contended { ref stream, attempts } => ApiError::new(
+            ErrorCode::Contended,
+            format!(
+                "`{stream}` kept changing while the command was decided ({attempts} attempts); nothing was written"
+            ),
+        )
+        .with_cause(error),
+        UseCaseError::Store(StoreError::EventTooLarge { size, limit, .. }) => ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the command's event would be {size} bytes, over the store's limit of {limit} bytes"),
+        ),
+        UseCaseError::Store(StoreError::Unavailable { .. } | StoreError::Closed) => {
+            ApiError::new(ErrorCode::StoreUnavailable, "the event store is unavailable; retry the command")
+                .with_cause(error)
+        }
+        UseCaseError::Undecodable { .. } | UseCaseError::Store(_) => ApiError::internal(error),
+    }
+}
+
+/// Declares one route per command: its handler with its OpenAPI description, and [`routes`].
+macro_rules! command_routes {
+    ($(
+        $(#[doc = $doc:literal])*
+        $handler:ident = $path:literal, $body:ty => $command:ty, $aggregate:ty, $variant:path,
+            tenant: |$c:ident| $tenant:expr;
+    )*) => {
+        $(
+            $(#[doc = $doc])*
+            #[utoipa::path(post, path = $path, tag = "commands",
+                params(
+                    ("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = r"^[\x21-\x7E]+$",
+                        description = "Names the command: a retry with the same key and body is answered once, as the first time; the same key with another body is a 422"),
+                    ("If-Match" = Option<String>, Header, nullable = false, pattern = r#"^"[0-9]{1,19}"$"#,
+                        description = "Decide only if the stream is at this revision, a quoted ETag such as \"3\"; otherwise 412"),
+                    ("If-None-Match" = Option<String>, Header, nullable = false, pattern = r"^\*$",
+                        description = "`*`: decide only if the stream does not exist yet; otherwise 412"),
+                    ("X-Kirjuri-Actor" = Option<String>, Header, nullable = false, min_length = 1, max_length = 255, pattern = r"^[\x21-\x7E]+$",
+                        description = "Who issues the command (until authentication replaces it)"),
+                ),
+                request_body(content = $body, content_type = "application/json"),
+                responses(
+                    (status = 200, description = "Applied to an existing stream (or a repeat of such a command)",
+                        body = CommandOutcome, headers(("ETag" = String, description = "The stream's revision after the command"))),
+                    (status = 201, description = "Applied, creating the stream (or a repeat of such a command)",
+                        body = CommandOutcome, headers(("ETag" = String, description = "The stream's revision after the command"))),
+                    (status = 400, description = "Malformed JSON, or a missing or malformed Idempotency-Key, If-Match, If-None-Match or X-Kirjuri-Actor",
+                        body = ProblemDetailsSchema, content_type = "application/problem+json"),
+                    (status = 409, description = "The stream kept changing while the command was decided; retry",
+                        body = ProblemDetailsSchema, content_type = "application/problem+json"),
+                    (status = 412, description = "The stream is not at the revision If-Match names (the detail says where it is), or If-None-Match: * and it exists",
+                        body = ProblemDetailsSchema, content_type = "application/problem+json"),
+                    (status = 413, description = "The body is over 1 MiB, or the resulting event over the store's limit",
+                        body = ProblemDetailsSchema, content_type = "application/problem+json"),
+                    (status = 415, description = "The body is not application/json",
+                        body = ProblemDetailsSchema, content_type = "application/problem+json"),
+                    (status = 422, description = "A field breaks a rule, the domain refused the command, or the Idempotency-Key was used for another body; the detail names the field and the rule",
+                        body = ProblemDetailsSchema, content_type = "application/problem+json"),
+                    (status = 503, description = "The event store is unavailable",
+                        body = ProblemDetailsSchema, content_type = "application/problem+json"),
+                ))]
+            async fn $handler(State(state): State<AppState>, request: CommandRequest<$command>) -> Result<Response, ApiError> {
+                let tenant: Option<MunicipalityId> = {
+                    let $c = &request.command;
+                    $tenant
+                };
+                execute::<$aggregate, $command>(&state, request, tenant, $variant).await
+            }
+        )*
+
+        /// Every command route, documented.
+        pub fn routes(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+            router $(.routes(utoipa_axum::routes!($handler)))*
+        }
+
+        /// The path of every command route.
+        pub const COMMAND_PATHS: &[&str] = &[$($path),*];
+    };
+}
+
+command_routes! {
+    /// Register a municipality as a tenant.
+    register_municipality = "/api/v1/commands/register-municipality", RegisterMunicipalityInput => RegisterMunicipality,
+        MunicipalityState, MunicipalityCommand::Register, tenant: |c| Some(c.municipality);
+    /// Make a municipality a partner in a host municipality's network.
+    join_partner_network = "/api/v1/commands/join-partner-network", JoinPartnerNetworkInput => JoinPartnerNetwork,
+        MunicipalityState, MunicipalityCommand::JoinPartnerNetwork, tenant: |c| Some(c.municipality);
+    /// End a municipality's partnership in a host's network.
+    leave_partner_network = "/api/v1/commands/leave-partner-network", LeavePartnerNetworkInput => LeavePartnerNetwork,
+        MunicipalityState, MunicipalityCommand::LeavePartnerNetwork, tenant: |c| Some(c.municipality);
+    /// Establish a unit in a municipality.
+    establish_unit = "/api/v1/commands/establish-unit", EstablishUnitInput => EstablishUnit,
+        UnitState, UnitCommand::Establish, tenant: |c| Some(c.municipality);
+    /// Set a unit's target level on one framework dimension.
+    set_unit_target = "/api/v1/commands/set-unit-target", SetUnitTargetInput => SetUnitTarget,
+        UnitState, UnitCommand::SetTarget, tenant: |_c| None;
+    /// Register a decision-making body.
+    register_body = "/api/v1/commands/register-body", RegisterBodyInput => RegisterBody,
+        BodyState, BodyCommand::Register, tenant: |c| Some(c.municipality);
+    /// Seat someone in a body.
+    start_membership = "/api/v1/commands/start-membership", StartMembershipInput => StartMembership,
+        BodyState, BodyCommand::StartMembership, tenant: |_c| None;
+    /// End someone's seat in a body.
+    end_membership = "/api/v1/commands/end-membership", EndMembership => EndMembership,
+        BodyState, BodyCommand::EndMembership, tenant: |_c| None;
+    /// Publish an assessment framework version.
+    publish_framework = "/api/v1/commands/publish-framework", PublishFrameworkInput => PublishFramework,
+        FrameworkState, FrameworkCommand::Publish, tenant: |_c| None;
+    /// Open an assessment campaign.
+    open_campaign = "/api/v1/commands/open-campaign", OpenCampaignInput => OpenCampaign,
+        CampaignState, CampaignCommand::Open, tenant: |c| Some(c.municipality);
+    /// Submit one respondent's answers to a campaign.
+    submit_response = "/api/v1/commands/submit-response", SubmitResponseInput => SubmitResponse,
+        CampaignState, CampaignCommand::SubmitResponse, tenant: |_c| None;
+    /// Withdraw a response so that it no longer counts.
+    withdraw_response = "/api/v1/commands/withdraw-response", WithdrawResponseInput => WithdrawResponse,
+        CampaignState, CampaignCommand::WithdrawResponse, tenant: |_c| None;
+    /// Stop a campaign taking answers.
+    close_campaign = "/api/v1/commands/close-campaign", CloseCampaign => CloseCampaign,
+        CampaignState, CampaignCommand::Close, tenant: |_c| None;
+    /// Compute and record a campaign's results per person, unit and municipality.
+    compute_results = "/api/v1/commands/compute-results", ComputeResults => ComputeResults,
+        CampaignState, CampaignCommand::ComputeResults, tenant: |_c| None;
+    /// Start a coaching engagement.
+    start_engagement = "/api/v1/commands/start-engagement", StartEngagement => StartEngagement,
+        EngagementState, EngagementCommand::Start, tenant: |c| Some(c.municipality);
+    /// Record a coaching session held.
+    hold_session = "/api/v1/commands/hold-session", HoldSession => HoldSession,
+        EngagementState, EngagementCommand::HoldSession, tenant: |_c| None;
+    /// Record a note on one of an engagement's sessions.
+    record_note = "/api/v1/commands/record-note", RecordNote => RecordNote,
+        EngagementState, EngagementCommand::RecordNote, tenant: |_c| None;
+    /// Agree on an action in an engagement.
+    agree_action = "/api/v1/commands/agree-action", AgreeAction => AgreeAction,
+        EngagementState, EngagementCommand::AgreeAction, tenant: |_c| None;
+    /// Mark an agreed action done.
+    complete_action = "/api/v1/commands/complete-action", CompleteAction => CompleteAction,
+        EngagementState, EngagementCommand::CompleteAction, tenant: |_c| None;
+    /// Close a coaching engagement.
+    close_engagement = "/api/v1/commands/close-engagement", CloseEngagement => CloseEngagement,
+        EngagementState, EngagementCommand::Close, tenant: |_c| None;
+    /// Publish a communication.
+    publish_communication = "/api/v1/commands/publish-communication", PublishCommunication => PublishCommunication,
+        CommunicationState, CommunicationCommand::Publish, tenant: |c| Some(c.municipality);
+    /// Propose an experiment.
+    propose_experiment = "/api/v1/commands/propose-experiment", ProposeExperiment => ProposeExperiment,
+        ExperimentState, ExperimentCommand::Propose, tenant: |c| Some(c.municipality);
+    /// Record a body's decision approving a proposed experiment.
+    approve_experiment = "/api/v1/commands/approve-experiment", ApproveExperiment => ApproveExperiment,
+        ExperimentState, ExperimentCommand::Approve, tenant: |_c| None;
+    /// Define the evaluation protocol of an approved experiment.
+    define_protocol = "/api/v1/commands/define-protocol", DefineProtocol => DefineProtocol,
+        ExperimentState, ExperimentCommand::DefineProtocol, tenant: |_c| None;
+    /// Establish a metric's baseline.
+    establish_baseline = "/api/v1/commands/establish-baseline", EstablishBaseline => EstablishBaseline,
+        ExperimentState, ExperimentCommand::EstablishBaseline, tenant: |_c| None;
+    /// Move an approved experiment to another stage.
+    change_stage = "/api/v1/commands/change-stage", ChangeStage => ChangeStage,
+        ExperimentState, ExperimentCommand::ChangeStage, tenant: |_c| None;
+    /// Record a measurement of a declared metric.
+    record_measurement = "/api/v1/commands/record-measurement", RecordMeasurement => RecordMeasurement,
+        ExperimentState, ExperimentCommand::RecordMeasurement, tenant: |_c| None;
+    /// Assess an experiment's outcome on one declared criterion.
+    assess_outcome = "/api/v1/commands/assess-outcome", AssessOutcome => AssessOutcome,
+        ExperimentState, ExperimentCommand::AssessOutcome, tenant: |_c| None;
+    /// Conclude an experiment.
+    conclude_experiment = "/api/v1/commands/conclude-experiment", ConcludeExperiment => ConcludeExperiment,
+        ExperimentState, ExperimentCommand::Conclude, tenant: |_c| None;
+    /// Submit an observation.
+    submit_observation = "/api/v1/commands/submit-observation", SubmitObservation => SubmitObservation,
+        ObservationState, ObservationCommand::Submit, tenant: |c| Some(c.municipality);
+    /// Identify a lesson.
+    identify_lesson = "/api/v1/commands/identify-lesson", IdentifyLesson => IdentifyLesson,
+        LessonState, LessonCommand::Identify, tenant: |c| Some(c.municipality);
+    /// Assign an action on a lesson to a unit.
+    assign_lesson_action = "/api/v1/commands/assign-lesson-action", AssignLessonAction => AssignLessonAction,
+        LessonState, LessonCommand::AssignAction, tenant: |_c| None;
+    /// Record that a lesson was learned.
+    record_lesson_learned = "/api/v1/commands/record-lesson-learned", RecordLessonLearned => RecordLessonLearned,
+        LessonState, LessonCommand::RecordLearned, tenant: |_c| None;
+    /// Draft a new best practice.
+    draft_practice = "/api/v1/commands/draft-practice", DraftPractice => DraftPractice,
+        PracticeState, PracticeCommand::Draft, tenant: |c| Some(c.municipality);
+    /// Submit a practice's current version to a body.
+    submit_practice = "/api/v1/commands/submit-practice", SubmitPractice => SubmitPractice,
+        PracticeState, PracticeCommand::Submit, tenant: |_c| None;
+    /// Record a body's decision on a practice's current version.
+    decide_practice = "/api/v1/commands/decide-practice", DecidePracticeInput => DecidePractice,
+        PracticeState, PracticeCommand::Decide, tenant: |_c| None;
+    /// Anchor a passed practice in a structure of the city.
+    anchor_practice = "/api/v1/commands/anchor-practice", AnchorPractice => AnchorPractice,
+        PracticeState, PracticeCommand::Anchor, tenant: |_c| None;
+    /// Report how far a practice's implementation has come.
+    report_progress = "/api/v1/commands/report-progress", ReportProgress => ReportProgress,
+        PracticeState, PracticeCommand::ReportProgress, tenant: |_c| None;
+    /// Revise a practice into a new version that needs a new decision.
+    revise_practice = "/api/v1/commands/revise-practice", RevisePractice => RevisePractice,
+        PracticeState, PracticeCommand::Revise, tenant: |_c| None;
+    /// Replace a practice by another.
+    supersede_practice = "/api/v1/commands/supersede-practice", SupersedePractice => SupersedePractice,
+        PracticeState, PracticeCommand::Supersede, tenant: |_c| None;
+    /// Retire a practice.
+    retire_practice = "/api/v1/commands/retire-practice", RetirePractice => RetirePractice,
+        PracticeState, PracticeCommand::Retire, tenant: |_c| None;
+    /// Share a practice with partner municipalities.
+    share_practice = "/api/v1/commands/share-practice", SharePractice => SharePractice,
+        PracticeState, PracticeCommand::Share, tenant: |_c| None;
+    /// Record a partner's report on adopting a practice.
+    report_adoption = "/api/v1/commands/report-adoption", ReportAdoption => ReportAdoption,
+        PracticeState, PracticeCommand::ReportAdoption, tenant: |_c| None;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_of_every_aggregate_has_a_route() {
+        // 3 municipality + 2 unit + 3 body + 1 framework + 5 campaign + 6 engagement
+        // + 1 communication + 8 experiment + 1 observation + 3 lesson + 10 practice.
+        assert_eq!(COMMAND_PATHS.len(), 43);
+        let unique: std::collections::BTreeSet<_> = COMMAND_PATHS.iter().collect();
+        assert_eq!(unique.len(), COMMAND_PATHS.len());
+    }
+
+    #[test]
+    fn a_nested_rule_is_named_by_its_whole_path() {
+        assert_eq!(field_and_rule("motion", "fi: must not be empty"), "motion.fi: must not be empty");
+        assert_eq!(field_and_rule(".", "host: must be another municipality"), "host: must be another municipality");
+        assert_eq!(
+            field_and_rule("n", "invalid type: string \"x\", expected u32"),
+            "n: invalid type: string \"x\", expected u32"
+        );
+    }
+
+    #[test]
+    fn the_command_id_depends_on_the_tenant_and_the_key_only() {
+        let request = |key: &str, digest: &str| CommandRequest {
+            command: (),
+            idempotency_key: key.to_owned(),
+            if_revision: None,
+            actor: None,
+            digest: digest.to_owned(),
+        };
+        let kuopio = Some(MunicipalityId(Uuid::from_u128(1)));
+        let id = |key, digest, tenant| command_context(&request(key, digest), tenant).command_id;
+        assert_eq!(id("k", "a", kuopio), id("k", "b", kuopio));
+        assert_ne!(id("k", "a", kuopio), id("k", "a", None));
+        assert_ne!(id("k", "a", kuopio), id("l", "a", kuopio));
+    }
+}
