@@ -37,6 +37,10 @@ pub struct TestApp {
     pub client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
+    /// The municipality [`TestApp::command`] acts for (see [`TestApp::post_command`]).
+    command_tenant: std::sync::Mutex<MunicipalityId>,
+    /// Tokens with every role, one per municipality, made on first use.
+    command_tokens: std::sync::Mutex<std::collections::HashMap<MunicipalityId, String>>,
 }
 
 /// Starts the real server with default settings, a fresh data directory and a free port.
@@ -108,6 +112,8 @@ fn start(application: Application, data_dir: TempDir) -> TestApp {
         client,
         stop: Some(stop),
         server: Some(server),
+        command_tenant: std::sync::Mutex::new(MunicipalityId::random()),
+        command_tokens: std::sync::Mutex::default(),
     }
 }
 
@@ -132,13 +138,29 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.expect("the GET request is sent")
     }
 
-    /// `POST /api/v1/commands/<name>`, ready for headers and a body.
-    pub fn command(&self, name: &str) -> reqwest::RequestBuilder {
-        self.client.post(self.url(&format!("/api/v1/commands/{name}")))
+    /// A local API token holding every role for `tenant` (made once per tenant).
+    pub fn token_for(&self, tenant: MunicipalityId) -> String {
+        let mut tokens = self.command_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        tokens.entry(tenant).or_insert_with(|| self.create_api_token(tenant, &Role::ALL, None).1).clone()
     }
 
-    /// `POST /api/v1/commands/<name>` with `body` as JSON under `idempotency_key`.
+    /// `POST /api/v1/commands/<name>`, ready for headers and a body, as a caller holding every
+    /// role in the municipality the last [`TestApp::post_command`] named (a fresh one at first).
+    pub fn command(&self, name: &str) -> reqwest::RequestBuilder {
+        let tenant = *self.command_tenant.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.client.post(self.url(&format!("/api/v1/commands/{name}"))).bearer_auth(self.token_for(tenant))
+    }
+
+    /// `POST /api/v1/commands/<name>` with `body` as JSON under `idempotency_key`, acting for the
+    /// municipality the body names (`municipality`, else `partner`) or, when it names none, for
+    /// the one the previous command named — as one municipality's staff would work on its records.
     pub async fn post_command(&self, name: &str, idempotency_key: &str, body: &serde_json::Value) -> reqwest::Response {
+        let named = ["municipality", "partner"]
+            .iter()
+            .find_map(|field| body.get(*field).and_then(|v| v.as_str()).and_then(|v| uuid::Uuid::parse_str(v).ok()));
+        if let Some(tenant) = named {
+            *self.command_tenant.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = MunicipalityId(tenant);
+        }
         self.command(name)
             .header("Idempotency-Key", idempotency_key)
             .json(body)

@@ -284,6 +284,7 @@ async fn every_documented_command_routes_and_refuses_an_empty_body_without_a_5xx
     let paths = document["paths"].as_object().expect("paths");
     let commands: Vec<&String> = paths.keys().filter(|p| p.starts_with("/api/v1/commands/")).collect();
     assert_eq!(commands.len(), 43, "one route per command of every aggregate");
+    let token = app.token_for(kirjuri_events::domain::MunicipalityId::random());
     for path in commands {
         let operation = &paths[path]["post"];
         assert!(operation["requestBody"].is_object(), "{path} documents its body");
@@ -294,6 +295,7 @@ async fn every_documented_command_routes_and_refuses_an_empty_body_without_a_5xx
         let response = app
             .client
             .post(format!("{}{path}", app.address))
+            .bearer_auth(&token)
             .header("Idempotency-Key", key())
             .json(&json!({}))
             .send()
@@ -303,4 +305,67 @@ async fn every_documented_command_routes_and_refuses_an_empty_body_without_a_5xx
         assert!(status == 400 || status == 422, "{path} answered {status} to an empty object");
         assert!(operation["responses"][status.to_string()].is_object(), "{path} documents {status}");
     }
+}
+
+#[tokio::test]
+async fn a_command_needs_credentials_a_role_that_may_issue_it_and_a_record_of_ones_own_municipality() {
+    use kirjuri::auth::Role;
+    use kirjuri_events::domain::MunicipalityId;
+    let app = spawn_app().await;
+    let municipality = registered_municipality(&app, "297").await;
+    let kuopio = MunicipalityId(Uuid::parse_str(&municipality).expect("an id"));
+    let unit = json!({ "unit": id(), "municipality": municipality, "name": { "fi": "Kirjasto" }, "sector": "wellbeing_promotion" });
+
+    let anonymous =
+        app.client.post(app.url("/api/v1/commands/establish-unit")).header("Idempotency-Key", key()).json(&unit);
+    problem(anonymous.send().await.expect("sent"), 401).await;
+
+    let (_, staff) = app.create_api_token(kuopio, &[Role::Staff], None);
+    let as_staff = |body: &Value| {
+        app.client
+            .post(app.url("/api/v1/commands/establish-unit"))
+            .bearer_auth(&staff)
+            .header("Idempotency-Key", key())
+            .json(body)
+    };
+    let refused = problem(as_staff(&unit).send().await.expect("sent"), 403).await;
+    assert!(detail(&refused).contains("admin"), "the refusal names the role that may: {refused}");
+
+    let (_, outsider) = app.create_api_token(MunicipalityId::random(), &Role::ALL, None);
+    let foreign = app
+        .client
+        .post(app.url("/api/v1/commands/establish-unit"))
+        .bearer_auth(&outsider)
+        .header("Idempotency-Key", key())
+        .json(&unit)
+        .send()
+        .await
+        .expect("sent");
+    problem(foreign, 404).await;
+    // A command that names no municipality is checked against the record's own.
+    let foreign_seat = app
+        .client
+        .post(app.url("/api/v1/commands/set-unit-target"))
+        .bearer_auth(&outsider)
+        .header("Idempotency-Key", key())
+        .json(&json!({ "unit": unit["unit"], "framework": id(), "dimension": "1", "target": 3.0, "set_on": "2025-01-01" }))
+        .send()
+        .await
+        .expect("sent");
+    assert_ne!(foreign_seat.status().as_u16(), 200, "another municipality's caller changed nothing");
+    assert_eq!(app.events_in_stream(&format!("unit-{}", unit["unit"].as_str().unwrap_or_default())), 0);
+
+    let own = app.post_command("establish-unit", &key(), &unit).await;
+    assert_eq!(own.status().as_u16(), 201, "{:?}", own.text().await);
+    let stored_tenant = {
+        let connection = rusqlite::Connection::open(app.data_dir().join("events.sqlite")).expect("store");
+        connection
+            .query_row(
+                "SELECT tenant FROM events WHERE stream = ?1",
+                [format!("unit-{}", unit["unit"].as_str().unwrap_or_default())],
+                |r| r.get::<_, String>(0),
+            )
+            .expect("the event")
+    };
+    assert_eq!(stored_tenant, municipality, "the event records the caller's municipality");
 }

@@ -245,7 +245,7 @@ impl SearchIndex {
         }
         let year = chrono::Datelike::year(&doc.date).to_string();
         out.add_facet(fields.facets, Facet::from_path(["year", year.as_str()]));
-        out.add_date(fields.date, DateTime::from_timestamp_secs(doc.date.timestamp()));
+        out.add_date(fields.date, tantivy_date(doc.date.timestamp()));
         if doc.kind.is_searchable() {
             if !routed.title_fi.is_empty() {
                 out.add_text(fields.title, &routed.title_fi);
@@ -286,5 +286,29 @@ impl SearchIndex {
     /// Makes the last commit visible to searches.
     pub(crate) fn reload(&self) -> Result<(), SearchError> {
         self.inner.reader.reload().map_err(SearchError::storage("reloading the index reader"))
+    }
+}
+
+/// The seconds tantivy's dates can hold (nanoseconds in an `i64`: years 1678 to 2261), so that
+/// converting never overflows.
+const TANTIVY_SECONDS: std::ops::RangeInclusive<i64> = -9_223_372_036..=9_223_372_035;
+
+/// A tantivy date for `seconds` since the epoch, clamped to what tantivy can hold (a date
+/// outside years 1678–2261 is not a real programme date; clamping keeps it orderable).
+pub(crate) fn tantivy_date(seconds: i64) -> DateTime {
+    DateTime::from_timestamp_secs(seconds.clamp(*TANTIVY_SECONDS.start(), *TANTIVY_SECONDS.end()))
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn dates_far_outside_tantivys_range_are_clamped_not_a_panic() {
+        let year_284 = chrono::NaiveDate::from_ymd_opt(284, 8, 6).and_then(|d| d.and_hms_opt(0, 0, 0));
+        let seconds = year_284.map(|d| d.and_utc().timestamp()).unwrap_or(i64::MIN);
+        assert_eq!(tantivy_date(seconds), tantivy_date(i64::MIN));
+        assert!(tantivy_date(seconds) < tantivy_date(0));
+        assert_eq!(tantivy_date(86_400).into_timestamp_secs(), 86_400);
     }
 }

@@ -454,10 +454,7 @@ impl SearchIndex {
             let bound = |day: Option<NaiveDate>, end: bool| match day {
                 Some(day) => {
                     let seconds = crate::SearchDocument::day(day).timestamp() + if end { 86_399 } else { 0 };
-                    std::ops::Bound::Included(Term::from_field_date(
-                        date,
-                        tantivy::DateTime::from_timestamp_secs(seconds),
-                    ))
+                    std::ops::Bound::Included(Term::from_field_date(date, crate::index::tantivy_date(seconds)))
                 }
                 None => std::ops::Bound::Unbounded,
             };

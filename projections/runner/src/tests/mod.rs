@@ -159,10 +159,18 @@ async fn a_poison_failure_is_kept_across_restarts_until_the_event_applies() {
     assert_eq!(status.last_error.as_deref(), Some(kept.as_str()));
     assert_eq!(status.lag_events, 4);
 
-    // A restarted runner shows it at once, and fails on the same event again.
+    // A restarted runner shows it (as soon as its task has read the checkpoint), and fails on
+    // the same event again.
     let runner = ok(ProjectionRunner::start(Arc::clone(&store), vec![fragile(true)], fast_options()));
-    let first = ok(runner.status().await);
-    assert_eq!(first[0].last_error.as_deref(), Some(kept.as_str()));
+    let shown = tokio::time::timeout(WAIT, async {
+        loop {
+            if let Some(error) = ok(runner.status().await)[0].last_error.clone() {
+                return error;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    });
+    assert_eq!(ok(shown.await), kept);
     assert!(runner.wait_until_caught_up(head(&store).await, WAIT).await.is_err());
     runner.shutdown().await;
     assert!(ok(FailureRecording::read(&failure_dir)).is_some());

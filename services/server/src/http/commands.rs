@@ -48,8 +48,8 @@ use kirjuri_domain::practice::{
     ReportProgress, RetirePractice, RevisePractice, SharePractice, SubmitPractice, SupersedePractice,
 };
 use kirjuri_events::domain::MunicipalityId;
-use kirjuri_events::{Position, Revision};
-use kirjuri_store::StoreError;
+use kirjuri_events::{Position, Revision, StreamName};
+use kirjuri_store::{ReadStreamOptions, StoreError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest as _, Sha256};
@@ -58,7 +58,9 @@ use uuid::Uuid;
 
 use super::error::ProblemDetailsSchema;
 use super::health::PositionSchema;
-use super::{ApiError, AppState, ErrorCode};
+use super::{ApiError, AppState, Authenticated, ErrorCode};
+use crate::access::{Action, CommandGroup, Resource, authorize};
+use crate::auth::Principal;
 use crate::usecases::{CommandContext, Executed, UseCaseError};
 
 /// The largest command body accepted, in bytes (1 MiB).
@@ -67,10 +69,7 @@ pub const MAX_COMMAND_BODY_BYTES: usize = 1024 * 1024;
 /// The header naming a command for idempotency.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
-/// The header naming who issues a command, until authentication replaces it.
-pub const ACTOR_HEADER: &str = "x-kirjuri-actor";
-
-/// The longest idempotency key or actor accepted.
+/// The longest idempotency key accepted.
 const MAX_HEADER_CHARS: usize = 255;
 
 /// The UUIDv5 namespace of command ids derived from idempotency keys.
@@ -83,7 +82,6 @@ pub struct CommandRequest<C> {
     command: C,
     idempotency_key: String,
     if_revision: Option<Option<Revision>>,
-    actor: Option<String>,
     digest: String,
 }
 
@@ -205,7 +203,6 @@ impl<S: Send + Sync, C: DeserializeOwned> FromRequest<S> for CommandRequest<C> {
                      a retry with the same key is answered once",
                 )
             })?;
-        let actor = visible_ascii_header(headers, ACTOR_HEADER, "the X-Kirjuri-Actor header")?;
         let if_revision = precondition(headers)?;
         if !is_json(headers) {
             return Err(ApiError::new(
@@ -224,22 +221,20 @@ impl<S: Send + Sync, C: DeserializeOwned> FromRequest<S> for CommandRequest<C> {
             }
         })?;
         let (command, digest) = parse_body::<C>(&bytes)?;
-        Ok(Self { command, idempotency_key, if_revision, actor, digest })
+        Ok(Self { command, idempotency_key, if_revision, digest })
     }
 }
 
 /// Who issues the command, for whom, under which id: the one place a request becomes a
-/// [`CommandContext`]. For now the actor is `X-Kirjuri-Actor` (or `anonymous`) and the tenant
-/// is the command's municipality, where it names one; once requests are authenticated, the
-/// principal's user and municipality take their place here.
-fn command_context<C>(request: &CommandRequest<C>, tenant: Option<MunicipalityId>) -> CommandContext {
-    let tenant = tenant.map(|municipality| municipality.to_string());
-    let scope = tenant.as_deref().unwrap_or("-");
-    let command_id = Uuid::new_v5(&COMMAND_ID_NAMESPACE, format!("{scope}\n{}", request.idempotency_key).as_bytes());
+/// [`CommandContext`]. The actor is the authenticated principal; the tenant (and the scope of
+/// the idempotency key) is the principal's municipality.
+fn command_context<C>(request: &CommandRequest<C>, principal: &Principal) -> CommandContext {
+    let tenant = principal.municipality.to_string();
+    let command_id = Uuid::new_v5(&COMMAND_ID_NAMESPACE, format!("{tenant}\n{}", request.idempotency_key).as_bytes());
     CommandContext {
         command_id,
-        actor: format!("http:{}", request.actor.as_deref().unwrap_or("anonymous")),
-        tenant,
+        actor: principal.subject.clone(),
+        tenant: Some(tenant),
         correlation_id: None,
         occurred_at: None,
         if_revision: request.if_revision,
@@ -247,10 +242,30 @@ fn command_context<C>(request: &CommandRequest<C>, tenant: Option<MunicipalityId
     }
 }
 
-/// Runs one command through the bus and answers: 201 if it created the stream, else 200, with
-/// the stream's revision as the `ETag`.
+/// The municipality an existing stream belongs to: the tenant its first event was recorded for.
+async fn stream_owner(state: &AppState, stream: &StreamName) -> Result<Option<MunicipalityId>, ApiError> {
+    // A stream that does not exist reads as empty.
+    let first = state.store.read_stream(stream, ReadStreamOptions::forward(1)).await.map_err(|error| match error {
+        StoreError::Unavailable { .. } | StoreError::Closed => {
+            ApiError::new(ErrorCode::StoreUnavailable, "the event store is unavailable; retry the command")
+        }
+        other => ApiError::internal(other),
+    })?;
+    Ok(first
+        .first()
+        .and_then(|event| event.metadata.tenant.as_deref())
+        .and_then(|tenant| Uuid::parse_str(tenant).ok())
+        .map(MunicipalityId))
+}
+
+/// Authorises and runs one command through the bus, and answers: 201 if it created the stream,
+/// else 200, with the stream's revision as the `ETag`. The record it acts on belongs to the
+/// municipality the command names (`tenant`) or, for a command on an existing record that names
+/// none, to the municipality its stream was created for.
 async fn execute<A, C>(
     state: &AppState,
+    principal: &Principal,
+    group: CommandGroup,
     request: CommandRequest<C>,
     tenant: Option<MunicipalityId>,
     into_command: fn(C) -> A::Command,
@@ -259,9 +274,15 @@ where
     A: Aggregate + Send + Sync + 'static,
     A::Event: Send + Sync,
 {
-    let context = command_context(&request, tenant);
+    let context = command_context(&request, principal);
     let key = request.idempotency_key;
-    let executed = state.commands.execute::<A>(into_command(request.command), &context).await;
+    let command = into_command(request.command);
+    let owner = match tenant {
+        Some(municipality) => municipality,
+        None => stream_owner(state, &A::stream(&command)).await?.unwrap_or(principal.municipality),
+    };
+    authorize(principal, Action::Command(group), &Resource::of(owner)).map_err(ApiError::denied)?;
+    let executed = state.commands.execute::<A>(command, &context).await;
     executed.map(answer).map_err(|error| refusal(error, &key))
 }
 
@@ -326,11 +347,11 @@ macro_rules! command_routes {
     ($(
         $(#[doc = $doc:literal])*
         $handler:ident = $path:literal, $body:ty => $command:ty, $aggregate:ty, $variant:path,
-            tenant: |$c:ident| $tenant:expr;
+            $group:ident, tenant: |$c:ident| $tenant:expr;
     )*) => {
         $(
             $(#[doc = $doc])*
-            #[utoipa::path(post, path = $path, tag = "commands",
+            #[utoipa::path(post, path = $path, tag = "commands", security(("bearer" = [])),
                 params(
                     ("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = r"^[\x21-\x7E]+$",
                         description = "Names the command: a retry with the same key and body is answered once, as the first time; the same key with another body is a 422"),
@@ -338,8 +359,6 @@ macro_rules! command_routes {
                         description = "Decide only if the stream is at this revision, a quoted ETag such as \"3\"; otherwise 412"),
                     ("If-None-Match" = Option<String>, Header, nullable = false, pattern = r"^\*$",
                         description = "`*`: decide only if the stream does not exist yet; otherwise 412"),
-                    ("X-Kirjuri-Actor" = Option<String>, Header, nullable = false, min_length = 1, max_length = 255, pattern = r"^[\x21-\x7E]+$",
-                        description = "Who issues the command (until authentication replaces it)"),
                 ),
                 request_body(content = $body, content_type = "application/json"),
                 responses(
@@ -347,7 +366,13 @@ macro_rules! command_routes {
                         body = CommandOutcome, headers(("ETag" = String, description = "The stream's revision after the command"))),
                     (status = 201, description = "Applied, creating the stream (or a repeat of such a command)",
                         body = CommandOutcome, headers(("ETag" = String, description = "The stream's revision after the command"))),
-                    (status = 400, description = "Malformed JSON, or a missing or malformed Idempotency-Key, If-Match, If-None-Match or X-Kirjuri-Actor",
+                    (status = 400, description = "Malformed JSON, or a missing or malformed Idempotency-Key, If-Match or If-None-Match",
+                        body = ProblemDetailsSchema, content_type = "application/problem+json"),
+                    (status = 401, description = "No credentials, or unacceptable ones",
+                        body = ProblemDetailsSchema, content_type = "application/problem+json"),
+                    (status = 403, description = "None of the caller's roles may issue this command (the detail names the roles that may)",
+                        body = ProblemDetailsSchema, content_type = "application/problem+json"),
+                    (status = 404, description = "The record belongs to another municipality",
                         body = ProblemDetailsSchema, content_type = "application/problem+json"),
                     (status = 409, description = "The stream kept changing while the command was decided; retry",
                         body = ProblemDetailsSchema, content_type = "application/problem+json"),
@@ -362,12 +387,16 @@ macro_rules! command_routes {
                     (status = 503, description = "The event store is unavailable",
                         body = ProblemDetailsSchema, content_type = "application/problem+json"),
                 ))]
-            async fn $handler(State(state): State<AppState>, request: CommandRequest<$command>) -> Result<Response, ApiError> {
+            async fn $handler(
+                State(state): State<AppState>,
+                Authenticated(principal): Authenticated,
+                request: CommandRequest<$command>,
+            ) -> Result<Response, ApiError> {
                 let tenant: Option<MunicipalityId> = {
                     let $c = &request.command;
                     $tenant
                 };
-                execute::<$aggregate, $command>(&state, request, tenant, $variant).await
+                execute::<$aggregate, $command>(&state, &principal, CommandGroup::$group, request, tenant, $variant).await
             }
         )*
 
@@ -384,133 +413,133 @@ macro_rules! command_routes {
 command_routes! {
     /// Register a municipality as a tenant.
     register_municipality = "/api/v1/commands/register-municipality", RegisterMunicipalityInput => RegisterMunicipality,
-        MunicipalityState, MunicipalityCommand::Register, tenant: |c| Some(c.municipality);
+        MunicipalityState, MunicipalityCommand::Register, Organisation, tenant: |c| Some(c.municipality);
     /// Make a municipality a partner in a host municipality's network.
     join_partner_network = "/api/v1/commands/join-partner-network", JoinPartnerNetworkInput => JoinPartnerNetwork,
-        MunicipalityState, MunicipalityCommand::JoinPartnerNetwork, tenant: |c| Some(c.municipality);
+        MunicipalityState, MunicipalityCommand::JoinPartnerNetwork, Organisation, tenant: |c| Some(c.municipality);
     /// End a municipality's partnership in a host's network.
     leave_partner_network = "/api/v1/commands/leave-partner-network", LeavePartnerNetworkInput => LeavePartnerNetwork,
-        MunicipalityState, MunicipalityCommand::LeavePartnerNetwork, tenant: |c| Some(c.municipality);
+        MunicipalityState, MunicipalityCommand::LeavePartnerNetwork, Organisation, tenant: |c| Some(c.municipality);
     /// Establish a unit in a municipality.
     establish_unit = "/api/v1/commands/establish-unit", EstablishUnitInput => EstablishUnit,
-        UnitState, UnitCommand::Establish, tenant: |c| Some(c.municipality);
+        UnitState, UnitCommand::Establish, Organisation, tenant: |c| Some(c.municipality);
     /// Set a unit's target level on one framework dimension.
     set_unit_target = "/api/v1/commands/set-unit-target", SetUnitTargetInput => SetUnitTarget,
-        UnitState, UnitCommand::SetTarget, tenant: |_c| None;
+        UnitState, UnitCommand::SetTarget, Organisation, tenant: |_c| None;
     /// Register a decision-making body.
     register_body = "/api/v1/commands/register-body", RegisterBodyInput => RegisterBody,
-        BodyState, BodyCommand::Register, tenant: |c| Some(c.municipality);
+        BodyState, BodyCommand::Register, Organisation, tenant: |c| Some(c.municipality);
     /// Seat someone in a body.
     start_membership = "/api/v1/commands/start-membership", StartMembershipInput => StartMembership,
-        BodyState, BodyCommand::StartMembership, tenant: |_c| None;
+        BodyState, BodyCommand::StartMembership, Organisation, tenant: |_c| None;
     /// End someone's seat in a body.
     end_membership = "/api/v1/commands/end-membership", EndMembership => EndMembership,
-        BodyState, BodyCommand::EndMembership, tenant: |_c| None;
+        BodyState, BodyCommand::EndMembership, Organisation, tenant: |_c| None;
     /// Publish an assessment framework version.
     publish_framework = "/api/v1/commands/publish-framework", PublishFrameworkInput => PublishFramework,
-        FrameworkState, FrameworkCommand::Publish, tenant: |_c| None;
+        FrameworkState, FrameworkCommand::Publish, Campaigns, tenant: |_c| None;
     /// Open an assessment campaign.
     open_campaign = "/api/v1/commands/open-campaign", OpenCampaignInput => OpenCampaign,
-        CampaignState, CampaignCommand::Open, tenant: |c| Some(c.municipality);
+        CampaignState, CampaignCommand::Open, Campaigns, tenant: |c| Some(c.municipality);
     /// Submit one respondent's answers to a campaign.
     submit_response = "/api/v1/commands/submit-response", SubmitResponseInput => SubmitResponse,
-        CampaignState, CampaignCommand::SubmitResponse, tenant: |_c| None;
+        CampaignState, CampaignCommand::SubmitResponse, Responses, tenant: |_c| None;
     /// Withdraw a response so that it no longer counts.
     withdraw_response = "/api/v1/commands/withdraw-response", WithdrawResponseInput => WithdrawResponse,
-        CampaignState, CampaignCommand::WithdrawResponse, tenant: |_c| None;
+        CampaignState, CampaignCommand::WithdrawResponse, Responses, tenant: |_c| None;
     /// Stop a campaign taking answers.
     close_campaign = "/api/v1/commands/close-campaign", CloseCampaign => CloseCampaign,
-        CampaignState, CampaignCommand::Close, tenant: |_c| None;
+        CampaignState, CampaignCommand::Close, Campaigns, tenant: |_c| None;
     /// Compute and record a campaign's results per person, unit and municipality.
     compute_results = "/api/v1/commands/compute-results", ComputeResults => ComputeResults,
-        CampaignState, CampaignCommand::ComputeResults, tenant: |_c| None;
+        CampaignState, CampaignCommand::ComputeResults, Campaigns, tenant: |_c| None;
     /// Start a coaching engagement.
     start_engagement = "/api/v1/commands/start-engagement", StartEngagement => StartEngagement,
-        EngagementState, EngagementCommand::Start, tenant: |c| Some(c.municipality);
+        EngagementState, EngagementCommand::Start, Coaching, tenant: |c| Some(c.municipality);
     /// Record a coaching session held.
     hold_session = "/api/v1/commands/hold-session", HoldSession => HoldSession,
-        EngagementState, EngagementCommand::HoldSession, tenant: |_c| None;
+        EngagementState, EngagementCommand::HoldSession, Coaching, tenant: |_c| None;
     /// Record a note on one of an engagement's sessions.
     record_note = "/api/v1/commands/record-note", RecordNote => RecordNote,
-        EngagementState, EngagementCommand::RecordNote, tenant: |_c| None;
+        EngagementState, EngagementCommand::RecordNote, Coaching, tenant: |_c| None;
     /// Agree on an action in an engagement.
     agree_action = "/api/v1/commands/agree-action", AgreeAction => AgreeAction,
-        EngagementState, EngagementCommand::AgreeAction, tenant: |_c| None;
+        EngagementState, EngagementCommand::AgreeAction, Coaching, tenant: |_c| None;
     /// Mark an agreed action done.
     complete_action = "/api/v1/commands/complete-action", CompleteAction => CompleteAction,
-        EngagementState, EngagementCommand::CompleteAction, tenant: |_c| None;
+        EngagementState, EngagementCommand::CompleteAction, Coaching, tenant: |_c| None;
     /// Close a coaching engagement.
     close_engagement = "/api/v1/commands/close-engagement", CloseEngagement => CloseEngagement,
-        EngagementState, EngagementCommand::Close, tenant: |_c| None;
+        EngagementState, EngagementCommand::Close, Coaching, tenant: |_c| None;
     /// Publish a communication.
     publish_communication = "/api/v1/commands/publish-communication", PublishCommunication => PublishCommunication,
-        CommunicationState, CommunicationCommand::Publish, tenant: |c| Some(c.municipality);
+        CommunicationState, CommunicationCommand::Publish, Communications, tenant: |c| Some(c.municipality);
     /// Propose an experiment.
     propose_experiment = "/api/v1/commands/propose-experiment", ProposeExperiment => ProposeExperiment,
-        ExperimentState, ExperimentCommand::Propose, tenant: |c| Some(c.municipality);
+        ExperimentState, ExperimentCommand::Propose, Experiments, tenant: |c| Some(c.municipality);
     /// Record a body's decision approving a proposed experiment.
     approve_experiment = "/api/v1/commands/approve-experiment", ApproveExperiment => ApproveExperiment,
-        ExperimentState, ExperimentCommand::Approve, tenant: |_c| None;
+        ExperimentState, ExperimentCommand::Approve, Experiments, tenant: |_c| None;
     /// Define the evaluation protocol of an approved experiment.
     define_protocol = "/api/v1/commands/define-protocol", DefineProtocol => DefineProtocol,
-        ExperimentState, ExperimentCommand::DefineProtocol, tenant: |_c| None;
+        ExperimentState, ExperimentCommand::DefineProtocol, Experiments, tenant: |_c| None;
     /// Establish a metric's baseline.
     establish_baseline = "/api/v1/commands/establish-baseline", EstablishBaseline => EstablishBaseline,
-        ExperimentState, ExperimentCommand::EstablishBaseline, tenant: |_c| None;
+        ExperimentState, ExperimentCommand::EstablishBaseline, Experiments, tenant: |_c| None;
     /// Move an approved experiment to another stage.
     change_stage = "/api/v1/commands/change-stage", ChangeStage => ChangeStage,
-        ExperimentState, ExperimentCommand::ChangeStage, tenant: |_c| None;
+        ExperimentState, ExperimentCommand::ChangeStage, Experiments, tenant: |_c| None;
     /// Record a measurement of a declared metric.
     record_measurement = "/api/v1/commands/record-measurement", RecordMeasurement => RecordMeasurement,
-        ExperimentState, ExperimentCommand::RecordMeasurement, tenant: |_c| None;
+        ExperimentState, ExperimentCommand::RecordMeasurement, Experiments, tenant: |_c| None;
     /// Assess an experiment's outcome on one declared criterion.
     assess_outcome = "/api/v1/commands/assess-outcome", AssessOutcome => AssessOutcome,
-        ExperimentState, ExperimentCommand::AssessOutcome, tenant: |_c| None;
+        ExperimentState, ExperimentCommand::AssessOutcome, Experiments, tenant: |_c| None;
     /// Conclude an experiment.
     conclude_experiment = "/api/v1/commands/conclude-experiment", ConcludeExperiment => ConcludeExperiment,
-        ExperimentState, ExperimentCommand::Conclude, tenant: |_c| None;
+        ExperimentState, ExperimentCommand::Conclude, Experiments, tenant: |_c| None;
     /// Submit an observation.
     submit_observation = "/api/v1/commands/submit-observation", SubmitObservation => SubmitObservation,
-        ObservationState, ObservationCommand::Submit, tenant: |c| Some(c.municipality);
+        ObservationState, ObservationCommand::Submit, Lessons, tenant: |c| Some(c.municipality);
     /// Identify a lesson.
     identify_lesson = "/api/v1/commands/identify-lesson", IdentifyLesson => IdentifyLesson,
-        LessonState, LessonCommand::Identify, tenant: |c| Some(c.municipality);
+        LessonState, LessonCommand::Identify, Lessons, tenant: |c| Some(c.municipality);
     /// Assign an action on a lesson to a unit.
     assign_lesson_action = "/api/v1/commands/assign-lesson-action", AssignLessonAction => AssignLessonAction,
-        LessonState, LessonCommand::AssignAction, tenant: |_c| None;
+        LessonState, LessonCommand::AssignAction, Lessons, tenant: |_c| None;
     /// Record that a lesson was learned.
     record_lesson_learned = "/api/v1/commands/record-lesson-learned", RecordLessonLearned => RecordLessonLearned,
-        LessonState, LessonCommand::RecordLearned, tenant: |_c| None;
+        LessonState, LessonCommand::RecordLearned, Lessons, tenant: |_c| None;
     /// Draft a new best practice.
     draft_practice = "/api/v1/commands/draft-practice", DraftPractice => DraftPractice,
-        PracticeState, PracticeCommand::Draft, tenant: |c| Some(c.municipality);
+        PracticeState, PracticeCommand::Draft, Practices, tenant: |c| Some(c.municipality);
     /// Submit a practice's current version to a body.
     submit_practice = "/api/v1/commands/submit-practice", SubmitPractice => SubmitPractice,
-        PracticeState, PracticeCommand::Submit, tenant: |_c| None;
+        PracticeState, PracticeCommand::Submit, Practices, tenant: |_c| None;
     /// Record a body's decision on a practice's current version.
     decide_practice = "/api/v1/commands/decide-practice", DecidePracticeInput => DecidePractice,
-        PracticeState, PracticeCommand::Decide, tenant: |_c| None;
+        PracticeState, PracticeCommand::Decide, PracticeDecisions, tenant: |_c| None;
     /// Anchor a passed practice in a structure of the city.
     anchor_practice = "/api/v1/commands/anchor-practice", AnchorPractice => AnchorPractice,
-        PracticeState, PracticeCommand::Anchor, tenant: |_c| None;
+        PracticeState, PracticeCommand::Anchor, Practices, tenant: |_c| None;
     /// Report how far a practice's implementation has come.
     report_progress = "/api/v1/commands/report-progress", ReportProgress => ReportProgress,
-        PracticeState, PracticeCommand::ReportProgress, tenant: |_c| None;
+        PracticeState, PracticeCommand::ReportProgress, Practices, tenant: |_c| None;
     /// Revise a practice into a new version that needs a new decision.
     revise_practice = "/api/v1/commands/revise-practice", RevisePractice => RevisePractice,
-        PracticeState, PracticeCommand::Revise, tenant: |_c| None;
+        PracticeState, PracticeCommand::Revise, Practices, tenant: |_c| None;
     /// Replace a practice by another.
     supersede_practice = "/api/v1/commands/supersede-practice", SupersedePractice => SupersedePractice,
-        PracticeState, PracticeCommand::Supersede, tenant: |_c| None;
+        PracticeState, PracticeCommand::Supersede, Practices, tenant: |_c| None;
     /// Retire a practice.
     retire_practice = "/api/v1/commands/retire-practice", RetirePractice => RetirePractice,
-        PracticeState, PracticeCommand::Retire, tenant: |_c| None;
+        PracticeState, PracticeCommand::Retire, Practices, tenant: |_c| None;
     /// Share a practice with partner municipalities.
     share_practice = "/api/v1/commands/share-practice", SharePractice => SharePractice,
-        PracticeState, PracticeCommand::Share, tenant: |_c| None;
+        PracticeState, PracticeCommand::Share, Practices, tenant: |_c| None;
     /// Record a partner's report on adopting a practice.
     report_adoption = "/api/v1/commands/report-adoption", ReportAdoption => ReportAdoption,
-        PracticeState, PracticeCommand::ReportAdoption, tenant: |_c| None;
+        PracticeState, PracticeCommand::ReportAdoption, Practices, tenant: |c| Some(c.partner);
 }
 
 #[cfg(test)]
@@ -538,17 +567,24 @@ mod tests {
 
     #[test]
     fn the_command_id_depends_on_the_tenant_and_the_key_only() {
+        use std::collections::BTreeSet;
         let request = |key: &str, digest: &str| CommandRequest {
             command: (),
             idempotency_key: key.to_owned(),
             if_revision: None,
-            actor: None,
             digest: digest.to_owned(),
         };
-        let kuopio = Some(MunicipalityId(Uuid::from_u128(1)));
-        let id = |key, digest, tenant| command_context(&request(key, digest), tenant).command_id;
-        assert_eq!(id("k", "a", kuopio), id("k", "b", kuopio));
-        assert_ne!(id("k", "a", kuopio), id("k", "a", None));
-        assert_ne!(id("k", "a", kuopio), id("l", "a", kuopio));
+        let principal = |municipality: u128| Principal {
+            subject: "token:test".into(),
+            display_name: None,
+            municipality: MunicipalityId(Uuid::from_u128(municipality)),
+            roles: BTreeSet::from([crate::auth::Role::Admin]),
+            authenticated_by: crate::auth::AuthMethod::ApiToken { token_id: Uuid::nil() },
+        };
+        let id = |key, digest, tenant| command_context(&request(key, digest), &principal(tenant)).command_id;
+        assert_eq!(id("k", "a", 1), id("k", "b", 1));
+        assert_ne!(id("k", "a", 1), id("k", "a", 2));
+        assert_ne!(id("k", "a", 1), id("l", "a", 1));
+        assert_eq!(command_context(&request("k", "a"), &principal(1)).actor, "token:test");
     }
 }

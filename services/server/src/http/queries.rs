@@ -130,6 +130,9 @@ fn search_request(raw: Option<&str>, municipality: &str) -> Result<SearchRequest
     for (name, value) in pairs(raw) {
         match name.as_str() {
             "q" => request.text = value,
+            "sort" if value.trim().is_empty() => {
+                return Err(ApiError::bad_request("sort: must be relevance, newest or oldest"));
+            }
             "sort" => request.sort = SortOrder::parse(&value).map_err(search_error)?,
             "offset" => request.offset = number("offset", &value)?,
             "limit" => request.limit = number("limit", &value)?,
@@ -153,17 +156,19 @@ fn search_request(raw: Option<&str>, municipality: &str) -> Result<SearchRequest
 #[utoipa::path(get, path = "/api/v1/search", tag = "read", security(("bearer" = [])),
     params(
         ("q" = Option<String>, Query, description = "What to look for; `\"quoted words\"` are a phrase. Empty: everything (filters only)"),
-        ("kind" = Option<String>, Query, description = "lesson, note, outcome, experiment, practice or decision (repeatable)"),
-        ("unit" = Option<String>, Query, description = "A unit id (repeatable)"),
-        ("experiment" = Option<String>, Query, description = "An experiment id (repeatable)"),
-        ("tag" = Option<String>, Query, description = "A tag (repeatable)"),
-        ("language" = Option<String>, Query, description = "fi, sv or en (repeatable)"),
-        ("year" = Option<i32>, Query, description = "A year (repeatable)"),
-        ("from" = Option<String>, Query, description = "From this day on, YYYY-MM-DD"),
-        ("to" = Option<String>, Query, description = "Up to this day, YYYY-MM-DD"),
-        ("sort" = Option<String>, Query, description = "relevance (default), newest or oldest"),
-        ("offset" = Option<usize>, Query, description = "Hits to skip (at most 10,000)"),
-        ("limit" = Option<usize>, Query, description = "Hits to return, 1 to 100 (default 10)"),
+        ("kind" = Option<String>, Query, pattern = "^(lesson|note|outcome|experiment|practice|decision|observation|communication)$",
+            description = "A document kind (repeatable)"),
+        ("unit" = Option<uuid::Uuid>, Query, description = "A unit id (repeatable)"),
+        ("experiment" = Option<uuid::Uuid>, Query, description = "An experiment id (repeatable)"),
+        ("tag" = Option<String>, Query, pattern = "^(?!\\s*$)[^\\x00-\\x1f\\x7f-\\x9f]{1,64}$",
+            description = "A tag: 1 to 64 characters, no control characters, not only spaces (repeatable)"),
+        ("language" = Option<String>, Query, pattern = "^(fi|sv|en)$", description = "fi, sv or en (repeatable)"),
+        ("year" = Option<i32>, Query, minimum = 1900, maximum = 2200, description = "A year (repeatable)"),
+        ("from" = Option<chrono::NaiveDate>, Query, description = "From this day on"),
+        ("to" = Option<chrono::NaiveDate>, Query, description = "Up to this day (not before `from`)"),
+        ("sort" = Option<String>, Query, pattern = "^(relevance|newest|oldest)$", description = "relevance (default), newest or oldest"),
+        ("offset" = Option<usize>, Query, maximum = 10000, description = "Hits to skip"),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Hits to return (default 10)"),
     ),
     responses(
         (status = 200, description = "A page of results with facet counts", body = SearchResultsBody),
@@ -206,6 +211,7 @@ mod tests {
             ("limit=ten", "limit"),
             ("offset=-1", "offset"),
             ("sort=sideways", "sort"),
+            ("sort=", "sort"),
             ("kind=memo", "kind"),
             ("from=2025-13-01", "from"),
             ("colour=red", "colour"),
