@@ -24,8 +24,11 @@ use tracing::{info, warn};
 use crate::retry::{ApplyOutcome, apply_with_retry, on_blocking_thread};
 use crate::{Backoff, Projection, ProjectionError};
 
-/// How many events a rebuild reads, and applies, at a time.
-const REBUILD_BATCH: usize = 1_000;
+/// How many events a rebuild reads, and applies, at a time. Large batches matter: a read
+/// model's per-batch costs (a transaction, a tantivy commit and the segment merges it causes,
+/// aggregates flushed once per batch) made 1,000-event batches three times slower on the
+/// 1,000,000-event demo.
+pub(crate) const REBUILD_BATCH: usize = 10_000;
 
 /// Knows where a projection's live read model is, how to open one, and how to swap in a rebuilt one.
 pub trait ProjectionFactory: Send + Sync + 'static {

@@ -41,7 +41,7 @@ pub struct RunnerOptions {
 impl Default for RunnerOptions {
     fn default() -> Self {
         Self {
-            batch_max_events: 1_000,
+            batch_max_events: 10_000,
             batch_max_wait: Duration::from_millis(50),
             backoff: Backoff::default(),
             lag_count_limit: DEFAULT_LAG_COUNT_LIMIT,

@@ -286,7 +286,8 @@ async fn stopping_and_crashing_at_random_points_ends_in_the_state_of_a_clean_run
 async fn a_rebuild_produces_the_live_state_and_swaps_it_in() {
     let dir = ok(tempfile::tempdir());
     let store = open_store(dir.path());
-    append(&store, "lesson", "LessonIdentified", 2_345).await;
+    let events = 2 * crate::rebuild::REBUILD_BATCH + 345;
+    append(&store, "lesson", "LessonIdentified", events).await;
     let factory = Arc::new(CounterFactory::new("counter", dir.path().join("counter")));
     let live = ok(factory.open_live());
     let runner = ok(ProjectionRunner::start(Arc::clone(&store), vec![Box::new(live)], fast_options()));
@@ -298,10 +299,10 @@ async fn a_rebuild_produces_the_live_state_and_swaps_it_in() {
 
     let mut reports = Vec::new();
     let report = ok(rebuild(factory.clone(), Arc::clone(&store), |progress| reports.push(progress)).await);
-    assert_eq!(report.events_applied, 2_345);
+    assert_eq!(report.events_applied, events as u64);
     assert_eq!(report.head, Some(head_at_start));
-    assert_eq!(reports.len(), 3, "one progress report per batch of 1,000");
-    assert_eq!(reports.last().map(|p| (p.events_applied, p.position)), Some((2_345, Some(head_at_start))));
+    assert_eq!(reports.len(), 3, "one progress report per batch");
+    assert_eq!(reports.last().map(|p| (p.events_applied, p.position)), Some((events as u64, Some(head_at_start))));
     assert!(!dir.path().join("counter").join("marker").exists(), "the live directory was replaced");
     assert!(!dir.path().join("counter.rebuild").exists());
     assert_eq!(ok(CounterState::load(&factory.live_database())), live_state);
