@@ -48,10 +48,15 @@ for _ in $(seq 1 1200); do
     sleep 1
 done
 token="$("$bin" token create --tenant "$kuopio" --role staff --role decision_maker --name "load-$$" --expires 1h 2>/dev/null)"
+# An experiment of the demo for the lessons the command scenario identifies.
+experiment="$(curl -sf -H "Authorization: Bearer $token" "$address/api/v1/search?kind=experiment&limit=1" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["hits"][0]["entity"])')"
+export MUNICIPALITY="$kuopio" EXPERIMENT="$experiment"
 
 # name | target requests/s | target p99 ms | wrk arguments after the URL base
 scenarios=(
     "search|3000|30|-s ops/load/search.lua"
+    "post-identify-lesson|5000|50|-s ops/load/identify-lesson.lua"
 )
 printf '%-28s | %12s | %10s | %10s | %10s | %s\n' scenario "requests/s" target "p99 ms" target met
 results="["
@@ -63,7 +68,9 @@ for scenario in "${scenarios[@]}"; do
     rps="$(echo "$report" | awk '/^Requests\/sec/ {print $2}')"
     p99="$(echo "$report" | awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}')"
     non2xx="$(echo "$report" | awk '/Non-2xx/ {print $NF}')"
-    met="$(awk -v r="$rps" -v p="$p99" -v tr="$target_rps" -v tp="$target_p99" 'BEGIN {print (r >= tr && p <= tp) ? "yes" : "NO"}')"
+    # Only 2xx answers count: a run with any other answer does not meet its target.
+    met="$(awk -v r="$rps" -v p="$p99" -v tr="$target_rps" -v tp="$target_p99" -v bad="${non2xx:-0}" \
+        'BEGIN {print (r >= tr && p <= tp && bad == 0) ? "yes" : "NO"}')"
     printf '%-28s | %12s | %10s | %10s | %10s | %s%s\n' "$name" "$rps" "$target_rps" "$p99" "$target_p99" "$met" "${non2xx:+ (non-2xx: $non2xx)}"
     results+="{\"scenario\":\"$name\",\"requests_per_s\":$rps,\"p99_ms\":$p99,\"target_requests_per_s\":$target_rps,\"target_p99_ms\":$target_p99,\"non_2xx\":${non2xx:-0}},"
 done
