@@ -48,22 +48,28 @@ for _ in $(seq 1 1200); do
     sleep 1
 done
 token="$("$bin" token create --tenant "$kuopio" --role staff --role decision_maker --name "load-$$" --expires 1h 2>/dev/null)"
-# An experiment of the demo for the lessons the command scenario identifies.
-experiment="$(curl -sf -H "Authorization: Bearer $token" "$address/api/v1/search?kind=experiment&limit=1" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["hits"][0]["entity"])')"
+# An experiment of the demo for the lessons the command scenario identifies, and a practice.
+first_entity() {
+    curl -sf -H "Authorization: Bearer $token" "$address/api/v1/search?kind=$1&limit=1" \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)["hits"][0]["entity"])'
+}
+experiment="$(first_entity experiment)"
+practice="$(first_entity practice)"
 export MUNICIPALITY="$kuopio" EXPERIMENT="$experiment"
 
-# name | target requests/s | target p99 ms | wrk arguments after the URL base
+# name | target requests/s | target p99 ms | path | wrk arguments
 scenarios=(
-    "search|3000|30|-s ops/load/search.lua"
-    "post-identify-lesson|5000|50|-s ops/load/identify-lesson.lua"
+    "practice-history|15000|20|/api/v1/practices/$practice/history|"
+    "situational-picture|15000|20|/api/v1/municipalities/$kuopio/picture|"
+    "search|3000|30||-s ops/load/search.lua"
+    "post-identify-lesson|5000|50||-s ops/load/identify-lesson.lua"
 )
 printf '%-28s | %12s | %10s | %10s | %10s | %s\n' scenario "requests/s" target "p99 ms" target met
 results="["
 for scenario in "${scenarios[@]}"; do
-    IFS='|' read -r name target_rps target_p99 args <<< "$scenario"
+    IFS='|' read -r name target_rps target_p99 path args <<< "$scenario"
     # shellcheck disable=SC2086
-    report="$(wrk -t2 -c64 -d"${duration}s" --latency -H "Authorization: Bearer $token" $args "$address")"
+    report="$(wrk -t2 -c64 -d"${duration}s" --latency -H "Authorization: Bearer $token" $args "$address$path")"
     echo "$report" > "$out/$name.txt"
     rps="$(echo "$report" | awk '/^Requests\/sec/ {print $2}')"
     p99="$(echo "$report" | awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}')"

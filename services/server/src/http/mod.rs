@@ -90,7 +90,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(openapi_json))
         .routes(routes!(auth::me))
         .routes(routes!(live::live))
-        .routes(routes!(queries::search));
+        .routes(routes!(queries::search))
+        .routes(routes!(queries::picture))
+        .routes(routes!(queries::practice_history));
     commands::routes(router).split_for_parts()
 }
 

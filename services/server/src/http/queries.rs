@@ -223,3 +223,391 @@ mod tests {
         }
     }
 }
+
+/// Whom a row of the situational picture describes.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SubjectBody {
+    /// `municipality` or `unit`.
+    pub kind: &'static str,
+    /// Its id.
+    pub id: uuid::Uuid,
+}
+
+/// One campaign's figure: shown, or withheld because too few answered.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum FigureBody {
+    /// Enough respondents.
+    Shown {
+        /// Level on the framework's scale.
+        level: f64,
+        /// Percent of the scale, where computed.
+        percent: Option<f64>,
+        /// How many responses it rests on.
+        response_count: u32,
+    },
+    /// Fewer respondents than the campaign's minimum group: neither level nor count is shown.
+    Suppressed {
+        /// The campaign's minimum group size.
+        min_group_size: u32,
+    },
+}
+
+/// One campaign's point of a trend.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TrendPointBody {
+    /// The campaign.
+    pub campaign: uuid::Uuid,
+    /// Its close date.
+    pub close_date: chrono::NaiveDate,
+    /// Its figure.
+    pub figure: FigureBody,
+}
+
+/// A unit's target on a dimension.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TargetBody {
+    /// The target level.
+    pub level: f64,
+    /// When it is due.
+    pub due: chrono::NaiveDate,
+    /// When it was set.
+    pub set_on: chrono::NaiveDate,
+}
+
+/// One subject's figures on one dimension.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PictureRowBody {
+    /// Whom it describes.
+    pub subject: SubjectBody,
+    /// The unit's name (Finnish), for a unit.
+    pub unit_name: Option<String>,
+    /// The framework.
+    pub framework: uuid::Uuid,
+    /// `overall`, `dimension` or `competence`.
+    pub granularity: String,
+    /// The dimension or competence code (`overall` for the overall figure).
+    pub dimension: String,
+    /// The most recent campaigns' figures, oldest close date first.
+    pub trend: Vec<TrendPointBody>,
+    /// The latest shown figure's point.
+    pub latest: Option<TrendPointBody>,
+    /// The unit's target, if set.
+    pub target: Option<TargetBody>,
+    /// Target minus the latest shown level.
+    pub gap: Option<f64>,
+}
+
+/// The situational picture of a municipality.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PictureBody {
+    /// The municipality.
+    pub municipality: uuid::Uuid,
+    /// The day it is drawn as of, if one was asked for.
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Its rows, by subject, framework, granularity and dimension.
+    pub rows: Vec<PictureRowBody>,
+}
+
+fn figure_body(figure: kirjuri_views::Figure) -> FigureBody {
+    match figure {
+        kirjuri_views::Figure::Shown { level, percent, response_count } => {
+            FigureBody::Shown { level, percent, response_count }
+        }
+        kirjuri_views::Figure::Suppressed { min_group_size } => FigureBody::Suppressed { min_group_size },
+    }
+}
+
+fn point_body(point: kirjuri_views::TrendPoint) -> TrendPointBody {
+    TrendPointBody { campaign: point.campaign.0, close_date: point.close_date, figure: figure_body(point.figure) }
+}
+
+impl From<kirjuri_views::SituationalPicture> for PictureBody {
+    fn from(picture: kirjuri_views::SituationalPicture) -> Self {
+        let rows = picture
+            .rows
+            .into_iter()
+            .map(|row| PictureRowBody {
+                subject: match row.subject {
+                    kirjuri_views::PictureSubject::Municipality(m) => SubjectBody { kind: "municipality", id: m.0 },
+                    kirjuri_views::PictureSubject::Unit(u) => SubjectBody { kind: "unit", id: u.0 },
+                },
+                unit_name: row.unit_name,
+                framework: row.framework.0,
+                granularity: row.granularity,
+                dimension: row.dimension,
+                trend: row.trend.into_iter().map(point_body).collect(),
+                latest: row.latest.map(point_body),
+                target: row.target.map(|t| TargetBody { level: t.level, due: t.due, set_on: t.set_on }),
+                gap: row.gap,
+            })
+            .collect();
+        Self { municipality: picture.municipality.0, as_of: picture.as_of, rows }
+    }
+}
+
+fn views_error(error: kirjuri_views::ViewsError) -> ApiError {
+    use kirjuri_views::ViewsError;
+    match error {
+        ViewsError::InvalidInput { field, reason } => ApiError::bad_request(format!("{field}: {reason}")),
+        ViewsError::UnknownEntityKind(_)
+        | ViewsError::MalformedCursor(_)
+        | ViewsError::MalformedDate(_)
+        | ViewsError::MalformedNode(_) => ApiError::bad_request(error.to_string()),
+        other => ApiError::internal(other),
+    }
+}
+
+fn uuid_parameter(name: &str, value: &str) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::parse_str(value.trim())
+        .map_err(|_| ApiError::bad_request(format!("{name}: `{}` is not an id", printable(value))))
+}
+
+/// `GET /api/v1/municipalities/{municipality}/picture`: the situational picture — per unit
+/// and dimension the latest level, the trend over the most recent campaigns, target and gap —
+/// now or as of a day; groups under a campaign's minimum size are withheld.
+#[utoipa::path(get, path = "/api/v1/municipalities/{municipality}/picture", tag = "read", security(("bearer" = [])),
+    params(
+        ("municipality" = uuid::Uuid, Path, description = "The municipality"),
+        ("as_of" = Option<chrono::NaiveDate>, Query, description = "Draw it as it stood at the end of this day"),
+        ("unit" = Option<uuid::Uuid>, Query, description = "Only this unit"),
+        ("framework" = Option<uuid::Uuid>, Query, description = "Only this framework"),
+    ),
+    responses(
+        (status = 200, description = "The picture", body = PictureBody),
+        (status = 400, description = "A malformed parameter", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 401, description = "No credentials, or unacceptable ones", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 403, description = "No role that may read", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 404, description = "Another municipality's picture", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 503, description = "The read models do not run on this server", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+    ))]
+pub async fn picture(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    axum::extract::Path(municipality): axum::extract::Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<PictureBody>, ApiError> {
+    let municipality = kirjuri_events::domain::MunicipalityId(uuid_parameter("municipality", &municipality)?);
+    authorize(&principal, Action::Read, &Resource::of(municipality)).map_err(ApiError::denied)?;
+    let mut query = kirjuri_views::PictureQuery::of(municipality);
+    for (name, value) in pairs(raw.as_deref()) {
+        match name.as_str() {
+            "as_of" => {
+                query.as_of = Some(chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
+                    ApiError::bad_request(format!("as_of: `{}` is not a date like 2025-03-31", printable(&value)))
+                })?);
+            }
+            "unit" => query.unit = Some(kirjuri_events::domain::UnitId(uuid_parameter("unit", &value)?)),
+            "framework" => {
+                query.framework = Some(kirjuri_events::domain::FrameworkId(uuid_parameter("framework", &value)?));
+            }
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "{}: unknown parameter; use as_of, unit or framework",
+                    printable(other)
+                )));
+            }
+        }
+    }
+    let read_side = read_side(&state)?;
+    let picture = tokio::task::spawn_blocking(move || read_side.views()?.situational_picture(&query))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(views_error)?;
+    Ok(Json(picture.into()))
+}
+
+/// One edge of the evidence graph: `from` relates to `to`; nodes are written `<kind>:<id>`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EdgeBody {
+    /// The citing record.
+    pub from: String,
+    /// `cites`, `outcome_of`, `stems_from`, `part_of`, `mentions` or `supersedes`.
+    pub relation: &'static str,
+    /// The cited record.
+    pub to: String,
+}
+
+fn edge_body(edge: kirjuri_views::Edge) -> EdgeBody {
+    use kirjuri_views::Relation;
+    let relation = match edge.relation {
+        Relation::Cites => "cites",
+        Relation::OutcomeOf => "outcome_of",
+        Relation::StemsFrom => "stems_from",
+        Relation::PartOf => "part_of",
+        Relation::Mentions => "mentions",
+        Relation::Supersedes => "supersedes",
+    };
+    EdgeBody { from: edge.from.to_string(), relation, to: edge.to.to_string() }
+}
+
+/// A body's decision on a version of a practice.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DecisionBody {
+    /// The version decided.
+    pub version: u32,
+    /// The body.
+    pub body: uuid::Uuid,
+    /// Its name, if registered.
+    pub body_name: Option<String>,
+    /// The meeting's date.
+    pub meeting_date: chrono::NaiveDate,
+    /// The minutes' section (§).
+    pub section: u32,
+    /// `passed`, `rejected`, `returned`, …
+    pub resolution: String,
+    /// The motion (Finnish).
+    pub motion: String,
+    /// The decision text (Finnish).
+    pub decision: String,
+    /// Why, if given.
+    pub rationale: Option<String>,
+}
+
+/// A practice's traceable history: evidence → submissions → decisions by bodies → anchoring →
+/// progress, revisions, supersession and partner adoption.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PracticeHistoryBody {
+    /// The practice.
+    pub practice: uuid::Uuid,
+    /// Its municipality.
+    pub municipality: uuid::Uuid,
+    /// Its title (Finnish).
+    pub title: String,
+    /// The current version.
+    pub version: u32,
+    /// Where it stands (`draft`, `submitted`, `passed`, …, `superseded`, `retired`).
+    pub status: String,
+    /// Implementation progress, percent.
+    pub progress: u8,
+    /// Versions, oldest first: number, what changed and why.
+    pub versions: Vec<serde_json::Value>,
+    /// Submissions to bodies, oldest first: version, body, body name, case number.
+    pub submissions: Vec<serde_json::Value>,
+    /// Decisions, oldest first.
+    pub decisions: Vec<DecisionBody>,
+    /// Anchorings, oldest first: version, into, target, reference, owner unit, from when.
+    pub anchors: Vec<serde_json::Value>,
+    /// Progress reports, oldest first: percent and note.
+    pub progress_reports: Vec<serde_json::Value>,
+    /// The practices it replaced, nearest first.
+    pub supersedes: Vec<uuid::Uuid>,
+    /// The practices that replaced it, nearest first.
+    pub superseded_by: Vec<uuid::Uuid>,
+    /// Partners it was shared with: version and partner.
+    pub shared_with: Vec<serde_json::Value>,
+    /// Partners' adoption reports: partner, status, note.
+    pub adoptions: Vec<serde_json::Value>,
+    /// The evidence it cites.
+    pub evidence: Vec<EdgeBody>,
+    /// What cites it.
+    pub cited_by: Vec<EdgeBody>,
+}
+
+impl From<kirjuri_views::PracticeHistory> for PracticeHistoryBody {
+    fn from(h: kirjuri_views::PracticeHistory) -> Self {
+        use serde_json::json;
+        Self {
+            practice: h.practice.0,
+            municipality: h.municipality.0,
+            title: h.title,
+            version: h.version,
+            status: h.status,
+            progress: h.progress,
+            versions: h
+                .versions
+                .into_iter()
+                .map(|v| json!({ "version": v.version, "what_changed": v.what_changed, "reason": v.reason }))
+                .collect(),
+            submissions: h
+                .submissions
+                .into_iter()
+                .map(|s| {
+                    json!({ "version": s.version, "body": s.body.0, "body_name": s.body_name, "case_number": s.case_number })
+                })
+                .collect(),
+            decisions: h
+                .decisions
+                .into_iter()
+                .map(|d| DecisionBody {
+                    version: d.version,
+                    body: d.body.0,
+                    body_name: d.body_name,
+                    meeting_date: d.meeting_date,
+                    section: d.section,
+                    resolution: d.resolution,
+                    motion: d.motion,
+                    decision: d.decision,
+                    rationale: d.rationale,
+                })
+                .collect(),
+            anchors: h
+                .anchors
+                .into_iter()
+                .map(|a| {
+                    json!({ "version": a.version, "into": a.into, "target": a.target, "target_ref": a.target_ref,
+                            "owner_unit": a.owner_unit.0, "effective_from": a.effective_from })
+                })
+                .collect(),
+            progress_reports: h
+                .progress_reports
+                .into_iter()
+                .map(|p| json!({ "percent": p.percent, "note": p.note }))
+                .collect(),
+            supersedes: h.supersedes.into_iter().map(|p| p.0).collect(),
+            superseded_by: h.superseded_by.into_iter().map(|p| p.0).collect(),
+            shared_with: h
+                .shared_with
+                .into_iter()
+                .map(|s| json!({ "version": s.version, "partner": s.partner.0 }))
+                .collect(),
+            adoptions: h
+                .adoptions
+                .into_iter()
+                .map(|a| json!({ "partner": a.partner.0, "status": a.status, "note": a.note }))
+                .collect(),
+            evidence: h.evidence.into_iter().map(edge_body).collect(),
+            cited_by: h.cited_by.into_iter().map(edge_body).collect(),
+        }
+    }
+}
+
+/// `GET /api/v1/practices/{practice}/history`: a best practice's whole traceable history. The
+/// `ETag` is the practice stream's revision (usable as a command's `If-Match`).
+#[utoipa::path(get, path = "/api/v1/practices/{practice}/history", tag = "read", security(("bearer" = [])),
+    params(("practice" = uuid::Uuid, Path, description = "The practice")),
+    responses(
+        (status = 200, description = "The history", body = PracticeHistoryBody,
+            headers(("ETag" = String, description = "The practice stream's revision"))),
+        (status = 400, description = "A malformed id", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 401, description = "No credentials, or unacceptable ones", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 403, description = "No role that may read", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 404, description = "No such practice, or another municipality's not shared with the caller's", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 503, description = "The read models do not run on this server", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+    ))]
+pub async fn practice_history(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    axum::extract::Path(practice): axum::extract::Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse as _;
+    let practice = kirjuri_events::domain::PracticeId(uuid_parameter("practice", &practice)?);
+    let read_side = read_side(&state)?;
+    let history = tokio::task::spawn_blocking(move || read_side.views()?.practice_history(practice))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(views_error)?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such practice"))?;
+    let resource =
+        Resource::of(history.municipality).shared_with(history.shared_with.iter().map(|sharing| sharing.partner));
+    authorize(&principal, Action::Read, &resource).map_err(ApiError::denied)?;
+    let revision = state.store.stream_revision(&practice.stream()).await.map_err(ApiError::internal)?;
+    let body = PracticeHistoryBody::from(history);
+    let mut response = Json(body).into_response();
+    if let Some(revision) = revision
+        && let Ok(etag) = axum::http::HeaderValue::from_str(&format!("\"{}\"", revision.0))
+    {
+        response.headers_mut().insert(axum::http::header::ETAG, etag);
+    }
+    Ok(response)
+}
