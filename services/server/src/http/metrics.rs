@@ -130,41 +130,28 @@ pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError
     let _ = writeln!(out, "kirjuri_store_head_position {}", head.map_or(0, |h| h.commit));
     if let Some(read_side) = &state.read_side {
         let statuses = read_side.status().await.map_err(|e| ApiError::internal(anyhow_to_box(e)))?;
-        out.push_str("# HELP kirjuri_projection_checkpoint Commit position of the last event a projection applied.\n");
-        out.push_str("# TYPE kirjuri_projection_checkpoint gauge\n");
-        for status in &statuses {
-            let _ = writeln!(
-                out,
-                "kirjuri_projection_checkpoint{{projection=\"{}\"}} {}",
-                escape(&status.name),
-                status.checkpoint.map_or(0, |c| c.commit)
-            );
-        }
-        out.push_str("# HELP kirjuri_projection_lag_events Events a projection has yet to apply.\n");
-        out.push_str("# TYPE kirjuri_projection_lag_events gauge\n");
-        for status in &statuses {
-            let _ = writeln!(
-                out,
-                "kirjuri_projection_lag_events{{projection=\"{}\"}} {}",
-                escape(&status.name),
-                status.lag_events
-            );
-        }
-        out.push_str("# HELP kirjuri_projection_lag_seconds Age of the oldest event a projection has yet to apply.\n");
-        out.push_str("# TYPE kirjuri_projection_lag_seconds gauge\n");
-        for status in &statuses {
-            let _ = writeln!(
-                out,
-                "kirjuri_projection_lag_seconds{{projection=\"{}\"}} {}",
-                escape(&status.name),
-                status.lag_seconds
-            );
-        }
-        out.push_str("# HELP kirjuri_projection_failed 1 when a projection stopped on an event it cannot apply.\n");
-        out.push_str("# TYPE kirjuri_projection_failed gauge\n");
-        for status in &statuses {
-            let failed = u8::from(status.state == kirjuri_projections::ProjectionState::Failed);
-            let _ = writeln!(out, "kirjuri_projection_failed{{projection=\"{}\"}} {failed}", escape(&status.name));
+        type Gauge = fn(&kirjuri_projections::ProjectionStatus) -> f64;
+        let gauges: [(&str, &str, Gauge); 4] = [
+            ("checkpoint", "Commit position of the last event a projection applied.", |s| {
+                s.checkpoint.map_or(0, |c| c.commit) as f64
+            }),
+            ("lag_events", "Events a projection has yet to apply.", |s| s.lag_events as f64),
+            ("lag_seconds", "Age of the oldest event a projection has yet to apply.", |s| s.lag_seconds),
+            ("failed", "1 when a projection stopped on an event it cannot apply.", |s| {
+                f64::from(u8::from(s.state == kirjuri_projections::ProjectionState::Failed))
+            }),
+        ];
+        for (name, help, value) in gauges {
+            let _ = writeln!(out, "# HELP kirjuri_projection_{name} {help}");
+            let _ = writeln!(out, "# TYPE kirjuri_projection_{name} gauge");
+            for status in &statuses {
+                let _ = writeln!(
+                    out,
+                    "kirjuri_projection_{name}{{projection=\"{}\"}} {}",
+                    escape(&status.name),
+                    value(status)
+                );
+            }
         }
     }
     Ok(([(header::CONTENT_TYPE, HeaderValue::from_static(TEXT_FORMAT))], out).into_response())
