@@ -10,9 +10,10 @@
 //! and is answered from the store as the first time. The request's digest (SHA-256 of the
 //! canonical JSON body) is stored with the events; the same key with another body is refused.
 //!
-//! Who issues a command is decided in one place, [`command_context`]: for now the actor comes
-//! from `X-Kirjuri-Actor` and the tenant from the command's municipality. Authentication will
-//! replace both with the authenticated principal there.
+//! Who issues a command is decided in one place, [`command_context`]: the authenticated
+//! principal is the actor and its municipality the tenant (and the key's scope). [`execute`]
+//! asks `authorize` whether the principal's roles may issue the command's group on a record of
+//! the municipality the command names, or that its stream was created for.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
