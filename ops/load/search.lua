@@ -1,4 +1,5 @@
 -- wrk: GET /api/v1/search with 1–3 word Finnish queries, a third of them filtered by kind.
+-- The queries are kirjuri_search::quality::BENCHMARK_QUERIES, URL-encoded.
 local queries = {
   "kotihoito", "etäkäynti", "kokeilun%20tulokset", "digitaalinen%20asiointipiste", "työhyvinvointi",
   "osaamisen%20kehittäminen", "tekoäly%20asiakirjat", "perhekeskus%20palvelupolku", "kirjasto",

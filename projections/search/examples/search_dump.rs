@@ -5,39 +5,23 @@
 //! `cargo run --release -p kirjuri-search --example search_dump -- <index dir> [query ...]`
 //! With `SEARCH_DUMP_TIMES` set, each search's first and best-of-six time goes to stderr.
 
+use kirjuri_search::quality::BENCHMARK_QUERIES;
 use kirjuri_search::{AnalysisSettings, SearchFilters, SearchIndex, SearchRequest, SortOrder};
 
-const QUERIES: &[&str] = &[
-    "kotihoito",
-    "etäkäynti",
-    "kokeilun tulokset",
-    "digitaalinen asiointipiste",
-    "työhyvinvointi",
-    "osaamisen kehittäminen",
-    "tekoäly asiakirjat",
-    "perhekeskus palvelupolku",
-    "kirjasto",
-    "rakennusvalvonta chatbot",
-    "vertaisoppiminen",
-    "ajanvaraus",
-    "kotihoidon etäkäynnit",
-    "päätös käytäntö",
-    "mittaus tuottavuus",
-    "kotihoto",
-    "tyhyvinvointi",
-    "\"kotihoidon asiakkaat\"",
-    "",
-    "ja",
-    "hemvård",
-    "home care",
-];
+/// Beside the benchmark's queries: typos, a phrase, the empty query, a stop word, Swedish, English.
+const EDGE_CASES: &[&str] =
+    &["kotihoto", "tyhyvinvointi", "\"kotihoidon asiakkaat\"", "", "ja", "hemvård", "home care"];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let dir = args.next().ok_or("usage: search_dump <index dir> [query ...]")?;
     let extra: Vec<String> = args.collect();
     let index = SearchIndex::open(std::path::Path::new(&dir), &AnalysisSettings::from_env())?;
-    let queries: Vec<String> = if extra.is_empty() { QUERIES.iter().map(|q| (*q).to_owned()).collect() } else { extra };
+    let queries: Vec<String> = if extra.is_empty() {
+        BENCHMARK_QUERIES.iter().chain(EDGE_CASES).map(|q| (*q).to_owned()).collect()
+    } else {
+        extra
+    };
     for text in &queries {
         for (filters, sort, offset) in [
             (SearchFilters::default(), SortOrder::Relevance, 0),

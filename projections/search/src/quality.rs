@@ -9,6 +9,26 @@
 //! macro-averaged. The typo variant swaps one pair of adjacent middle letters of lemmas of 6
 //! or more characters, with the same relevant set.
 
+/// The 1–3 word Finnish queries the latency benchmarks run (`kirjuri bench projections`, and
+/// `ops/load/search.lua`, which holds them URL-encoded): common programme words, matching
+/// from a handful to tens of thousands of documents of the demo.
+pub const BENCHMARK_QUERIES: [&str; 15] = [
+    "kotihoito",
+    "etäkäynti",
+    "kokeilun tulokset",
+    "digitaalinen asiointipiste",
+    "työhyvinvointi",
+    "osaamisen kehittäminen",
+    "tekoäly asiakirjat",
+    "perhekeskus palvelupolku",
+    "kirjasto",
+    "rakennusvalvonta chatbot",
+    "vertaisoppiminen",
+    "ajanvaraus",
+    "kotihoidon etäkäynnit",
+    "päätös käytäntö",
+    "mittaus tuottavuus",
+];
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

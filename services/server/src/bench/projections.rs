@@ -22,6 +22,7 @@ use kirjuri_events::domain::organisation::MunicipalityEvent;
 use kirjuri_events::domain::{LessonId, LocalizedText, MunicipalityId};
 use kirjuri_events::{EventId, EventMetadata, ExpectedRevision, Position};
 use kirjuri_projections::{ProjectionFactory, rebuild};
+use kirjuri_search::quality::BENCHMARK_QUERIES;
 use kirjuri_search::{SearchFilters, SearchRequest};
 use kirjuri_store::{EventFilter, EventStore, ReadAllOptions, SqliteStore, SqliteStoreOptions};
 use kirjuri_views::{PictureQuery, ViewsReader};
@@ -311,23 +312,7 @@ async fn measure_freshness(
 /// 8 threads of 1–3 word Finnish queries with facets and snippets.
 fn measure_search(args: &ProjectionsBenchArgs, index: &kirjuri_search::SearchIndex) -> anyhow::Result<SearchFigures> {
     eprintln!("bench projections: searching with 8 threads");
-    const QUERIES: &[&str] = &[
-        "kotihoito",
-        "etäkäynti",
-        "kokeilun tulokset",
-        "digitaalinen asiointipiste",
-        "työhyvinvointi",
-        "osaamisen kehittäminen",
-        "tekoäly asiakirjat",
-        "perhekeskus palvelupolku",
-        "kirjasto",
-        "rakennusvalvonta chatbot",
-        "vertaisoppiminen",
-        "ajanvaraus",
-        "kotihoidon etäkäynnit",
-        "päätös käytäntö",
-        "mittaus tuottavuus",
-    ];
+
     let started = Instant::now();
     let mut threads = Vec::new();
     for thread in 0..8u64 {
@@ -337,7 +322,7 @@ fn measure_search(args: &ProjectionsBenchArgs, index: &kirjuri_search::SearchInd
             let mut rng = rand::rngs::StdRng::seed_from_u64(thread);
             let mut samples = Vec::with_capacity(queries);
             for n in 0..queries {
-                let text = QUERIES[rng.random_range(0..QUERIES.len())];
+                let text = BENCHMARK_QUERIES[rng.random_range(0..BENCHMARK_QUERIES.len())];
                 let filters =
                     if n % 3 == 0 { SearchFilters::parse([("kind", "lesson")])? } else { SearchFilters::default() };
                 let request = SearchRequest { text: text.to_owned(), filters, ..SearchRequest::default() };
