@@ -302,31 +302,26 @@ fn parse_day(text: &str) -> Result<NaiveDate, ViewsError> {
 impl ViewsReader {
     /// What `node` cites (edges from it).
     pub fn cites(&self, node: &GraphNode) -> Result<Vec<Edge>, ViewsError> {
-        let (kind, key) = node.key();
-        let mut statement = self
-            .connection
-            .prepare_cached(
-                "SELECT from_kind, from_id, relation, to_kind, to_id FROM edges
-                 WHERE from_kind = ?1 AND from_id = ?2 ORDER BY seq, relation, to_kind, to_id",
-            )
-            .map_err(sql("preparing an edge query"))?;
-        let rows: Vec<_> = statement
-            .query_map([kind, key.as_str()], read_edge)
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(sql("reading edges"))?;
-        rows.into_iter().map(to_edge).collect()
+        self.edges(
+            "SELECT from_kind, from_id, relation, to_kind, to_id FROM edges
+             WHERE from_kind = ?1 AND from_id = ?2 ORDER BY seq, relation, to_kind, to_id",
+            node,
+        )
     }
 
     /// What cites `node` (edges to it).
     pub fn cited_by(&self, node: &GraphNode) -> Result<Vec<Edge>, ViewsError> {
+        self.edges(
+            "SELECT from_kind, from_id, relation, to_kind, to_id FROM edges
+             WHERE to_kind = ?1 AND to_id = ?2 ORDER BY seq, relation, from_kind, from_id",
+            node,
+        )
+    }
+
+    /// The edges `query` selects for `node`'s kind and key (parameters 1 and 2).
+    fn edges(&self, query: &str, node: &GraphNode) -> Result<Vec<Edge>, ViewsError> {
         let (kind, key) = node.key();
-        let mut statement = self
-            .connection
-            .prepare_cached(
-                "SELECT from_kind, from_id, relation, to_kind, to_id FROM edges
-                 WHERE to_kind = ?1 AND to_id = ?2 ORDER BY seq, relation, from_kind, from_id",
-            )
-            .map_err(sql("preparing an edge query"))?;
+        let mut statement = self.connection.prepare_cached(query).map_err(sql("preparing an edge query"))?;
         let rows: Vec<_> = statement
             .query_map([kind, key.as_str()], read_edge)
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
