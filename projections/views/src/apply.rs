@@ -21,7 +21,7 @@ use kirjuri_projections::ProjectionError;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
-use crate::graph::GraphNode;
+use crate::graph::{GraphNode, Relation};
 use crate::summary::{Names, code, describe};
 use crate::{PROJECTION_NAME, to_sql_u64};
 
@@ -259,13 +259,13 @@ impl Applied<'_> {
         .map(drop)
     }
 
-    fn edge(&self, from: &GraphNode, relation: &str, to: &GraphNode) -> Result<(), ProjectionError> {
+    fn edge(&self, from: &GraphNode, relation: Relation, to: &GraphNode) -> Result<(), ProjectionError> {
         let (from_kind, from_id) = from.key();
         let (to_kind, to_id) = to.key();
         self.exec(
             "INSERT OR IGNORE INTO edges (from_kind, from_id, relation, to_kind, to_id, seq)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![from_kind, from_id, relation, to_kind, to_id, self.seq],
+            params![from_kind, from_id, relation.as_str(), to_kind, to_id, self.seq],
         )
         .map(drop)
     }
@@ -522,7 +522,7 @@ impl Applied<'_> {
         if let EngagementEvent::Started(e) = event
             && let Some(experiment) = e.experiment
         {
-            self.edge(&GraphNode::Engagement(e.engagement), "part_of", &GraphNode::Experiment(experiment))?;
+            self.edge(&GraphNode::Engagement(e.engagement), Relation::PartOf, &GraphNode::Experiment(experiment))?;
         }
         Ok(())
     }
@@ -537,7 +537,7 @@ impl Applied<'_> {
                 CommunicationLink::Lesson(l) => GraphNode::Lesson(*l),
                 CommunicationLink::Practice(p) => GraphNode::Practice(*p),
             };
-            self.edge(&from, "mentions", &to)?;
+            self.edge(&from, Relation::Mentions, &to)?;
         }
         Ok(())
     }
@@ -547,7 +547,7 @@ impl Applied<'_> {
             ExperimentEvent::Proposed(e) => self.name("experiment", e.experiment.0, &e.name),
             ExperimentEvent::OutcomeAssessed(e) => self.edge(
                 &GraphNode::Outcome(e.experiment, e.criterion),
-                "outcome_of",
+                Relation::OutcomeOf,
                 &GraphNode::Experiment(e.experiment),
             ),
             _ => Ok(()),
@@ -556,7 +556,7 @@ impl Applied<'_> {
 
     fn observation(&self, event: &ObservationEvent) -> Result<(), ProjectionError> {
         let ObservationEvent::Submitted(e) = event;
-        self.edge(&GraphNode::Observation(e.observation), "stems_from", &source_node(&e.source))
+        self.edge(&GraphNode::Observation(e.observation), Relation::StemsFrom, &source_node(&e.source))
     }
 
     fn lesson(&self, event: &LessonEvent) -> Result<(), ProjectionError> {
@@ -564,10 +564,10 @@ impl Applied<'_> {
             self.name("lesson", e.lesson.0, &e.title)?;
             let from = GraphNode::Lesson(e.lesson);
             for source in &e.sources {
-                self.edge(&from, "stems_from", &source_node(source))?;
+                self.edge(&from, Relation::StemsFrom, &source_node(source))?;
             }
             for observation in &e.observations {
-                self.edge(&from, "stems_from", &GraphNode::Observation(*observation))?;
+                self.edge(&from, Relation::StemsFrom, &GraphNode::Observation(*observation))?;
             }
         }
         Ok(())
@@ -595,14 +595,14 @@ impl Applied<'_> {
                         EvidenceLink::Outcome { experiment, criterion } => {
                             // The outcome belongs to its experiment even before its assessment is projected.
                             let outcome = GraphNode::Outcome(*experiment, *criterion);
-                            self.edge(&outcome, "outcome_of", &GraphNode::Experiment(*experiment))?;
+                            self.edge(&outcome, Relation::OutcomeOf, &GraphNode::Experiment(*experiment))?;
                             outcome
                         }
                         EvidenceLink::Experiment { experiment } => GraphNode::Experiment(*experiment),
                         EvidenceLink::Lesson { lesson } => GraphNode::Lesson(*lesson),
                         EvidenceLink::Assessment { campaign } => GraphNode::Campaign(*campaign),
                     };
-                    self.edge(&from, "cites", &to)?;
+                    self.edge(&from, Relation::Cites, &to)?;
                 }
             }
             PracticeEvent::Submitted(e) => {
@@ -683,7 +683,7 @@ impl Applied<'_> {
                     "UPDATE practices SET status = 'superseded', superseded_by = ?2 WHERE practice = ?1",
                     params![practice, id(e.by.0)],
                 )?;
-                self.edge(&GraphNode::Practice(e.by), "supersedes", &GraphNode::Practice(e.practice))?;
+                self.edge(&GraphNode::Practice(e.by), Relation::Supersedes, &GraphNode::Practice(e.practice))?;
             }
             PracticeEvent::Retired(_) => self.set_status(&practice, "retired")?,
             PracticeEvent::Shared(e) => {

@@ -110,16 +110,23 @@ pub enum Relation {
 }
 
 impl Relation {
+    /// Each relation with its code, as stored in the `edges` table and shown by the API.
+    const CODES: [(Self, &'static str); 6] = [
+        (Self::Cites, "cites"),
+        (Self::OutcomeOf, "outcome_of"),
+        (Self::StemsFrom, "stems_from"),
+        (Self::PartOf, "part_of"),
+        (Self::Mentions, "mentions"),
+        (Self::Supersedes, "supersedes"),
+    ];
+
+    /// The relation's code (`cites`, `outcome_of`, `stems_from`, `part_of`, `mentions`, `supersedes`).
+    pub fn as_str(self) -> &'static str {
+        Self::CODES.iter().find(|(relation, _)| *relation == self).map_or("", |(_, code)| code)
+    }
+
     fn parse(code: &str) -> Option<Self> {
-        Some(match code {
-            "cites" => Self::Cites,
-            "outcome_of" => Self::OutcomeOf,
-            "stems_from" => Self::StemsFrom,
-            "part_of" => Self::PartOf,
-            "mentions" => Self::Mentions,
-            "supersedes" => Self::Supersedes,
-            _ => return None,
-        })
+        Self::CODES.iter().find(|(_, known)| *known == code).map(|(relation, _)| *relation)
     }
 }
 

@@ -429,16 +429,7 @@ pub struct EdgeBody {
 }
 
 fn edge_body(edge: kirjuri_views::Edge) -> EdgeBody {
-    use kirjuri_views::Relation;
-    let relation = match edge.relation {
-        Relation::Cites => "cites",
-        Relation::OutcomeOf => "outcome_of",
-        Relation::StemsFrom => "stems_from",
-        Relation::PartOf => "part_of",
-        Relation::Mentions => "mentions",
-        Relation::Supersedes => "supersedes",
-    };
-    EdgeBody { from: edge.from.to_string(), relation, to: edge.to.to_string() }
+    EdgeBody { from: edge.from.to_string(), relation: edge.relation.as_str(), to: edge.to.to_string() }
 }
 
 /// A body's decision on a version of a practice.
