@@ -190,6 +190,8 @@ pub fn lock_read_models(settings: &Settings) -> anyhow::Result<std::fs::File> {
 /// copy up on what was appended meanwhile. Rebuilds run one at a time.
 pub struct ReadSide {
     settings: Settings,
+    /// The live views database, which every views query opens.
+    views_database: PathBuf,
     store: Arc<dyn EventStore>,
     options: RunnerOptions,
     running: tokio::sync::Mutex<Option<ProjectionRunner>>,
@@ -218,6 +220,7 @@ impl ReadSide {
         let (runner, search) = Self::open_and_run(settings, &store, options).await?;
         Ok(Self {
             settings: settings.clone(),
+            views_database: ViewsFactory::new(settings).live_database(),
             store,
             options,
             running: tokio::sync::Mutex::new(Some(runner)),
@@ -257,7 +260,7 @@ impl ReadSide {
     /// A read-only connection to the live views. Open one per request: a connection opened
     /// before a rebuild was swapped in keeps reading the replaced copy.
     pub fn views(&self) -> Result<ViewsReader, ViewsError> {
-        ViewsReader::open(ViewsFactory::new(&self.settings).live_database())
+        ViewsReader::open(&self.views_database)
     }
 
     /// Every projection's status.
