@@ -105,7 +105,7 @@ pub struct Resource {
     pub municipality: Option<MunicipalityId>,
     /// Municipalities it was shared with (they may read it).
     pub shared_with: Vec<MunicipalityId>,
-    /// For personal text: the subjects (principal subjects) allowed to read it.
+    /// For personal text: the people ([`Principal::person`]) allowed to read it.
     pub personal_to: Option<Vec<String>>,
 }
 
@@ -121,9 +121,9 @@ impl Resource {
         self
     }
 
-    /// Personal text that only these subjects may read.
-    pub fn personal_to(mut self, subjects: impl IntoIterator<Item = String>) -> Self {
-        self.personal_to = Some(subjects.into_iter().collect());
+    /// Personal text that only these people ([`Principal::person`]) may read.
+    pub fn personal_to(mut self, people: impl IntoIterator<Item = String>) -> Self {
+        self.personal_to = Some(people.into_iter().collect());
         self
     }
 }
@@ -227,8 +227,8 @@ pub fn authorize(principal: &Principal, action: Action, resource: &Resource) -> 
             return Err(Denied::OtherTenant);
         }
     }
-    if let Some(subjects) = &resource.personal_to
-        && !subjects.contains(&principal.subject)
+    if let Some(people) = &resource.personal_to
+        && !people.contains(&principal.person)
     {
         return Err(Denied::Personal);
     }
@@ -245,6 +245,7 @@ mod tests {
     fn principal(municipality: MunicipalityId, roles: &[Role]) -> Principal {
         Principal {
             subject: "token:anna".into(),
+            person: "token:anna".into(),
             display_name: None,
             municipality,
             roles: roles.iter().copied().collect::<BTreeSet<_>>(),

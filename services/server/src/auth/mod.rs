@@ -99,6 +99,10 @@ pub enum AuthMethod {
 pub struct Principal {
     /// Stable id of the caller: `token:<id>` for API tokens, the `oid` (else `sub`) claim for OIDC.
     pub subject: String,
+    /// The pseudonymous person reference (as in coaching records, e.g. `hlo-7f3a2c`) this caller
+    /// is: what decides whether a coaching note's personal text is theirs to read. The token's
+    /// `person` for API tokens, else the subject.
+    pub person: String,
     /// A name to show people, when known.
     pub display_name: Option<String>,
     /// The municipality (tenant) the caller acts for.
@@ -298,6 +302,7 @@ mod tests {
     fn a_principal_without_a_role_is_refused_it() {
         let principal = Principal {
             subject: "token:x".to_owned(),
+            person: "token:x".to_owned(),
             display_name: None,
             municipality: MunicipalityId(Uuid::nil()),
             roles: BTreeSet::from([Role::Auditor]),

@@ -181,6 +181,7 @@ impl OidcVerifier {
             return Err(AuthError::NoRole);
         }
         Ok(Principal {
+            person: subject.clone(),
             subject,
             display_name: claims.name.or(claims.preferred_username),
             municipality,

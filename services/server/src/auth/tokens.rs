@@ -208,6 +208,7 @@ impl TokenRecord {
     pub fn principal(&self) -> Principal {
         Principal {
             subject: format!("token:{}", self.id),
+            person: format!("token:{}", self.id),
             display_name: Some(self.name.clone()),
             municipality: self.tenant,
             roles: self.roles.clone(),

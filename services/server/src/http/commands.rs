@@ -577,6 +577,7 @@ mod tests {
         };
         let principal = |municipality: u128| Principal {
             subject: "token:test".into(),
+            person: "token:test".into(),
             display_name: None,
             municipality: MunicipalityId(Uuid::from_u128(municipality)),
             roles: BTreeSet::from([crate::auth::Role::Admin]),
