@@ -1,7 +1,7 @@
 //! The command API, black-box: one route per command, idempotency keys, If-Match, and a
 //! problem+json answer naming the field and the rule for every way a request can be wrong.
 
-use kirjuri_tests::{TestApp, spawn_app};
+use kirjuri_tests::{TestApp, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -275,6 +275,25 @@ async fn every_way_a_request_can_be_wrong_is_a_problem_naming_the_field() {
     let unknown_command = app.post_command("do-everything", &key(), &valid).await;
     problem(unknown_command, 404).await;
     assert_eq!(app.events_in_stream(&format!("municipality-{municipality}")), 0);
+}
+
+#[tokio::test]
+async fn the_body_limit_is_a_setting_and_a_body_over_it_is_a_413_that_changes_nothing() {
+    let app = spawn_app_with(|settings| settings.max_body_bytes = 4096).await;
+    let municipality = id();
+    let over = json!({ "municipality": municipality, "code": "297", "name": { "fi": "x".repeat(4096) } });
+    let over = problem(app.post_command("register-municipality", &key(), &over).await, 413).await;
+    assert!(detail(&over).contains("4096 bytes"), "{over}");
+    assert!(detail(&over).contains("max_body_bytes"), "{over}");
+
+    let under = json!({ "municipality": municipality, "code": "297", "name": { "fi": "x".repeat(3000) } });
+    let response = app.post_command("register-municipality", &key(), &under).await;
+    assert_eq!(
+        response.status().as_u16(),
+        201,
+        "the refused body wrote nothing, so the same id is new: {:?}",
+        response.text().await
+    );
 }
 
 #[tokio::test]

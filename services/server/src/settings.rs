@@ -28,6 +28,12 @@ pub const DEFAULT_MAX_EVENT_BYTES: usize = 1024 * 1024;
 /// The largest allowed `max_event_bytes`: 16 MiB, KurrentDB's default largest append.
 pub const MAX_EVENT_BYTES_LIMIT: usize = 16 * 1024 * 1024;
 
+/// The default largest HTTP request body, in bytes: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The allowed `max_body_bytes`: from 1 KiB (every command fits) to 16 MiB.
+pub const MAX_BODY_BYTES_RANGE: std::ops::RangeInclusive<usize> = 1024..=16 * 1024 * 1024;
+
 /// The default shortest time between two JWKS fetches caused by unknown key ids.
 pub const DEFAULT_OIDC_JWKS_MIN_REFETCH: Duration = Duration::from_secs(10);
 
@@ -47,6 +53,8 @@ pub struct Settings {
     pub bind: SocketAddr,
     /// The largest event (data plus metadata) the store accepts, in bytes.
     pub max_event_bytes: usize,
+    /// The largest HTTP request body the API reads, in bytes; a larger one is a 413.
+    pub max_body_bytes: usize,
     /// How log lines are written.
     pub log_format: LogFormat,
     /// The OIDC issuer whose access tokens are accepted (`iss`, compared exactly); OIDC is off when unset.
@@ -168,6 +176,7 @@ impl Default for Settings {
             kurrentdb_url: None,
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             log_format: LogFormat::Text,
             oidc_issuer: None,
             oidc_audience: None,
@@ -245,6 +254,7 @@ enum Key {
     KurrentDbUrl,
     Bind,
     MaxEventBytes,
+    MaxBodyBytes,
     LogFormat,
     OidcIssuer,
     OidcAudience,
@@ -255,12 +265,13 @@ enum Key {
 
 impl Key {
     /// Every setting, in the order the sample file documents them.
-    const ALL: [Self; 11] = [
+    const ALL: [Self; 12] = [
         Self::DataDir,
         Self::Store,
         Self::KurrentDbUrl,
         Self::Bind,
         Self::MaxEventBytes,
+        Self::MaxBodyBytes,
         Self::LogFormat,
         Self::OidcIssuer,
         Self::OidcAudience,
@@ -276,6 +287,7 @@ impl Key {
             Self::KurrentDbUrl => "kurrentdb_url",
             Self::Bind => "bind",
             Self::MaxEventBytes => "max_event_bytes",
+            Self::MaxBodyBytes => "max_body_bytes",
             Self::LogFormat => "log_format",
             Self::OidcIssuer => "oidc_issuer",
             Self::OidcAudience => "oidc_audience",
@@ -292,6 +304,7 @@ impl Key {
             Self::KurrentDbUrl => "KIRJURI_KURRENTDB_URL",
             Self::Bind => "KIRJURI_BIND",
             Self::MaxEventBytes => "KIRJURI_MAX_EVENT_BYTES",
+            Self::MaxBodyBytes => "KIRJURI_MAX_BODY_BYTES",
             Self::LogFormat => "KIRJURI_LOG_FORMAT",
             Self::OidcIssuer => "KIRJURI_OIDC_ISSUER",
             Self::OidcAudience => "KIRJURI_OIDC_AUDIENCE",
@@ -342,6 +355,15 @@ impl RawValue<'_> {
         }
     }
 
+    /// The value as a whole number (text of digits, or a TOML integer), if it is one.
+    fn whole_number(&self) -> Option<usize> {
+        match self {
+            Self::Text(text) => text.parse::<usize>().ok(),
+            Self::Toml(toml::Value::Integer(number)) => usize::try_from(*number).ok(),
+            Self::Toml(_) => None,
+        }
+    }
+
     /// The value as given, quoted, for error messages.
     fn quoted(&self) -> String {
         match self {
@@ -360,6 +382,7 @@ const DATA_DIR_RULE: &str = "a non-empty directory path";
 const STORE_RULE: &str = "sqlite or kurrentdb";
 const BIND_RULE: &str = "an IP address and port such as 127.0.0.1:8080 or [::]:8080";
 const MAX_EVENT_BYTES_RULE: &str = "a whole number of bytes from 1 to 16777216 (16 MiB)";
+const MAX_BODY_BYTES_RULE: &str = "a whole number of bytes from 1024 to 16777216 (16 MiB)";
 const LOG_FORMAT_RULE: &str = "text or json";
 const OIDC_URL_RULE: &str = "an https:// URL (http:// only for localhost, 127.0.0.1 or [::1])";
 const OIDC_AUDIENCE_RULE: &str = "a non-empty audience without spaces, such as api://kirjuri or a client id";
@@ -497,14 +520,16 @@ impl Settings {
                 self.bind = text.parse().map_err(|_| invalid(origin, BIND_RULE, value.quoted()))?;
             }
             Key::MaxEventBytes => {
-                let bytes = match value {
-                    RawValue::Text(text) => text.parse::<usize>().ok(),
-                    RawValue::Toml(toml::Value::Integer(number)) => usize::try_from(*number).ok(),
-                    RawValue::Toml(_) => None,
-                };
-                self.max_event_bytes = bytes
+                self.max_event_bytes = value
+                    .whole_number()
                     .filter(|bytes| (1..=MAX_EVENT_BYTES_LIMIT).contains(bytes))
                     .ok_or_else(|| invalid(origin, MAX_EVENT_BYTES_RULE, value.quoted()))?;
+            }
+            Key::MaxBodyBytes => {
+                self.max_body_bytes = value
+                    .whole_number()
+                    .filter(|bytes| MAX_BODY_BYTES_RANGE.contains(bytes))
+                    .ok_or_else(|| invalid(origin, MAX_BODY_BYTES_RULE, value.quoted()))?;
             }
             Key::LogFormat => {
                 self.log_format = match value.text(origin, LOG_FORMAT_RULE)? {
@@ -789,6 +814,22 @@ mod tests {
     }
 
     #[test]
+    fn max_body_bytes_must_be_a_number_from_one_kib_to_sixteen_mib() {
+        for bad in ["0", "1023", "-1", "2MiB", "16777217", ""] {
+            let message = load_error(None, &[("KIRJURI_MAX_BODY_BYTES", bad)]);
+            assert_eq!(
+                message,
+                format!(
+                    "KIRJURI_MAX_BODY_BYTES must be a whole number of bytes from 1024 to 16777216 (16 MiB), got {bad:?}"
+                )
+            );
+        }
+        assert_eq!(Settings::load(None, no_env()).expect("defaults").max_body_bytes, 1024 * 1024);
+        let file = config_file("max_body_bytes = 4096");
+        assert_eq!(Settings::load(Some(file.path()), no_env()).expect("loads").max_body_bytes, 4096);
+    }
+
+    #[test]
     fn max_event_bytes_in_the_file_must_be_an_integer() {
         let file = config_file(r#"max_event_bytes = "big""#);
         let message = load_error(Some(file.path()), &[]);
@@ -830,7 +871,7 @@ mod tests {
         assert!(message.starts_with("unknown key `colour` in the config file"), "{message}");
         assert!(
             message.ends_with(
-                "data_dir, store, kurrentdb_url, bind, max_event_bytes, log_format, oidc_issuer, oidc_audience, \
+                "data_dir, store, kurrentdb_url, bind, max_event_bytes, max_body_bytes, log_format, oidc_issuer, oidc_audience, \
                  oidc_jwks_url, oidc_tenants, oidc_jwks_min_refetch_seconds"
             ),
             "{message}"

@@ -71,6 +71,7 @@ impl Application {
             metrics: Arc::default(),
             shutting_down: shutting_down_receiver,
             authenticator,
+            max_body_bytes: settings.max_body_bytes,
         });
         info!(address = %local_addr, store = settings.store.as_str(), "listener bound");
         Ok(Self { listener, local_addr, router, read_side, shutting_down })

@@ -64,9 +64,6 @@ use crate::access::{Action, CommandGroup, Resource, authorize};
 use crate::auth::Principal;
 use crate::usecases::{CommandContext, Executed, UseCaseError};
 
-/// The largest command body accepted, in bytes (1 MiB).
-pub const MAX_COMMAND_BODY_BYTES: usize = 1024 * 1024;
-
 /// The header naming a command for idempotency.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
@@ -192,10 +189,10 @@ fn strip_location(error: &serde_json::Error) -> String {
     message.strip_suffix(&suffix).unwrap_or(&message).to_owned()
 }
 
-impl<S: Send + Sync, C: DeserializeOwned> FromRequest<S> for CommandRequest<C> {
+impl<C: DeserializeOwned> FromRequest<AppState> for CommandRequest<C> {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let headers = request.headers();
         let idempotency_key = visible_ascii_header(headers, IDEMPOTENCY_KEY, "the Idempotency-Key header")?
             .ok_or_else(|| {
@@ -215,7 +212,10 @@ impl<S: Send + Sync, C: DeserializeOwned> FromRequest<S> for CommandRequest<C> {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(
                     ErrorCode::PayloadTooLarge,
-                    format!("the body is larger than {MAX_COMMAND_BODY_BYTES} bytes, the most a command may be"),
+                    format!(
+                        "the body is larger than {} bytes, the most a command may be (setting max_body_bytes)",
+                        state.max_body_bytes
+                    ),
                 )
             } else {
                 ApiError::bad_request(format!("the body could not be read: {}", rejection.body_text()))

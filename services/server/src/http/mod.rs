@@ -43,6 +43,8 @@ pub struct AppState {
     pub shutting_down: tokio::sync::watch::Receiver<bool>,
     /// Turns bearer tokens into principals.
     pub authenticator: Arc<Authenticator>,
+    /// The largest request body read, in bytes (setting `max_body_bytes`); larger is a 413.
+    pub max_body_bytes: usize,
 }
 
 /// The OpenAPI description's fixed parts; the paths and schemas come from the routes.
@@ -118,7 +120,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
-        .layer(axum::extract::DefaultBodyLimit::max(commands::MAX_COMMAND_BODY_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(state.max_body_bytes))
         .layer(axum::middleware::from_fn(request_log::log_request))
         .with_state(state)
 }
