@@ -179,6 +179,23 @@ impl TestApp {
             .expect("the events are counted")
     }
 
+    /// The id of the first stream of `category` (e.g. `practice`) created for `tenant`, read
+    /// from the store's file: a real record to put in a route's path.
+    pub fn first_entity(&self, category: &str, tenant: MunicipalityId) -> Option<uuid::Uuid> {
+        let path = self.data_dir().join("events.sqlite");
+        let connection = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("the store file opens read-only");
+        let stream: Option<String> = connection
+            .query_row(
+                "SELECT stream FROM events WHERE stream LIKE ?1 || '-%' AND revision = 0 AND tenant = ?2 \
+                 ORDER BY position LIMIT 1",
+                rusqlite::params![category, tenant.0.to_string()],
+                |row| row.get(0),
+            )
+            .ok();
+        stream.and_then(|stream| uuid::Uuid::parse_str(&stream[category.len() + 1..]).ok())
+    }
+
     /// `GET /health/live`.
     pub async fn get_live(&self) -> reqwest::Response {
         self.get("/health/live").await

@@ -391,8 +391,13 @@ macro_rules! command_routes {
             async fn $handler(
                 State(state): State<AppState>,
                 Authenticated(principal): Authenticated,
-                request: CommandRequest<$command>,
+                request: Request,
             ) -> Result<Response, ApiError> {
+                // Whether any of the caller's roles may issue the command at all is decided
+                // before the body is read: a caller who may not is told so, not how to fix the body.
+                authorize(&principal, Action::Command(CommandGroup::$group), &Resource::default())
+                    .map_err(ApiError::denied)?;
+                let request = CommandRequest::<$command>::from_request(request, &state).await?;
                 let tenant: Option<MunicipalityId> = {
                     let $c = &request.command;
                     $tenant
