@@ -33,6 +33,9 @@ use crate::settings::Settings;
 /// The views database file inside its directory.
 const VIEWS_FILE: &str = "views.sqlite";
 
+/// The most idle read connections to the views kept for reuse.
+const MAX_IDLE_VIEWS_READERS: usize = 16;
+
 /// Opens and rebuilds the SQLite views of a data directory.
 pub struct ViewsFactory {
     directory: PathBuf,
@@ -183,15 +186,15 @@ pub fn lock_read_models(settings: &Settings) -> anyhow::Result<std::fs::File> {
 ///
 /// Who owns what: the runner (behind `running`) is the only writer of the read models; the
 /// search index handle is shared by the search projection and every searcher, so a search
-/// right after a commit sees it; views are read through fresh read-only connections
-/// ([`ReadSide::views`]). A rebuild is built beside the live read model while everything keeps
+/// right after a commit sees it; views are read through read-only connections kept in a small
+/// pool ([`ReadSide::views`]), each query seeing the latest committed batch. A rebuild is built beside the live read model while everything keeps
 /// running, then swapped in: the runner is stopped (flushing its batches), the rebuilt copy
 /// promoted, the read models reopened and the runner restarted, which catches the rebuilt
 /// copy up on what was appended meanwhile. Rebuilds run one at a time.
 pub struct ReadSide {
     settings: Settings,
-    /// The live views database, which every views query opens.
-    views_database: PathBuf,
+    /// Read connections to the live views database.
+    views: ViewsReaders,
     store: Arc<dyn EventStore>,
     options: RunnerOptions,
     running: tokio::sync::Mutex<Option<ProjectionRunner>>,
@@ -220,7 +223,7 @@ impl ReadSide {
         let (runner, search) = Self::open_and_run(settings, &store, options).await?;
         Ok(Self {
             settings: settings.clone(),
-            views_database: ViewsFactory::new(settings).live_database(),
+            views: ViewsReaders::new(ViewsFactory::new(settings).live_database()),
             store,
             options,
             running: tokio::sync::Mutex::new(Some(runner)),
@@ -257,10 +260,10 @@ impl ReadSide {
         self.search.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
-    /// A read-only connection to the live views. Open one per request: a connection opened
-    /// before a rebuild was swapped in keeps reading the replaced copy.
-    pub fn views(&self) -> Result<ViewsReader, ViewsError> {
-        ViewsReader::open(&self.views_database)
+    /// A read-only connection to the live views, from the pool (opened if none is idle); it
+    /// goes back to the pool when dropped. Use one per request.
+    pub fn views(&self) -> Result<PooledViewsReader<'_>, ViewsError> {
+        self.views.get()
     }
 
     /// Every projection's status.
@@ -303,6 +306,8 @@ impl ReadSide {
         };
         drop(runner.shutdown().await);
         let promoted = rebuilt.promote().await;
+        // A connection opened before the swap would keep reading the replaced copy.
+        self.views.forget_open_connections();
         // Reopen whichever copy is live now (the old one if the swap failed).
         let (runner, index) = Self::open_and_run(&self.settings, &self.store, self.options).await?;
         *running = Some(runner);
@@ -316,6 +321,73 @@ impl ReadSide {
     pub async fn shutdown(&self) {
         if let Some(runner) = self.running.lock().await.take() {
             runner.shutdown().await;
+        }
+    }
+}
+
+/// A pool of read-only connections to the live views database.
+///
+/// Opening a connection per request costs more than the typical query (the file is opened, its
+/// schema parsed, its page cache and prepared statements start empty). A connection sees each
+/// new committed batch on its next query (WAL snapshots), but one opened before a rebuild was
+/// swapped in keeps reading the replaced file: a swap bumps the generation, and connections of
+/// an older generation are closed instead of reused.
+struct ViewsReaders {
+    database: PathBuf,
+    generation: std::sync::atomic::AtomicU64,
+    idle: std::sync::Mutex<Vec<(u64, ViewsReader)>>,
+}
+
+impl ViewsReaders {
+    fn new(database: PathBuf) -> Self {
+        Self { database, generation: std::sync::atomic::AtomicU64::new(0), idle: std::sync::Mutex::default() }
+    }
+
+    fn get(&self) -> Result<PooledViewsReader<'_>, ViewsError> {
+        let generation = self.generation.load(std::sync::atomic::Ordering::Acquire);
+        let reused = {
+            let mut idle = self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            idle.retain(|(of, _)| *of == generation);
+            idle.pop()
+        };
+        let reader = match reused {
+            Some((_, reader)) => reader,
+            None => ViewsReader::open(&self.database)?,
+        };
+        Ok(PooledViewsReader { reader: Some(reader), generation, pool: self })
+    }
+
+    fn forget_open_connections(&self) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+}
+
+/// A views connection lent by the pool; it derefs to [`ViewsReader`] and returns on drop.
+pub struct PooledViewsReader<'a> {
+    reader: Option<ViewsReader>,
+    generation: u64,
+    pool: &'a ViewsReaders,
+}
+
+impl std::ops::Deref for PooledViewsReader<'_> {
+    type Target = ViewsReader;
+
+    fn deref(&self) -> &ViewsReader {
+        // Only `drop` takes the reader out.
+        self.reader.as_ref().unwrap_or_else(|| unreachable!("a pooled reader is present until dropped"))
+    }
+}
+
+impl Drop for PooledViewsReader<'_> {
+    fn drop(&mut self) {
+        let Some(reader) = self.reader.take() else { return };
+        if self.generation != self.pool.generation.load(std::sync::atomic::Ordering::Acquire) {
+            return;
+        }
+        let mut idle = self.pool.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if idle.len() < MAX_IDLE_VIEWS_READERS {
+            idle.push((self.generation, reader));
         }
     }
 }
