@@ -120,3 +120,45 @@ async fn a_practices_history_is_traceable_with_its_revision_and_readable_by_part
     assert_eq!(app.get_as(&decision_maker, &unknown).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.get_as(&decision_maker, "/api/v1/practices/x/history").await.status(), StatusCode::BAD_REQUEST);
 }
+
+/// Answers of the views are kept while the views stand still; a kept answer must give way as
+/// soon as they move, even a "no such practice".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_answer_gives_way_as_soon_as_the_read_models_move() {
+    let (app, kuopio) = spawn_app_with_demo().await;
+    let (_, reader) = app.create_api_token(kuopio, &[Role::Staff], None);
+    let practice = uuid::Uuid::new_v4();
+    let path = format!("/api/v1/practices/{practice}/history");
+    for _ in 0..2 {
+        assert_eq!(app.get_as(&reader, &path).await.status(), StatusCode::NOT_FOUND);
+    }
+    let picture_path = format!("/api/v1/municipalities/{}/picture", kuopio.0);
+    let picture = app.get_as(&reader, &picture_path).await.text().await.expect("the picture");
+    assert_eq!(app.get_as(&reader, &picture_path).await.text().await.expect("the picture"), picture);
+
+    let experiment = app.first_entity("experiment", kuopio).expect("the demo has experiments");
+    let drafted = app
+        .post_command(
+            "draft-practice",
+            &format!("test-{practice}"),
+            &serde_json::json!({
+                "practice": practice, "municipality": kuopio.0, "title": { "fi": "Välimuistikäytäntö" },
+                "context": { "fi": "Konteksti" }, "options_considered": [{ "fi": "Vaihtoehto" }],
+                "chosen_option": { "fi": "Valinta" }, "consequences": { "positive": [], "negative": [] },
+                "evidence": [{ "kind": "experiment", "experiment": experiment }], "tags": ["testi"]
+            }),
+        )
+        .await;
+    assert_eq!(drafted.status(), StatusCode::CREATED, "{:?}", drafted.text().await);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let response = app.get_as(&reader, &path).await;
+        if response.status() == StatusCode::OK {
+            let history: Value = response.json().await.expect("JSON");
+            assert_eq!(history["title"], "Välimuistikäytäntö", "{history}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the new practice never replaced the kept 404");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -18,6 +18,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use axum::body::Bytes;
 use kirjuri_events::Position;
 use kirjuri_projections::{
     FailureRecording, Projection, ProjectionError, ProjectionFactory, ProjectionRunner, ProjectionStatus,
@@ -35,6 +36,9 @@ const VIEWS_FILE: &str = "views.sqlite";
 
 /// The most idle read connections to the views kept for reuse.
 const MAX_IDLE_VIEWS_READERS: usize = 16;
+
+/// The most bytes of answers kept by [`ReadSide::views_answer`].
+const MAX_CACHED_ANSWER_BYTES: usize = 64 * 1024 * 1024;
 
 /// Opens and rebuilds the SQLite views of a data directory.
 pub struct ViewsFactory {
@@ -195,6 +199,8 @@ pub struct ReadSide {
     settings: Settings,
     /// Read connections to the live views database.
     views: ViewsReaders,
+    /// Answers computed from the views, valid while the views' checkpoint stays where it was.
+    answers: AnswerCache,
     store: Arc<dyn EventStore>,
     options: RunnerOptions,
     running: tokio::sync::Mutex<Option<ProjectionRunner>>,
@@ -224,6 +230,7 @@ impl ReadSide {
         Ok(Self {
             settings: settings.clone(),
             views: ViewsReaders::new(ViewsFactory::new(settings).live_database()),
+            answers: AnswerCache::default(),
             store,
             options,
             running: tokio::sync::Mutex::new(Some(runner)),
@@ -264,6 +271,33 @@ impl ReadSide {
     /// goes back to the pool when dropped. Use one per request.
     pub fn views(&self) -> Result<PooledViewsReader<'_>, ViewsError> {
         self.views.get()
+    }
+
+    /// The answer to a views query, from the cache if the views have not moved since it was
+    /// computed (same checkpoint, same file), else computed by `compute` and kept. `key` names
+    /// the query and its parameters; the answer is its wire body (`bytes`) and whatever the
+    /// caller needs beside it, e.g. to authorise (`meta`).
+    ///
+    /// The checkpoint is read before the query runs, so a kept answer is never older than the
+    /// checkpoint it is filed under: the read models only move forward, and a checkpoint and
+    /// the rows it covers are committed together.
+    pub fn views_answer<M, E>(
+        &self,
+        key: String,
+        compute: impl FnOnce(&ViewsReader) -> Result<(M, Bytes), E>,
+        views_error: fn(ViewsError) -> E,
+    ) -> Result<(M, Bytes), E>
+    where
+        M: Clone + Send + Sync + 'static,
+    {
+        let views = self.views().map_err(views_error)?;
+        let stamp = (views.generation, views.checkpoint().map_err(views_error)?);
+        if let Some(answer) = self.answers.get::<M>(&key, stamp) {
+            return Ok(answer);
+        }
+        let (meta, bytes) = compute(&views)?;
+        self.answers.put(key, stamp, meta.clone(), bytes.clone());
+        Ok((meta, bytes))
     }
 
     /// Every projection's status.
@@ -308,6 +342,7 @@ impl ReadSide {
         let promoted = rebuilt.promote().await;
         // A connection opened before the swap would keep reading the replaced copy.
         self.views.forget_open_connections();
+        self.answers.clear();
         // Reopen whichever copy is live now (the old one if the swap failed).
         let (runner, index) = Self::open_and_run(&self.settings, &self.store, self.options).await?;
         *running = Some(runner);
@@ -366,6 +401,7 @@ impl ViewsReaders {
 /// A views connection lent by the pool; it derefs to [`ViewsReader`] and returns on drop.
 pub struct PooledViewsReader<'a> {
     reader: Option<ViewsReader>,
+    /// Which file it reads: bumped by each swap.
     generation: u64,
     pool: &'a ViewsReaders,
 }
@@ -389,5 +425,64 @@ impl Drop for PooledViewsReader<'_> {
         if idle.len() < MAX_IDLE_VIEWS_READERS {
             idle.push((self.generation, reader));
         }
+    }
+}
+
+/// When a kept answer was computed: the views file's generation and its checkpoint.
+type AnswerStamp = (u64, Option<Position>);
+
+/// Answers of views queries by key, each with the stamp it was computed at; bounded in bytes.
+#[derive(Default)]
+struct AnswerCache {
+    entries: std::sync::Mutex<CachedAnswers>,
+}
+
+#[derive(Default)]
+struct CachedAnswers {
+    by_key: std::collections::HashMap<String, CachedAnswer>,
+    bytes: usize,
+}
+
+struct CachedAnswer {
+    stamp: AnswerStamp,
+    meta: Arc<dyn std::any::Any + Send + Sync>,
+    bytes: Bytes,
+}
+
+impl AnswerCache {
+    fn get<M: Clone + 'static>(&self, key: &str, stamp: AnswerStamp) -> Option<(M, Bytes)> {
+        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let answer = entries.by_key.get(key).filter(|answer| answer.stamp == stamp)?;
+        let meta = answer.meta.downcast_ref::<M>()?.clone();
+        Some((meta, answer.bytes.clone()))
+    }
+
+    fn put<M: Send + Sync + 'static>(&self, key: String, stamp: AnswerStamp, meta: M, bytes: Bytes) {
+        if bytes.len() > MAX_CACHED_ANSWER_BYTES / 4 {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Answers filed under an older stamp will not be asked for again: drop them first.
+        if entries.bytes + bytes.len() > MAX_CACHED_ANSWER_BYTES {
+            entries.by_key.retain(|_, answer| answer.stamp == stamp);
+            entries.bytes = entries.by_key.values().map(|answer| answer.bytes.len()).sum();
+        }
+        while entries.bytes + bytes.len() > MAX_CACHED_ANSWER_BYTES {
+            let Some(victim) = entries.by_key.keys().next().cloned() else { break };
+            if let Some(answer) = entries.by_key.remove(&victim) {
+                entries.bytes -= answer.bytes.len();
+            }
+        }
+        entries.bytes += bytes.len();
+        let replaced = entries.by_key.insert(key, CachedAnswer { stamp, meta: Arc::new(meta), bytes });
+        if let Some(replaced) = replaced {
+            entries.bytes -= replaced.bytes.len();
+        }
+    }
+
+    fn clear(&self) {
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries.by_key.clear();
+        entries.bytes = 0;
     }
 }

@@ -386,7 +386,7 @@ pub async fn picture(
     Authenticated(principal): Authenticated,
     axum::extract::Path(municipality): axum::extract::Path<String>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<PictureBody>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let municipality = kirjuri_events::domain::MunicipalityId(uuid_parameter("municipality", &municipality)?);
     authorize(&principal, Action::Read, &Resource::of(municipality)).map_err(ApiError::denied)?;
     let mut query = kirjuri_views::PictureQuery::of(municipality);
@@ -410,11 +410,31 @@ pub async fn picture(
         }
     }
     let read_side = read_side(&state)?;
-    let picture = tokio::task::spawn_blocking(move || read_side.views()?.situational_picture(&query))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(views_error)?;
-    Ok(Json(picture.into()))
+    let key = format!("picture {query:?}");
+    let ((), body) = tokio::task::spawn_blocking(move || {
+        read_side.views_answer(
+            key,
+            |views| {
+                let picture = PictureBody::from(views.situational_picture(&query).map_err(views_error)?);
+                Ok(((), json_bytes(&picture)?))
+            },
+            views_error,
+        )
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    Ok(json_response(body))
+}
+
+/// A body serialised once, to be kept and sent many times.
+fn json_bytes(body: &impl Serialize) -> Result<axum::body::Bytes, ApiError> {
+    serde_json::to_vec(body).map(Into::into).map_err(ApiError::internal)
+}
+
+fn json_response(body: axum::body::Bytes) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    ([(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"))], body)
+        .into_response()
 }
 
 /// One edge of the evidence graph: `from` relates to `to`; nodes are written `<kind>:<id>`.
@@ -581,20 +601,28 @@ pub async fn practice_history(
     Authenticated(principal): Authenticated,
     axum::extract::Path(practice): axum::extract::Path<String>,
 ) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse as _;
     let practice = kirjuri_events::domain::PracticeId(uuid_parameter("practice", &practice)?);
     let read_side = read_side(&state)?;
-    let history = tokio::task::spawn_blocking(move || read_side.views()?.practice_history(practice))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(views_error)?
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such practice"))?;
-    let resource =
-        Resource::of(history.municipality).shared_with(history.shared_with.iter().map(|sharing| sharing.partner));
+    let (resource, body) = tokio::task::spawn_blocking(move || {
+        read_side.views_answer(
+            format!("practice history {}", practice.0),
+            |views| {
+                let Some(history) = views.practice_history(practice).map_err(views_error)? else {
+                    return Ok((None, axum::body::Bytes::new()));
+                };
+                let resource = Resource::of(history.municipality)
+                    .shared_with(history.shared_with.iter().map(|sharing| sharing.partner));
+                Ok((Some(resource), json_bytes(&PracticeHistoryBody::from(history))?))
+            },
+            views_error,
+        )
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let resource = resource.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such practice"))?;
     authorize(&principal, Action::Read, &resource).map_err(ApiError::denied)?;
     let revision = state.store.stream_revision(&practice.stream()).await.map_err(ApiError::internal)?;
-    let body = PracticeHistoryBody::from(history);
-    let mut response = Json(body).into_response();
+    let mut response = json_response(body);
     if let Some(revision) = revision
         && let Ok(etag) = axum::http::HeaderValue::from_str(&format!("\"{}\"", revision.0))
     {
