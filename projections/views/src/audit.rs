@@ -7,8 +7,8 @@ use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use kirjuri_events::domain::{
-    AccessLogId, BodyId, CampaignId, CommunicationId, EngagementId, ExperimentId, FrameworkId, LessonId, MunicipalityId,
-    ObservationId, PracticeId, UnitId,
+    AccessLogId, BodyId, CampaignId, CommunicationId, EngagementId, ExperimentId, FrameworkId, LessonId,
+    MunicipalityId, ObservationId, PracticeId, UnitId,
 };
 use kirjuri_events::{EventId, EventMetadata, EventPayload, EventType, Position, RecordedEvent, Revision, StreamName};
 use rusqlite::types::Type;

@@ -124,7 +124,10 @@ mod tests {
 
     #[test]
     fn a_purpose_is_short_plain_text() {
-        assert_eq!(Purpose::parse("purpose", "  preparing the next session ").expect("valid").as_str(), "preparing the next session");
+        assert_eq!(
+            Purpose::parse("purpose", "  preparing the next session ").expect("valid").as_str(),
+            "preparing the next session"
+        );
         assert_eq!(Purpose::parse("purpose", "ok").expect_err("too short").field, "purpose");
         assert!(Purpose::parse("purpose", &"x".repeat(MAX_PURPOSE_CHARS + 1)).is_err());
         assert!(Purpose::parse("purpose", "line\nbreak").is_err());
