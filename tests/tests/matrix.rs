@@ -27,6 +27,7 @@ enum Rule {
 }
 
 const READ: Rule = Rule::Row("read: search");
+const ACCESS_LOG: Rule = Rule::Row("read: the personal-data access log");
 const ORGANISATION: Rule = Rule::Row("commands: municipalities");
 const CAMPAIGNS: Rule = Rule::Row("commands: frameworks");
 const RESPONSES: Rule = Rule::Row("commands: answer or withdraw");
@@ -49,6 +50,9 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("get", "/api/v1/search"), READ),
         (("get", "/api/v1/municipalities/{municipality}/picture"), READ),
         (("get", "/api/v1/practices/{practice}/history"), READ),
+        // The shareable review; its personal text also needs to be the coach's or a coachee's.
+        (("get", "/api/v1/coaching/engagements/{engagement}/notes"), READ),
+        (("get", "/api/v1/access-log"), ACCESS_LOG),
     ]);
     let commands: [(Rule, &[&'static str]); 9] = [
         (
@@ -155,6 +159,8 @@ fn fill(app: &TestApp, template: &str, kuopio: MunicipalityId) -> String {
         template.replace("{municipality}", &kuopio.0.to_string())
     } else if template.contains("{practice}") {
         template.replace("{practice}", &entity("practice"))
+    } else if template.contains("{engagement}") {
+        format!("{}?purpose=checking%20who%20may%20read", template.replace("{engagement}", &entity("engagement")))
     } else {
         assert!(!template.contains('{'), "the test does not know how to fill {template}: teach fill()");
         template.to_owned()

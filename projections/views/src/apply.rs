@@ -287,6 +287,8 @@ impl Applied<'_> {
             AnyDomainEvent::ObservationEvent(e) => self.observation(e),
             AnyDomainEvent::LessonEvent(e) => self.lesson(e),
             AnyDomainEvent::PracticeEvent(e) => self.practice(e),
+            // The access log lives in the audit trail only (written above for every event).
+            AnyDomainEvent::AccessLogEvent(_) => Ok(()),
         }
     }
 

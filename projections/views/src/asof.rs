@@ -93,6 +93,12 @@ impl AggregateState {
             EntityKind::Observation => Self::Observation(fold(rows)?),
             EntityKind::Lesson => Self::Lesson(fold(rows)?),
             EntityKind::Practice => Self::Practice(fold(rows)?),
+            EntityKind::AccessLog => {
+                return Err(ViewsError::InvalidInput {
+                    field: "kind",
+                    reason: "the access log is a record of reads, not an entity with a state".to_owned(),
+                });
+            }
         })
     }
 

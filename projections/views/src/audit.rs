@@ -7,8 +7,8 @@ use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use kirjuri_events::domain::{
-    BodyId, CampaignId, CommunicationId, EngagementId, ExperimentId, FrameworkId, LessonId, MunicipalityId,
-    ObservationId, PracticeId, UnitId,
+    AccessLogId, BodyId, CampaignId, CommunicationId, EngagementId, ExperimentId, FrameworkId, LessonId,
+    MunicipalityId, ObservationId, PracticeId, UnitId,
 };
 use kirjuri_events::{EventId, EventMetadata, EventPayload, EventType, Position, RecordedEvent, Revision, StreamName};
 use rusqlite::types::Type;
@@ -43,11 +43,13 @@ pub enum EntityKind {
     Lesson,
     /// `practice`
     Practice,
+    /// `access_log`: reads of personal data (shown only to those who may read the access log).
+    AccessLog,
 }
 
 impl EntityKind {
     /// Every kind.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Municipality,
         Self::Unit,
         Self::Body,
@@ -59,10 +61,11 @@ impl EntityKind {
         Self::Observation,
         Self::Lesson,
         Self::Practice,
+        Self::AccessLog,
     ];
 
     /// Every kind's name, as written in stream names.
-    pub const NAMES: [&'static str; 11] = [
+    pub const NAMES: [&'static str; 12] = [
         MunicipalityId::CATEGORY,
         UnitId::CATEGORY,
         BodyId::CATEGORY,
@@ -74,6 +77,7 @@ impl EntityKind {
         ObservationId::CATEGORY,
         LessonId::CATEGORY,
         PracticeId::CATEGORY,
+        AccessLogId::CATEGORY,
     ];
 
     /// The stream category.

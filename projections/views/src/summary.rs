@@ -4,6 +4,7 @@
 //! Summaries never include personal text (a coaching note's free text) or respondents'
 //! pseudonyms: the audit trail is shown to the programme.
 
+use kirjuri_events::domain::access_log::{AccessLogEvent, PersonalData, PersonalDataRead};
 use kirjuri_events::domain::assessment::{
     CampaignClosed, CampaignEvent, CampaignOpened, FrameworkEvent, FrameworkPublished, ResponseSubmitted,
     ResponseWithdrawn, ResultComputed, ResultSubject,
@@ -273,6 +274,9 @@ pub fn describe(event: &AnyDomainEvent, names: &dyn Names) -> Description {
             PracticeEvent::Shared(e) => (practice_shared(&l, e), vec![], vec![]),
             PracticeEvent::AdoptionReported(e) => (adoption_reported(&l, e), vec![], vec![]),
         },
+        AnyDomainEvent::AccessLogEvent(AccessLogEvent::PersonalDataRead(e)) => {
+            (personal_data_read(&l, e), vec![], vec![])
+        }
     };
     Description { fi: text.fi, en: text.en, units, experiments }
 }
@@ -737,5 +741,18 @@ fn adoption_reported(l: &Labeller, e: &AdoptionReported) -> Text {
     Text {
         fi: format!("{m_fi} ilmoitti käytännöstä {p_fi}: {}", fi_word(&status)),
         en: format!("{m_en} reported on practice {p_en}: {}", en_word(&status)),
+    }
+}
+
+/// Names what was read, never the data itself (nor the purpose: that stays in the log's data).
+fn personal_data_read(l: &Labeller<'_>, e: &PersonalDataRead) -> Text {
+    match &e.data {
+        PersonalData::CoachingNotes { engagement, notes } => {
+            let (fi, en) = l.engagement(*engagement);
+            Text {
+                fi: format!("Henkilötietoja luettiin: {fi}, muistiinpanoja {}", notes.len()),
+                en: format!("Personal data read: {en}, {} notes", notes.len()),
+            }
+        }
     }
 }

@@ -307,6 +307,7 @@ mod tests {
         assert!(authorize(&principal(kuopio, &[Role::Coach]), Action::ReadPersonalText, &note).is_ok());
         let mut other = principal(kuopio, &[Role::Coach, Role::Admin]);
         other.subject = "token:carl".into();
+        other.person = "token:carl".into();
         assert_eq!(authorize(&other, Action::ReadPersonalText, &note), Err(Denied::Personal));
         let auditor = principal(kuopio, &[Role::Auditor]);
         assert!(

@@ -11,6 +11,8 @@
 //! - [`cli`]: the `kirjuri` command line; `main.rs` only parses, loads settings, starts
 //!   logging and calls [`cli::run`].
 //! - [`readside`]: the read models of a data directory, their factories and the runner.
+//! - [`personal_data`]: coaching notes' personal text for their coach and coachees only, each
+//!   read logged to the personal-data access log before it is answered.
 //! - [`usecases`]: [`usecases::CommandBus`] — load, decide, append with the loaded revision.
 //! - [`bench`]: `kirjuri bench …`.
 
@@ -21,6 +23,7 @@ pub mod cli;
 pub mod demo;
 pub mod health;
 pub mod http;
+pub mod personal_data;
 pub mod readside;
 pub mod settings;
 pub mod startup;

@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 use serde_json::Value;
 
+use super::access_log::AccessLogEvent;
 use super::assessment::{CampaignEvent, FrameworkEvent};
 use super::coaching::{CommunicationEvent, EngagementEvent};
 use super::experiment::ExperimentEvent;
@@ -118,6 +119,7 @@ catalogue! {
     ObservationEvent => super::ObservationId::CATEGORY,
     LessonEvent => super::LessonId::CATEGORY,
     PracticeEvent => super::PracticeId::CATEGORY,
+    AccessLogEvent => super::AccessLogId::CATEGORY,
 }
 
 /// Reads version `from` of a type's data as version `from + 1`.

@@ -98,6 +98,10 @@ entity_id!(
 entity_id!(
     /// A best practice.
     PracticeId, "practice");
+entity_id!(
+    /// One reader's personal-data access log of one day in one municipality (see
+    /// [`crate::domain::access_log`]): not an entity people work on, a partition of the log.
+    AccessLogId, "access_log");
 
 /// The longest text field kirjuri accepts, in characters.
 pub const MAX_TEXT_CHARS: usize = 20_000;
@@ -218,6 +222,7 @@ mod tests {
             ObservationId::CATEGORY,
             LessonId::CATEGORY,
             PracticeId::CATEGORY,
+            AccessLogId::CATEGORY,
         ] {
             assert!(StreamCategory::parse(category).is_ok(), "{category}");
         }

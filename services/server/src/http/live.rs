@@ -13,6 +13,7 @@ use std::time::Duration;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt as _};
+use kirjuri_events::domain::AccessLogId;
 use kirjuri_events::{Position, RecordedEvent};
 use kirjuri_store::{EventFilter, EventStore, SubscribeFrom};
 use serde::Serialize;
@@ -31,6 +32,9 @@ pub enum LiveFilter {
     Everything,
     /// Only events recorded for this tenant (the municipality code in the event's metadata).
     Tenant(String),
+    /// Like [`LiveFilter::Tenant`], without the personal-data access log: for callers who may
+    /// not read it (that someone read personal data, and when, is itself for auditors only).
+    TenantWithoutAccessLog(String),
 }
 
 impl LiveFilter {
@@ -39,6 +43,10 @@ impl LiveFilter {
         match self {
             Self::Everything => true,
             Self::Tenant(tenant) => event.metadata.tenant.as_deref() == Some(tenant.as_str()),
+            Self::TenantWithoutAccessLog(tenant) => {
+                event.metadata.tenant.as_deref() == Some(tenant.as_str())
+                    && event.stream.category() != AccessLogId::CATEGORY
+            }
         }
     }
 }
@@ -91,7 +99,8 @@ pub fn parse_last_event_id(text: &str) -> Result<Position, ApiError> {
     Ok(Position { commit: number(commit)?, prepare: number(prepare)? })
 }
 
-/// `GET /api/v1/live`: announcements of the caller's municipality's new events.
+/// `GET /api/v1/live`: announcements of the caller's municipality's new events (reads of
+/// personal data only to those who may read the access log).
 #[utoipa::path(get, path = "/api/v1/live", tag = "live", security(("bearer" = [])),
     params(("Last-Event-ID" = Option<String>, Header, description = "Resume after this event position (`<commit>.<prepare>`)")),
     responses(
@@ -115,7 +124,11 @@ pub async fn live(
         )?),
         None => None,
     };
-    let filter = LiveFilter::Tenant(principal.municipality.to_string());
+    let tenant = principal.municipality.to_string();
+    let filter = match authorize(&principal, Action::ReadAccessLog, &Resource::of(principal.municipality)) {
+        Ok(()) => LiveFilter::Tenant(tenant),
+        Err(_) => LiveFilter::TenantWithoutAccessLog(tenant),
+    };
     Ok(stream(&*state.store, filter, after, state.shutting_down.clone()).await?.into_response())
 }
 
@@ -156,6 +169,30 @@ pub async fn stream(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn event_in(stream: kirjuri_events::StreamName, tenant: &str) -> RecordedEvent {
+        RecordedEvent {
+            id: kirjuri_events::EventId(uuid::Uuid::new_v4()),
+            stream,
+            revision: kirjuri_events::Revision(0),
+            position: Position { commit: 1, prepare: 1 },
+            event_type: kirjuri_events::EventType::parse("PersonalDataRead").unwrap_or_else(|e| panic!("{e}")),
+            schema_version: 1,
+            recorded_at: Utc::now(),
+            data: kirjuri_events::EventPayload::from_stored("{}".to_owned()),
+            metadata: kirjuri_events::EventMetadata { tenant: Some(tenant.to_owned()), ..Default::default() },
+        }
+    }
+
+    #[test]
+    fn reads_of_personal_data_are_announced_only_to_those_who_may_read_the_access_log() {
+        let log = event_in(AccessLogId(uuid::Uuid::new_v4()).stream(), "kuopio");
+        let note = event_in(kirjuri_events::domain::EngagementId(uuid::Uuid::new_v4()).stream(), "kuopio");
+        assert!(LiveFilter::Tenant("kuopio".into()).admits(&log));
+        assert!(!LiveFilter::TenantWithoutAccessLog("kuopio".into()).admits(&log));
+        assert!(LiveFilter::TenantWithoutAccessLog("kuopio".into()).admits(&note));
+        assert!(!LiveFilter::TenantWithoutAccessLog("joensuu".into()).admits(&note));
+    }
 
     #[test]
     fn last_event_id_must_be_a_position() {

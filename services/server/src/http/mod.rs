@@ -9,6 +9,7 @@ mod error;
 mod health;
 pub mod live;
 pub mod metrics;
+mod personal;
 mod queries;
 mod request_log;
 
@@ -94,7 +95,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(live::live))
         .routes(routes!(queries::search))
         .routes(routes!(queries::picture))
-        .routes(routes!(queries::practice_history));
+        .routes(routes!(queries::practice_history))
+        .routes(routes!(personal::coaching_notes))
+        .routes(routes!(personal::access_log));
     commands::routes(router).split_for_parts()
 }
 
