@@ -19,11 +19,11 @@ use crate::access::{Action, Resource, authorize};
 use crate::readside::ReadSide;
 
 /// The `name=value` pairs of a query string, in order (a name may repeat).
-fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
+pub(super) fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
     form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect()
 }
 
-fn read_side(state: &AppState) -> Result<std::sync::Arc<ReadSide>, ApiError> {
+pub(super) fn read_side(state: &AppState) -> Result<std::sync::Arc<ReadSide>, ApiError> {
     state.read_side.clone().ok_or_else(|| {
         ApiError::new(
             ErrorCode::StoreUnavailable,
@@ -40,14 +40,14 @@ fn search_error(error: SearchError) -> ApiError {
 }
 
 /// Reads a non-negative integer parameter.
-fn number(name: &str, value: &str) -> Result<usize, ApiError> {
+pub(super) fn number(name: &str, value: &str) -> Result<usize, ApiError> {
     value
         .trim()
         .parse::<usize>()
         .map_err(|_| ApiError::bad_request(format!("{name}: `{}` is not a whole number", printable(value))))
 }
 
-fn printable(value: &str) -> String {
+pub(super) fn printable(value: &str) -> String {
     value.chars().filter(|c| !c.is_control()).take(64).collect()
 }
 
@@ -346,7 +346,7 @@ impl From<kirjuri_views::SituationalPicture> for PictureBody {
     }
 }
 
-fn views_error(error: kirjuri_views::ViewsError) -> ApiError {
+pub(super) fn views_error(error: kirjuri_views::ViewsError) -> ApiError {
     use kirjuri_views::ViewsError;
     match error {
         ViewsError::InvalidInput { field, reason } => ApiError::bad_request(format!("{field}: {reason}")),
@@ -358,7 +358,7 @@ fn views_error(error: kirjuri_views::ViewsError) -> ApiError {
     }
 }
 
-fn uuid_parameter(name: &str, value: &str) -> Result<uuid::Uuid, ApiError> {
+pub(super) fn uuid_parameter(name: &str, value: &str) -> Result<uuid::Uuid, ApiError> {
     uuid::Uuid::parse_str(value.trim())
         .map_err(|_| ApiError::bad_request(format!("{name}: `{}` is not an id", printable(value))))
 }
