@@ -49,6 +49,14 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("get", "/api/v1/search"), READ),
         (("get", "/api/v1/municipalities/{municipality}/picture"), READ),
         (("get", "/api/v1/practices/{practice}/history"), READ),
+        (("get", "/api/v1/experiments"), READ),
+        (("get", "/api/v1/experiments/{experiment}"), READ),
+        (("get", "/api/v1/lessons"), READ),
+        (("get", "/api/v1/lessons/{lesson}"), READ),
+        (("get", "/api/v1/practices"), READ),
+        (("get", "/api/v1/bodies"), READ),
+        (("get", "/api/v1/municipalities"), READ),
+        (("get", "/api/v1/municipalities/{municipality}"), READ),
     ]);
     let commands: [(Rule, &[&'static str]); 9] = [
         (
@@ -155,6 +163,10 @@ fn fill(app: &TestApp, template: &str, kuopio: MunicipalityId) -> String {
         template.replace("{municipality}", &kuopio.0.to_string())
     } else if template.contains("{practice}") {
         template.replace("{practice}", &entity("practice"))
+    } else if template.contains("{experiment}") {
+        template.replace("{experiment}", &entity("experiment"))
+    } else if template.contains("{lesson}") {
+        template.replace("{lesson}", &entity("lesson"))
     } else {
         assert!(!template.contains('{'), "the test does not know how to fill {template}: teach fill()");
         template.to_owned()

@@ -92,10 +92,10 @@ fn read_parameters(
 /// Runs `query` on a views connection on a blocking thread.
 async fn with_views<T: Send + 'static>(
     state: &AppState,
-    query: impl FnOnce(ViewsReader) -> Result<T, ViewsError> + Send + 'static,
+    query: impl FnOnce(&ViewsReader) -> Result<T, ViewsError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let read_side = read_side(state)?;
-    tokio::task::spawn_blocking(move || query(read_side.views()?))
+    tokio::task::spawn_blocking(move || query(&*read_side.views()?))
         .await
         .map_err(ApiError::internal)?
         .map_err(views_error)
