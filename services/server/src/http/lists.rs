@@ -202,7 +202,7 @@ pub struct ExperimentPage {
         ("unit" = Option<uuid::Uuid>, Query, description = "Only experiments this unit takes part in"),
         ("from" = Option<NaiveDate>, Query, description = "Proposed on or after this day"),
         ("to" = Option<NaiveDate>, Query, description = "Proposed on or before this day (not before `from`)"),
-        ("after" = Option<String>, Query, pattern = "^[0-9]{1,19}$", description = "A previous page's `next`"),
+        ("after" = Option<String>, Query, pattern = "^[1-9][0-9]{0,17}$", description = "A previous page's `next`"),
         ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Items per page (default 20)"),
     ),
     responses(
@@ -319,7 +319,7 @@ pub struct LessonPage {
         ("tag" = Option<String>, Query, pattern = "^(?!\\s*$)[^\\x00-\\x1f\\x7f-\\x9f]{1,64}$", description = "Only lessons with this tag: 1 to 64 characters, no control characters"),
         ("from" = Option<NaiveDate>, Query, description = "Recorded on or after this day (UTC)"),
         ("to" = Option<NaiveDate>, Query, description = "Recorded on or before this day (UTC; not before `from`)"),
-        ("after" = Option<String>, Query, pattern = "^[0-9]{1,19}$", description = "A previous page's `next`"),
+        ("after" = Option<String>, Query, pattern = "^[1-9][0-9]{0,17}$", description = "A previous page's `next`"),
         ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Items per page (default 20)"),
     ),
     responses(
@@ -458,7 +458,7 @@ pub struct PracticePage {
         ("from" = Option<NaiveDate>, Query, description = "Only practices decided at a meeting on or after this day"),
         ("to" = Option<NaiveDate>, Query, description = "Only practices decided at a meeting on or before this day (not before `from`)"),
         ("tag" = Option<String>, Query, pattern = "^(?!\\s*$)[^\\x00-\\x1f\\x7f-\\x9f]{1,64}$", description = "Only practices with this tag (compared in lowercase): 1 to 64 characters, no control characters"),
-        ("after" = Option<String>, Query, pattern = "^[0-9]{1,19}$", description = "A previous page's `next`"),
+        ("after" = Option<String>, Query, pattern = "^[1-9][0-9]{0,17}$", description = "A previous page's `next`"),
         ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Items per page (default 20)"),
     ),
     responses(
@@ -537,7 +537,7 @@ pub struct BodyPage {
 #[utoipa::path(get, path = "/api/v1/bodies", tag = "read", security(("bearer" = [])),
     params(
         ("kind" = Option<String>, Query, pattern = "^(council|city_board|committee|management_team|steering_group)$", description = "Only bodies of this kind"),
-        ("after" = Option<String>, Query, pattern = "^[0-9]{1,19}$", description = "A previous page's `next`"),
+        ("after" = Option<String>, Query, pattern = "^[1-9][0-9]{0,17}$", description = "A previous page's `next`"),
         ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Items per page (default 20)"),
     ),
     responses(
@@ -604,7 +604,7 @@ pub struct MunicipalityPage {
 /// current partner networks (those it hosts and those it belongs to).
 #[utoipa::path(get, path = "/api/v1/municipalities", tag = "read", security(("bearer" = [])),
     params(
-        ("after" = Option<String>, Query, pattern = "^[0-9]{1,19}$", description = "A previous page's `next`"),
+        ("after" = Option<String>, Query, pattern = "^[1-9][0-9]{0,17}$", description = "A previous page's `next`"),
         ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Items per page (default 20)"),
     ),
     responses(
