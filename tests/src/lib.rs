@@ -37,6 +37,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
+    /// The server's read models, when it runs them.
+    read_side: Option<Arc<kirjuri::readside::ReadSide>>,
     /// The municipality [`TestApp::command`] acts for (see [`TestApp::post_command`]).
     command_tenant: std::sync::Mutex<MunicipalityId>,
     /// Tokens with every role, one per municipality, made on first use.
@@ -98,6 +100,7 @@ fn test_settings(configure: impl FnOnce(&mut Settings)) -> (TempDir, Settings) {
 
 fn start(application: Application, data_dir: TempDir) -> TestApp {
     let port = application.port();
+    let read_side = application.read_side().cloned();
     let (stop, stopped) = oneshot::channel::<()>();
     // The server stops when `stop` is sent or dropped.
     let server = tokio::spawn(application.run_until_stopped(async move {
@@ -112,6 +115,7 @@ fn start(application: Application, data_dir: TempDir) -> TestApp {
         client,
         stop: Some(stop),
         server: Some(server),
+        read_side,
         command_tenant: std::sync::Mutex::new(MunicipalityId::random()),
         command_tokens: std::sync::Mutex::default(),
     }
@@ -121,6 +125,16 @@ impl TestApp {
     /// The URL of `path` on this server.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    /// Waits (polling checkpoints, at most a minute) until the read models have applied
+    /// every event the store holds now; panics if they do not.
+    pub async fn wait_for_projections(&self) {
+        let read_side = self.read_side.as_ref().expect("this server runs the read models");
+        read_side
+            .wait_until_caught_up_with_store(std::time::Duration::from_secs(60))
+            .await
+            .expect("the read models catch up");
     }
 
     /// The server's data directory.

@@ -53,6 +53,14 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         // The shareable review; its personal text also needs to be the coach's or a coachee's.
         (("get", "/api/v1/coaching/engagements/{engagement}/notes"), READ),
         (("get", "/api/v1/access-log"), ACCESS_LOG),
+        (("get", "/api/v1/experiments"), READ),
+        (("get", "/api/v1/experiments/{experiment}"), READ),
+        (("get", "/api/v1/lessons"), READ),
+        (("get", "/api/v1/lessons/{lesson}"), READ),
+        (("get", "/api/v1/practices"), READ),
+        (("get", "/api/v1/bodies"), READ),
+        (("get", "/api/v1/municipalities"), READ),
+        (("get", "/api/v1/municipalities/{municipality}"), READ),
     ]);
     let commands: [(Rule, &[&'static str]); 9] = [
         (
@@ -161,6 +169,10 @@ fn fill(app: &TestApp, template: &str, kuopio: MunicipalityId) -> String {
         template.replace("{practice}", &entity("practice"))
     } else if template.contains("{engagement}") {
         format!("{}?purpose=checking%20who%20may%20read", template.replace("{engagement}", &entity("engagement")))
+    } else if template.contains("{experiment}") {
+        template.replace("{experiment}", &entity("experiment"))
+    } else if template.contains("{lesson}") {
+        template.replace("{lesson}", &entity("lesson"))
     } else {
         assert!(!template.contains('{'), "the test does not know how to fill {template}: teach fill()");
         template.to_owned()

@@ -12,8 +12,8 @@ use kirjuri_events::domain::LocalizedText;
 use kirjuri_events::domain::assessment::{CampaignEvent, FrameworkEvent, ResultSubject, ScoreBasis};
 use kirjuri_events::domain::catalogue::AnyDomainEvent;
 use kirjuri_events::domain::coaching::{CommunicationEvent, CommunicationLink, EngagementEvent};
-use kirjuri_events::domain::experiment::ExperimentEvent;
-use kirjuri_events::domain::lesson::{LessonEvent, LessonSource, ObservationEvent};
+use kirjuri_events::domain::experiment::{ExperimentEvent, Stage};
+use kirjuri_events::domain::lesson::{LessonEvent, LessonIdentified, LessonSource, ObservationEvent};
 use kirjuri_events::domain::organisation::{BodyEvent, MunicipalityEvent, UnitEvent};
 use kirjuri_events::domain::practice::{EvidenceLink, PracticeEvent, Resolution};
 use kirjuri_events::{Position, RecordedEvent};
@@ -293,12 +293,27 @@ impl Applied<'_> {
     }
 
     fn municipality(&self, event: &MunicipalityEvent) -> Result<(), ProjectionError> {
-        if let MunicipalityEvent::Registered(e) = event {
-            self.name("municipality", e.municipality.0, &e.name)?;
-            self.exec(
-                "INSERT OR REPLACE INTO municipalities (municipality, code, name_fi) VALUES (?1, ?2, ?3)",
-                params![id(e.municipality.0), e.code.as_str(), e.name.fi],
-            )?;
+        match event {
+            MunicipalityEvent::Registered(e) => {
+                self.name("municipality", e.municipality.0, &e.name)?;
+                self.exec(
+                    "INSERT OR REPLACE INTO municipalities (municipality, code, name_fi, name_en, seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![id(e.municipality.0), e.code.as_str(), e.name.fi, e.name.en, self.seq],
+                )?;
+            }
+            MunicipalityEvent::PartnerNetworkJoined(e) => {
+                self.exec(
+                    "INSERT OR REPLACE INTO partner_networks (partner, host, joined_on, left_on) VALUES (?1, ?2, ?3, NULL)",
+                    params![id(e.municipality.0), id(e.host.0), e.joined_on.to_string()],
+                )?;
+            }
+            MunicipalityEvent::PartnerNetworkLeft(e) => {
+                self.exec(
+                    "UPDATE partner_networks SET left_on = ?3 WHERE partner = ?1 AND host = ?2",
+                    params![id(e.municipality.0), id(e.host.0), e.left_on.to_string()],
+                )?;
+            }
         }
         Ok(())
     }
@@ -335,8 +350,18 @@ impl Applied<'_> {
         if let BodyEvent::Registered(e) = event {
             self.name("body", e.body.0, &e.name)?;
             self.exec(
-                "INSERT OR REPLACE INTO bodies (body, municipality, name_fi, name_en, kind) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id(e.body.0), id(e.municipality.0), e.name.fi, e.name.en, code(&e.kind)],
+                "INSERT OR REPLACE INTO bodies (body, municipality, name_fi, name_en, kind, parent, founded, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    id(e.body.0),
+                    id(e.municipality.0),
+                    e.name.fi,
+                    e.name.en,
+                    code(&e.kind),
+                    e.parent.map(|p| id(p.0)),
+                    e.founded.to_string(),
+                    self.seq
+                ],
             )?;
         }
         Ok(())
@@ -546,14 +571,66 @@ impl Applied<'_> {
 
     fn experiment(&self, event: &ExperimentEvent) -> Result<(), ProjectionError> {
         match event {
-            ExperimentEvent::Proposed(e) => self.name("experiment", e.experiment.0, &e.name),
+            ExperimentEvent::Proposed(e) => {
+                self.name("experiment", e.experiment.0, &e.name)?;
+                let experiment = id(e.experiment.0);
+                self.exec(
+                    "INSERT OR REPLACE INTO experiments
+                       (experiment, municipality, title_fi, title_en, status, end_state, proposed_on, approved_by,
+                        approved_on, starts, ends, concluded_on, seq)
+                     VALUES (?1, ?2, ?3, ?4, 'proposed', NULL, ?5, NULL, NULL, NULL, NULL, NULL, ?6)",
+                    params![experiment, id(e.municipality.0), e.name.fi, e.name.en, e.proposed.to_string(), self.seq],
+                )?;
+                for unit in &e.units {
+                    self.exec(
+                        "INSERT OR IGNORE INTO experiment_units (experiment, unit) VALUES (?1, ?2)",
+                        params![experiment, id(unit.0)],
+                    )?;
+                }
+                Ok(())
+            }
+            ExperimentEvent::Approved(e) => self.update_experiment(
+                "UPDATE experiments SET status = 'approved', approved_by = ?2, approved_on = ?3, starts = ?4, ends = ?5
+                 WHERE experiment = ?1",
+                params![
+                    id(e.experiment.0),
+                    id(e.decision.body.0),
+                    e.decision.meeting_date.to_string(),
+                    e.starts.to_string(),
+                    e.ends.to_string()
+                ],
+            ),
+            ExperimentEvent::StageChanged(e) => {
+                let status = match e.to {
+                    Stage::Planning => "approved",
+                    Stage::Running => "running",
+                    Stage::Evaluating => "evaluating",
+                };
+                self.update_experiment(
+                    "UPDATE experiments SET status = ?2 WHERE experiment = ?1",
+                    params![id(e.experiment.0), status],
+                )
+            }
+            ExperimentEvent::Concluded(e) => self.update_experiment(
+                "UPDATE experiments SET status = 'concluded', end_state = ?2, concluded_on = ?3 WHERE experiment = ?1",
+                params![id(e.experiment.0), code(&e.end_state), e.concluded.to_string()],
+            ),
             ExperimentEvent::OutcomeAssessed(e) => self.edge(
                 &GraphNode::Outcome(e.experiment, e.criterion),
                 Relation::OutcomeOf,
                 &GraphNode::Experiment(e.experiment),
             ),
-            _ => Ok(()),
+            ExperimentEvent::ProtocolDefined(_)
+            | ExperimentEvent::BaselineEstablished(_)
+            | ExperimentEvent::MeasurementRecorded(_) => Ok(()),
         }
+    }
+
+    fn update_experiment(&self, sql: &str, parameters: impl rusqlite::Params) -> Result<(), ProjectionError> {
+        if self.exec(sql, parameters)? == 0 {
+            return Err(ProjectionError::poison(self.event, "concerns an experiment the views never saw proposed"));
+        }
+        Ok(())
     }
 
     fn observation(&self, event: &ObservationEvent) -> Result<(), ProjectionError> {
@@ -562,15 +639,55 @@ impl Applied<'_> {
     }
 
     fn lesson(&self, event: &LessonEvent) -> Result<(), ProjectionError> {
-        if let LessonEvent::Identified(e) = event {
-            self.name("lesson", e.lesson.0, &e.title)?;
-            let from = GraphNode::Lesson(e.lesson);
-            for source in &e.sources {
-                self.edge(&from, Relation::StemsFrom, &source_node(source))?;
-            }
-            for observation in &e.observations {
-                self.edge(&from, Relation::StemsFrom, &GraphNode::Observation(*observation))?;
-            }
+        let (lesson, sql) = match event {
+            LessonEvent::Identified(e) => return self.lesson_identified(e),
+            // An action assigned after the lesson was learned does not unlearn it.
+            LessonEvent::ActionAssigned(e) => (
+                e.lesson,
+                "UPDATE lessons SET status = CASE status WHEN 'learned' THEN 'learned' ELSE 'acting' END WHERE lesson = ?1",
+            ),
+            LessonEvent::Learned(e) => (e.lesson, "UPDATE lessons SET status = 'learned' WHERE lesson = ?1"),
+        };
+        if self.exec(sql, [id(lesson.0)])? == 0 {
+            return Err(ProjectionError::poison(self.event, "concerns a lesson the views never saw identified"));
+        }
+        Ok(())
+    }
+
+    fn lesson_identified(&self, e: &LessonIdentified) -> Result<(), ProjectionError> {
+        self.name("lesson", e.lesson.0, &e.title)?;
+        let lesson = id(e.lesson.0);
+        let experiment = e.sources.iter().find_map(|source| match source {
+            LessonSource::Experiment(experiment) => Some(id(experiment.0)),
+            LessonSource::Engagement(_) | LessonSource::Campaign(_) => None,
+        });
+        let tags =
+            serde_json::to_string(&e.tags).map_err(|error| ProjectionError::poison(self.event, error.to_string()))?;
+        self.exec(
+            "INSERT OR REPLACE INTO lessons
+               (lesson, municipality, title_fi, title_en, unit, experiment, status, tags, recorded_at, seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'identified', ?7, ?8, ?9)",
+            params![
+                lesson,
+                id(e.municipality.0),
+                e.title.fi,
+                e.title.en,
+                e.unit.map(|u| id(u.0)),
+                experiment,
+                tags,
+                self.recorded_at(),
+                self.seq
+            ],
+        )?;
+        for tag in &e.tags {
+            self.exec("INSERT OR IGNORE INTO lesson_tags (lesson, tag) VALUES (?1, ?2)", params![lesson, tag])?;
+        }
+        let from = GraphNode::Lesson(e.lesson);
+        for source in &e.sources {
+            self.edge(&from, Relation::StemsFrom, &source_node(source))?;
+        }
+        for observation in &e.observations {
+            self.edge(&from, Relation::StemsFrom, &GraphNode::Observation(*observation))?;
         }
         Ok(())
     }
@@ -580,12 +697,21 @@ impl Applied<'_> {
         match event {
             PracticeEvent::Drafted(e) => {
                 self.name("practice", e.practice.0, &e.title)?;
+                let tags = serde_json::to_string(&e.tags)
+                    .map_err(|error| ProjectionError::poison(self.event, error.to_string()))?;
                 self.exec(
                     "INSERT OR REPLACE INTO practices
-                       (practice, municipality, title_fi, title_en, version, status, progress, superseded_by)
-                     VALUES (?1, ?2, ?3, ?4, 1, 'draft', 0, NULL)",
-                    params![practice, id(e.municipality.0), e.title.fi, e.title.en],
+                       (practice, municipality, title_fi, title_en, version, status, progress, superseded_by, tags,
+                        drafted_at, decided_by, decided_on, resolution, seq)
+                     VALUES (?1, ?2, ?3, ?4, 1, 'draft', 0, NULL, ?5, ?6, NULL, NULL, NULL, ?7)",
+                    params![practice, id(e.municipality.0), e.title.fi, e.title.en, tags, self.recorded_at(), self.seq],
                 )?;
+                for tag in &e.tags {
+                    self.exec(
+                        "INSERT OR IGNORE INTO practice_tags (practice, tag) VALUES (?1, ?2)",
+                        params![practice, tag.as_str()],
+                    )?;
+                }
                 self.exec(
                     "INSERT OR REPLACE INTO practice_versions (practice, version, what_changed, reason, recorded_at, seq)
                      VALUES (?1, 1, NULL, NULL, ?2, ?3)",
@@ -640,7 +766,14 @@ impl Applied<'_> {
                     Resolution::Tabled => "tabled",
                     Resolution::Noted => "noted",
                 };
-                self.set_status(&practice, status)?;
+                let changed = self.exec(
+                    "UPDATE practices SET status = ?2, decided_by = ?3, decided_on = ?4, resolution = ?5
+                     WHERE practice = ?1",
+                    params![practice, status, id(e.body.0), e.meeting_date.to_string(), e.resolution.code()],
+                )?;
+                if changed == 0 {
+                    return Err(ProjectionError::poison(self.event, "concerns a practice the views never saw drafted"));
+                }
             }
             PracticeEvent::Anchored(e) => {
                 self.exec(

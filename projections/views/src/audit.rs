@@ -318,16 +318,16 @@ pub(crate) const AUDIT_COLUMNS: &str = "pos_commit, pos_prepare, event_id, strea
     event_type, schema_version, actor, tenant, recorded_at, occurred_at, correlation_id, causation_id, unit,
     experiment, summary_fi, summary_en, data";
 
-fn conversion(index: usize, reason: impl Into<String>) -> rusqlite::Error {
+pub(crate) fn conversion(index: usize, reason: impl Into<String>) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(index, Type::Text, reason.into().into())
 }
 
-fn uuid_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Uuid> {
+pub(crate) fn uuid_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Uuid> {
     let text: String = row.get(index)?;
     Uuid::try_parse(&text).map_err(|e| conversion(index, e.to_string()))
 }
 
-fn optional_uuid_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<Uuid>> {
+pub(crate) fn optional_uuid_at(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<Uuid>> {
     let text: Option<String> = row.get(index)?;
     text.map(|t| Uuid::try_parse(&t).map_err(|e| conversion(index, e.to_string()))).transpose()
 }

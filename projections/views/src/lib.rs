@@ -1,6 +1,6 @@
 //! kirjuri's SQLite read database (`views.sqlite`): what people read about the programme.
 //!
-//! One projection, [`ViewsProjection`] (name `views`), folds every event into four read models
+//! One projection, [`ViewsProjection`] (name `views`), folds every event into five read models
 //! and commits them together with its checkpoint in **one** SQLite transaction per batch:
 //! - the **audit trail and timeline** ([`audit`]): every event with its envelope, the units and
 //!   experiments it names, a summary in Finnish and English ([`summary`]) and its data;
@@ -12,7 +12,9 @@
 //!   cites X" and "what X cites" (directly and transitively) in one query each;
 //! - the **situational picture** ([`picture`]): per municipality, unit and dimension the latest
 //!   level, the trend by campaign, target and gap, response counts, small groups suppressed,
-//!   as of any date, and what changed in it between two dates.
+//!   as of any date, and what changed in it between two dates;
+//! - the **lists** ([`lists`]): a municipality's experiments, lessons, best practices (its own
+//!   and those shared with it), bodies and partner municipalities, filtered, in keyset pages.
 //!
 //! Who owns what: the projection holds the only write connection (the runner calls `apply` on
 //! a blocking thread); readers open their own read-only connections ([`ViewsReader`]). Events
@@ -29,6 +31,7 @@ mod apply;
 pub mod asof;
 pub mod audit;
 pub mod graph;
+pub mod lists;
 pub mod picture;
 pub mod schema;
 pub mod summary;
@@ -44,6 +47,10 @@ pub use audit::{AuditFilter, AuditPage, AuditRow, Cursor, EntityKind, PageDirect
 pub use graph::{
     AdoptionRow, AnchorRow, DecisionRow, Edge, GraphNode, PracticeHistory, ProgressRow, Reach, Relation, SharingRow,
     SubmissionRow, VersionRow,
+};
+pub use lists::{
+    BodyRow, ExperimentFilter, ExperimentRow, LatestDecision, LessonFilter, LessonRow, ListCursor, ListRequest, Listed,
+    MunicipalityDetail, MunicipalityRelation, MunicipalityRow, PracticeFilter, PracticeRow, Versioned,
 };
 pub use picture::{
     Figure, PictureDiff, PictureQuery, PictureRow, PictureSubject, RowChange, RowDiff, RowState, SituationalPicture,

@@ -258,6 +258,135 @@ pub const MIGRATIONS: &[&str] = &[
      INSERT INTO picture_campaigns (municipality, close_date, campaign, framework)
         SELECT DISTINCT municipality, close_date, campaign, framework FROM picture;
      DROP INDEX picture_by_campaign;",
+    // 2 -> 3: the lists (experiments, lessons, practices, bodies, municipalities) with what
+    // they are filtered and paged by. The new tables must be filled from the whole history,
+    // so the read model is emptied and its checkpoint dropped: the runner then replays `$all`
+    // from the start, exactly as it fills a fresh file.
+    "DELETE FROM checkpoint;
+     DELETE FROM audit;
+     DELETE FROM audit_refs;
+     DELETE FROM entity_names;
+     DELETE FROM units;
+     DELETE FROM practice_versions;
+     DELETE FROM practice_submissions;
+     DELETE FROM practice_decisions;
+     DELETE FROM practice_anchors;
+     DELETE FROM practice_progress;
+     DELETE FROM practice_sharing;
+     DELETE FROM practice_adoptions;
+     DELETE FROM edges;
+     DELETE FROM frameworks;
+     DELETE FROM framework_dimensions;
+     DELETE FROM campaigns;
+     DELETE FROM responses;
+     DELETE FROM picture;
+     DELETE FROM unit_targets;
+     DELETE FROM picture_campaigns;
+
+     -- `seq` everywhere below is the audit row of the event that created the record: a
+     -- stable order (creation, in $all order) and the keyset of the lists' pages.
+     DROP TABLE municipalities;
+     CREATE TABLE municipalities (
+        municipality TEXT    PRIMARY KEY,
+        code         TEXT    NOT NULL,
+        name_fi      TEXT    NOT NULL,
+        name_en      TEXT,
+        seq          INTEGER NOT NULL
+     ) STRICT;
+     -- Partner networks: `partner` joined the network hosted by `host`; `left_on` once it left.
+     CREATE TABLE partner_networks (
+        partner   TEXT NOT NULL,
+        host      TEXT NOT NULL,
+        joined_on TEXT NOT NULL,
+        left_on   TEXT,
+        PRIMARY KEY (partner, host)
+     ) STRICT, WITHOUT ROWID;
+     CREATE INDEX partner_networks_by_host ON partner_networks (host);
+
+     DROP TABLE bodies;
+     CREATE TABLE bodies (
+        body         TEXT    PRIMARY KEY,
+        municipality TEXT    NOT NULL,
+        name_fi      TEXT    NOT NULL,
+        name_en      TEXT,
+        kind         TEXT    NOT NULL,
+        parent       TEXT,
+        founded      TEXT    NOT NULL,
+        seq          INTEGER NOT NULL
+     ) STRICT;
+     CREATE INDEX bodies_by_municipality ON bodies (municipality, seq);
+
+     -- The latest decision's body, date and resolution; tags as a JSON array.
+     DROP TABLE practices;
+     CREATE TABLE practices (
+        practice      TEXT    PRIMARY KEY,
+        municipality  TEXT    NOT NULL,
+        title_fi      TEXT    NOT NULL,
+        title_en      TEXT,
+        version       INTEGER NOT NULL,
+        status        TEXT    NOT NULL,
+        progress      INTEGER NOT NULL,
+        superseded_by TEXT,
+        tags          TEXT    NOT NULL,
+        drafted_at    INTEGER NOT NULL,
+        decided_by    TEXT,
+        decided_on    TEXT,
+        resolution    TEXT,
+        seq           INTEGER NOT NULL
+     ) STRICT;
+     CREATE INDEX practices_by_successor ON practices (superseded_by);
+     CREATE INDEX practices_by_municipality ON practices (municipality, seq);
+     CREATE TABLE practice_tags (
+        practice TEXT NOT NULL,
+        tag      TEXT NOT NULL,
+        PRIMARY KEY (practice, tag)
+     ) STRICT, WITHOUT ROWID;
+     CREATE INDEX practice_sharing_by_partner ON practice_sharing (partner, practice);
+
+     -- Status: proposed, approved (stage planning), running, evaluating, concluded (with
+     -- `end_state` completed, stopped or pivoted).
+     CREATE TABLE experiments (
+        experiment   TEXT    PRIMARY KEY,
+        municipality TEXT    NOT NULL,
+        title_fi     TEXT    NOT NULL,
+        title_en     TEXT,
+        status       TEXT    NOT NULL,
+        end_state    TEXT,
+        proposed_on  TEXT    NOT NULL,
+        approved_by  TEXT,
+        approved_on  TEXT,
+        starts       TEXT,
+        ends         TEXT,
+        concluded_on TEXT,
+        seq          INTEGER NOT NULL
+     ) STRICT;
+     CREATE INDEX experiments_by_municipality ON experiments (municipality, seq);
+     CREATE TABLE experiment_units (
+        experiment TEXT NOT NULL,
+        unit       TEXT NOT NULL,
+        PRIMARY KEY (experiment, unit)
+     ) STRICT, WITHOUT ROWID;
+
+     -- Status: identified, acting (an action was assigned), learned. `experiment`: the first
+     -- experiment among its sources.
+     CREATE TABLE lessons (
+        lesson       TEXT    PRIMARY KEY,
+        municipality TEXT    NOT NULL,
+        title_fi     TEXT    NOT NULL,
+        title_en     TEXT,
+        unit         TEXT,
+        experiment   TEXT,
+        status       TEXT    NOT NULL,
+        tags         TEXT    NOT NULL,
+        recorded_at  INTEGER NOT NULL,
+        seq          INTEGER NOT NULL
+     ) STRICT;
+     CREATE INDEX lessons_by_municipality ON lessons (municipality, seq);
+     CREATE TABLE lesson_tags (
+        lesson TEXT NOT NULL,
+        tag    TEXT NOT NULL,
+        PRIMARY KEY (lesson, tag)
+     ) STRICT, WITHOUT ROWID;",
 ];
 
 fn sqlite_error(path: &str, context: &str, error: rusqlite::Error) -> ViewsError {

@@ -819,32 +819,6 @@ fn a_campaign_closed_later_than_planned_moves_its_figures_to_the_actual_close_da
     );
 }
 
-#[test]
-fn a_version_one_views_file_is_migrated_to_the_same_picture() {
-    let (w, log) = world();
-    let (dir, projection) = projected(&log);
-    let path = dir.path().join("views.sqlite");
-    let query = PictureQuery::of(w.kuopio);
-    let expected = projection.reader().expect("reader").situational_picture(&query).expect("picture");
-    let expected_dump = dump(&path);
-    drop(projection);
-    // Undo migration 2 by hand: what a file written by the previous kirjuri looks like.
-    let connection = Connection::open(&path).expect("opens");
-    connection
-        .execute_batch(
-            "DROP TABLE picture_campaigns;
-             CREATE INDEX picture_by_campaign ON picture (campaign);
-             PRAGMA user_version = 1;",
-        )
-        .expect("downgrades");
-    drop(connection);
-    let migrated = ViewsProjection::open(&path).expect("migrates");
-    let picture = migrated.reader().expect("reader").situational_picture(&query).expect("picture");
-    assert_eq!(picture, expected);
-    drop(migrated);
-    assert_eq!(dump(&path), expected_dump);
-}
-
 /// Every level a diff shows rests on at least the campaign's minimum group (5 in the world).
 fn assert_no_withheld_level(rows: &[RowDiff]) {
     for row in rows {
@@ -1152,3 +1126,5 @@ fn picture_timing() {
         max.as_secs_f64() / limit.as_secs_f64()
     );
 }
+
+mod lists;

@@ -315,6 +315,16 @@ impl ReadSide {
         runner.wait_until_caught_up(position, timeout).await.map_err(|e: WaitError| anyhow::anyhow!(e))
     }
 
+    /// Waits until every projection has applied everything the store holds now (tests and
+    /// tools that must read their own writes).
+    pub async fn wait_until_caught_up_with_store(&self, timeout: Duration) -> anyhow::Result<()> {
+        let head = self.store.head_position().await.context("reading the store's head")?;
+        match head {
+            Some(head) => self.wait_until_caught_up(head, timeout).await,
+            None => Ok(()),
+        }
+    }
+
     /// The names of the read models.
     pub fn names(&self) -> Vec<&'static str> {
         factories(&self.settings).iter().map(|f| f.name()).collect()

@@ -7,6 +7,7 @@ mod auth;
 pub mod commands;
 mod error;
 mod health;
+mod lists;
 pub mod live;
 pub mod metrics;
 mod personal;
@@ -97,7 +98,15 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(queries::picture))
         .routes(routes!(queries::practice_history))
         .routes(routes!(personal::coaching_notes))
-        .routes(routes!(personal::access_log));
+        .routes(routes!(personal::access_log))
+        .routes(routes!(lists::experiments))
+        .routes(routes!(lists::experiment))
+        .routes(routes!(lists::lessons))
+        .routes(routes!(lists::lesson))
+        .routes(routes!(lists::practices))
+        .routes(routes!(lists::bodies))
+        .routes(routes!(lists::municipalities))
+        .routes(routes!(lists::municipality));
     commands::routes(router).split_for_parts()
 }
 
