@@ -6,7 +6,13 @@
 //!   thread commits everything waiting in one transaction — group commit, one flush for many;
 //! - a pool of read-only connections ([`ReadPool`]) serves reads on the blocking thread pool;
 //! - a `watch` channel carries the position of the last committed event from the writer to
-//!   subscriptions, which sleep on it instead of polling.
+//!   subscriptions, which sleep on it instead of polling;
+//! - other processes may append to the same file (`kirjuri token create` beside a running
+//!   server, two servers on one data directory): the writer re-reads the last position under
+//!   SQLite's write lock before each group, and a watcher thread looks for commits made by
+//!   other processes every [`SqliteStoreOptions::external_commit_poll`] and moves the `watch`
+//!   on, so subscriptions deliver them within that interval (this process's own commits wake
+//!   them at once).
 //!
 //! Durability: WAL with `synchronous=FULL`, so a commit returns only after the WAL is flushed.
 //! Event ids are unique across the whole store (KurrentDB only dedupes per stream).
@@ -19,6 +25,7 @@ mod writer;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use kirjuri_events::{ExpectedRevision, NewEvent, Position, RecordedEvent, Revision, StreamName};
@@ -45,7 +52,13 @@ pub struct SqliteStoreOptions {
     pub read_connections: usize,
     /// SQLite page cache of the write connection, in KiB (readers get a quarter each).
     pub cache_kib: u32,
+    /// How often to look for events other processes appended to the file, so that
+    /// subscriptions deliver them (at most this late).
+    pub external_commit_poll: Duration,
 }
+
+/// The default of [`SqliteStoreOptions::external_commit_poll`].
+pub const DEFAULT_EXTERNAL_COMMIT_POLL: Duration = Duration::from_millis(100);
 
 impl SqliteStoreOptions {
     /// Defaults for the file at `path`.
@@ -55,6 +68,7 @@ impl SqliteStoreOptions {
             max_event_bytes: crate::DEFAULT_MAX_EVENT_BYTES,
             read_connections: 8,
             cache_kib: 32 * 1024,
+            external_commit_poll: DEFAULT_EXTERNAL_COMMIT_POLL,
         }
     }
 }
@@ -131,7 +145,8 @@ impl SqliteStore {
             .flatten();
         let committed = last_position.unwrap_or(0);
         let (head_sender, head) = watch::channel(u64::try_from(committed).unwrap_or(0));
-        let writer = Arc::new(writer::Writer::new(connection, committed, head_sender));
+        let head_sender = Arc::new(head_sender);
+        let writer = Arc::new(writer::Writer::new(connection, committed, Arc::clone(&head_sender)));
         let thread_writer = Arc::clone(&writer);
         std::thread::Builder::new()
             .name("kirjuri-store-writer".into())
@@ -143,12 +158,59 @@ impl SqliteStore {
             idle: Mutex::new(Vec::new()),
             max_idle: options.read_connections.max(1),
         });
+        let watched_writer = Arc::clone(&writer);
+        let watch_path = path.to_owned();
+        let poll = options.external_commit_poll.max(Duration::from_millis(1));
+        std::thread::Builder::new()
+            .name("kirjuri-store-watch".into())
+            .spawn(move || watch_external_commits(&watch_path, &watched_writer, &head_sender, poll))
+            .map_err(|e| StoreError::unavailable("starting the watcher thread", e))?;
         Ok(Self { writer: Arc::new(WriterHandle(writer)), head, readers, max_event_bytes: options.max_event_bytes })
     }
 
     /// Runs SQLite's integrity check and the store's own invariants.
     pub async fn check(&self) -> Result<StoreCheckReport, StoreError> {
         self.readers.run(check::run).await
+    }
+}
+
+/// Moves `head` on when another process has committed past it, every `poll`, until the
+/// writer closes. `PRAGMA data_version` changes only when another connection committed, so an
+/// idle tick costs no read of the log.
+fn watch_external_commits(path: &str, writer: &writer::Writer, head: &watch::Sender<u64>, poll: Duration) {
+    let mut connection: Option<Connection> = None;
+    let mut seen_version: Option<i64> = None;
+    while !writer.is_closed() {
+        std::thread::sleep(poll);
+        if connection.is_none() {
+            connection = schema::open_reader(path, 1024).ok();
+        }
+        let Some(reader) = connection.as_ref() else { continue };
+        let read = reader.query_row("PRAGMA data_version", [], |row| row.get::<_, i64>(0)).and_then(|version| {
+            if seen_version == Some(version) {
+                return Ok(None);
+            }
+            seen_version = Some(version);
+            reader.query_row("SELECT coalesce(max(position), 0) FROM events", [], |row| row.get::<_, i64>(0)).map(Some)
+        });
+        match read {
+            Ok(Some(on_disk)) => {
+                let on_disk = u64::try_from(on_disk).unwrap_or(0);
+                head.send_if_modified(|current| {
+                    let advanced = on_disk > *current;
+                    if advanced {
+                        *current = on_disk;
+                    }
+                    advanced
+                });
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(%error, "looking for commits of other processes failed; retrying");
+                connection = None;
+                seen_version = None;
+            }
+        }
     }
 }
 
@@ -338,5 +400,63 @@ mod tests {
         drop(store);
         let end = tokio::time::timeout(std::time::Duration::from_secs(10), subscription.next_event()).await;
         assert!(matches!(end, Ok(Some(Err(StoreError::Closed)))), "{end:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_stores_on_one_file_interleave_appends_and_see_each_others_events() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("e.sqlite");
+        let mut options = SqliteStoreOptions::new(&path);
+        options.external_commit_poll = std::time::Duration::from_millis(20);
+        let here = SqliteStore::open(options.clone()).unwrap_or_else(|e| panic!("{e}"));
+        let elsewhere = SqliteStore::open(options).unwrap_or_else(|e| panic!("{e}"));
+        let mut subscription =
+            here.subscribe_all(SubscribeFrom::Start, EventFilter::all()).await.unwrap_or_else(|e| panic!("{e}"));
+
+        let shared = append_in_turn(&here, 2).await;
+        let theirs = append_in_turn(&elsewhere, 3).await;
+        // `here` remembers `shared` at revision 1; `elsewhere` moves it on, then `here` must not
+        // trust its memory, and its rejected append must not delete the other store's rows.
+        let moved = elsewhere
+            .append(&shared, ExpectedRevision::Exact(Revision(1)), vec![event("Counted", serde_json::json!({}))])
+            .await;
+        assert_eq!(moved.map(|r| r.next_expected).ok(), Some(Revision(2)));
+        let stale = here
+            .append(&shared, ExpectedRevision::Exact(Revision(1)), vec![event("Counted", serde_json::json!({}))])
+            .await;
+        assert!(matches!(stale, Err(StoreError::Conflict { actual: Some(Revision(2)), .. })), "{stale:?}");
+        let mine = append_in_turn(&here, 1).await;
+
+        assert_eq!(here.stream_revision(&theirs).await.ok().flatten(), Some(Revision(2)));
+        assert_eq!(elsewhere.stream_revision(&mine).await.ok().flatten(), Some(Revision(0)));
+        let report = here.check().await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(report.is_healthy(), "{:?}", report.problems);
+        let mut positions = Vec::new();
+        for _ in 0..7 {
+            let delivered = tokio::time::timeout(std::time::Duration::from_secs(5), subscription.next_event()).await;
+            match delivered {
+                Ok(Some(Ok(event))) => positions.push(event.position.commit),
+                other => panic!("the subscription stopped early: {other:?}"),
+            }
+        }
+        assert_eq!(positions, (1..=7).collect::<Vec<u64>>(), "every event of both stores, in order, once");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_event_another_store_appends_reaches_a_subscription_within_the_poll_interval() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("e.sqlite");
+        let here = SqliteStore::open(SqliteStoreOptions::new(&path)).unwrap_or_else(|e| panic!("{e}"));
+        let elsewhere = SqliteStore::open(SqliteStoreOptions::new(&path)).unwrap_or_else(|e| panic!("{e}"));
+        let mut subscription =
+            here.subscribe_all(SubscribeFrom::Start, EventFilter::all()).await.unwrap_or_else(|e| panic!("{e}"));
+        let started = std::time::Instant::now();
+        append_in_turn(&elsewhere, 1).await;
+        let delivered = tokio::time::timeout(std::time::Duration::from_secs(5), subscription.next_event()).await;
+        let waited = started.elapsed();
+        assert!(matches!(delivered, Ok(Some(Ok(_)))), "{delivered:?}");
+        // The poll interval plus a generous allowance for a loaded machine.
+        assert!(waited < DEFAULT_EXTERNAL_COMMIT_POLL * 10, "delivered after {waited:?}");
+        assert_eq!(here.head_position().await.ok().flatten(), Some(Position::sequence(1)));
     }
 }

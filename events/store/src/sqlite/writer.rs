@@ -7,6 +7,12 @@
 //! queue and the writer thread picks it up; whoever commits next takes every append waiting at
 //! that moment into one `BEGIN IMMEDIATE` transaction — one WAL flush for all of them.
 //!
+//! Other processes may write the same file (the CLI beside a running server, a second
+//! server on one data directory): SQLite's write lock serialises them, and every group first
+//! reads the last position on disk under that lock. If it moved past what this writer
+//! committed, another process wrote: the group continues from there and the remembered
+//! revisions are forgotten, so neither positions nor expected revisions are ever stale.
+//!
 //! An append that is rejected (conflict, reused id) has whatever part of it was inserted
 //! deleted again before the next one runs, so it leaves no trace while the others commit.
 //! Callers are answered and subscribers woken only after `COMMIT` (with `synchronous=FULL`)
@@ -14,7 +20,7 @@
 //! the error: nothing is acknowledged.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Condvar, Mutex, MutexGuard, TryLockError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, TryLockError};
 
 use chrono::Utc;
 use kirjuri_events::{ExpectedRevision, NewEvent, Position, RecordedEvent, Revision, StreamName};
@@ -47,9 +53,9 @@ pub struct Core {
     connection: Connection,
     /// The position of the last committed event (0 for an empty store).
     committed: i64,
-    head: watch::Sender<u64>,
+    head: Arc<watch::Sender<u64>>,
     /// Last committed revision of recently written streams, saving an index lookup per append.
-    /// Only this writer writes, so an entry stays true until the writer itself changes it.
+    /// Forgotten whenever another process is found to have written the file.
     revisions: HashMap<StreamName, u64>,
 }
 
@@ -68,7 +74,7 @@ pub struct Writer {
 
 impl Writer {
     /// Wraps the write connection; `committed` is the last position already in the file.
-    pub fn new(connection: Connection, committed: i64, head: watch::Sender<u64>) -> Self {
+    pub fn new(connection: Connection, committed: i64, head: Arc<watch::Sender<u64>>) -> Self {
         Self {
             core: Mutex::new(Core { connection, committed, head, revisions: HashMap::new() }),
             queue: Mutex::new(Queue::default()),
@@ -128,6 +134,11 @@ impl Writer {
         Ok(())
     }
 
+    /// Whether [`Writer::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.lock_queue().closed
+    }
+
     /// Whether an append may commit on the caller's thread right now (nobody else is).
     pub fn is_idle(&self) -> bool {
         self.core.try_lock().is_ok()
@@ -172,12 +183,22 @@ fn commit_group(core: &mut Core, group: Vec<AppendRequest>) {
     let mut last_position = core.committed;
     // Revisions written by this group; they become known only if the group commits.
     let mut written: HashMap<StreamName, u64> = HashMap::new();
-    let known = &core.revisions;
+    let mut written_elsewhere = false;
+    let remembered = &core.revisions;
+    let forgotten = HashMap::new();
     let outcome = (|| -> Result<Vec<Result<AppendResult, StoreError>>, StoreError> {
         let transaction = core
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| StoreError::unavailable("starting a write transaction", e))?;
+        // Under the write lock: did another process commit since this writer last did?
+        let on_disk: i64 = transaction
+            .prepare_cached("SELECT coalesce(max(position), 0) FROM events")
+            .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
+            .map_err(|e| StoreError::unavailable("reading the last position", e))?;
+        written_elsewhere = on_disk != last_position;
+        last_position = on_disk;
+        let known = if written_elsewhere { &forgotten } else { remembered };
         let mut results = Vec::with_capacity(group.len());
         for request in &group {
             let remembered = written.get(&request.stream).or_else(|| known.get(&request.stream)).copied();
@@ -202,7 +223,7 @@ fn commit_group(core: &mut Core, group: Vec<AppendRequest>) {
     match outcome {
         Ok(results) => {
             core.committed = last_position;
-            if core.revisions.len() + written.len() > REMEMBERED_STREAMS {
+            if written_elsewhere || core.revisions.len() + written.len() > REMEMBERED_STREAMS {
                 core.revisions.clear();
             }
             core.revisions.extend(written);
