@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use kirjuri_events::domain::LocalizedText;
+use kirjuri_events::domain::api_token::ApiTokenEvent;
 use kirjuri_events::domain::assessment::{CampaignEvent, FrameworkEvent, ResultSubject, ScoreBasis};
 use kirjuri_events::domain::catalogue::AnyDomainEvent;
 use kirjuri_events::domain::coaching::{CommunicationEvent, CommunicationLink, EngagementEvent};
@@ -289,7 +290,17 @@ impl Applied<'_> {
             AnyDomainEvent::PracticeEvent(e) => self.practice(e),
             // The access log lives in the audit trail only (written above for every event).
             AnyDomainEvent::AccessLogEvent(_) => Ok(()),
+            AnyDomainEvent::ApiTokenEvent(e) => self.api_token(e),
         }
+    }
+
+    /// Only the token's name, so the audit trail can say which token a revocation was of.
+    fn api_token(&self, event: &ApiTokenEvent) -> Result<(), ProjectionError> {
+        if let ApiTokenEvent::Issued(e) = event {
+            let name = LocalizedText { fi: e.name.clone(), sv: None, en: None };
+            self.name(crate::summary::API_TOKEN_KIND, e.token.0, &name)?;
+        }
+        Ok(())
     }
 
     fn municipality(&self, event: &MunicipalityEvent) -> Result<(), ProjectionError> {

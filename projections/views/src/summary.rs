@@ -5,6 +5,7 @@
 //! pseudonyms: the audit trail is shown to the programme.
 
 use kirjuri_events::domain::access_log::{AccessLogEvent, PersonalData, PersonalDataRead};
+use kirjuri_events::domain::api_token::{ApiTokenEvent, ApiTokenIssued, ApiTokenRevoked};
 use kirjuri_events::domain::assessment::{
     CampaignClosed, CampaignEvent, CampaignOpened, FrameworkEvent, FrameworkPublished, ResponseSubmitted,
     ResponseWithdrawn, ResultComputed, ResultSubject,
@@ -277,6 +278,10 @@ pub fn describe(event: &AnyDomainEvent, names: &dyn Names) -> Description {
         AnyDomainEvent::AccessLogEvent(AccessLogEvent::PersonalDataRead(e)) => {
             (personal_data_read(&l, e), vec![], vec![])
         }
+        AnyDomainEvent::ApiTokenEvent(e) => match e {
+            ApiTokenEvent::Issued(e) => (api_token_issued(&l, e), vec![], vec![]),
+            ApiTokenEvent::Revoked(e) => (api_token_revoked(&l, e), vec![], vec![]),
+        },
     };
     Description { fi: text.fi, en: text.en, units, experiments }
 }
@@ -632,6 +637,24 @@ fn lesson_action_assigned(l: &Labeller, e: &LessonActionAssigned) -> Text {
     }
 }
 
+/// The entity kind API tokens' names are kept under (the token id, not its stream).
+pub const API_TOKEN_KIND: &str = "apitoken";
+
+/// Names the token, its municipality and roles; never its hash, which is only for checking it.
+fn api_token_issued(l: &Labeller, e: &ApiTokenIssued) -> Text {
+    let (tenant_fi, tenant_en) = l.municipality(e.tenant);
+    let roles = e.roles.iter().map(String::as_str).collect::<Vec<_>>().join(", ");
+    Text {
+        fi: format!("API-tunnus «{}» myönnettiin kunnalle {tenant_fi} (roolit: {roles})", e.name),
+        en: format!("API token «{}» issued for {tenant_en} (roles: {roles})", e.name),
+    }
+}
+
+fn api_token_revoked(l: &Labeller, e: &ApiTokenRevoked) -> Text {
+    let (token_fi, token_en) = l.label(API_TOKEN_KIND, e.token.0);
+    Text { fi: format!("API-tunnus {token_fi} mitätöitiin"), en: format!("API token {token_en} revoked") }
+}
+
 fn lesson_learned(l: &Labeller, e: &LessonLearned) -> Text {
     let (lesson_fi, lesson_en) = l.lesson(e.lesson);
     Text { fi: format!("Opetus {lesson_fi} opittiin"), en: format!("Lesson {lesson_en} learned") }
@@ -753,6 +776,33 @@ fn personal_data_read(l: &Labeller<'_>, e: &PersonalDataRead) -> Text {
                 fi: format!("Henkilötietoja luettiin: {fi}, muistiinpanoja {}", notes.len()),
                 en: format!("Personal data read: {en}, {} notes", notes.len()),
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoNames;
+
+    impl Names for NoNames {
+        fn name(&self, _: &str, _: Uuid) -> Option<(String, Option<String>)> {
+            None
+        }
+    }
+
+    #[test]
+    fn an_issued_token_is_summarised_by_name_tenant_and_roles_without_its_hash() {
+        let fixture = include_str!("../../../events/model/fixtures/ApiTokenIssued.v1.json");
+        let event = AnyDomainEvent::decode("ApiTokenIssued", 1, fixture).expect("the fixture decodes");
+        let AnyDomainEvent::ApiTokenEvent(ApiTokenEvent::Issued(issued)) = &event else { panic!("{event:?}") };
+
+        let description = describe(&event, &NoNames);
+
+        assert_eq!(description.en, "API token «ci-pipeline» issued for municipality 0193a0b4 (roles: auditor, staff)");
+        for text in [&description.fi, &description.en] {
+            assert!(!text.contains(&issued.secret_hash[..16]), "{text}");
         }
     }
 }

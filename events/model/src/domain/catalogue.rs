@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 use serde_json::Value;
 
 use super::access_log::AccessLogEvent;
+use super::api_token::ApiTokenEvent;
 use super::assessment::{CampaignEvent, FrameworkEvent};
 use super::coaching::{CommunicationEvent, EngagementEvent};
 use super::experiment::ExperimentEvent;
@@ -120,6 +121,7 @@ catalogue! {
     LessonEvent => super::LessonId::CATEGORY,
     PracticeEvent => super::PracticeId::CATEGORY,
     AccessLogEvent => super::AccessLogId::CATEGORY,
+    ApiTokenEvent => super::ApiTokenStream::CATEGORY,
 }
 
 /// Reads version `from` of a type's data as version `from + 1`.

@@ -102,6 +102,10 @@ entity_id!(
     /// One reader's personal-data access log of one day in one municipality (see
     /// [`crate::domain::access_log`]): not an entity people work on, a partition of the log.
     AccessLogId, "access_log");
+entity_id!(
+    /// The stream of one local API token, named after the token's name (see
+    /// [`super::api_token::ApiTokenStream::for_name`]), so that names stay unique.
+    ApiTokenStream, "apitoken");
 
 /// The longest text field kirjuri accepts, in characters.
 pub const MAX_TEXT_CHARS: usize = 20_000;
@@ -223,6 +227,7 @@ mod tests {
             LessonId::CATEGORY,
             PracticeId::CATEGORY,
             AccessLogId::CATEGORY,
+            ApiTokenStream::CATEGORY,
         ] {
             assert!(StreamCategory::parse(category).is_ok(), "{category}");
         }

@@ -10,12 +10,14 @@
 //! | [`lesson`] | `observation`, `lesson` | observations, lessons identified from them, actions, lessons learned |
 //! | [`practice`] | `practice` | best practices from draft through decision, anchoring, progress, revision, supersession, sharing and adoption |
 //! | [`access_log`] | `access_log` | every read of personal data: who, what, when, why (one stream per reader and day) |
+//! | [`api_token`] | `apitoken` | local API tokens issued and revoked (only their hashes) |
 //!
 //! Text people read is a [`LocalizedText`]: Finnish required, Swedish and English optional.
 //! Older shapes of an event are read through [`catalogue::upcast`], so stored events never
 //! need rewriting.
 
 pub mod access_log;
+pub mod api_token;
 pub mod assessment;
 pub mod catalogue;
 pub mod coaching;
