@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use kirjuri::Settings;
 use kirjuri::auth::Role;
-use kirjuri::auth::tokens::{NewToken, TokenStore};
+use kirjuri::auth::tokens::{self, NewToken, RevokeOutcome};
 use kirjuri::startup::Application;
 use kirjuri_events::domain::MunicipalityId;
 use kirjuri_store::EventStore;
@@ -35,6 +35,8 @@ pub struct TestApp {
     pub data_dir: TempDir,
     /// An HTTP client for the server.
     pub client: reqwest::Client,
+    /// The event store the server serves (tokens are made in it, as `kirjuri token` would).
+    pub store: Arc<dyn EventStore>,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
     /// The server's read models, when it runs them.
@@ -101,6 +103,7 @@ fn test_settings(configure: impl FnOnce(&mut Settings)) -> (TempDir, Settings) {
 fn start(application: Application, data_dir: TempDir) -> TestApp {
     let port = application.port();
     let read_side = application.read_side().cloned();
+    let store = Arc::clone(application.store());
     let (stop, stopped) = oneshot::channel::<()>();
     // The server stops when `stop` is sent or dropped.
     let server = tokio::spawn(application.run_until_stopped(async move {
@@ -113,6 +116,7 @@ fn start(application: Application, data_dir: TempDir) -> TestApp {
         port,
         data_dir,
         client,
+        store,
         stop: Some(stop),
         server: Some(server),
         read_side,
@@ -229,24 +233,58 @@ impl TestApp {
         request.send().await.expect("the GET request is sent")
     }
 
-    /// Makes a local API token in this server's data directory (as `kirjuri token create`
-    /// would) and returns its secret. `expires_at` may lie in the past, to test expiry.
+    /// Makes a local API token in this server's event store (as `kirjuri token create` would)
+    /// and returns its id and secret. `expires_at` may lie in the past, to test expiry.
     pub fn create_api_token(
         &self,
         tenant: MunicipalityId,
         roles: &[Role],
         expires_at: Option<chrono::DateTime<chrono::Utc>>,
     ) -> (uuid::Uuid, String) {
-        let store = TokenStore::open(&self.data_dir().join("api.sqlite")).expect("the token database opens");
-        let new = NewToken { name: None, tenant, roles: roles.iter().copied().collect::<BTreeSet<_>>(), expires_at };
-        let (record, secret) = store.create(new, chrono::Utc::now()).expect("the token is created");
+        let new = NewToken {
+            name: None,
+            tenant,
+            roles: roles.iter().copied().collect::<BTreeSet<_>>(),
+            person: None,
+            expires_at,
+        };
+        let (record, secret) = self
+            .on_own_runtime(|store| async move { tokens::issue(&*store, new, chrono::Utc::now(), "test").await })
+            .expect("the token is created");
         (record.id, secret.expose_secret().to_owned())
     }
 
-    /// Revokes a local API token of this server's data directory by id or name.
+    /// Revokes a local API token of this server's event store by id or name.
     pub fn revoke_api_token(&self, id_or_name: &str) {
-        let store = TokenStore::open(&self.data_dir().join("api.sqlite")).expect("the token database opens");
-        store.revoke(id_or_name, chrono::Utc::now()).expect("the token is revoked");
+        let id_or_name = id_or_name.to_owned();
+        let outcome = self
+            .on_own_runtime(
+                |store| async move { tokens::revoke(&*store, &id_or_name, chrono::Utc::now(), "test").await },
+            )
+            .expect("the token is revoked");
+        assert!(matches!(outcome, RevokeOutcome::Revoked(_)), "{outcome:?}");
+    }
+
+    /// Runs `work` on the server's store from a thread of its own, so synchronous helpers work
+    /// inside any test runtime (a current-thread runtime cannot block on itself).
+    fn on_own_runtime<T, F>(&self, work: impl FnOnce(Arc<dyn EventStore>) -> F + Send) -> T
+    where
+        T: Send,
+        F: std::future::Future<Output = T>,
+    {
+        let store = Arc::clone(&self.store);
+        std::thread::scope(|scope| {
+            scope
+                .spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("a runtime for the helper");
+                    runtime.block_on(work(store))
+                })
+                .join()
+                .expect("the helper thread finishes")
+        })
     }
 
     /// Stops the server gracefully and waits for it to finish; fails if it stopped with an error.

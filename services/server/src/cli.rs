@@ -15,13 +15,15 @@ use kirjuri_store::StoreCheckReport;
 use serde::Serialize;
 
 use crate::auth::Role;
-use crate::auth::tokens::{self, NewToken, RevokeOutcome, TokenRecord, TokenStore, TokenStoreError};
+use crate::auth::tokens::{self, NewToken, RevokeOutcome, TokenRecord, TokenStoreError};
 use crate::bench::{
     CommandsBenchArgs, ProjectionsBenchArgs, StoreBenchArgs, run_commands_bench, run_projections_bench, run_store_bench,
 };
 use crate::demo::{DEFAULT_SEED, DemoArgs, run_demo};
 use crate::settings::Settings;
 use crate::startup::{Application, open_sqlite_store, open_store, shutdown_signal};
+use kirjuri_events::domain::coaching::PersonRef;
+use kirjuri_store::EventStore;
 
 /// Exit code of a command that failed.
 pub const EXIT_FAILED: u8 = 1;
@@ -69,7 +71,7 @@ pub enum Command {
         #[command(subcommand)]
         command: ProjectionsCommand,
     },
-    /// Manage local API tokens (only their hashes are kept, in <data_dir>/api.sqlite).
+    /// Manage local API tokens (only their hashes are kept, as events in the configured store).
     Token {
         /// What to do with them.
         #[command(subcommand)]
@@ -130,6 +132,10 @@ pub enum TokenCommand {
         /// When it stops working: 90d, 12h, 30m, an RFC 3339 time, or `never`.
         #[arg(long, value_name = "WHEN", default_value = tokens::DEFAULT_EXPIRES, value_parser = parse_expires)]
         expires: Expiry,
+        /// The pseudonymous person reference (e.g. hlo-7f3a2c) of the person who holds it: what
+        /// decides whose personal coaching text they may read (default: the token itself).
+        #[arg(long, value_name = "PERSON", value_parser = parse_person)]
+        person: Option<PersonRef>,
     },
     /// List every token (never a secret): id, name, tenant, roles, created, expires, status.
     List {
@@ -160,6 +166,10 @@ fn parse_role(text: &str) -> Result<Role, String> {
 
 fn parse_token_name(text: &str) -> Result<String, String> {
     tokens::check_name(text).map(|()| text.to_owned()).map_err(|rule| format!("must be {rule}"))
+}
+
+fn parse_person(text: &str) -> Result<PersonRef, String> {
+    PersonRef::parse("--person", text).map_err(|error| format!("must be a pseudonym: {}", error.rule))
 }
 
 fn parse_expires(text: &str) -> Result<Expiry, String> {
@@ -193,7 +203,10 @@ pub fn run(command: Command, settings: Settings) -> ExitCode {
             Ok(_) => ExitCode::from(EXIT_PROBLEMS_FOUND),
             Err(error) => exit_on_error(EXIT_ERROR, Err(error)),
         },
-        Command::Token { command } => run_token_command(&settings, command),
+        Command::Token { command } => match block_on(open_token_store(&settings)) {
+            Ok(store) => run_token_command(&*store, command),
+            Err(error) => exit_on_error(EXIT_FAILED, Err(error)),
+        },
         // The benchmark manages its own runtime, so it runs outside ours.
         Command::Bench { command: BenchCommand::Store(args) } => exit_on_error(EXIT_FAILED, run_store_bench(&args)),
         Command::Bench { command: BenchCommand::Commands(args) } => {
@@ -329,54 +342,70 @@ async fn projections_rebuild(settings: Settings, name: Option<String>) -> anyhow
     Ok(())
 }
 
+/// Opens the configured event store for `kirjuri token …`, importing a legacy `api.sqlite` first.
+/// The SQLite store may be open in a running server at the same time: both write the file.
+async fn open_token_store(settings: &Settings) -> anyhow::Result<Arc<dyn EventStore>> {
+    let store = open_store(settings).await?;
+    crate::auth::import_legacy_tokens(settings, &*store).await?;
+    Ok(store)
+}
+
+/// Who `kirjuri token …` records as the actor: the operator's login name where the system
+/// says it (the audit trail shows who issued or revoked a token).
+fn cli_actor() -> String {
+    match std::env::var("USER").or_else(|_| std::env::var("USERNAME")) {
+        Ok(user) if !user.is_empty() => format!("cli:{user}"),
+        _ => "cli".to_owned(),
+    }
+}
+
 /// Runs `kirjuri token …`: 0 done, 1 failed (e.g. no such token), 2 the arguments are invalid.
-fn run_token_command(settings: &Settings, command: TokenCommand) -> ExitCode {
-    let store = match TokenStore::open(&settings.api_tokens_path()) {
-        Ok(store) => store,
-        Err(error) => {
-            let error = anyhow::Error::from(error)
-                .context(format!("opening the API token database {}", settings.api_tokens_path().display()));
-            return exit_on_error(EXIT_FAILED, Err(error));
-        }
-    };
+fn run_token_command(store: &dyn EventStore, command: TokenCommand) -> ExitCode {
+    let actor = cli_actor();
     match command {
-        TokenCommand::Create { tenant, roles, name, expires } => {
-            let new = NewToken { name, tenant, roles: roles.into_iter().collect(), expires_at: expires.0 };
-            match store.create(new, Utc::now()) {
-                Ok((record, secret)) => {
+        TokenCommand::Create { tenant, roles, name, expires, person } => {
+            let new = NewToken { name, tenant, roles: roles.into_iter().collect(), person, expires_at: expires.0 };
+            match block_on(async { Ok(tokens::issue(store, new, Utc::now(), &actor).await) }) {
+                Ok(Ok((record, secret))) => {
                     println!("{}", secret.expose_secret());
                     eprintln!(
-                        "created API token `{}` (id {}) for municipality {} with roles {}, expires {}.\n\
+                        "created API token `{}` (id {}) for municipality {} with roles {}{}, expires {}.\n\
                          It is shown only this once; kirjuri keeps only its hash.",
                         record.name,
                         record.id,
                         record.tenant,
                         roles_list(&record),
+                        record.person.as_ref().map_or_else(String::new, |person| format!(" as person {person}")),
                         record.expires_at.map_or_else(|| "never".to_owned(), format_time)
                     );
                     ExitCode::SUCCESS
                 }
-                Err(error @ TokenStoreError::DuplicateName(_)) => exit_on_error(EXIT_ERROR, Err(error.into())),
-                Err(error) => exit_on_error(EXIT_FAILED, Err(error.into())),
+                Ok(Err(error @ TokenStoreError::DuplicateName(_))) => exit_on_error(EXIT_ERROR, Err(error.into())),
+                Ok(Err(error)) => exit_on_error(EXIT_FAILED, Err(error.into())),
+                Err(error) => exit_on_error(EXIT_FAILED, Err(error)),
             }
         }
-        TokenCommand::List { json } => exit_on_error(EXIT_FAILED, list_tokens(&store, json)),
-        TokenCommand::Revoke { id_or_name } => match store.revoke(&id_or_name, Utc::now()) {
-            Ok(RevokeOutcome::Revoked(record)) => {
-                println!("revoked API token `{}` (id {})", record.name, record.id);
-                ExitCode::SUCCESS
+        TokenCommand::List { json } => exit_on_error(EXIT_FAILED, block_on(list_tokens(store, json))),
+        TokenCommand::Revoke { id_or_name } => {
+            match block_on(async { Ok(tokens::revoke(store, &id_or_name, Utc::now(), &actor).await?) }) {
+                Ok(RevokeOutcome::Revoked(record)) => {
+                    println!("revoked API token `{}` (id {})", record.name, record.id);
+                    ExitCode::SUCCESS
+                }
+                Ok(RevokeOutcome::AlreadyRevoked(record)) => {
+                    let revoked_at = record.revoked_at.map_or_else(String::new, format_time);
+                    println!("API token `{}` (id {}) was already revoked at {revoked_at}", record.name, record.id);
+                    ExitCode::SUCCESS
+                }
+                Ok(RevokeOutcome::NotFound) => exit_on_error(
+                    EXIT_FAILED,
+                    Err(anyhow::anyhow!(
+                        "no API token has the id or name `{id_or_name}`; `kirjuri token list` shows them"
+                    )),
+                ),
+                Err(error) => exit_on_error(EXIT_FAILED, Err(error)),
             }
-            Ok(RevokeOutcome::AlreadyRevoked(record)) => {
-                let revoked_at = record.revoked_at.map_or_else(String::new, format_time);
-                println!("API token `{}` (id {}) was already revoked at {revoked_at}", record.name, record.id);
-                ExitCode::SUCCESS
-            }
-            Ok(RevokeOutcome::NotFound) => exit_on_error(
-                EXIT_FAILED,
-                Err(anyhow::anyhow!("no API token has the id or name `{id_or_name}`; `kirjuri token list` shows them")),
-            ),
-            Err(error) => exit_on_error(EXIT_FAILED, Err(error.into())),
-        },
+        }
     }
 }
 
@@ -397,8 +426,8 @@ struct TokenListEntry<'a> {
 }
 
 /// `kirjuri token list`: a table, or JSON, of every token; no secret is stored, so none is shown.
-fn list_tokens(store: &TokenStore, json: bool) -> anyhow::Result<()> {
-    let records = store.list()?;
+async fn list_tokens(store: &dyn EventStore, json: bool) -> anyhow::Result<()> {
+    let records = tokens::list(store).await?;
     let now = Utc::now();
     if json {
         let entries: Vec<TokenListEntry<'_>> =
@@ -511,12 +540,30 @@ mod tests {
             "never",
         ])
         .expect("parses");
-        let Command::Token { command: TokenCommand::Create { roles, expires, name, .. } } = cli.command else {
+        let Command::Token { command: TokenCommand::Create { roles, expires, name, person, .. } } = cli.command else {
             panic!("not token create");
         };
         assert_eq!(roles, vec![Role::Staff, Role::Coach, Role::Auditor]);
         assert_eq!(expires, Expiry(None));
         assert_eq!(name, None);
+        assert_eq!(person, None);
+    }
+
+    #[test]
+    fn token_create_takes_a_pseudonymous_person_and_refuses_an_email_address() {
+        let args =
+            ["kirjuri", "token", "create", "--tenant", "0193a0b4-7c1e-7000-8000-000000000297", "--role", "coach"];
+        let cli = Cli::try_parse_from(args.iter().copied().chain(["--person", "hlo-7f3a2c"])).expect("parses");
+        let Command::Token { command: TokenCommand::Create { person, .. } } = cli.command else {
+            panic!("not token create");
+        };
+        assert_eq!(person.as_ref().map(PersonRef::as_str), Some("hlo-7f3a2c"));
+
+        let error = Cli::try_parse_from(args.iter().copied().chain(["--person", "anna@kuopio.fi"]))
+            .expect_err("an e-mail address is not a pseudonym");
+        let message = error.to_string();
+        assert!(message.contains("--person"), "{message}");
+        assert!(message.contains("not an e-mail address"), "{message}");
     }
 
     #[test]

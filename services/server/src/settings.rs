@@ -424,8 +424,8 @@ impl Settings {
         self.data_dir.join("events.sqlite")
     }
 
-    /// Where the local API tokens live.
-    pub fn api_tokens_path(&self) -> PathBuf {
+    /// Where kirjuri kept local API tokens before they became events (imported once at start).
+    pub fn legacy_api_tokens_path(&self) -> PathBuf {
         self.data_dir.join("api.sqlite")
     }
 

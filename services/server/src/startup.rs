@@ -29,6 +29,7 @@ pub struct Application {
     local_addr: SocketAddr,
     router: axum::Router,
     read_side: Option<Arc<ReadSide>>,
+    store: Arc<dyn EventStore>,
     shutting_down: tokio::sync::watch::Sender<bool>,
 }
 
@@ -61,11 +62,12 @@ impl Application {
             .await
             .with_context(|| format!("binding the HTTP listener to {}", settings.bind))?;
         let local_addr = listener.local_addr().context("reading the bound address of the HTTP listener")?;
-        let authenticator = open_authenticator(&settings).await?;
+        let authenticator =
+            Arc::new(Authenticator::open(&settings, Arc::clone(&store)).await.context("setting up authentication")?);
         let (shutting_down, shutting_down_receiver) = tokio::sync::watch::channel(false);
         let router = http::router(AppState {
             commands: crate::usecases::CommandBus::new(Arc::clone(&store)),
-            store,
+            store: Arc::clone(&store),
             store_kind: settings.store,
             read_side: read_side.clone(),
             metrics: Arc::default(),
@@ -74,12 +76,17 @@ impl Application {
             max_body_bytes: settings.max_body_bytes,
         });
         info!(address = %local_addr, store = settings.store.as_str(), "listener bound");
-        Ok(Self { listener, local_addr, router, read_side, shutting_down })
+        Ok(Self { listener, local_addr, router, read_side, store, shutting_down })
     }
 
     /// The address the server listens on, with the real port when 0 was asked for.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The event store this server serves.
+    pub fn store(&self) -> &Arc<dyn EventStore> {
+        &self.store
     }
 
     /// The read models this server runs, if any.
@@ -122,18 +129,6 @@ impl Application {
         info!("server stopped");
         Ok(())
     }
-}
-
-/// Opens the API token database of the data directory and sets up OIDC if configured.
-pub async fn open_authenticator(settings: &Settings) -> anyhow::Result<Arc<Authenticator>> {
-    let settings = settings.clone();
-    let authenticator = tokio::task::spawn_blocking(move || {
-        Authenticator::open(&settings)
-            .with_context(|| format!("opening the API token database {}", settings.api_tokens_path().display()))
-    })
-    .await
-    .context("the task opening the API token database panicked")??;
-    Ok(Arc::new(authenticator))
 }
 
 /// Opens the backend `settings.store` names.

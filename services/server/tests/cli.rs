@@ -159,6 +159,22 @@ fn http_get_status_line(address: SocketAddr, path: &str) -> Option<String> {
     response.lines().next().map(str::to_owned)
 }
 
+/// `GET path` with `Authorization: Bearer <token>`: the status line and the body.
+fn http_get_as(address: SocketAddr, path: &str, token: &str) -> (String, String) {
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2)).expect("the server answers");
+    stream.set_read_timeout(Some(Duration::from_secs(5))).expect("a read timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("the request is sent");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("the response reads");
+    let status = response.lines().next().unwrap_or_default().to_owned();
+    let body = response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
 /// Polls `/health/ready` until it answers 200, for at most `limit`.
 fn wait_until_ready(address: SocketAddr, limit: Duration) {
     let deadline = Instant::now() + limit;
@@ -356,4 +372,47 @@ fn a_duplicate_token_name_exits_2() {
 
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again.stderr).contains("a token named `twice` exists already"), "{}", text(&again.stderr));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_token_made_by_the_cli_beside_a_running_server_works_at_once_and_its_revocation_within_a_second() {
+    let dir = data_dir();
+    let mut server = ServeProcess::start(dir.path());
+    wait_until_ready(server.address, Duration::from_secs(10));
+
+    let created = token_command(
+        dir.path(),
+        &["create", "--tenant", MUNICIPALITY, "--role", "coach", "--name", "anna", "--person", "hlo-7f3a2c"],
+    );
+    assert_eq!(created.status.code(), Some(0), "stderr: {}", text(&created.stderr));
+    assert!(text(&created.stderr).contains("as person hlo-7f3a2c"), "{}", text(&created.stderr));
+    let token = text(&created.stdout).trim().to_owned();
+
+    let (status, body) = http_get_as(server.address, "/api/v1/me", &token);
+    assert!(status.starts_with("HTTP/1.1 200"), "the server knows the token at its first request: {status} {body}");
+    assert!(body.contains(r#""person":"hlo-7f3a2c""#), "{body}");
+
+    let revoked = token_command(dir.path(), &["revoke", "anna"]);
+    assert_eq!(revoked.status.code(), Some(0), "stderr: {}", text(&revoked.stderr));
+    let since_revoked = Instant::now();
+    loop {
+        let (status, body) = http_get_as(server.address, "/api/v1/me", &token);
+        if status.starts_with("HTTP/1.1 401") {
+            assert!(body.contains("the API token has been revoked"), "{body}");
+            break;
+        }
+        assert!(since_revoked.elapsed() < Duration::from_secs(1), "still accepted after {:?}", since_revoked.elapsed());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    eprintln!("the revocation by another process took effect after {:?}", since_revoked.elapsed());
+
+    let listed = token_command(dir.path(), &["list", "--json"]);
+    let tokens: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("one JSON array");
+    assert_eq!(tokens[0]["status"], "revoked");
+    assert_eq!(tokens[0]["person"], "hlo-7f3a2c");
+    server.terminate(Duration::from_secs(5)).expect("the server stops");
+    let check = run(kirjuri(&[("KIRJURI_DATA_DIR", path_str(dir.path()))]).args(["store", "check", "--json"]));
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).expect("store check prints JSON");
+    assert_eq!(report["healthy"], true, "two processes writing one store leave it healthy: {report}");
 }

@@ -2,14 +2,18 @@
 //! [`Authenticator`] that turns a bearer token into one.
 //!
 //! Two kinds of bearer token are accepted:
-//! - local API tokens ([`tokens`]), made by `kirjuri token create`, stored hashed in
-//!   `<data_dir>/api.sqlite`, looked up on every request so a revocation is effective at once;
+//! - local API tokens ([`tokens`]), made by `kirjuri token create`, recorded hashed as events
+//!   in the event store, found in an in-memory table that follows the store ([`directory`]),
+//!   so every instance knows every token and a revocation anywhere takes effect within the
+//!   bound stated there;
 //! - OIDC access tokens ([`oidc`]), e.g. from Microsoft Entra ID, when `oidc_*` settings are
 //!   given: RS256 only, checked against the issuer's JWKS, the tenant mapped to a municipality.
 //!
 //! The HTTP edge (`http::auth`) only reads the `Authorization` header and maps [`AuthError`] to
 //! a problem response; everything about tokens lives here.
 
+pub mod directory;
+pub mod legacy;
 pub mod oidc;
 pub mod tokens;
 
@@ -19,12 +23,14 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use kirjuri_events::domain::MunicipalityId;
+use kirjuri_store::EventStore;
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::settings::Settings;
+use directory::TokenDirectory;
 use oidc::OidcVerifier;
-use tokens::{ApiTokenSecret, TokenLookup, TokenStore};
+use tokens::{ApiTokenSecret, TokenLookup};
 
 /// What a principal may do in kirjuri; granted per token (local) or by app role (OIDC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema)]
@@ -165,6 +171,9 @@ pub enum AuthError {
     /// The caller lacks a role the action needs.
     #[error("this needs the `{0}` role")]
     MissingRole(Role),
+    /// The event store holding the API tokens cannot be read, so an unknown token cannot be checked now.
+    #[error("the API tokens cannot be read now; try again shortly")]
+    TokensUnavailable(#[source] BoxError),
     /// The issuer's signing keys cannot be fetched, so the token cannot be checked now.
     #[error("the identity provider's signing keys cannot be fetched; try again shortly")]
     KeysUnavailable(#[source] BoxError),
@@ -181,25 +190,20 @@ impl AuthError {
 
 /// Turns a bearer token into a [`Principal`]: local API tokens always, OIDC tokens when configured.
 pub struct Authenticator {
-    tokens: Arc<TokenStore>,
+    tokens: TokenDirectory,
     oidc: Option<OidcVerifier>,
 }
 
 impl Authenticator {
-    /// Opens `<data_dir>/api.sqlite` (creating it) and, if the settings configure OIDC, the
-    /// verifier for its tokens. Blocking: call it off the async executor or at startup.
-    pub fn open(settings: &Settings) -> anyhow::Result<Self> {
-        let tokens = TokenStore::open(&settings.api_tokens_path())?;
+    /// Imports a legacy `<data_dir>/api.sqlite` into `store` if one is there, loads the API
+    /// tokens of `store` and follows it, and sets up the OIDC verifier if the settings ask.
+    pub async fn open(settings: &Settings, store: Arc<dyn EventStore>) -> anyhow::Result<Self> {
+        import_legacy_tokens(settings, &*store).await?;
         let oidc = match settings.oidc() {
             Some(oidc_settings) => Some(OidcVerifier::new(oidc_settings).context("setting up OIDC")?),
             None => None,
         };
-        Ok(Self { tokens: Arc::new(tokens), oidc })
-    }
-
-    /// The local API token store.
-    pub fn tokens(&self) -> &Arc<TokenStore> {
-        &self.tokens
+        Ok(Self { tokens: TokenDirectory::start(store).await, oidc })
     }
 
     /// Authenticates the credentials of an `Authorization` header (`None` when there is none).
@@ -224,13 +228,11 @@ impl Authenticator {
     async fn authenticate_api_token(&self, token: &str) -> Result<Principal, AuthError> {
         let secret = ApiTokenSecret::parse(token)
             .ok_or(AuthError::MalformedToken("the API token is malformed (wrong length or checksum)"))?;
-        let store = Arc::clone(&self.tokens);
-        let hash = secret.hash();
-        let now = chrono::Utc::now();
-        let lookup = tokio::task::spawn_blocking(move || store.lookup(&hash, now))
+        let lookup = self
+            .tokens
+            .lookup(&secret.hash(), chrono::Utc::now())
             .await
-            .map_err(|error| AuthError::Internal(Box::new(error)))?
-            .map_err(|error| AuthError::Internal(Box::new(error)))?;
+            .map_err(|error| AuthError::TokensUnavailable(Box::new(error)))?;
         match lookup {
             TokenLookup::Valid(record) => Ok(record.principal()),
             TokenLookup::Unknown => Err(AuthError::UnknownToken),
@@ -238,6 +240,22 @@ impl Authenticator {
             TokenLookup::Expired => Err(AuthError::ExpiredToken),
         }
     }
+}
+
+/// Imports `<data_dir>/api.sqlite` (tokens of kirjuri before they were events) into `store`
+/// if it is there; a token whose name is taken is named in a warning and the file kept.
+pub async fn import_legacy_tokens(settings: &Settings, store: &dyn EventStore) -> anyhow::Result<()> {
+    let path = settings.legacy_api_tokens_path();
+    let report = legacy::import(store, &path)
+        .await
+        .with_context(|| format!("importing the API tokens of {}", path.display()))?;
+    if let Some(renamed) = &report.renamed_to {
+        tracing::info!(tokens = report.imported, from = %path.display(), kept_as = %renamed.display(), "API tokens imported into the event store");
+    }
+    if !report.name_taken.is_empty() {
+        tracing::warn!(names = ?report.name_taken, file = %path.display(), "API tokens not imported: another token has their name; the file is kept");
+    }
+    Ok(())
 }
 
 /// The token of `Bearer <token>` (scheme case-insensitive, RFC 7235), if the header has that shape.

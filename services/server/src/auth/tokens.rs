@@ -1,5 +1,10 @@
-//! Local API tokens: made by `kirjuri token create`, shown once, stored only as a hash in
-//! `<data_dir>/api.sqlite`, revocable with immediate effect.
+//! Local API tokens: made by `kirjuri token create`, shown once, recorded only as a hash in
+//! the event store (`ApiTokenIssued`, `ApiTokenRevoked`; see `kirjuri_events::domain::api_token`),
+//! so every server instance on one store knows every token.
+//!
+//! This module holds the token format, the [`TokenTable`] folded from the events, and the
+//! operations the CLI runs against a store ([`issue`], [`revoke`], [`list`]). A running server
+//! keeps a live table in memory ([`super::directory::TokenDirectory`]).
 //!
 //! A token reads `kirjuri_<64 hex digits><8 hex digits>`: a 256-bit secret from the operating
 //! system's CSPRNG, then a checksum of it. The prefix lets secret scanners find leaked tokens and
@@ -8,19 +13,19 @@
 //! Only SHA-256 of the whole token is stored. A slow, salted password hash (argon2, bcrypt)
 //! protects low-entropy secrets people choose; a 256-bit random secret cannot be guessed or
 //! brute-forced from its hash however fast the hash is, and a plain hash lets a request find
-//! its token with one indexed lookup instead of trying every row.
+//! its token with one hash-map lookup instead of trying every token.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
-use std::path::{Path, PathBuf};
 use std::str::FromStr as _;
-use std::sync::{Mutex, PoisonError};
 
 use aws_lc_rs::digest::{SHA256, digest};
 use chrono::{DateTime, TimeDelta, Utc};
-use kirjuri_events::domain::MunicipalityId;
-use kirjuri_store::sqlite::file_format::{FileFormat, FormatError};
-use rusqlite::{Connection, OptionalExtension as _, params};
+use kirjuri_events::domain::api_token::{ApiTokenEvent, ApiTokenId, ApiTokenIssued, ApiTokenRevoked};
+use kirjuri_events::domain::coaching::PersonRef;
+use kirjuri_events::domain::{ApiTokenStream, MunicipalityId};
+use kirjuri_events::{EventId, EventMetadata, ExpectedRevision, Position, RecordedEvent, Revision, StreamName};
+use kirjuri_store::{EventFilter, EventStore, ReadAllOptions, StoreError};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -34,25 +39,6 @@ const SECRET_HEX_LEN: usize = 64;
 
 /// Hex digits of the checksum: 4 bytes.
 const CHECKSUM_HEX_LEN: usize = 8;
-
-/// The file format of `api.sqlite` (`application_id` "kira"; `user_version` = migrations applied).
-pub const FORMAT: FileFormat = FileFormat {
-    application_id: 0x6B69_7261,
-    what: "API token database",
-    migrations: &[
-        // 0 -> 1: one row per token, found by the hash of its secret.
-        "CREATE TABLE api_token (
-            id          TEXT    PRIMARY KEY,
-            name        TEXT    NOT NULL UNIQUE,
-            secret_hash BLOB    NOT NULL UNIQUE,
-            tenant      TEXT    NOT NULL,
-            roles       TEXT    NOT NULL,
-            created_at  INTEGER NOT NULL,
-            expires_at  INTEGER,
-            revoked_at  INTEGER
-         ) STRICT;",
-    ],
-};
 
 /// A whole API token, secret included: print it once, never log it (`Debug` hides it).
 #[derive(Clone, PartialEq, Eq)]
@@ -84,7 +70,7 @@ impl ApiTokenSecret {
         &self.0
     }
 
-    /// The hash the database keeps.
+    /// The hash the events record.
     pub fn hash(&self) -> TokenHash {
         let mut hash = [0_u8; 32];
         hash.copy_from_slice(digest(&SHA256, self.0.as_bytes()).as_ref());
@@ -99,8 +85,32 @@ impl fmt::Debug for ApiTokenSecret {
 }
 
 /// SHA-256 of a whole token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TokenHash([u8; 32]);
+
+impl TokenHash {
+    /// The hash as events record it: 64 lower-case hex digits.
+    pub fn to_hex(&self) -> String {
+        hex(&self.0)
+    }
+
+    /// Reads 64 hex digits back; `None` for anything else.
+    pub fn from_hex(text: &str) -> Option<Self> {
+        if text.len() != 64 || !text.is_ascii() {
+            return None;
+        }
+        let mut hash = [0_u8; 32];
+        for (index, byte) in hash.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&text[index * 2..index * 2 + 2], 16).ok()?;
+        }
+        Some(Self(hash))
+    }
+
+    /// The raw 32 bytes (as `api.sqlite` kept them).
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        <[u8; 32]>::try_from(bytes).ok().map(Self)
+    }
+}
 
 /// The first 4 bytes of SHA-256 over a domain label and the secret, in hex.
 fn checksum(secret_hex: &str) -> String {
@@ -151,7 +161,7 @@ pub fn check_name(name: &str) -> Result<(), &'static str> {
     if well_formed && Uuid::from_str(name).is_err() { Ok(()) } else { Err(NAME_RULE) }
 }
 
-/// One token as stored: everything but its secret.
+/// One token as the events describe it: everything but its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TokenRecord {
     /// The token's id.
@@ -162,6 +172,8 @@ pub struct TokenRecord {
     pub tenant: MunicipalityId,
     /// The roles it grants.
     pub roles: BTreeSet<Role>,
+    /// The pseudonymous person its holder is, if it was made for one.
+    pub person: Option<PersonRef>,
     /// When it was made.
     pub created_at: DateTime<Utc>,
     /// When it stops working; `None` never.
@@ -204,11 +216,12 @@ impl TokenRecord {
         }
     }
 
-    /// The caller this token stands for.
+    /// The caller this token stands for: its person if it has one, else its subject.
     pub fn principal(&self) -> Principal {
+        let subject = format!("token:{}", self.id);
         Principal {
-            subject: format!("token:{}", self.id),
-            person: format!("token:{}", self.id),
+            person: self.person.as_ref().map_or_else(|| subject.clone(), |person| person.as_str().to_owned()),
+            subject,
             display_name: Some(self.name.clone()),
             municipality: self.tenant,
             roles: self.roles.clone(),
@@ -227,6 +240,8 @@ pub struct NewToken {
     pub tenant: MunicipalityId,
     /// The roles it grants; at least one.
     pub roles: BTreeSet<Role>,
+    /// The pseudonymous person its holder is; `None` for a service's token.
+    pub person: Option<PersonRef>,
     /// When it stops working; `None` never.
     pub expires_at: Option<DateTime<Utc>>,
 }
@@ -255,240 +270,261 @@ pub enum RevokeOutcome {
     NotFound,
 }
 
-/// Why the token database failed.
+/// Why a token operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenStoreError {
-    /// The file is foreign, newer, or could not be migrated.
-    #[error(transparent)]
-    Format(#[from] FormatError),
-    /// SQLite failed.
-    #[error("{context}: {source}")]
-    Sqlite {
-        /// What was being done.
-        context: &'static str,
-        /// SQLite's error.
-        #[source]
-        source: rusqlite::Error,
-    },
-    /// Another token already has this name.
+    /// The event store failed.
+    #[error("the event store failed: {0}")]
+    Store(#[from] StoreError),
+    /// Another token already has (or had) this name.
     #[error("a token named `{0}` exists already; choose another --name")]
     DuplicateName(String),
     /// A token needs at least one role.
     #[error("a token needs at least one role")]
     NoRoles,
-    /// A stored row does not decode.
-    #[error("the API token database holds a malformed row: {0}")]
+    /// A recorded token event does not make sense (or `api.sqlite` holds a malformed row).
+    #[error("malformed API token record: {0}")]
     Corrupt(String),
     /// The operating system's random number generator failed.
     #[error("the operating system's random number generator failed")]
     Random,
+    /// Another writer kept changing the token while it was being revoked.
+    #[error("the token `{0}` kept changing while it was being revoked; try again")]
+    Contended(String),
 }
 
-fn sqlite(context: &'static str) -> impl FnOnce(rusqlite::Error) -> TokenStoreError {
-    move |source| TokenStoreError::Sqlite { context, source }
+/// Which events hold tokens: the streams of the `apitoken` category.
+pub fn token_events() -> EventFilter {
+    EventFilter::streams([format!("{}-", ApiTokenStream::CATEGORY)])
 }
 
-/// The tokens of one data directory, in `api.sqlite`. Blocking: call from a blocking thread.
-pub struct TokenStore {
-    connection: Mutex<Connection>,
-    path: PathBuf,
+/// How many events one catch-up read asks for.
+const READ_PAGE: usize = 1_000;
+
+/// One token and where its stream stands.
+#[derive(Debug, Clone)]
+struct TokenEntry {
+    record: TokenRecord,
+    stream: StreamName,
+    revision: Revision,
 }
 
-impl fmt::Debug for TokenStore {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.debug_struct("TokenStore").field("path", &self.path).finish_non_exhaustive()
-    }
+/// Every token, folded from the token events up to [`TokenTable::position`]: found by hash,
+/// id or name without touching the store.
+#[derive(Debug, Default)]
+pub struct TokenTable {
+    tokens: HashMap<Uuid, TokenEntry>,
+    by_hash: HashMap<TokenHash, Uuid>,
+    by_name: HashMap<String, Uuid>,
+    position: Option<Position>,
 }
 
-const SELECT_COLUMNS: &str = "id, name, tenant, roles, created_at, expires_at, revoked_at";
-
-impl TokenStore {
-    /// Opens (creating it and its directory if needed) the token database at `path`.
-    pub fn open(path: &Path) -> Result<Self, TokenStoreError> {
-        if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|error| {
-                TokenStoreError::Corrupt(format!("cannot create the directory {}: {error}", parent.display()))
-            })?;
-        }
-        let connection = Connection::open(path).map_err(sqlite("opening the API token database"))?;
-        // The CLI and a running server share the file: WAL lets them, the busy timeout queues writers.
-        connection
-            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;")
-            .map_err(sqlite("configuring the API token database"))?;
-        FORMAT.migrate(&connection)?;
-        Ok(Self { connection: Mutex::new(connection), path: path.to_path_buf() })
+impl TokenTable {
+    /// Reads every token event of `store`.
+    pub async fn load(store: &dyn EventStore) -> Result<Self, TokenStoreError> {
+        let mut table = Self::default();
+        table.catch_up(store).await?;
+        Ok(table)
     }
 
-    /// The file this store keeps its tokens in.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The position of the last event folded in.
+    pub fn position(&self) -> Option<Position> {
+        self.position
     }
 
-    fn connection(&self) -> std::sync::MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite half-written: its transactions roll back.
-        self.connection.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Makes a token; returns its record and its secret, which exists nowhere else afterwards.
-    pub fn create(&self, new: NewToken, now: DateTime<Utc>) -> Result<(TokenRecord, ApiTokenSecret), TokenStoreError> {
-        if new.roles.is_empty() {
-            return Err(TokenStoreError::NoRoles);
-        }
-        let id = Uuid::now_v7();
-        let name = new.name.unwrap_or_else(|| format!("token-{}", &id.simple().to_string()[24..]));
-        let secret = ApiTokenSecret::generate()?;
-        let created_at = truncate_to_seconds(now);
-        let record = TokenRecord {
-            id,
-            name,
-            tenant: new.tenant,
-            roles: new.roles,
-            created_at,
-            expires_at: new.expires_at.map(truncate_to_seconds),
-            revoked_at: None,
-        };
-        let inserted = self.connection().execute(
-            "INSERT INTO api_token (id, name, secret_hash, tenant, roles, created_at, expires_at, revoked_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL)",
-            params![
-                record.id.to_string(),
-                record.name,
-                secret.hash().0.as_slice(),
-                record.tenant.to_string(),
-                roles_text(&record.roles),
-                record.created_at.timestamp(),
-                record.expires_at.map(|time| time.timestamp()),
-            ],
-        );
-        match inserted {
-            Ok(_) => Ok((record, secret)),
-            Err(error) if is_unique_violation_of(&error, "api_token.name") => {
-                Err(TokenStoreError::DuplicateName(record.name))
+    /// Folds in every token event after [`TokenTable::position`]; returns how many there were.
+    pub async fn catch_up(&mut self, store: &dyn EventStore) -> Result<usize, TokenStoreError> {
+        let mut applied = 0;
+        loop {
+            let mut options = ReadAllOptions::forward(READ_PAGE).filtered(token_events());
+            if let Some(position) = self.position {
+                options = options.from(position);
             }
-            Err(error) => Err(sqlite("storing the new token")(error)),
+            let page = store.read_all(options).await?;
+            let full_page = page.len() == READ_PAGE;
+            for event in &page {
+                if self.apply(event) {
+                    applied += 1;
+                }
+            }
+            if !full_page {
+                return Ok(applied);
+            }
         }
+    }
+
+    /// Folds in one event unless it is at or before [`TokenTable::position`]; `true` if it was
+    /// new. An event that does not make sense is logged and passed over: its token does not
+    /// authenticate (a malformed issue) — failing closed, never open.
+    pub fn apply(&mut self, event: &RecordedEvent) -> bool {
+        if self.position.is_some_and(|position| event.position <= position) {
+            return false;
+        }
+        self.position = Some(event.position);
+        if let Err(reason) = self.fold(event) {
+            tracing::error!(stream = %event.stream, position = %event.position, %reason, "an API token event was passed over");
+        }
+        true
+    }
+
+    fn fold(&mut self, event: &RecordedEvent) -> Result<(), String> {
+        match ApiTokenEvent::from_recorded(event).map_err(|error| error.to_string())? {
+            ApiTokenEvent::Issued(issued) => {
+                let hash = TokenHash::from_hex(&issued.secret_hash).ok_or("its secret_hash is not 64 hex digits")?;
+                let roles = issued
+                    .roles
+                    .iter()
+                    .map(|name| Role::parse(name).map_err(|error| error.to_string()))
+                    .collect::<Result<BTreeSet<_>, _>>()?;
+                if roles.is_empty() {
+                    return Err("it grants no role".to_owned());
+                }
+                let record = TokenRecord {
+                    id: issued.token.0,
+                    name: issued.name,
+                    tenant: issued.tenant,
+                    roles,
+                    person: issued.person,
+                    created_at: issued.issued_at,
+                    expires_at: issued.expires_at,
+                    revoked_at: None,
+                };
+                self.by_hash.insert(hash, record.id);
+                self.by_name.insert(record.name.clone(), record.id);
+                let entry = TokenEntry { record, stream: event.stream.clone(), revision: event.revision };
+                self.tokens.insert(entry.record.id, entry);
+            }
+            ApiTokenEvent::Revoked(revoked) => {
+                let entry = self.tokens.get_mut(&revoked.token.0).ok_or("it revokes a token never issued")?;
+                entry.record.revoked_at.get_or_insert(revoked.at);
+                entry.revision = event.revision;
+            }
+        }
+        Ok(())
+    }
+
+    /// The token with `hash`, and whether it works at `now`.
+    pub fn lookup(&self, hash: &TokenHash, now: DateTime<Utc>) -> TokenLookup {
+        let Some(entry) = self.by_hash.get(hash).and_then(|id| self.tokens.get(id)) else {
+            return TokenLookup::Unknown;
+        };
+        match entry.record.status(now) {
+            TokenStatus::Active => TokenLookup::Valid(entry.record.clone()),
+            TokenStatus::Expired => TokenLookup::Expired,
+            TokenStatus::Revoked => TokenLookup::Revoked,
+        }
+    }
+
+    fn find(&self, id_or_name: &str) -> Option<&TokenEntry> {
+        let by_id = Uuid::from_str(id_or_name).ok().and_then(|id| self.tokens.get(&id));
+        by_id.or_else(|| self.by_name.get(id_or_name).and_then(|id| self.tokens.get(id)))
     }
 
     /// Every token, oldest first.
-    pub fn list(&self) -> Result<Vec<TokenRecord>, TokenStoreError> {
-        let connection = self.connection();
-        let mut statement = connection
-            .prepare(&format!("SELECT {SELECT_COLUMNS} FROM api_token ORDER BY created_at, id"))
-            .map_err(sqlite("listing the tokens"))?;
-        let rows = statement.query_map([], raw_row).map_err(sqlite("listing the tokens"))?;
-        rows.map(|row| row.map_err(sqlite("listing the tokens")).and_then(RawRow::decode)).collect()
+    pub fn list(&self) -> Vec<TokenRecord> {
+        let mut records: Vec<TokenRecord> = self.tokens.values().map(|entry| entry.record.clone()).collect();
+        records.sort_by_key(|record| (record.created_at, record.id));
+        records
     }
+}
 
-    /// Revokes the token whose id or name is `id_or_name`, from `now` on.
-    pub fn revoke(&self, id_or_name: &str, now: DateTime<Utc>) -> Result<RevokeOutcome, TokenStoreError> {
-        let mut connection = self.connection();
-        let transaction = connection.transaction().map_err(sqlite("revoking a token"))?;
-        let found = transaction
-            .query_row(
-                &format!("SELECT {SELECT_COLUMNS} FROM api_token WHERE id = ?1 OR name = ?1"),
-                params![id_or_name],
-                raw_row,
-            )
-            .optional()
-            .map_err(sqlite("finding the token to revoke"))?;
-        let Some(mut record) = found.map(RawRow::decode).transpose()? else {
+fn metadata(actor: &str, tenant: MunicipalityId) -> EventMetadata {
+    EventMetadata { actor: Some(actor.to_owned()), tenant: Some(tenant.to_string()), ..EventMetadata::default() }
+}
+
+fn payload_error(error: kirjuri_events::PayloadError) -> TokenStoreError {
+    TokenStoreError::Corrupt(format!("a token event does not encode: {error}"))
+}
+
+/// Makes a token: appends `ApiTokenIssued` to the stream of its name (which must not exist
+/// yet) as `actor`; returns its record and its secret, which exists nowhere else afterwards.
+pub async fn issue(
+    store: &dyn EventStore,
+    new: NewToken,
+    now: DateTime<Utc>,
+    actor: &str,
+) -> Result<(TokenRecord, ApiTokenSecret), TokenStoreError> {
+    if new.roles.is_empty() {
+        return Err(TokenStoreError::NoRoles);
+    }
+    let id = Uuid::now_v7();
+    let name = new.name.unwrap_or_else(|| format!("token-{}", &id.simple().to_string()[24..]));
+    let secret = ApiTokenSecret::generate()?;
+    let record = TokenRecord {
+        id,
+        name,
+        tenant: new.tenant,
+        roles: new.roles,
+        person: new.person,
+        created_at: truncate_to_seconds(now),
+        expires_at: new.expires_at.map(truncate_to_seconds),
+        revoked_at: None,
+    };
+    let issued = ApiTokenIssued {
+        token: ApiTokenId(record.id),
+        name: record.name.clone(),
+        secret_hash: secret.hash().to_hex(),
+        tenant: record.tenant,
+        roles: record.roles.iter().map(|role| role.as_str().to_owned()).collect(),
+        person: record.person.clone(),
+        issued_at: record.created_at,
+        expires_at: record.expires_at,
+    };
+    let event = ApiTokenEvent::Issued(issued)
+        .to_new_event(EventId::random(), metadata(actor, record.tenant))
+        .map_err(payload_error)?;
+    let stream = ApiTokenStream::for_name(&record.name).stream();
+    match store.append(&stream, ExpectedRevision::NoStream, vec![event]).await {
+        Ok(_) => Ok((record, secret)),
+        Err(StoreError::Conflict { .. }) => Err(TokenStoreError::DuplicateName(record.name)),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Every token of `store`, oldest first.
+pub async fn list(store: &dyn EventStore) -> Result<Vec<TokenRecord>, TokenStoreError> {
+    Ok(TokenTable::load(store).await?.list())
+}
+
+/// How often [`revoke`] re-reads and retries when another writer changed the token meanwhile.
+const REVOKE_ATTEMPTS: usize = 3;
+
+/// Revokes the token whose id or name is `id_or_name`, from `now` on, as `actor`.
+pub async fn revoke(
+    store: &dyn EventStore,
+    id_or_name: &str,
+    now: DateTime<Utc>,
+    actor: &str,
+) -> Result<RevokeOutcome, TokenStoreError> {
+    let mut table = TokenTable::load(store).await?;
+    for _ in 0..REVOKE_ATTEMPTS {
+        let Some(entry) = table.find(id_or_name).cloned() else {
             return Ok(RevokeOutcome::NotFound);
         };
-        if record.revoked_at.is_some() {
-            return Ok(RevokeOutcome::AlreadyRevoked(record));
+        if entry.record.revoked_at.is_some() {
+            return Ok(RevokeOutcome::AlreadyRevoked(entry.record));
         }
         let revoked_at = truncate_to_seconds(now);
-        transaction
-            .execute(
-                "UPDATE api_token SET revoked_at = ?2 WHERE id = ?1",
-                params![record.id.to_string(), revoked_at.timestamp()],
-            )
-            .map_err(sqlite("revoking a token"))?;
-        transaction.commit().map_err(sqlite("revoking a token"))?;
-        record.revoked_at = Some(revoked_at);
-        Ok(RevokeOutcome::Revoked(record))
+        let event = ApiTokenEvent::Revoked(ApiTokenRevoked { token: ApiTokenId(entry.record.id), at: revoked_at })
+            .to_new_event(EventId::random(), metadata(actor, entry.record.tenant))
+            .map_err(payload_error)?;
+        match store.append(&entry.stream, ExpectedRevision::Exact(entry.revision), vec![event]).await {
+            Ok(_) => {
+                let mut record = entry.record;
+                record.revoked_at = Some(revoked_at);
+                return Ok(RevokeOutcome::Revoked(record));
+            }
+            Err(StoreError::Conflict { .. }) => {
+                table.catch_up(store).await?;
+            }
+            Err(error) => return Err(error.into()),
+        }
     }
-
-    /// Finds the token with `hash` and says whether it works at `now`.
-    pub fn lookup(&self, hash: &TokenHash, now: DateTime<Utc>) -> Result<TokenLookup, TokenStoreError> {
-        let found = self
-            .connection()
-            .query_row(
-                &format!("SELECT {SELECT_COLUMNS} FROM api_token WHERE secret_hash = ?1"),
-                params![hash.0.as_slice()],
-                raw_row,
-            )
-            .optional()
-            .map_err(sqlite("looking up a token"))?;
-        let Some(record) = found.map(RawRow::decode).transpose()? else {
-            return Ok(TokenLookup::Unknown);
-        };
-        Ok(match record.status(now) {
-            TokenStatus::Active => TokenLookup::Valid(record),
-            TokenStatus::Expired => TokenLookup::Expired,
-            TokenStatus::Revoked => TokenLookup::Revoked,
-        })
-    }
+    Err(TokenStoreError::Contended(id_or_name.to_owned()))
 }
 
 fn truncate_to_seconds(time: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(time.timestamp(), 0).unwrap_or(time)
-}
-
-fn roles_text(roles: &BTreeSet<Role>) -> String {
-    roles.iter().map(|role| role.as_str()).collect::<Vec<_>>().join(",")
-}
-
-fn is_unique_violation_of(error: &rusqlite::Error, column: &str) -> bool {
-    matches!(
-        error,
-        rusqlite::Error::SqliteFailure(failure, Some(message))
-            if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE && message.contains(column)
-    )
-}
-
-/// A row as SQLite holds it, before its values are checked.
-struct RawRow {
-    id: String,
-    name: String,
-    tenant: String,
-    roles: String,
-    created_at: i64,
-    expires_at: Option<i64>,
-    revoked_at: Option<i64>,
-}
-
-fn raw_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
-    Ok(RawRow {
-        id: row.get(0)?,
-        name: row.get(1)?,
-        tenant: row.get(2)?,
-        roles: row.get(3)?,
-        created_at: row.get(4)?,
-        expires_at: row.get(5)?,
-        revoked_at: row.get(6)?,
-    })
-}
-
-impl RawRow {
-    fn decode(self) -> Result<TokenRecord, TokenStoreError> {
-        let corrupt = |what: &str| TokenStoreError::Corrupt(format!("token {}: {what}", self.id));
-        let time = |seconds: i64| DateTime::from_timestamp(seconds, 0).ok_or_else(|| corrupt("a time out of range"));
-        let roles = self
-            .roles
-            .split(',')
-            .map(|name| Role::parse(name).map_err(|error| corrupt(&error.to_string())))
-            .collect::<Result<BTreeSet<_>, _>>()?;
-        Ok(TokenRecord {
-            id: Uuid::from_str(&self.id).map_err(|_| corrupt("an id that is not a UUID"))?,
-            tenant: MunicipalityId(Uuid::from_str(&self.tenant).map_err(|_| corrupt("a tenant that is not a UUID"))?),
-            roles,
-            created_at: time(self.created_at)?,
-            expires_at: self.expires_at.map(time).transpose()?,
-            revoked_at: self.revoked_at.map(time).transpose()?,
-            name: self.name,
-        })
-    }
 }
 
 #[cfg(test)]
@@ -499,9 +535,10 @@ mod tests {
         DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z").expect("a valid time").with_timezone(&Utc)
     }
 
-    fn store() -> (tempfile::TempDir, TokenStore) {
+    fn store() -> (tempfile::TempDir, kirjuri_store::SqliteStore) {
         let dir = tempfile::tempdir().expect("a temp dir");
-        let store = TokenStore::open(&dir.path().join("api.sqlite")).expect("the store opens");
+        let options = kirjuri_store::SqliteStoreOptions::new(dir.path().join("events.sqlite"));
+        let store = kirjuri_store::SqliteStore::open(options).expect("the store opens");
         (dir, store)
     }
 
@@ -510,8 +547,13 @@ mod tests {
             name: name.map(str::to_owned),
             tenant: MunicipalityId(Uuid::from_u128(297)),
             roles: BTreeSet::from([Role::Staff, Role::Auditor]),
+            person: None,
             expires_at,
         }
+    }
+
+    async fn lookup(store: &kirjuri_store::SqliteStore, secret: &ApiTokenSecret, at: DateTime<Utc>) -> TokenLookup {
+        TokenTable::load(store).await.expect("the tokens load").lookup(&secret.hash(), at)
     }
 
     #[test]
@@ -588,74 +630,100 @@ mod tests {
     }
 
     #[test]
-    fn a_created_token_is_found_by_its_secret_and_stands_for_its_tenant_and_roles() {
+    fn a_hash_reads_back_from_its_hex() {
+        let hash = ApiTokenSecret::generate().expect("randomness").hash();
+        assert_eq!(TokenHash::from_hex(&hash.to_hex()), Some(hash));
+        assert_eq!(TokenHash::from_hex("ab"), None);
+        assert_eq!(TokenHash::from_hex(&"g".repeat(64)), None);
+    }
+
+    #[tokio::test]
+    async fn a_created_token_is_found_by_its_secret_and_stands_for_its_tenant_and_roles() {
         let (_dir, store) = store();
-        let (record, secret) = store.create(new_token(Some("ci"), None), now()).expect("created");
+        let (record, secret) = issue(&store, new_token(Some("ci"), None), now(), "test").await.expect("created");
 
-        let lookup = store.lookup(&secret.hash(), now()).expect("looked up");
-
-        assert_eq!(lookup, TokenLookup::Valid(record.clone()));
+        assert_eq!(lookup(&store, &secret, now()).await, TokenLookup::Valid(record.clone()));
         let principal = record.principal();
         assert_eq!(principal.municipality, MunicipalityId(Uuid::from_u128(297)));
         assert_eq!(principal.roles, BTreeSet::from([Role::Staff, Role::Auditor]));
         assert_eq!(principal.subject, format!("token:{}", record.id));
+        assert_eq!(principal.person, principal.subject, "without a person the subject stands for one");
     }
 
-    #[test]
-    fn an_unknown_secret_finds_nothing() {
+    #[tokio::test]
+    async fn a_token_made_for_a_person_is_that_person() {
         let (_dir, store) = store();
-        store.create(new_token(None, None), now()).expect("created");
-        let other = ApiTokenSecret::generate().expect("randomness");
-        assert_eq!(store.lookup(&other.hash(), now()).expect("looked up"), TokenLookup::Unknown);
+        let mut new = new_token(None, None);
+        new.person = Some(PersonRef::parse("person", "hlo-7f3a2c").expect("a pseudonym"));
+        let (_, secret) = issue(&store, new, now(), "test").await.expect("created");
+
+        let TokenLookup::Valid(record) = lookup(&store, &secret, now()).await else { panic!("not valid") };
+        assert_eq!(record.principal().person, "hlo-7f3a2c");
     }
 
-    #[test]
-    fn a_token_expires_at_its_expiry_and_not_before() {
+    #[tokio::test]
+    async fn an_unknown_secret_finds_nothing() {
+        let (_dir, store) = store();
+        issue(&store, new_token(None, None), now(), "test").await.expect("created");
+        let other = ApiTokenSecret::generate().expect("randomness");
+        assert_eq!(lookup(&store, &other, now()).await, TokenLookup::Unknown);
+    }
+
+    #[tokio::test]
+    async fn a_token_expires_at_its_expiry_and_not_before() {
         let (_dir, store) = store();
         let expires_at = now() + TimeDelta::hours(1);
-        let (_, secret) = store.create(new_token(None, Some(expires_at)), now()).expect("created");
+        let (_, secret) = issue(&store, new_token(None, Some(expires_at)), now(), "test").await.expect("created");
 
         let just_before = expires_at - TimeDelta::seconds(1);
-        assert!(matches!(store.lookup(&secret.hash(), just_before).expect("looked up"), TokenLookup::Valid(_)));
-        assert_eq!(store.lookup(&secret.hash(), expires_at).expect("looked up"), TokenLookup::Expired);
+        assert!(matches!(lookup(&store, &secret, just_before).await, TokenLookup::Valid(_)));
+        assert_eq!(lookup(&store, &secret, expires_at).await, TokenLookup::Expired);
     }
 
-    #[test]
-    fn a_revoked_token_is_refused_and_revoking_again_changes_nothing() {
+    #[tokio::test]
+    async fn a_revoked_token_is_refused_and_revoking_again_changes_nothing() {
         let (_dir, store) = store();
-        let (record, secret) = store.create(new_token(Some("ci"), None), now()).expect("created");
+        let (record, secret) = issue(&store, new_token(Some("ci"), None), now(), "test").await.expect("created");
 
-        let outcome = store.revoke("ci", now()).expect("revoked");
+        let outcome = revoke(&store, "ci", now(), "test").await.expect("revoked");
         assert!(matches!(&outcome, RevokeOutcome::Revoked(revoked) if revoked.id == record.id));
-        assert_eq!(store.lookup(&secret.hash(), now()).expect("looked up"), TokenLookup::Revoked);
+        assert_eq!(lookup(&store, &secret, now()).await, TokenLookup::Revoked);
 
-        let again = store.revoke(&record.id.to_string(), now()).expect("revoke by id");
+        let again = revoke(&store, &record.id.to_string(), now(), "test").await.expect("revoke by id");
         assert!(matches!(again, RevokeOutcome::AlreadyRevoked(_)));
-        assert_eq!(store.revoke("nope", now()).expect("revoke unknown"), RevokeOutcome::NotFound);
+        assert_eq!(revoke(&store, "nope", now(), "test").await.expect("revoke unknown"), RevokeOutcome::NotFound);
     }
 
-    #[test]
-    fn names_are_unique_and_a_default_name_is_given() {
+    #[tokio::test]
+    async fn names_are_unique_and_a_default_name_is_given() {
         let (_dir, store) = store();
-        store.create(new_token(Some("ci"), None), now()).expect("created");
-        let duplicate = store.create(new_token(Some("ci"), None), now()).expect_err("duplicate name");
+        issue(&store, new_token(Some("ci"), None), now(), "test").await.expect("created");
+        let duplicate = issue(&store, new_token(Some("ci"), None), now(), "test").await.expect_err("duplicate name");
         assert!(matches!(duplicate, TokenStoreError::DuplicateName(name) if name == "ci"));
+        revoke(&store, "ci", now(), "test").await.expect("revoked");
+        let reused = issue(&store, new_token(Some("ci"), None), now(), "test").await;
+        assert!(matches!(reused, Err(TokenStoreError::DuplicateName(_))), "a revoked token's name stays taken");
 
-        let (unnamed, _) = store.create(new_token(None, None), now()).expect("created");
+        let (unnamed, _) = issue(&store, new_token(None, None), now(), "test").await.expect("created");
         assert!(unnamed.name.starts_with("token-"), "{}", unnamed.name);
-        let (another, _) = store.create(new_token(None, None), now()).expect("a second unnamed token");
+        let (another, _) = issue(&store, new_token(None, None), now(), "test").await.expect("a second unnamed token");
         assert_ne!(unnamed.name, another.name, "default names differ");
-        let names: Vec<String> = store.list().expect("listed").into_iter().map(|record| record.name).collect();
+        let names: Vec<String> = list(&store).await.expect("listed").into_iter().map(|record| record.name).collect();
         assert_eq!(names, vec!["ci".to_owned(), unnamed.name, another.name]);
     }
 
-    #[test]
-    fn the_database_keeps_no_secret() {
+    #[tokio::test]
+    async fn the_events_keep_no_secret_and_name_the_actor_and_tenant() {
         let (dir, store) = store();
-        let (_, secret) = store.create(new_token(Some("ci"), None), now()).expect("created");
+        let (_, secret) = issue(&store, new_token(Some("ci"), None), now(), "cli:ops").await.expect("created");
+        let events = store.read_all(ReadAllOptions::forward(10).filtered(token_events())).await.expect("read");
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].metadata.actor.as_deref(), Some("cli:ops"));
+        assert_eq!(events[0].metadata.tenant.as_deref(), Some(Uuid::from_u128(297).to_string().as_str()));
+        assert!(events[0].data.as_str().contains(&secret.hash().to_hex()), "the hash is recorded");
         drop(store);
-        let mut bytes = std::fs::read(dir.path().join("api.sqlite")).expect("read db");
-        if let Ok(wal) = std::fs::read(dir.path().join("api.sqlite-wal")) {
+        let mut bytes = std::fs::read(dir.path().join("events.sqlite")).expect("read db");
+        if let Ok(wal) = std::fs::read(dir.path().join("events.sqlite-wal")) {
             bytes.extend(wal);
         }
         let secret_hex = &secret.expose_secret()[TOKEN_PREFIX.len()..];
@@ -663,10 +731,27 @@ mod tests {
     }
 
     #[test]
-    fn a_foreign_sqlite_file_is_not_touched() {
-        let dir = tempfile::tempdir().expect("a temp dir");
-        let path = dir.path().join("api.sqlite");
-        Connection::open(&path).and_then(|c| c.execute_batch("CREATE TABLE other (x)")).expect("a foreign file");
-        assert!(matches!(TokenStore::open(&path), Err(TokenStoreError::Format(FormatError::Foreign { .. }))));
+    fn a_malformed_issue_is_passed_over_and_its_token_does_not_authenticate() {
+        let mut table = TokenTable::default();
+        let secret = ApiTokenSecret::generate().expect("randomness");
+        let data = serde_json::json!({
+            "token": Uuid::from_u128(1), "name": "odd", "secret_hash": secret.hash().to_hex(),
+            "tenant": Uuid::from_u128(297), "roles": ["overlord"], "issued_at": "2026-03-01T12:00:00Z"
+        });
+        let event = RecordedEvent {
+            id: EventId::random(),
+            stream: ApiTokenStream::for_name("odd").stream(),
+            revision: Revision(0),
+            position: Position::sequence(1),
+            event_type: kirjuri_events::EventType::parse("ApiTokenIssued").expect("a type"),
+            schema_version: 1,
+            recorded_at: now(),
+            data: kirjuri_events::EventPayload::parse(&data.to_string()).expect("JSON"),
+            metadata: EventMetadata::default(),
+        };
+        assert!(table.apply(&event), "the event is consumed");
+        assert!(!table.apply(&event), "and never applied twice");
+        assert_eq!(table.lookup(&secret.hash(), now()), TokenLookup::Unknown);
+        assert_eq!(table.position(), Some(Position::sequence(1)));
     }
 }

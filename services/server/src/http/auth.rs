@@ -50,6 +50,7 @@ impl From<AuthError> for ApiError {
             AuthError::KeysUnavailable(cause) => {
                 ApiError::new(ErrorCode::IdentityProviderUnavailable, detail).with_cause(cause)
             }
+            AuthError::TokensUnavailable(cause) => ApiError::new(ErrorCode::StoreUnavailable, detail).with_cause(cause),
             AuthError::Internal(cause) => ApiError::internal(cause),
         }
     }
@@ -69,7 +70,7 @@ fn invalid_token(detail: String) -> ApiError {
         body = super::error::ProblemDetailsSchema, content_type = "application/problem+json"),
     (status = 403, description = "Valid credentials without any kirjuri role",
         body = super::error::ProblemDetailsSchema, content_type = "application/problem+json"),
-    (status = 503, description = "The identity provider's keys cannot be fetched",
+    (status = 503, description = "The identity provider's keys or the API tokens cannot be read",
         body = super::error::ProblemDetailsSchema, content_type = "application/problem+json"),
 ))]
 pub async fn me(Authenticated(principal): Authenticated) -> Json<Principal> {
