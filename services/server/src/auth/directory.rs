@@ -16,13 +16,16 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use kirjuri_store::{EventStore, StoreError, SubscribeFrom};
+use kirjuri_events::Position;
+use kirjuri_store::{EventStore, ReadAllOptions, StoreError, SubscribeFrom};
 use tokio::task::JoinHandle;
 
 use super::tokens::{TokenHash, TokenLookup, TokenTable, token_events};
 
-/// At most one re-read of the store for unknown tokens per this interval.
-pub const REREAD_INTERVAL: Duration = Duration::from_millis(250);
+/// At most one re-read of the store for unknown tokens per this interval; a caller with an
+/// unknown token that comes sooner waits for the next one (so a token made a moment after
+/// another still works at its first request) and shares it with everyone waiting.
+pub const REREAD_INTERVAL: Duration = Duration::from_millis(100);
 
 /// How long the follower waits before subscribing again after its subscription failed.
 const RESUBSCRIBE_DELAY: Duration = Duration::from_secs(1);
@@ -31,8 +34,8 @@ const RESUBSCRIBE_DELAY: Duration = Duration::from_secs(1);
 pub struct TokenDirectory {
     store: Arc<dyn EventStore>,
     table: Arc<RwLock<TokenTable>>,
-    /// When the last re-read for an unknown token began; held while one runs.
-    last_reread: tokio::sync::Mutex<Option<Instant>>,
+    /// The re-reads for unknown tokens; held while one runs.
+    rereads: tokio::sync::Mutex<Rereads>,
     follower: JoinHandle<()>,
 }
 
@@ -52,16 +55,17 @@ impl TokenDirectory {
     /// Reads the tokens of `store` and starts following it. A store that cannot be read now
     /// leaves the table empty (logged); the follower keeps trying, and unknown tokens re-read.
     pub async fn start(store: Arc<dyn EventStore>) -> Self {
-        let table = match TokenTable::load(&*store).await {
-            Ok(table) => table,
+        let (table, scanned_to) = match load(&*store).await {
+            Ok(loaded) => loaded,
             Err(error) => {
                 tracing::warn!(%error, "the API tokens cannot be read now; retrying in the background");
-                TokenTable::default()
+                (TokenTable::default(), None)
             }
         };
         let table = Arc::new(RwLock::new(table));
-        let follower = tokio::spawn(follow(Arc::clone(&store), Arc::clone(&table)));
-        Self { store, table, last_reread: tokio::sync::Mutex::new(None), follower }
+        let follower = tokio::spawn(follow(Arc::clone(&store), Arc::clone(&table), scanned_to));
+        let rereads = tokio::sync::Mutex::new(Rereads { last_at: None, scanned_to });
+        Self { store, table, rereads, follower }
     }
 
     fn read_table(&self) -> std::sync::RwLockReadGuard<'_, TokenTable> {
@@ -70,55 +74,81 @@ impl TokenDirectory {
         self.table.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The token with `hash` at `now`; an unknown hash re-reads the store first when no re-read
-    /// ran in the last [`REREAD_INTERVAL`].
+    /// The token with `hash` at `now`. An unknown hash re-reads the store first: at once if no
+    /// re-read ran in the last [`REREAD_INTERVAL`], else as soon as that has passed.
     pub async fn lookup(&self, hash: &TokenHash, now: DateTime<Utc>) -> Result<TokenLookup, StoreError> {
         let asked_at = Instant::now();
         let found = self.read_table().lookup(hash, now);
         if found != TokenLookup::Unknown {
             return Ok(found);
         }
-        let mut last_reread = self.last_reread.lock().await;
-        // Someone re-read while this caller waited for the lock: their read is new enough.
-        let recent = last_reread.is_some_and(|at| at >= asked_at || at.elapsed() < REREAD_INTERVAL);
-        if !recent {
-            *last_reread = Some(Instant::now());
-            reread(&*self.store, &self.table).await?;
+        let mut rereads = self.rereads.lock().await;
+        // A re-read that began after this caller asked has seen everything it could.
+        if !rereads.last_at.is_some_and(|at| at >= asked_at) {
+            if let Some(wait) = rereads.last_at.and_then(|at| REREAD_INTERVAL.checked_sub(at.elapsed())) {
+                tokio::time::sleep(wait).await;
+            }
+            rereads.last_at = Some(Instant::now());
+            rereads.scanned_to = reread(&*self.store, &self.table, rereads.scanned_to).await?;
         }
-        drop(last_reread);
+        drop(rereads);
         Ok(self.read_table().lookup(hash, now))
     }
 }
 
-/// Catches a copy of the table up on the store and folds what it found into the shared one.
-async fn reread(store: &dyn EventStore, table: &RwLock<TokenTable>) -> Result<(), StoreError> {
-    let position = table.read().unwrap_or_else(std::sync::PoisonError::into_inner).position();
-    let mut options = kirjuri_store::ReadAllOptions::forward(1_000).filtered(token_events());
-    if let Some(position) = position {
-        options = options.from(position);
-    }
+/// What the re-reads for unknown tokens remember.
+struct Rereads {
+    /// When the last one began.
+    last_at: Option<Instant>,
+    /// How far the log has been read (token events or not), so a re-read reads only what is new.
+    scanned_to: Option<Position>,
+}
+
+/// Reads every token event of `store` and how far the log was read.
+async fn load(store: &dyn EventStore) -> Result<(TokenTable, Option<Position>), StoreError> {
+    let table = RwLock::new(TokenTable::default());
+    let scanned_to = reread(store, &table, None).await?;
+    Ok((table.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner), scanned_to))
+}
+
+/// Folds the token events after `scanned_to` into `table`; returns how far the log was read.
+async fn reread(
+    store: &dyn EventStore,
+    table: &RwLock<TokenTable>,
+    scanned_to: Option<Position>,
+) -> Result<Option<Position>, StoreError> {
+    // Everything up to the head as it is now is committed, so reading from here on misses nothing.
+    let head = store.head_position().await?;
+    let mut from = scanned_to;
     loop {
-        let page = store.read_all(options.clone()).await?;
-        let Some(last) = page.last().map(|event| event.position) else { return Ok(()) };
-        let full_page = page.len() == options.limit;
+        let mut options = ReadAllOptions::forward(READ_PAGE).filtered(token_events());
+        if let Some(position) = from {
+            options = options.from(position);
+        }
+        let page = store.read_all(options).await?;
         {
             let mut table = table.write().unwrap_or_else(std::sync::PoisonError::into_inner);
             for event in &page {
                 table.apply(event);
             }
         }
-        if !full_page {
-            return Ok(());
+        let last = page.last().map(|event| event.position);
+        if page.len() < READ_PAGE {
+            return Ok(head.max(last).max(scanned_to));
         }
-        options = options.from(last);
+        from = last;
     }
 }
 
-/// Follows the token events from where the table stands, resubscribing after failures.
-async fn follow(store: Arc<dyn EventStore>, table: Arc<RwLock<TokenTable>>) {
+/// How many events one re-read asks for.
+const READ_PAGE: usize = 1_000;
+
+/// Follows the token events after `scanned_to` (what the start read), resubscribing after
+/// failures from where the table stands.
+async fn follow(store: Arc<dyn EventStore>, table: Arc<RwLock<TokenTable>>, scanned_to: Option<Position>) {
     loop {
         let position = table.read().unwrap_or_else(std::sync::PoisonError::into_inner).position();
-        let from = position.map_or(SubscribeFrom::Start, SubscribeFrom::After);
+        let from = position.max(scanned_to).map_or(SubscribeFrom::Start, SubscribeFrom::After);
         match store.subscribe_all(from, token_events()).await {
             Ok(mut subscription) => {
                 while let Some(delivered) = subscription.next_event().await {
