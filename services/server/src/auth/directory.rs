@@ -84,7 +84,7 @@ impl TokenDirectory {
         }
         let mut rereads = self.rereads.lock().await;
         // A re-read that began after this caller asked has seen everything it could.
-        if !rereads.last_at.is_some_and(|at| at >= asked_at) {
+        if rereads.last_at.is_none_or(|at| at < asked_at) {
             if let Some(wait) = rereads.last_at.and_then(|at| REREAD_INTERVAL.checked_sub(at.elapsed())) {
                 tokio::time::sleep(wait).await;
             }
