@@ -406,7 +406,10 @@ async fn staff_may_not_read_the_audit_routes_and_bad_parameters_are_named() {
         (format!("/api/v1/graph/engagement/{engagement}?direction=sideways"), "direction"),
         (format!("/api/v1/graph/engagement/{engagement}?transitive=maybe"), "transitive"),
         (format!("/api/v1/graph/widget/{engagement}"), "kind"),
-        ("/api/v1/graph/outcome/abc".to_owned(), "id"),
+        ("/api/v1/graph/outcome/abc".to_owned(), "kind"),
+        ("/api/v1/graph/outcome/abc/effectiveness".to_owned(), "experiment"),
+        (format!("/api/v1/graph/outcome/{engagement}/speed"), "criterion"),
+        ("/api/v1/graph/lesson/abc".to_owned(), "id"),
     ] {
         let response = app.get_as(&auditor, &path).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
@@ -478,9 +481,7 @@ async fn the_pictures_difference_withholds_small_groups_and_the_evidence_graph_r
     assert_eq!(edge["from"], format!("practice:{practice}"));
     let target = edge["to"].as_str().expect("a node").to_owned();
     let (kind, target_id) = target.split_once(':').expect("kind:id");
-    let back =
-        get_json(&app, &staff, &format!("/api/v1/graph/{kind}/{}?direction=cited_by", target_id.replace('/', "%2F")))
-            .await;
+    let back = get_json(&app, &staff, &format!("/api/v1/graph/{kind}/{target_id}?direction=cited_by")).await;
     assert!(
         back["edges"].as_array().expect("edges").iter().any(|e| e["from"] == format!("practice:{practice}")),
         "the evidence knows the practice cites it: {back}"

@@ -63,6 +63,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("get", "/api/v1/municipalities"), READ),
         (("get", "/api/v1/municipalities/{municipality}"), READ),
         (("get", "/api/v1/graph/{kind}/{id}"), READ),
+        (("get", "/api/v1/graph/outcome/{experiment}/{criterion}"), READ),
         (("get", "/api/v1/timeline"), AUDIT),
         (("get", "/api/v1/audit/{kind}/{id}"), AUDIT),
         (("get", "/api/v1/correlations/{correlation}"), AUDIT),
@@ -177,6 +178,8 @@ fn fill(app: &TestApp, template: &str, kuopio: MunicipalityId) -> String {
         template.replace("{practice}", &entity("practice"))
     } else if template.contains("{kind}/{id}") {
         template.replace("{kind}/{id}", &format!("practice/{}", entity("practice")))
+    } else if template.contains("{experiment}/{criterion}") {
+        template.replace("{experiment}/{criterion}", &format!("{}/effectiveness", entity("experiment")))
     } else if template.contains("{correlation}") {
         // Any id: a role that may read gets past authorisation (404 for an unknown one).
         template.replace("{correlation}", &uuid::Uuid::new_v4().to_string())

@@ -437,13 +437,13 @@ fn own_municipality(principal: &Principal) -> Resource {
             description = "Only events of entities of this kind"),
         ("entity" = Option<Uuid>, Query, description = "Only events of this entity (needs `kind`)"),
         ("correlation" = Option<Uuid>, Query, description = "Only events of this user action (command)"),
-        ("event_type" = Option<Vec<String>>, Query, explode = true, description = "Only events of these types, e.g. PracticeDecided (repeatable)"),
+        ("event_type" = Option<String>, Query, pattern = "^[!-#%-~][!-~]{0,127}$", description = "Only events of these types, e.g. PracticeDecided (repeatable)"),
         ("actor" = Option<String>, Query, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*\\S[^\\x00-\\x1f\\x7f-\\x9f]*$", max_length = 256,
             description = "Only events by this actor, e.g. token:anna"),
         ("unit" = Option<Uuid>, Query, description = "Only events naming this unit"),
         ("experiment" = Option<Uuid>, Query, description = "Only events naming this experiment"),
-        ("from" = Option<String>, Query, description = "Recorded at or after: a day (YYYY-MM-DD, its end) or an RFC 3339 time"),
-        ("to" = Option<String>, Query, description = "Recorded at or before: a day (YYYY-MM-DD, its end) or an RFC 3339 time; not before `from`"),
+        ("from" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Recorded at or after: a day (YYYY-MM-DD, its end) or an RFC 3339 time"),
+        ("to" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Recorded at or before: a day (YYYY-MM-DD, its end) or an RFC 3339 time; not before `from`"),
         ("after" = Option<String>, Query, pattern = "^[0-9]{1,18}\\.[0-9]{1,18}$", description = "The page after this cursor (a page's `next`)"),
         ("before" = Option<String>, Query, pattern = "^[0-9]{1,18}\\.[0-9]{1,18}$", description = "The page before this cursor (a page's `previous`); not with `after`"),
         ("start" = Option<String>, Query, pattern = "^(oldest|newest)$", description = "Without a cursor: the oldest (default) or newest page"),
@@ -476,13 +476,13 @@ pub async fn timeline(
         ("kind" = String, Path, pattern = "^(municipality|unit|body|framework|campaign|engagement|communication|experiment|observation|lesson|practice)$",
             description = "The entity's kind"),
         ("id" = Uuid, Path, description = "The entity's id"),
-        ("event_type" = Option<Vec<String>>, Query, explode = true, description = "Only events of these types (repeatable)"),
+        ("event_type" = Option<String>, Query, pattern = "^[!-#%-~][!-~]{0,127}$", description = "Only events of these types (repeatable)"),
         ("actor" = Option<String>, Query, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*\\S[^\\x00-\\x1f\\x7f-\\x9f]*$", max_length = 256,
             description = "Only events by this actor"),
         ("unit" = Option<Uuid>, Query, description = "Only events naming this unit"),
         ("experiment" = Option<Uuid>, Query, description = "Only events naming this experiment"),
-        ("from" = Option<String>, Query, description = "Recorded at or after: a day (YYYY-MM-DD) or an RFC 3339 time"),
-        ("to" = Option<String>, Query, description = "Recorded at or before: a day (YYYY-MM-DD) or an RFC 3339 time"),
+        ("from" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Recorded at or after: a day (YYYY-MM-DD) or an RFC 3339 time"),
+        ("to" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Recorded at or before: a day (YYYY-MM-DD) or an RFC 3339 time"),
         ("after" = Option<String>, Query, pattern = "^[0-9]{1,18}\\.[0-9]{1,18}$", description = "The page after this cursor"),
         ("before" = Option<String>, Query, pattern = "^[0-9]{1,18}\\.[0-9]{1,18}$", description = "The page before this cursor; not with `after`"),
         ("start" = Option<String>, Query, pattern = "^(oldest|newest)$", description = "Without a cursor: the oldest (default) or newest page"),
@@ -524,13 +524,13 @@ pub async fn entity_audit(
 #[utoipa::path(get, path = "/api/v1/correlations/{correlation}", tag = "audit", security(("bearer" = [])),
     params(
         ("correlation" = Uuid, Path, description = "The correlation id (an event's `correlation_id`)"),
-        ("event_type" = Option<Vec<String>>, Query, explode = true, description = "Only events of these types (repeatable)"),
+        ("event_type" = Option<String>, Query, pattern = "^[!-#%-~][!-~]{0,127}$", description = "Only events of these types (repeatable)"),
         ("actor" = Option<String>, Query, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*\\S[^\\x00-\\x1f\\x7f-\\x9f]*$", max_length = 256,
             description = "Only events by this actor"),
         ("unit" = Option<Uuid>, Query, description = "Only events naming this unit"),
         ("experiment" = Option<Uuid>, Query, description = "Only events naming this experiment"),
-        ("from" = Option<String>, Query, description = "Recorded at or after: a day (YYYY-MM-DD) or an RFC 3339 time"),
-        ("to" = Option<String>, Query, description = "Recorded at or before: a day (YYYY-MM-DD) or an RFC 3339 time"),
+        ("from" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Recorded at or after: a day (YYYY-MM-DD) or an RFC 3339 time"),
+        ("to" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Recorded at or before: a day (YYYY-MM-DD) or an RFC 3339 time"),
         ("after" = Option<String>, Query, pattern = "^[0-9]{1,18}\\.[0-9]{1,18}$", description = "The page after this cursor"),
         ("before" = Option<String>, Query, pattern = "^[0-9]{1,18}\\.[0-9]{1,18}$", description = "The page before this cursor; not with `after`"),
         ("start" = Option<String>, Query, pattern = "^(oldest|newest)$", description = "Without a cursor: the oldest (default) or newest page"),
@@ -615,7 +615,7 @@ fn state_body(state: &EntityState) -> EntityStateBody {
         ("kind" = String, Path, pattern = "^(municipality|unit|body|framework|campaign|engagement|communication|experiment|observation|lesson|practice)$",
             description = "The entity's kind"),
         ("id" = Uuid, Path, description = "The entity's id"),
-        ("as_of" = Option<String>, Query,
+        ("as_of" = Option<String>, Query, pattern = "^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?|[0-9]{1,18}\\.[0-9]{1,18})$",
             description = "A moment (a day YYYY-MM-DD, meaning its end, or an RFC 3339 time) or a position (`<commit>.<prepare>`, an event's `position`); default: now"),
     ),
     responses(
@@ -689,8 +689,8 @@ pub struct EntityDiffBody {
         ("kind" = String, Path, pattern = "^(municipality|unit|body|framework|campaign|engagement|communication|experiment|observation|lesson|practice)$",
             description = "The entity's kind"),
         ("id" = Uuid, Path, description = "The entity's id"),
-        ("from" = String, Query, description = "The earlier bound: a moment (YYYY-MM-DD or RFC 3339) or a position (`<commit>.<prepare>`)"),
-        ("to" = Option<String>, Query, description = "The later bound, likewise; default: now"),
+        ("from" = String, Query, pattern = "^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?|[0-9]{1,18}\\.[0-9]{1,18})$", description = "The earlier bound: a moment (YYYY-MM-DD or RFC 3339) or a position (`<commit>.<prepare>`)"),
+        ("to" = Option<String>, Query, pattern = "^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?|[0-9]{1,18}\\.[0-9]{1,18})$", description = "The later bound, likewise; default: now"),
     ),
     responses(
         (status = 200, description = "The difference", body = EntityDiffBody),
@@ -894,8 +894,8 @@ pub async fn picture_diff(
 // The evidence graph
 
 /// The kinds of record the evidence graph holds.
-const GRAPH_KINDS: [&str; 8] =
-    ["practice", "experiment", "outcome", "lesson", "observation", "campaign", "engagement", "communication"];
+const GRAPH_KINDS: [&str; 7] =
+    ["practice", "experiment", "lesson", "observation", "campaign", "engagement", "communication"];
 
 /// A record reached through the graph, with its distance.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -973,10 +973,9 @@ impl Visibility<'_> {
 /// cites it, directly or transitively — limited to records the caller may read.
 #[utoipa::path(get, path = "/api/v1/graph/{kind}/{id}", tag = "read", security(("bearer" = [])),
     params(
-        ("kind" = String, Path, pattern = "^(practice|experiment|outcome|lesson|observation|campaign|engagement|communication)$",
-            description = "The record's kind"),
-        ("id" = String, Path, pattern = "^[0-9a-fA-F-]{36}(/[a-z_]+)?$",
-            description = "The record's id; for an outcome `<experiment id>/<criterion>` (the slash written %2F)"),
+        ("kind" = String, Path, pattern = "^(practice|experiment|lesson|observation|campaign|engagement|communication)$",
+            description = "The record's kind (an outcome has its own route)"),
+        ("id" = Uuid, Path, description = "The record's id"),
         ("direction" = Option<String>, Query, pattern = "^(cites|cited_by)$",
             description = "`cites` (default): what the record rests on; `cited_by`: what rests on it"),
         ("transitive" = Option<bool>, Query, description = "Follow the evidence relations all the way (default false)"),
@@ -995,6 +994,11 @@ pub async fn graph(
     Path((kind, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<GraphBody>, ApiError> {
+    if kind == "outcome" {
+        return Err(ApiError::bad_request(
+            "kind: an outcome is read at /api/v1/graph/outcome/{experiment}/{criterion}",
+        ));
+    }
     if !GRAPH_KINDS.contains(&kind.as_str()) {
         return Err(ApiError::bad_request(format!(
             "kind: `{}` is not in the evidence graph; use one of {}",
@@ -1002,15 +1006,56 @@ pub async fn graph(
             GRAPH_KINDS.join(", ")
         )));
     }
-    let node = GraphNode::from_key(&kind, id.trim()).map_err(|_| {
+    let id = uuid_parameter("id", &id)?;
+    let node = GraphNode::from_key(&kind, &id.to_string())
+        .map_err(|_| ApiError::bad_request(format!("id: not a {kind} id")))?;
+    graph_around(&state, principal, node, raw.as_deref()).await
+}
+
+/// `GET /api/v1/graph/outcome/{experiment}/{criterion}`: the evidence graph around an
+/// experiment's outcome on one criterion.
+#[utoipa::path(get, path = "/api/v1/graph/outcome/{experiment}/{criterion}", tag = "read", security(("bearer" = [])),
+    params(
+        ("experiment" = Uuid, Path, description = "The experiment"),
+        ("criterion" = String, Path, pattern = "^(effectiveness|wellbeing_at_work|productivity)$", description = "The criterion"),
+        ("direction" = Option<String>, Query, pattern = "^(cites|cited_by)$",
+            description = "`cites` (default): what the outcome rests on; `cited_by`: what rests on it"),
+        ("transitive" = Option<bool>, Query, description = "Follow the evidence relations all the way (default false)"),
+    ),
+    responses(
+        (status = 200, description = "The graph around the outcome", body = GraphBody),
+        (status = 400, description = "A malformed parameter", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 401, description = "No credentials, or unacceptable ones", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 403, description = "No role that may read", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 404, description = "No such experiment, or one the caller may not read", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 503, description = "The read models do not run on this server", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+    ))]
+pub async fn outcome_graph(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    Path((experiment, criterion)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<GraphBody>, ApiError> {
+    let experiment = uuid_parameter("experiment", &experiment)?;
+    let node = GraphNode::from_key("outcome", &format!("{experiment}/{}", criterion.trim())).map_err(|_| {
         ApiError::bad_request(format!(
-            "id: `{}` is not a {kind} id (an outcome: `<experiment id>/<criterion>`)",
-            printable(&id)
+            "criterion: `{}` is not a criterion; use effectiveness, wellbeing_at_work or productivity",
+            printable(&criterion)
         ))
     })?;
+    graph_around(&state, principal, node, raw.as_deref()).await
+}
+
+/// What both graph routes answer for `node`.
+async fn graph_around(
+    state: &AppState,
+    principal: Principal,
+    node: GraphNode,
+    raw: Option<&str>,
+) -> Result<Json<GraphBody>, ApiError> {
     authorize(&principal, Action::Read, &own_municipality(&principal)).map_err(ApiError::denied)?;
     let (mut cites, mut transitive) = (true, false);
-    for (name, value) in pairs(raw.as_deref()) {
+    for (name, value) in pairs(raw) {
         match name.as_str() {
             "direction" => {
                 cites = match value.trim() {
@@ -1034,7 +1079,8 @@ pub async fn graph(
             }
         }
     }
-    let body = on_views(&state, move |reader| {
+    let kind = node.key().0;
+    let body = on_views(state, move |reader| {
         let mut visibility = Visibility { reader, principal: &principal, known: HashMap::new() };
         if visibility.check(&node).map_err(views_error)? != Some(true) {
             return Err(ApiError::new(ErrorCode::NotFound, format!("no such {kind}")));

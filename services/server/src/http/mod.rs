@@ -115,7 +115,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::entity_state))
         .routes(routes!(audit::entity_diff))
         .routes(routes!(audit::picture_diff))
-        .routes(routes!(audit::graph));
+        .routes(routes!(audit::graph))
+        .routes(routes!(audit::outcome_graph));
     commands::routes(router).split_for_parts()
 }
 
