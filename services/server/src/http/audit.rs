@@ -67,6 +67,15 @@ fn hide_unreadable(principal: &Principal, filter: &mut AuditFilter) {
     }
 }
 
+/// Whether `principal` may see `row` (the same rule as [`hide_unreadable`], for rows read
+/// without a filter).
+fn may_see(principal: &Principal, row: &AuditRow) -> bool {
+    let mut filter = AuditFilter::default();
+    hide_unreadable(principal, &mut filter);
+    !filter.exclude_event_types.iter().any(|t| t == row.event_type.as_str())
+        && !filter.exclude_categories.iter().any(|c| c == row.stream.category())
+}
+
 fn hide(filter: &mut AuditFilter, hidden: &[HiddenEvents]) {
     for group in hidden {
         match group {
@@ -728,12 +737,13 @@ pub async fn entity_diff(
         }
         _ => {}
     }
-    let diff = on_views(&state, move |reader| {
+    let (diff, principal) = on_views(&state, move |reader| {
         authorize_entity(reader, &principal, Action::ReadAudit, kind, id)?;
-        reader.entity_diff(kind, id, from, to).map_err(views_error)
+        Ok((reader.entity_diff(kind, id, from, to).map_err(views_error)?, principal))
     })
     .await?;
-    let more_events = diff.events_between.len() > MAX_DIFF_EVENTS;
+    let between: Vec<AuditRow> = diff.events_between.into_iter().filter(|row| may_see(&principal, row)).collect();
+    let more_events = between.len() > MAX_DIFF_EVENTS;
     Ok(Json(EntityDiffBody {
         kind: kind.as_str(),
         id,
@@ -744,7 +754,7 @@ pub async fn entity_diff(
             .into_iter()
             .map(|c| FieldChangeBody { field: c.field, before: c.before, after: c.after })
             .collect(),
-        events: diff.events_between.into_iter().take(MAX_DIFF_EVENTS).map(event_body).collect(),
+        events: between.into_iter().take(MAX_DIFF_EVENTS).map(event_body).collect(),
         more_events,
     }))
 }
