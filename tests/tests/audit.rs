@@ -529,3 +529,67 @@ async fn the_pictures_difference_withholds_small_groups_and_the_evidence_graph_r
         "sharing a practice does not share its audit trail"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_of_personal_data_are_in_the_timeline_only_for_those_who_may_read_the_access_log() {
+    let app = spawn_app().await;
+    let own = coaching(&app, "297").await;
+    let municipality = MunicipalityId(Uuid::parse_str(&own.municipality).expect("an id"));
+    // A coach reads their own engagement's notes, personal text included: the read is logged.
+    let (coach_id, coach) = app.create_api_token(municipality, &[Role::Coach], None);
+    let engagement = id();
+    let session = id();
+    for (name, body) in [
+        (
+            "start-engagement",
+            json!({
+                "engagement": engagement, "municipality": own.municipality, "coach": format!("token:{coach_id}"),
+                "coachees": ["hlo-anna01"], "goals": [{ "fi": "Etäyhteydet" }], "started": "2025-01-10"
+            }),
+        ),
+        (
+            "hold-session",
+            json!({
+                "engagement": engagement, "session": session, "date": "2025-01-15", "format": "group",
+                "duration_minutes": 30, "topics": ["2.1"], "attendees": 2
+            }),
+        ),
+        (
+            "record-note",
+            json!({
+                "engagement": engagement, "note": id(), "session": session, "author": format!("token:{coach_id}"),
+                "planned": { "fi": "A" }, "happened": { "fi": "B" }, "why_different": { "fi": "C" },
+                "keep_or_change": { "fi": "D" }, "personal": { "text": SECRET, "classification": "personal" }
+            }),
+        ),
+    ] {
+        command(&app, name, body).await;
+    }
+    let read = app.get_as(&coach, &format!("/api/v1/coaching/engagements/{engagement}/notes?purpose=valmistelu")).await;
+    assert_eq!(read.status(), StatusCode::OK);
+    wait_for_views(&app).await;
+
+    let (_, auditor) = app.create_api_token(municipality, &[Role::Auditor], None);
+    let (_, decision_maker) = app.create_api_token(municipality, &[Role::DecisionMaker], None);
+    let access_log = |page: &Value| -> Vec<Value> {
+        page["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .filter(|e| e["entity_kind"] == "access_log")
+            .cloned()
+            .collect()
+    };
+    let seen_by_auditor = access_log(&get_json(&app, &auditor, "/api/v1/timeline?limit=200").await);
+    assert_eq!(seen_by_auditor.len(), 1, "the auditor sees the read");
+    assert!(!seen_by_auditor[0].to_string().contains("ZQX-7731"));
+    let everything = get_json(&app, &decision_maker, "/api/v1/timeline?limit=200").await;
+    assert!(access_log(&everything).is_empty(), "a decision maker may read the audit trail, not the access log");
+    let asked = get_json(&app, &decision_maker, "/api/v1/timeline?kind=access_log").await;
+    assert_eq!(asked["events"].as_array().map(Vec::len), Some(0));
+    let entry = seen_by_auditor[0]["entity_id"].as_str().expect("an id");
+    let path = format!("/api/v1/audit/access_log/{entry}");
+    assert_eq!(app.get_as(&decision_maker, &path).await.status(), StatusCode::NOT_FOUND);
+    let trail = get_json(&app, &auditor, &path).await;
+    assert_eq!(trail["events"].as_array().map(Vec::len), Some(1));
+}

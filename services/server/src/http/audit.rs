@@ -22,7 +22,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse as _, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use kirjuri_events::Position;
-use kirjuri_events::domain::{FrameworkId, MunicipalityId, UnitId};
+use kirjuri_events::domain::{AccessLogId, FrameworkId, MunicipalityId, UnitId};
 use kirjuri_views::{
     AsOf, AuditFilter, AuditRow, Cursor, EntityKind, EntityState, GraphNode, PageDirection, PageRequest, ViewsError,
     ViewsReader,
@@ -49,10 +49,10 @@ pub enum HiddenEvents {
     EventType(&'static str),
 }
 
-/// Events left out of every page of the timeline, audit trails and correlations unless the
-/// caller may read the personal-data access log ([`Action::ReadAccessLog`]). Empty until the
-/// access log exists: add its stream category or event types here.
-pub const HIDDEN_WITHOUT_ACCESS_LOG_RIGHTS: &[HiddenEvents] = &[];
+/// Events left out of every page of the timeline, audit trails, correlations and differences
+/// unless the caller may read the personal-data access log ([`Action::ReadAccessLog`]): the
+/// access log's own streams (who read whose personal data, and why).
+pub const HIDDEN_WITHOUT_ACCESS_LOG_RIGHTS: &[HiddenEvents] = &[HiddenEvents::Category(AccessLogId::CATEGORY)];
 
 /// The most events one page holds.
 pub const MAX_PAGE_LIMIT: u32 = 200;
@@ -415,6 +415,11 @@ fn authorize_entity(
     kind: EntityKind,
     id: Uuid,
 ) -> Result<(), ApiError> {
+    let mut hidden = AuditFilter::default();
+    hide_unreadable(principal, &mut hidden);
+    if hidden.exclude_categories.iter().any(|category| category == kind.as_str()) {
+        return Err(ApiError::new(ErrorCode::NotFound, format!("no such {kind}")));
+    }
     let owner = entity_owner(reader, kind, id)
         .map_err(views_error)?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no such {kind}")))?;
@@ -442,7 +447,7 @@ fn own_municipality(principal: &Principal) -> Resource {
 /// and paged oldest first by cursors.
 #[utoipa::path(get, path = "/api/v1/timeline", tag = "audit", security(("bearer" = [])),
     params(
-        ("kind" = Option<String>, Query, pattern = "^(municipality|unit|body|framework|campaign|engagement|communication|experiment|observation|lesson|practice)$",
+        ("kind" = Option<String>, Query, pattern = "^(municipality|unit|body|framework|campaign|engagement|communication|experiment|observation|lesson|practice|access_log)$",
             description = "Only events of entities of this kind"),
         ("entity" = Option<Uuid>, Query, description = "Only events of this entity (needs `kind`)"),
         ("correlation" = Option<Uuid>, Query, description = "Only events of this user action (command)"),
@@ -482,7 +487,7 @@ pub async fn timeline(
 /// is the entity stream's latest revision the read model holds.
 #[utoipa::path(get, path = "/api/v1/audit/{kind}/{id}", tag = "audit", security(("bearer" = [])),
     params(
-        ("kind" = String, Path, pattern = "^(municipality|unit|body|framework|campaign|engagement|communication|experiment|observation|lesson|practice)$",
+        ("kind" = String, Path, pattern = "^(municipality|unit|body|framework|campaign|engagement|communication|experiment|observation|lesson|practice|access_log)$",
             description = "The entity's kind"),
         ("id" = Uuid, Path, description = "The entity's id"),
         ("event_type" = Option<String>, Query, pattern = "^[!-#%-~][!-~]{0,127}$", description = "Only events of these types (repeatable)"),
