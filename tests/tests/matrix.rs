@@ -28,6 +28,7 @@ enum Rule {
 
 const READ: Rule = Rule::Row("read: search");
 const ACCESS_LOG: Rule = Rule::Row("read: the personal-data access log");
+const AUDIT: Rule = Rule::Row("read: audit trail");
 const ORGANISATION: Rule = Rule::Row("commands: municipalities");
 const CAMPAIGNS: Rule = Rule::Row("commands: frameworks");
 const RESPONSES: Rule = Rule::Row("commands: answer or withdraw");
@@ -61,6 +62,14 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("get", "/api/v1/bodies"), READ),
         (("get", "/api/v1/municipalities"), READ),
         (("get", "/api/v1/municipalities/{municipality}"), READ),
+        (("get", "/api/v1/graph/{kind}/{id}"), READ),
+        (("get", "/api/v1/graph/outcome/{experiment}/{criterion}"), READ),
+        (("get", "/api/v1/timeline"), AUDIT),
+        (("get", "/api/v1/audit/{kind}/{id}"), AUDIT),
+        (("get", "/api/v1/correlations/{correlation}"), AUDIT),
+        (("get", "/api/v1/state/{kind}/{id}"), AUDIT),
+        (("get", "/api/v1/diff/{kind}/{id}"), AUDIT),
+        (("get", "/api/v1/municipalities/{municipality}/picture/diff"), AUDIT),
     ]);
     let commands: [(Rule, &[&'static str]); 9] = [
         (
@@ -167,6 +176,13 @@ fn fill(app: &TestApp, template: &str, kuopio: MunicipalityId) -> String {
         template.replace("{municipality}", &kuopio.0.to_string())
     } else if template.contains("{practice}") {
         template.replace("{practice}", &entity("practice"))
+    } else if template.contains("{kind}/{id}") {
+        template.replace("{kind}/{id}", &format!("practice/{}", entity("practice")))
+    } else if template.contains("{experiment}/{criterion}") {
+        template.replace("{experiment}/{criterion}", &format!("{}/effectiveness", entity("experiment")))
+    } else if template.contains("{correlation}") {
+        // Any id: a role that may read gets past authorisation (404 for an unknown one).
+        template.replace("{correlation}", &uuid::Uuid::new_v4().to_string())
     } else if template.contains("{engagement}") {
         format!("{}?purpose=checking%20who%20may%20read", template.replace("{engagement}", &entity("engagement")))
     } else if template.contains("{experiment}") {

@@ -178,6 +178,14 @@ pub struct AuditFilter {
     pub from: Option<DateTime<Utc>>,
     /// Recorded at or before.
     pub to: Option<DateTime<Utc>>,
+    /// Only events of one of these types (empty: any type).
+    pub event_types: Vec<String>,
+    /// Only events of this correlation (one user action, across streams).
+    pub correlation: Option<Uuid>,
+    /// Never events of these types, whatever else matches (e.g. what the caller may not see).
+    pub exclude_event_types: Vec<String>,
+    /// Never events of streams of these categories (the part of a stream name before `-`).
+    pub exclude_categories: Vec<String>,
 }
 
 impl AuditFilter {
@@ -404,6 +412,25 @@ impl ViewsReader {
         }
         if let Some(to) = filter.to {
             bind("recorded_at <= ?", Box::new(micros(to)), &mut conditions);
+        }
+        if !filter.event_types.is_empty() {
+            let start = values.len() + 1;
+            let placeholders: Vec<String> =
+                (start..start + filter.event_types.len()).map(|index| format!("?{index}")).collect();
+            values.extend(filter.event_types.iter().map(|t| Box::new(t.clone()) as Box<dyn ToSql>));
+            conditions.push(format!("event_type IN ({})", placeholders.join(", ")));
+        }
+        if let Some(correlation) = filter.correlation {
+            values.push(Box::new(id(correlation)));
+            conditions.push(format!("correlation_id = ?{}", values.len()));
+        }
+        for excluded in &filter.exclude_event_types {
+            values.push(Box::new(excluded.clone()));
+            conditions.push(format!("event_type <> ?{}", values.len()));
+        }
+        for excluded in &filter.exclude_categories {
+            values.push(Box::new(excluded.clone()));
+            conditions.push(format!("entity_kind <> ?{}", values.len()));
         }
         let forward = page.direction == PageDirection::Forward;
         if let Some(cursor) = page.from {

@@ -480,6 +480,39 @@ fn pages_run_both_ways_with_stable_cursors_and_filters_narrow_the_trail() {
 }
 
 #[test]
+fn event_types_correlations_and_exclusions_narrow_the_timeline() {
+    let (_w, mut log) = world();
+    // One user action that appended three events of different streams.
+    let action = uuid::Uuid::new_v4();
+    for event in log.events.iter_mut().skip(2).step_by(5).take(3) {
+        event.metadata.correlation_id = Some(action);
+    }
+    let (_dir, projection) = projected(&log);
+    let reader = projection.reader().expect("reader");
+    let everything = reader.timeline(&AuditFilter::default(), PageRequest::first(1_000)).expect("all").rows;
+    let count = |event_type: &str| everything.iter().filter(|r| r.event_type.as_str() == event_type).count();
+    let types = vec!["PracticeDecided".to_owned(), "UnitEstablished".to_owned()];
+    let chosen = AuditFilter { event_types: types.clone(), ..AuditFilter::default() };
+    let rows = reader.timeline(&chosen, PageRequest::first(1_000)).expect("types").rows;
+    assert!(!rows.is_empty());
+    assert_eq!(rows.len(), count("PracticeDecided") + count("UnitEstablished"));
+    assert!(rows.iter().all(|r| types.contains(&r.event_type.to_string())));
+
+    let hidden = AuditFilter { exclude_event_types: types.clone(), ..AuditFilter::default() };
+    let rows = reader.timeline(&hidden, PageRequest::first(1_000)).expect("hidden types").rows;
+    assert_eq!(rows.len(), everything.len() - count("PracticeDecided") - count("UnitEstablished"));
+    let no_practices = AuditFilter { exclude_categories: vec!["practice".into()], ..AuditFilter::default() };
+    let rows = reader.timeline(&no_practices, PageRequest::first(1_000)).expect("hidden category").rows;
+    assert!(!rows.is_empty() && rows.iter().all(|r| r.entity_kind != EntityKind::Practice));
+    assert!(everything.iter().any(|r| r.entity_kind == EntityKind::Practice));
+
+    let by_correlation = AuditFilter { correlation: Some(action), ..AuditFilter::default() };
+    let rows = reader.timeline(&by_correlation, PageRequest::first(1_000)).expect("correlation").rows;
+    let expected: Vec<_> = log.events.iter().skip(2).step_by(5).take(3).map(|e| e.position).collect();
+    assert_eq!(rows.iter().map(|r| r.position).collect::<Vec<_>>(), expected);
+}
+
+#[test]
 fn bad_input_gets_typed_errors_not_panics() {
     assert!(matches!(EntityKind::parse("widget"), Err(ViewsError::UnknownEntityKind(k)) if k == "widget"));
     for bad in ["", "abc", "1", "1.", ".1", "-1.2", "1.2.3", "99999999999999999999.1", "１.２"] {

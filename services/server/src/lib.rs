@@ -13,6 +13,7 @@
 //! - [`readside`]: the read models of a data directory, their factories and the runner.
 //! - [`personal_data`]: coaching notes' personal text for their coach and coachees only, each
 //!   read logged to the personal-data access log before it is answered.
+//! - [`redaction`]: takes personal text out of event data before a general read route shows it.
 //! - [`usecases`]: [`usecases::CommandBus`] — load, decide, append with the loaded revision.
 //! - [`bench`]: `kirjuri bench …`.
 
@@ -25,6 +26,7 @@ pub mod health;
 pub mod http;
 pub mod personal_data;
 pub mod readside;
+pub mod redaction;
 pub mod settings;
 pub mod startup;
 pub mod usecases;

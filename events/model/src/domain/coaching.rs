@@ -179,13 +179,25 @@ pub enum Classification {
 }
 
 /// Free text that may hold personal data, carried apart from the shareable fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Its `Debug` form never shows the text (logs, error messages and the as-of views print
+/// states with `Debug`); read `text` where showing it is authorised.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonalText {
     /// The text, in the language it was written in.
     pub text: String,
     /// Always [`Classification::Personal`]; stored so every reader of the JSON sees it.
     pub classification: Classification,
+}
+
+impl fmt::Debug for PersonalText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PersonalText")
+            .field("text", &format_args!("<redacted: {} characters>", self.text.chars().count()))
+            .field("classification", &self.classification)
+            .finish()
+    }
 }
 
 impl PersonalText {
@@ -379,6 +391,8 @@ mod tests {
         let personal = PersonalText::parse("personal", "Kertoi väsymyksestä.").expect("valid");
         let json = serde_json::to_value(&personal).expect("serialises");
         assert_eq!(json["classification"], "personal");
+        assert!(!format!("{personal:?}").contains("väsymyksestä"), "Debug never shows personal text");
+        assert!(!format!("{:#?}", Some(&personal)).contains("väsymyksestä"));
         let unclassified = serde_json::json!({ "text": "x", "classification": "public" });
         assert!(serde_json::from_value::<PersonalText>(unclassified).is_err());
     }

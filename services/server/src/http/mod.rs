@@ -3,6 +3,7 @@
 //! Handlers stay thin: extract, call one use case, map the result. Every error leaves as an
 //! [`ApiError`], rendered as RFC 9457 problem+json and logged once by the request log layer.
 
+pub mod audit;
 mod auth;
 pub mod commands;
 mod error;
@@ -58,6 +59,7 @@ pub struct AppState {
         (name = "auth", description = "Who the caller is"),
         (name = "live", description = "Live updates (Server-Sent Events)"),
         (name = "read", description = "Queries of the read models"),
+        (name = "audit", description = "The audit trail and timeline, state as of a moment, differences (needs a role that may read the audit trail)"),
         (name = "commands", description = "One route per command: the body is the command's fields; every command needs an Idempotency-Key"),
     ),
     modifiers(&BearerAuth),
@@ -106,7 +108,15 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(lists::practices))
         .routes(routes!(lists::bodies))
         .routes(routes!(lists::municipalities))
-        .routes(routes!(lists::municipality));
+        .routes(routes!(lists::municipality))
+        .routes(routes!(audit::timeline))
+        .routes(routes!(audit::entity_audit))
+        .routes(routes!(audit::correlation))
+        .routes(routes!(audit::entity_state))
+        .routes(routes!(audit::entity_diff))
+        .routes(routes!(audit::picture_diff))
+        .routes(routes!(audit::graph))
+        .routes(routes!(audit::outcome_graph));
     commands::routes(router).split_for_parts()
 }
 

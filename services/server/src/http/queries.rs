@@ -309,7 +309,7 @@ pub struct PictureBody {
     pub rows: Vec<PictureRowBody>,
 }
 
-fn figure_body(figure: kirjuri_views::Figure) -> FigureBody {
+pub(super) fn figure_body(figure: kirjuri_views::Figure) -> FigureBody {
     match figure {
         kirjuri_views::Figure::Shown { level, percent, response_count } => {
             FigureBody::Shown { level, percent, response_count }
@@ -318,7 +318,7 @@ fn figure_body(figure: kirjuri_views::Figure) -> FigureBody {
     }
 }
 
-fn point_body(point: kirjuri_views::TrendPoint) -> TrendPointBody {
+pub(super) fn point_body(point: kirjuri_views::TrendPoint) -> TrendPointBody {
     TrendPointBody { campaign: point.campaign.0, close_date: point.close_date, figure: figure_body(point.figure) }
 }
 
@@ -448,7 +448,7 @@ pub struct EdgeBody {
     pub to: String,
 }
 
-fn edge_body(edge: kirjuri_views::Edge) -> EdgeBody {
+pub(super) fn edge_body(edge: kirjuri_views::Edge) -> EdgeBody {
     EdgeBody { from: edge.from.to_string(), relation: edge.relation.as_str(), to: edge.to.to_string() }
 }
 

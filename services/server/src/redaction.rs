@@ -1,0 +1,80 @@
+//! Personal data never leaves through the general read routes: the one function that takes it
+//! out of event data before it is shown.
+//!
+//! Personal text travels in the events' JSON as an object marked
+//! `"classification": "personal"` (see
+//! [`kirjuri_events::domain::coaching::PersonalText`]). [`redact_personal`] replaces every
+//! such object, wherever it sits and whatever field holds it, by [`redaction_marker`]; so a
+//! personal field added later is covered by its marker, not by a list of field names. (States
+//! printed with `Debug`, as the as-of views show them, are covered by `PersonalText`'s own
+//! `Debug`, which never prints the text.) Only a dedicated, logged route for the note's coach
+//! and coachees may show the text itself.
+
+use kirjuri_events::domain::coaching::Classification;
+use serde_json::{Map, Value};
+
+/// The `classification` value that marks personal data, as the events' JSON writes it.
+fn personal_marker() -> Value {
+    serde_json::to_value(Classification::Personal).unwrap_or_else(|_| Value::String("personal".to_owned()))
+}
+
+/// What stands in for redacted personal data: `{"redacted": "personal"}`.
+pub fn redaction_marker() -> Value {
+    let mut marker = Map::new();
+    marker.insert("redacted".to_owned(), personal_marker());
+    Value::Object(marker)
+}
+
+/// Replaces every object marked `"classification": "personal"` in `value` (at any depth) by
+/// [`redaction_marker`]; returns how many were replaced.
+pub fn redact_personal(value: &mut Value) -> usize {
+    let personal = personal_marker();
+    redact_with(value, &personal)
+}
+
+fn redact_with(value: &mut Value, personal: &Value) -> usize {
+    match value {
+        Value::Object(fields) if fields.get("classification") == Some(personal) => {
+            *value = redaction_marker();
+            1
+        }
+        Value::Object(fields) => fields.values_mut().map(|field| redact_with(field, personal)).sum(),
+        Value::Array(items) => items.iter_mut().map(|item| redact_with(item, personal)).sum(),
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kirjuri_events::domain::coaching::PersonalText;
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn personal_text_is_replaced_wherever_it_sits_and_nothing_else_changes() {
+        let personal = PersonalText::parse("personal", "Kertoi väsymyksestä.").expect("valid");
+        let mut data = json!({
+            "note": "n-1",
+            "planned": { "fi": "Suunnitelma" },
+            "personal": personal,
+            "later": [{ "deeper": { "text": "Toinen salaisuus", "classification": "personal" } }],
+            "classification": "public",
+        });
+        assert_eq!(redact_personal(&mut data), 2);
+        let text = data.to_string();
+        assert!(!text.contains("väsymyksestä") && !text.contains("salaisuus"), "{text}");
+        assert_eq!(data["personal"], json!({ "redacted": "personal" }));
+        assert_eq!(data["later"][0]["deeper"], redaction_marker());
+        assert_eq!(data["planned"]["fi"], "Suunnitelma");
+        assert_eq!(data["classification"], "public", "an unrelated classification is left alone");
+    }
+
+    #[test]
+    fn data_without_personal_text_is_left_as_it_was() {
+        let original = json!({ "lesson": "l-1", "tags": ["a", "b"], "n": 3, "none": null });
+        let mut data = original.clone();
+        assert_eq!(redact_personal(&mut data), 0);
+        assert_eq!(data, original);
+    }
+}
