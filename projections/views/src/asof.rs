@@ -99,6 +99,13 @@ impl AggregateState {
                     reason: "the access log is a record of reads, not an entity with a state".to_owned(),
                 });
             }
+            EntityKind::ApiToken => {
+                return Err(ViewsError::InvalidInput {
+                    field: "kind",
+                    reason: "an API token has no state to show; its issue and revocation are in its audit trail"
+                        .to_owned(),
+                });
+            }
         })
     }
 

@@ -7,8 +7,8 @@ use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use kirjuri_events::domain::{
-    AccessLogId, BodyId, CampaignId, CommunicationId, EngagementId, ExperimentId, FrameworkId, LessonId,
-    MunicipalityId, ObservationId, PracticeId, UnitId,
+    AccessLogId, ApiTokenStream, BodyId, CampaignId, CommunicationId, EngagementId, ExperimentId, FrameworkId,
+    LessonId, MunicipalityId, ObservationId, PracticeId, UnitId,
 };
 use kirjuri_events::{EventId, EventMetadata, EventPayload, EventType, Position, RecordedEvent, Revision, StreamName};
 use rusqlite::types::Type;
@@ -45,11 +45,13 @@ pub enum EntityKind {
     Practice,
     /// `access_log`: reads of personal data (shown only to those who may read the access log).
     AccessLog,
+    /// `apitoken`: a local API token's issue and revocation.
+    ApiToken,
 }
 
 impl EntityKind {
     /// Every kind.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::Municipality,
         Self::Unit,
         Self::Body,
@@ -62,10 +64,11 @@ impl EntityKind {
         Self::Lesson,
         Self::Practice,
         Self::AccessLog,
+        Self::ApiToken,
     ];
 
     /// Every kind's name, as written in stream names.
-    pub const NAMES: [&'static str; 12] = [
+    pub const NAMES: [&'static str; 13] = [
         MunicipalityId::CATEGORY,
         UnitId::CATEGORY,
         BodyId::CATEGORY,
@@ -78,6 +81,7 @@ impl EntityKind {
         LessonId::CATEGORY,
         PracticeId::CATEGORY,
         AccessLogId::CATEGORY,
+        ApiTokenStream::CATEGORY,
     ];
 
     /// The stream category.
