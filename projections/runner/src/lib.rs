@@ -48,7 +48,7 @@ pub use rebuild::{
     promote_file, rebuild, rebuild_beside, rebuild_location,
 };
 pub use retry::Backoff;
-pub use runner::{ProjectionRunner, RunnerError, RunnerOptions, ShutdownHandle, WaitError};
+pub use runner::{CheckpointWatch, ProjectionRunner, RunnerError, RunnerOptions, ShutdownHandle, WaitError};
 pub use status::{
     DEFAULT_LAG_COUNT_LIMIT, LAG_PAGE, Lag, ProjectionState, ProjectionStatus, StatusError, measure_lag, offline_status,
 };

@@ -127,6 +127,24 @@ struct Slot {
     task: JoinHandle<Option<Box<dyn Projection>>>,
 }
 
+/// Follows one projection's checkpoint as its task moves it: after each batch the projection
+/// has committed (and once at start, to the checkpoint it resumed from).
+#[derive(Clone)]
+pub struct CheckpointWatch(watch::Receiver<Progress>);
+
+impl CheckpointWatch {
+    /// The checkpoint now: everything up to it is committed in the read model.
+    pub fn current(&self) -> Option<Position> {
+        self.0.borrow().checkpoint
+    }
+}
+
+impl std::fmt::Debug for CheckpointWatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("CheckpointWatch").field(&self.current()).finish()
+    }
+}
+
 /// Runs projections: one task each, started by [`ProjectionRunner::start`].
 pub struct ProjectionRunner {
     store: Arc<dyn EventStore>,
@@ -183,6 +201,11 @@ impl ProjectionRunner {
     /// The names of the running projections, in registration order.
     pub fn names(&self) -> Vec<&'static str> {
         self.slots.iter().map(|slot| slot.name).collect()
+    }
+
+    /// Follows the checkpoint of the projection called `name`, if it runs here.
+    pub fn checkpoint_watch(&self, name: &str) -> Option<CheckpointWatch> {
+        self.slots.iter().find(|slot| slot.name == name).map(|slot| CheckpointWatch(slot.progress.clone()))
     }
 
     /// A handle that stops every task after its current batch.

@@ -177,10 +177,10 @@ pub fn finish_rebuild(path: impl AsRef<Path>) -> Result<(), ViewsError> {
 
 pub(crate) fn read_checkpoint(connection: &Connection) -> Result<Option<Position>, ViewsError> {
     let row: Option<(i64, i64)> = connection
-        .query_row("SELECT pos_commit, pos_prepare FROM checkpoint WHERE name = ?1", [PROJECTION_NAME], |row| {
-            Ok((row.get(0)?, row.get(1)?))
+        .prepare_cached("SELECT pos_commit, pos_prepare FROM checkpoint WHERE name = ?1")
+        .and_then(|mut statement| {
+            statement.query_row([PROJECTION_NAME], |row| Ok((row.get(0)?, row.get(1)?))).optional()
         })
-        .optional()
         .map_err(sql("reading the checkpoint"))?;
     Ok(row.map(|(commit, prepare)| Position { commit: from_sql_u64(commit), prepare: from_sql_u64(prepare) }))
 }

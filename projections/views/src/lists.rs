@@ -464,6 +464,12 @@ fn municipality_row(row: &Row<'_>) -> rusqlite::Result<MunicipalityRow> {
 }
 
 impl ViewsReader {
+    /// The revision of an entity's stream as far as the views have applied it (its last
+    /// audited event's), `None` if they have none of it: an ETag that matches what they show.
+    pub fn stream_revision(&self, kind: crate::EntityKind, entity: Uuid) -> Result<Option<u64>, ViewsError> {
+        self.revision(kind.as_str(), entity)
+    }
+
     /// The revision of `kind-id` as far as the views have applied it: its last audited event's.
     fn revision(&self, kind: &str, entity: Uuid) -> Result<Option<u64>, ViewsError> {
         self.connection

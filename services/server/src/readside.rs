@@ -21,8 +21,8 @@ use anyhow::Context as _;
 use axum::body::Bytes;
 use kirjuri_events::Position;
 use kirjuri_projections::{
-    FailureRecording, Projection, ProjectionError, ProjectionFactory, ProjectionRunner, ProjectionStatus,
-    RebuildProgress, RebuildReport, RunnerOptions, WaitError, promote_directory, rebuild_beside,
+    CheckpointWatch, FailureRecording, Projection, ProjectionError, ProjectionFactory, ProjectionRunner,
+    ProjectionStatus, RebuildProgress, RebuildReport, RunnerOptions, WaitError, promote_directory, rebuild_beside,
 };
 use kirjuri_search::{AnalysisSettings, SearchIndex, SearchProjection};
 use kirjuri_store::EventStore;
@@ -30,6 +30,9 @@ use kirjuri_views::{ViewsError, ViewsProjection, ViewsReader};
 use tracing::info;
 
 use crate::settings::Settings;
+
+/// The views' name among the read models.
+const VIEWS: &str = "views";
 
 /// The views database file inside its directory.
 const VIEWS_FILE: &str = "views.sqlite";
@@ -59,7 +62,7 @@ impl ViewsFactory {
 
 impl ProjectionFactory for ViewsFactory {
     fn name(&self) -> &'static str {
-        "views"
+        VIEWS
     }
 
     fn live_location(&self) -> PathBuf {
@@ -201,6 +204,8 @@ pub struct ReadSide {
     views: ViewsReaders,
     /// Answers computed from the views, valid while the views' checkpoint stays where it was.
     answers: AnswerCache,
+    /// The views' checkpoint as the runner moves it (replaced when the runner restarts).
+    views_checkpoint: RwLock<Option<CheckpointWatch>>,
     store: Arc<dyn EventStore>,
     options: RunnerOptions,
     running: tokio::sync::Mutex<Option<ProjectionRunner>>,
@@ -227,10 +232,12 @@ impl ReadSide {
             tokio::task::spawn_blocking(move || lock_read_models(&settings)).await.context("locking panicked")??
         };
         let (runner, search) = Self::open_and_run(settings, &store, options).await?;
+        let views_checkpoint = RwLock::new(runner.checkpoint_watch(VIEWS));
         Ok(Self {
             settings: settings.clone(),
             views: ViewsReaders::new(ViewsFactory::new(settings).live_database()),
             answers: AnswerCache::default(),
+            views_checkpoint,
             store,
             options,
             running: tokio::sync::Mutex::new(Some(runner)),
@@ -273,31 +280,48 @@ impl ReadSide {
         self.views.get()
     }
 
-    /// The answer to a views query, from the cache if the views have not moved since it was
-    /// computed (same checkpoint, same file), else computed by `compute` and kept. `key` names
-    /// the query and its parameters; the answer is its wire body (`bytes`) and whatever the
-    /// caller needs beside it, e.g. to authorise (`meta`).
+    /// The answer to a views query, from memory if the views have not moved since it was
+    /// computed (same file, same checkpoint), else computed by `compute` on a blocking thread
+    /// and kept. `key` names the query and its parameters; the answer is its wire body
+    /// (`bytes`) and whatever the caller needs beside it, e.g. to authorise (`meta`). A kept
+    /// answer costs no SQLite query and no thread hand-off.
     ///
-    /// The checkpoint is read before the query runs, so a kept answer is never older than the
-    /// checkpoint it is filed under: the read models only move forward, and a checkpoint and
-    /// the rows it covers are committed together.
-    pub fn views_answer<M, E>(
-        &self,
+    /// The stamp (file generation, checkpoint) is taken before the query runs, so a kept answer
+    /// is never older than the stamp it is filed under: the runner moves the checkpoint only
+    /// after the batch is committed, and the read models only move forward.
+    pub async fn views_answer<M, E>(
+        self: &Arc<Self>,
         key: String,
-        compute: impl FnOnce(&ViewsReader) -> Result<(M, Bytes), E>,
+        compute: impl FnOnce(&ViewsReader) -> Result<(M, Bytes), E> + Send + 'static,
         views_error: fn(ViewsError) -> E,
-    ) -> Result<(M, Bytes), E>
+    ) -> Result<Result<(M, Bytes), E>, tokio::task::JoinError>
     where
         M: Clone + Send + Sync + 'static,
+        E: Send + 'static,
     {
-        let views = self.views().map_err(views_error)?;
-        let stamp = (views.generation, views.checkpoint().map_err(views_error)?);
+        let stamp = self.views_stamp();
         if let Some(answer) = self.answers.get::<M>(&key, stamp) {
-            return Ok(answer);
+            return Ok(Ok(answer));
         }
-        let (meta, bytes) = compute(&views)?;
-        self.answers.put(key, stamp, meta.clone(), bytes.clone());
-        Ok((meta, bytes))
+        let read_side = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let views = read_side.views().map_err(views_error)?;
+            if views.generation != stamp.0 {
+                // A swap came in between: answer, but keep nothing under the old stamp.
+                return compute(&views);
+            }
+            let (meta, bytes) = compute(&views)?;
+            read_side.answers.put(key, stamp, meta.clone(), bytes.clone());
+            Ok((meta, bytes))
+        })
+        .await
+    }
+
+    /// Where the views stand now, for [`ReadSide::views_answer`].
+    fn views_stamp(&self) -> AnswerStamp {
+        let generation = self.views.generation.load(std::sync::atomic::Ordering::Acquire);
+        let checkpoint = self.views_checkpoint.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        (generation, checkpoint.as_ref().and_then(CheckpointWatch::current))
     }
 
     /// Every projection's status.
@@ -355,6 +379,12 @@ impl ReadSide {
         self.answers.clear();
         // Reopen whichever copy is live now (the old one if the swap failed).
         let (runner, index) = Self::open_and_run(&self.settings, &self.store, self.options).await?;
+        *self.views_checkpoint.write().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            runner.checkpoint_watch(VIEWS);
+        // Answers computed between the swap and now were stamped with the old runner's
+        // checkpoint: retire them too.
+        self.views.forget_open_connections();
+        self.answers.clear();
         *running = Some(runner);
         *self.search.write().unwrap_or_else(std::sync::PoisonError::into_inner) = index;
         let report = promoted?;

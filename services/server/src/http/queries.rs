@@ -411,18 +411,17 @@ pub async fn picture(
     }
     let read_side = read_side(&state)?;
     let key = format!("picture {query:?}");
-    let ((), body) = tokio::task::spawn_blocking(move || {
-        read_side.views_answer(
+    let ((), body) = read_side
+        .views_answer(
             key,
-            |views| {
+            move |views| {
                 let picture = PictureBody::from(views.situational_picture(&query).map_err(views_error)?);
                 Ok(((), json_bytes(&picture)?))
             },
             views_error,
         )
-    })
-    .await
-    .map_err(ApiError::internal)??;
+        .await
+        .map_err(ApiError::internal)??;
     Ok(json_response(body))
 }
 
@@ -584,12 +583,12 @@ impl From<kirjuri_views::PracticeHistory> for PracticeHistoryBody {
 }
 
 /// `GET /api/v1/practices/{practice}/history`: a best practice's whole traceable history. The
-/// `ETag` is the practice stream's revision (usable as a command's `If-Match`).
+/// `ETag` is the practice stream's revision as the read model last applied it, matching the body (usable as a command's `If-Match`).
 #[utoipa::path(get, path = "/api/v1/practices/{practice}/history", tag = "read", security(("bearer" = [])),
     params(("practice" = uuid::Uuid, Path, description = "The practice")),
     responses(
         (status = 200, description = "The history", body = PracticeHistoryBody,
-            headers(("ETag" = String, description = "The practice stream's revision"))),
+            headers(("ETag" = String, description = "The practice stream's revision, as the read model last applied it"))),
         (status = 400, description = "A malformed id", body = ProblemDetailsSchema, content_type = "application/problem+json"),
         (status = 401, description = "No credentials, or unacceptable ones", body = ProblemDetailsSchema, content_type = "application/problem+json"),
         (status = 403, description = "No role that may read", body = ProblemDetailsSchema, content_type = "application/problem+json"),
@@ -603,28 +602,28 @@ pub async fn practice_history(
 ) -> Result<axum::response::Response, ApiError> {
     let practice = kirjuri_events::domain::PracticeId(uuid_parameter("practice", &practice)?);
     let read_side = read_side(&state)?;
-    let (resource, body) = tokio::task::spawn_blocking(move || {
-        read_side.views_answer(
+    let (found, body) = read_side
+        .views_answer(
             format!("practice history {}", practice.0),
-            |views| {
+            move |views| {
                 let Some(history) = views.practice_history(practice).map_err(views_error)? else {
                     return Ok((None, axum::body::Bytes::new()));
                 };
+                let revision =
+                    views.stream_revision(kirjuri_views::EntityKind::Practice, practice.0).map_err(views_error)?;
                 let resource = Resource::of(history.municipality)
                     .shared_with(history.shared_with.iter().map(|sharing| sharing.partner));
-                Ok((Some(resource), json_bytes(&PracticeHistoryBody::from(history))?))
+                Ok((Some((resource, revision)), json_bytes(&PracticeHistoryBody::from(history))?))
             },
             views_error,
         )
-    })
-    .await
-    .map_err(ApiError::internal)??;
-    let resource = resource.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such practice"))?;
+        .await
+        .map_err(ApiError::internal)??;
+    let (resource, revision) = found.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such practice"))?;
     authorize(&principal, Action::Read, &resource).map_err(ApiError::denied)?;
-    let revision = state.store.stream_revision(&practice.stream()).await.map_err(ApiError::internal)?;
     let mut response = json_response(body);
     if let Some(revision) = revision
-        && let Ok(etag) = axum::http::HeaderValue::from_str(&format!("\"{}\"", revision.0))
+        && let Ok(etag) = axum::http::HeaderValue::from_str(&format!("\"{revision}\""))
     {
         response.headers_mut().insert(axum::http::header::ETAG, etag);
     }
