@@ -135,6 +135,23 @@ async fn a_kept_answer_gives_way_as_soon_as_the_read_models_move() {
     let picture_path = format!("/api/v1/municipalities/{}/picture", kuopio.0);
     let picture = app.get_as(&reader, &picture_path).await.text().await.expect("the picture");
     assert_eq!(app.get_as(&reader, &picture_path).await.text().await.expect("the picture"), picture);
+    // Compressed for a client that accepts gzip, kept apart from the plain answer.
+    for _ in 0..2 {
+        let gzipped = app
+            .client
+            .get(app.url(&picture_path))
+            .bearer_auth(&reader)
+            .header("Accept-Encoding", "gzip")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(gzipped.headers().get("content-encoding").and_then(|v| v.to_str().ok()), Some("gzip"));
+        let compressed = gzipped.bytes().await.expect("the body");
+        assert!(compressed.len() * 4 < picture.len(), "{} of {} bytes", compressed.len(), picture.len());
+        let mut plain = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&compressed[..]), &mut plain).expect("gzip");
+        assert_eq!(plain, picture);
+    }
 
     let experiment = app.first_entity("experiment", kuopio).expect("the demo has experiments");
     let drafted = app

@@ -197,6 +197,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn gzip_is_used_only_when_the_client_accepts_it() {
+        let with = |value: &str| {
+            let mut headers = axum::http::HeaderMap::new();
+            headers.insert(axum::http::header::ACCEPT_ENCODING, value.parse().expect("a header value"));
+            BodyEncoding::accepted(&headers)
+        };
+        assert_eq!(BodyEncoding::accepted(&axum::http::HeaderMap::new()), BodyEncoding::Identity);
+        assert_eq!(with("gzip, deflate, br"), BodyEncoding::Gzip);
+        assert_eq!(with("br;q=1.0, GZIP;q=0.5"), BodyEncoding::Gzip);
+        assert_eq!(with("*"), BodyEncoding::Gzip);
+        assert_eq!(with("gzip;q=0"), BodyEncoding::Identity);
+        assert_eq!(with("br, identity"), BodyEncoding::Identity);
+    }
+
+    #[test]
     fn the_search_request_is_read_from_the_query_string_and_kept_within_the_tenant() {
         let tenant = uuid::Uuid::new_v4().to_string();
         let request =
@@ -386,6 +401,7 @@ pub async fn picture(
     Authenticated(principal): Authenticated,
     axum::extract::Path(municipality): axum::extract::Path<String>,
     RawQuery(raw): RawQuery,
+    headers: axum::http::HeaderMap,
 ) -> Result<axum::response::Response, ApiError> {
     let municipality = kirjuri_events::domain::MunicipalityId(uuid_parameter("municipality", &municipality)?);
     authorize(&principal, Action::Read, &Resource::of(municipality)).map_err(ApiError::denied)?;
@@ -410,30 +426,74 @@ pub async fn picture(
         }
     }
     let read_side = read_side(&state)?;
-    let key = format!("picture {query:?}");
+    let encoding = BodyEncoding::accepted(&headers);
+    let key = format!("picture {query:?} {encoding:?}");
     let ((), body) = read_side
         .views_answer(
             key,
             move |views| {
                 let picture = PictureBody::from(views.situational_picture(&query).map_err(views_error)?);
-                Ok(((), json_bytes(&picture)?))
+                Ok(((), encoding.encode(&picture)?))
             },
             views_error,
         )
         .await
         .map_err(ApiError::internal)??;
-    Ok(json_response(body))
+    Ok(encoding.response(body))
 }
 
-/// A body serialised once, to be kept and sent many times.
-fn json_bytes(body: &impl Serialize) -> Result<axum::body::Bytes, ApiError> {
-    serde_json::to_vec(body).map(Into::into).map_err(ApiError::internal)
+/// How a kept body is encoded: gzip when the client accepts it (every browser does), since a
+/// body is compressed once and sent many times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum BodyEncoding {
+    Identity,
+    Gzip,
 }
 
-fn json_response(body: axum::body::Bytes) -> axum::response::Response {
-    use axum::response::IntoResponse as _;
-    ([(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"))], body)
-        .into_response()
+impl BodyEncoding {
+    /// Gzip if `Accept-Encoding` lists it (or `*`) with a non-zero weight.
+    pub(super) fn accepted(headers: &axum::http::HeaderMap) -> Self {
+        let accepts =
+            headers.get_all(axum::http::header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).any(|value| {
+                value.split(',').any(|item| {
+                    let mut parts = item.split(';').map(str::trim);
+                    let coding = parts.next().unwrap_or_default();
+                    let refused =
+                        parts.any(|p| p.strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>().ok() == Some(0.0)));
+                    (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+                })
+            });
+        if accepts { Self::Gzip } else { Self::Identity }
+    }
+
+    /// `body` serialised as JSON and encoded.
+    fn encode(self, body: &impl Serialize) -> Result<axum::body::Bytes, ApiError> {
+        let json = serde_json::to_vec(body).map_err(ApiError::internal)?;
+        match self {
+            Self::Identity => Ok(json.into()),
+            Self::Gzip => {
+                use std::io::Write as _;
+                let mut encoder =
+                    flate2::write::GzEncoder::new(Vec::with_capacity(json.len() / 8), flate2::Compression::default());
+                encoder.write_all(&json).map_err(ApiError::internal)?;
+                encoder.finish().map(Into::into).map_err(ApiError::internal)
+            }
+        }
+    }
+
+    /// A JSON response of `body`, encoded as `self` says.
+    fn response(self, body: axum::body::Bytes) -> axum::response::Response {
+        use axum::http::{HeaderValue, header};
+        use axum::response::IntoResponse as _;
+        let mut response =
+            ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if self == Self::Gzip {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        response
+    }
 }
 
 /// One edge of the evidence graph: `from` relates to `to`; nodes are written `<kind>:<id>`.
@@ -599,12 +659,14 @@ pub async fn practice_history(
     State(state): State<AppState>,
     Authenticated(principal): Authenticated,
     axum::extract::Path(practice): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Result<axum::response::Response, ApiError> {
     let practice = kirjuri_events::domain::PracticeId(uuid_parameter("practice", &practice)?);
     let read_side = read_side(&state)?;
+    let encoding = BodyEncoding::accepted(&headers);
     let (found, body) = read_side
         .views_answer(
-            format!("practice history {}", practice.0),
+            format!("practice history {} {encoding:?}", practice.0),
             move |views| {
                 let Some(history) = views.practice_history(practice).map_err(views_error)? else {
                     return Ok((None, axum::body::Bytes::new()));
@@ -613,7 +675,7 @@ pub async fn practice_history(
                     views.stream_revision(kirjuri_views::EntityKind::Practice, practice.0).map_err(views_error)?;
                 let resource = Resource::of(history.municipality)
                     .shared_with(history.shared_with.iter().map(|sharing| sharing.partner));
-                Ok((Some((resource, revision)), json_bytes(&PracticeHistoryBody::from(history))?))
+                Ok((Some((resource, revision)), encoding.encode(&PracticeHistoryBody::from(history))?))
             },
             views_error,
         )
@@ -621,7 +683,7 @@ pub async fn practice_history(
         .map_err(ApiError::internal)??;
     let (resource, revision) = found.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such practice"))?;
     authorize(&principal, Action::Read, &resource).map_err(ApiError::denied)?;
-    let mut response = json_response(body);
+    let mut response = encoding.response(body);
     if let Some(revision) = revision
         && let Ok(etag) = axum::http::HeaderValue::from_str(&format!("\"{revision}\""))
     {
