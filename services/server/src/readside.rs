@@ -303,6 +303,13 @@ impl ReadSide {
         if let Some(answer) = self.answers.get::<M>(&key, stamp) {
             return Ok(Ok(answer));
         }
+        // One computation per key at a time: when the views move, the callers asking the same
+        // question meanwhile wait for the first one's answer instead of all computing it.
+        let _one_at_a_time = self.answers.gate(&key).lock().await;
+        let stamp = self.views_stamp();
+        if let Some(answer) = self.answers.get::<M>(&key, stamp) {
+            return Ok(Ok(answer));
+        }
         let read_side = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             let views = read_side.views().map_err(views_error)?;
@@ -472,9 +479,19 @@ impl Drop for PooledViewsReader<'_> {
 type AnswerStamp = (u64, Option<Position>);
 
 /// Answers of views queries by key, each with the stamp it was computed at; bounded in bytes.
-#[derive(Default)]
 struct AnswerCache {
     entries: std::sync::Mutex<CachedAnswers>,
+    /// Keys hash onto these; a computation holds its key's gate.
+    gates: [tokio::sync::Mutex<()>; ANSWER_GATES],
+}
+
+/// How many gates keys share (a collision only makes two keys wait for each other).
+const ANSWER_GATES: usize = 64;
+
+impl Default for AnswerCache {
+    fn default() -> Self {
+        Self { entries: std::sync::Mutex::default(), gates: std::array::from_fn(|_| tokio::sync::Mutex::new(())) }
+    }
 }
 
 #[derive(Default)]
@@ -490,6 +507,12 @@ struct CachedAnswer {
 }
 
 impl AnswerCache {
+    fn gate(&self, key: &str) -> &tokio::sync::Mutex<()> {
+        use std::hash::{BuildHasher as _, BuildHasherDefault, DefaultHasher};
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(key);
+        &self.gates[usize::try_from(hash % ANSWER_GATES as u64).unwrap_or(0)]
+    }
+
     fn get<M: Clone + 'static>(&self, key: &str, stamp: AnswerStamp) -> Option<(M, Bytes)> {
         let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let answer = entries.by_key.get(key).filter(|answer| answer.stamp == stamp)?;
