@@ -371,10 +371,25 @@ impl CommandBus {
         A: Aggregate + Send + Sync + 'static,
         A::Event: Send + Sync,
     {
+        // A record only read (e.g. the experiment a new lesson cites) stays in the cache: every
+        // command citing it reads a copy and folds only the stream's tail, instead of taking
+        // it out so that concurrent commands citing it each fold its whole stream again.
+        if let Some((state, revision)) = self.peek_cached::<A>(stream) {
+            let copy = Folded { state, revision, applied_commands: HashMap::new() };
+            let folded = self.fold_tail(stream, copy).await?;
+            return Ok((folded.state, folded.revision));
+        }
         let folded = self.load::<A>(stream).await?;
         let answer = (folded.state.clone(), folded.revision);
         self.put_back(stream, folded);
         Ok(answer)
+    }
+
+    /// A copy of the cached state of `stream` and its revision, leaving it in the cache.
+    fn peek_cached<A: Aggregate + Send + Sync + 'static>(&self, stream: &StreamName) -> Option<(A, Option<Revision>)> {
+        let cache = self.cache.lock().ok()?;
+        let folded = cache.entries.get(stream)?.downcast_ref::<Folded<A>>()?;
+        Some((folded.state.clone(), folded.revision))
     }
 
     /// Takes the aggregate out of the cache (a concurrent command on it loads its own copy).
@@ -705,6 +720,94 @@ mod tests {
             .await
             .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(events_in(&store, &board.stream()).await.len(), 1);
+    }
+
+    /// Counts the events read from one stream.
+    struct Counting {
+        inner: Arc<dyn EventStore>,
+        watched: StreamName,
+        read: std::sync::atomic::AtomicUsize,
+    }
+
+    #[async_trait]
+    impl EventStore for Counting {
+        async fn append(
+            &self,
+            stream: &StreamName,
+            expected: ExpectedRevision,
+            events: Vec<NewEvent>,
+        ) -> Result<AppendResult, StoreError> {
+            self.inner.append(stream, expected, events).await
+        }
+        async fn read_stream(
+            &self,
+            stream: &StreamName,
+            options: ReadStreamOptions,
+        ) -> Result<Vec<RecordedEvent>, StoreError> {
+            let page = self.inner.read_stream(stream, options).await?;
+            if *stream == self.watched {
+                self.read.fetch_add(page.len(), Ordering::SeqCst);
+            }
+            Ok(page)
+        }
+        async fn read_all(&self, options: ReadAllOptions) -> Result<Vec<RecordedEvent>, StoreError> {
+            self.inner.read_all(options).await
+        }
+        async fn subscribe_all(&self, from: SubscribeFrom, filter: EventFilter) -> Result<Subscription, StoreError> {
+            self.inner.subscribe_all(from, filter).await
+        }
+        async fn stream_revision(&self, stream: &StreamName) -> Result<Option<Revision>, StoreError> {
+            self.inner.stream_revision(stream).await
+        }
+        async fn head_position(&self) -> Result<Option<Position>, StoreError> {
+            self.inner.head_position().await
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_record_many_commands_cite_is_read_from_the_cache_and_only_its_tail_from_the_store() {
+        let (_dir, sqlite_store) = sqlite();
+        let municipality = MunicipalityId::random();
+        let counting = Arc::new(Counting {
+            inner: Arc::clone(&sqlite_store),
+            watched: municipality.stream(),
+            read: std::sync::atomic::AtomicUsize::new(0),
+        });
+        let bus = CommandBus::new(Arc::clone(&counting) as Arc<dyn EventStore>);
+        bus.execute::<MunicipalityState>(register(municipality, "297"), &CommandContext::new("a"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let before = counting.read.load(Ordering::SeqCst);
+        // Sixteen bodies at once, each citing the (cached) municipality.
+        let registrations = (0..16).map(|_| {
+            let bus = bus.clone();
+            tokio::spawn(async move {
+                bus.execute::<BodyState>(body(BodyId::random(), municipality), &CommandContext::new("a")).await
+            })
+        });
+        for registration in futures::future::join_all(registrations).await {
+            registration.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|e| panic!("{e:?}"));
+        }
+        assert_eq!(counting.read.load(Ordering::SeqCst), before, "no command folded the cited stream again");
+
+        // The copy is never stale: what another instance appends is folded from the tail.
+        let other = CommandBus::new(Arc::clone(&sqlite_store));
+        let host = MunicipalityId::random();
+        other
+            .execute::<MunicipalityState>(register(host, "091"), &CommandContext::new("b"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let join = MunicipalityCommand::JoinPartnerNetwork(kirjuri_domain::organisation::JoinPartnerNetwork {
+            municipality,
+            host,
+            joined_on: chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(),
+            agreement: None,
+        });
+        other.execute::<MunicipalityState>(join, &CommandContext::new("b")).await.unwrap_or_else(|e| panic!("{e:?}"));
+        let (_, revision) =
+            bus.state::<MunicipalityState>(&municipality.stream()).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(revision, Some(Revision(1)));
+        assert_eq!(counting.read.load(Ordering::SeqCst), before + 1, "only the new event was read");
     }
 
     /// Lets another writer append to the stream right before the first append goes through.
