@@ -61,8 +61,6 @@ impl Lang {
 pub struct Texts {
     /// The language's own name, as the switch shows it.
     pub language_name: &'static str,
-    /// "Switch the language" (the switch's label for screen readers).
-    pub switch_language: &'static str,
     /// The skip link.
     pub skip_to_content: &'static str,
     /// The product's name and what it is.
@@ -148,7 +146,6 @@ pub struct Texts {
 /// Finnish.
 pub static FI: Texts = Texts {
     language_name: "Suomeksi",
-    switch_language: "Vaihda kieli",
     skip_to_content: "Siirry sisältöön",
     app_tagline: "kirjuri – digitalisaatio-ohjelman tietämys ja päätökset",
     main_navigation: "Päävalikko",
@@ -207,7 +204,6 @@ pub static FI: Texts = Texts {
 /// English.
 pub static EN: Texts = Texts {
     language_name: "In English",
-    switch_language: "Change language",
     skip_to_content: "Skip to content",
     app_tagline: "kirjuri – knowledge and decisions of the digital-transformation programme",
     main_navigation: "Main navigation",

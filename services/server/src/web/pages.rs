@@ -59,8 +59,9 @@ pub fn layout(frame: &Frame, title: &str, content: Markup) -> Markup {
                             @for lang in Lang::ALL {
                                 @if lang != frame.lang {
                                     li {
-                                        a href=(language_switch_href(lang, &frame.here)) lang=(lang.code()) hreflang=(lang.code())
-                                            aria-label=(lang.texts().switch_language) { (lang.texts().language_name) }
+                                        a href=(language_switch_href(lang, &frame.here)) lang=(lang.code()) hreflang=(lang.code()) {
+                                            (lang.texts().language_name)
+                                        }
                                     }
                                 }
                             }
