@@ -241,20 +241,48 @@ fn exit_on_error(code: u8, result: anyhow::Result<()>) -> ExitCode {
 /// serves until a signal.
 async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
+    let mut demo_staff_token = None;
     if with_demo {
         match store.head_position().await.context("reading the event store")? {
             None => {
                 println!("the event store is empty: writing the demo programme (seed {DEFAULT_SEED})");
                 let report = run_demo(Arc::clone(&store), &DemoArgs::default()).await?;
                 println!("{report}");
+                if let Some((_, _, kuopio)) = report.municipalities.first() {
+                    demo_staff_token = Some(issue_demo_staff_token(&*store, *kuopio).await?);
+                }
             }
             Some(head) => println!("the event store already holds events (up to position {head}); no demo written"),
         }
     }
     let application = Application::build_with_store(settings, store).await?;
     let shutdown = shutdown_signal()?;
-    println!("kirjuri listening on http://{}", application.local_addr());
+    let address = application.local_addr();
+    println!("kirjuri listening on http://{address}");
+    match demo_staff_token {
+        Some(token) => println!(
+            "open http://{address}/ and sign in with this demo staff token of Kuopio (shown only now; kirjuri keeps only its hash):\n  {token}"
+        ),
+        None => println!(
+            "open http://{address}/ and sign in with an API token: kirjuri token create --tenant <municipality id> --role staff"
+        ),
+    }
     application.run_until_stopped(shutdown).await
+}
+
+/// Makes the token a newcomer signs in with after `serve --with-demo`: staff of `tenant`, 90 days.
+async fn issue_demo_staff_token(store: &dyn EventStore, tenant: MunicipalityId) -> anyhow::Result<String> {
+    let now = Utc::now();
+    let expires_at = tokens::parse_expiry(tokens::DEFAULT_EXPIRES, now).map_err(anyhow::Error::msg)?;
+    let new = NewToken {
+        name: Some("demo-staff".to_owned()),
+        tenant,
+        roles: [Role::Staff].into_iter().collect(),
+        person: None,
+        expires_at,
+    };
+    let (_, secret) = tokens::issue(store, new, now, "demo").await.context("making the demo staff token")?;
+    Ok(secret.expose_secret().to_owned())
 }
 
 /// `kirjuri demo`: writes the sample programme into the configured (empty) store.

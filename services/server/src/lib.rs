@@ -30,6 +30,7 @@ pub mod redaction;
 pub mod settings;
 pub mod startup;
 pub mod usecases;
+pub mod web;
 
 pub use http::{ApiError, ErrorCode};
 pub use settings::{Settings, SettingsError};

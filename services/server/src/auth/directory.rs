@@ -77,8 +77,17 @@ impl TokenDirectory {
     /// The token with `hash` at `now`. An unknown hash re-reads the store first: at once if no
     /// re-read ran in the last [`REREAD_INTERVAL`], else as soon as that has passed.
     pub async fn lookup(&self, hash: &TokenHash, now: DateTime<Utc>) -> Result<TokenLookup, StoreError> {
+        self.lookup_with(|table| table.lookup(hash, now)).await
+    }
+
+    /// The token with `id` at `now`, re-reading the store for an unknown id as [`Self::lookup`] does.
+    pub async fn lookup_id(&self, id: uuid::Uuid, now: DateTime<Utc>) -> Result<TokenLookup, StoreError> {
+        self.lookup_with(|table| table.lookup_id(id, now)).await
+    }
+
+    async fn lookup_with(&self, find: impl Fn(&TokenTable) -> TokenLookup) -> Result<TokenLookup, StoreError> {
         let asked_at = Instant::now();
-        let found = self.read_table().lookup(hash, now);
+        let found = find(&self.read_table());
         if found != TokenLookup::Unknown {
             return Ok(found);
         }
@@ -92,7 +101,7 @@ impl TokenDirectory {
             rereads.scanned_to = reread(&*self.store, &self.table, rereads.scanned_to).await?;
         }
         drop(rereads);
-        Ok(self.read_table().lookup(hash, now))
+        Ok(find(&self.read_table()))
     }
 }
 

@@ -225,6 +225,22 @@ impl Authenticator {
         }
     }
 
+    /// Authenticates the local API token with `token_id` (a web session signed in with it):
+    /// checked in the directory on every request, so revoking the token ends the session.
+    pub async fn authenticate_token_id(&self, token_id: Uuid) -> Result<Principal, AuthError> {
+        let lookup = self
+            .tokens
+            .lookup_id(token_id, chrono::Utc::now())
+            .await
+            .map_err(|error| AuthError::TokensUnavailable(Box::new(error)))?;
+        match lookup {
+            TokenLookup::Valid(record) => Ok(record.principal()),
+            TokenLookup::Unknown => Err(AuthError::UnknownToken),
+            TokenLookup::Revoked => Err(AuthError::RevokedToken),
+            TokenLookup::Expired => Err(AuthError::ExpiredToken),
+        }
+    }
+
     async fn authenticate_api_token(&self, token: &str) -> Result<Principal, AuthError> {
         let secret = ApiTokenSecret::parse(token)
             .ok_or(AuthError::MalformedToken("the API token is malformed (wrong length or checksum)"))?;

@@ -415,6 +415,18 @@ impl TokenTable {
         }
     }
 
+    /// The token with `id`, and whether it works at `now` (a web session names its token by id).
+    pub fn lookup_id(&self, id: Uuid, now: DateTime<Utc>) -> TokenLookup {
+        let Some(entry) = self.tokens.get(&id) else {
+            return TokenLookup::Unknown;
+        };
+        match entry.record.status(now) {
+            TokenStatus::Active => TokenLookup::Valid(entry.record.clone()),
+            TokenStatus::Expired => TokenLookup::Expired,
+            TokenStatus::Revoked => TokenLookup::Revoked,
+        }
+    }
+
     fn find(&self, id_or_name: &str) -> Option<&TokenEntry> {
         let by_id = Uuid::from_str(id_or_name).ok().and_then(|id| self.tokens.get(&id));
         by_id.or_else(|| self.by_name.get(id_or_name).and_then(|id| self.tokens.get(id)))

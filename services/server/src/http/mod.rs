@@ -28,6 +28,7 @@ use crate::usecases::CommandBus;
 
 pub use auth::Authenticated;
 pub use error::{ApiError, ErrorCode};
+pub(crate) use queries::{pairs, printable, read_side, search_error, search_request};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -48,6 +49,8 @@ pub struct AppState {
     pub authenticator: Arc<Authenticator>,
     /// The largest request body read, in bytes (setting `max_body_bytes`); larger is a 413.
     pub max_body_bytes: usize,
+    /// Signs the web UI's session cookies and CSRF tokens.
+    pub web_sessions: Arc<crate::web::session::SessionKey>,
 }
 
 /// The OpenAPI description's fixed parts; the paths and schemas come from the routes.
@@ -135,10 +138,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     routes().1
 }
 
-/// Every route the server answers, with the request log layer around them.
+/// Every route the server answers (the API and the web pages), with the request log layer around them.
 pub fn router(state: AppState) -> Router {
     routes()
         .0
+        .merge(crate::web::routes())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)

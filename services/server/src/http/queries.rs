@@ -19,11 +19,11 @@ use crate::access::{Action, Resource, authorize};
 use crate::readside::ReadSide;
 
 /// The `name=value` pairs of a query string, in order (a name may repeat).
-pub(super) fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
+pub(crate) fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
     form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect()
 }
 
-pub(super) fn read_side(state: &AppState) -> Result<std::sync::Arc<ReadSide>, ApiError> {
+pub(crate) fn read_side(state: &AppState) -> Result<std::sync::Arc<ReadSide>, ApiError> {
     state.read_side.clone().ok_or_else(|| {
         ApiError::new(
             ErrorCode::StoreUnavailable,
@@ -32,7 +32,7 @@ pub(super) fn read_side(state: &AppState) -> Result<std::sync::Arc<ReadSide>, Ap
     })
 }
 
-fn search_error(error: SearchError) -> ApiError {
+pub(crate) fn search_error(error: SearchError) -> ApiError {
     match error {
         SearchError::InvalidFilter { name, reason } => ApiError::bad_request(format!("{name}: {reason}")),
         other => ApiError::internal(other),
@@ -47,7 +47,7 @@ pub(super) fn number(name: &str, value: &str) -> Result<usize, ApiError> {
         .map_err(|_| ApiError::bad_request(format!("{name}: `{}` is not a whole number", printable(value))))
 }
 
-pub(super) fn printable(value: &str) -> String {
+pub(crate) fn printable(value: &str) -> String {
     value.chars().filter(|c| !c.is_control()).take(64).collect()
 }
 
@@ -124,7 +124,7 @@ impl From<SearchResults> for SearchResultsBody {
 }
 
 /// Builds the search request from the query string; the caller's municipality is always a filter.
-fn search_request(raw: Option<&str>, municipality: &str) -> Result<SearchRequest, ApiError> {
+pub(crate) fn search_request(raw: Option<&str>, municipality: &str) -> Result<SearchRequest, ApiError> {
     let mut request = SearchRequest::default();
     let mut filters = Vec::new();
     for (name, value) in pairs(raw) {

@@ -1,0 +1,422 @@
+//! The web UI: server-rendered pages outside `/api/v1` (`/`, `/sign-in`, `/search`,
+//! `/lessons/{id}`, `/language/{code}`, `/static/…`), for people rather than programs.
+//!
+//! Shape: a page handler parses its input, checks the session ([`Staff`]), authorises with
+//! [`crate::access::authorize`] exactly as the API does, makes one read-model call, and hands
+//! a view struct to a pure render function in [`pages`]. Pages are written with maud (compiled,
+//! type-checked templates in Rust, escaping by default; no template files to ship). Every
+//! string is in [`i18n`]; sessions and CSRF tokens are in [`session`]. Reading needs no
+//! JavaScript; CSS and the small progressive-enhancement script are embedded in the binary and
+//! served under content-hashed names with a year's cache.
+
+pub mod i18n;
+pub mod pages;
+pub mod search;
+pub mod session;
+
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::http::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use kirjuri_events::domain::LessonId;
+use maud::Markup;
+
+use crate::access::{Action, Denied, Resource, authorize};
+use crate::auth::{AuthError, AuthMethod, Principal};
+use crate::http::AppState;
+use i18n::{Lang, Texts};
+use pages::{Frame, SignInView, SignedIn};
+use session::{LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, Session, cookie_value, set_cookie};
+
+/// The stylesheet, embedded.
+const STYLE: &str = include_str!("static/style.css");
+/// The progressive-enhancement script, embedded.
+const SCRIPT: &str = include_str!("static/enhance.js");
+
+/// Where the stylesheet is served: its name carries a digest of its content, so it can be cached for a year.
+pub static STYLE_PATH: StaticPath = StaticPath::new("style", "css", STYLE);
+/// Where the script is served, named like [`STYLE_PATH`].
+pub static SCRIPT_PATH: StaticPath = StaticPath::new("enhance", "js", SCRIPT);
+
+/// A static file's path, named after a digest of its content (computed once).
+pub struct StaticPath {
+    stem: &'static str,
+    extension: &'static str,
+    content: &'static str,
+    path: OnceLock<String>,
+}
+
+impl StaticPath {
+    const fn new(stem: &'static str, extension: &'static str, content: &'static str) -> Self {
+        Self { stem, extension, content, path: OnceLock::new() }
+    }
+
+    /// `/static/<stem>.<first 12 hex digits of its SHA-256>.<extension>`.
+    pub fn path(&self) -> &str {
+        self.path.get_or_init(|| {
+            use sha2::Digest as _;
+            let digest = session::hex(&sha2::Sha256::digest(self.content.as_bytes()));
+            format!("/static/{}.{}.{}", self.stem, &digest[..12], self.extension)
+        })
+    }
+}
+
+/// Every page route (none is in the OpenAPI document: they answer HTML, not the API).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/sign-in", get(sign_in_form).post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/search", get(search::search))
+        .route("/lessons/{lesson}", get(lesson))
+        .route("/language/{code}", get(switch_language))
+        .route("/static/{file}", get(static_file))
+}
+
+/// The language of a request: the `kirjuri_lang` cookie, else `Accept-Language`, else Finnish.
+pub fn request_lang(headers: &HeaderMap) -> Lang {
+    let from_cookie = cookies(headers).and_then(|header| cookie_value(header, LANG_COOKIE)).and_then(Lang::parse);
+    let from_header =
+        || headers.get(ACCEPT_LANGUAGE).and_then(|value| value.to_str().ok()).and_then(Lang::from_accept_language);
+    from_cookie.or_else(from_header).unwrap_or(Lang::Fi)
+}
+
+fn cookies(headers: &HeaderMap) -> Option<&str> {
+    headers.get(COOKIE).and_then(|value| value.to_str().ok())
+}
+
+/// Whether the request reached us over https (directly or, as `X-Forwarded-Proto` says, through
+/// a proxy that terminates TLS): cookies are then `Secure`.
+fn over_https(parts_headers: &HeaderMap) -> bool {
+    parts_headers.get("x-forwarded-proto").is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
+/// A local path to come back to: starts with one `/`, never `//` or a backslash (no open redirect).
+fn local_path(candidate: &str) -> Option<&str> {
+    let safe = candidate.starts_with('/')
+        && !candidate.starts_with("//")
+        && !candidate.contains('\\')
+        && !candidate.chars().any(char::is_control);
+    safe.then_some(candidate)
+}
+
+fn path_and_query(parts: &Parts) -> String {
+    parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned())
+}
+
+/// A signed-in person with a role that may read pages: the session cookie opened, its token
+/// still valid in the directory (so revocation ends the session), its CSRF token, the language.
+pub struct Staff {
+    /// Who it is.
+    pub principal: Principal,
+    /// The frame of the pages it sees.
+    pub frame: Frame,
+}
+
+/// Why a page was not reached: not signed in (to the sign-in page), or an error page.
+pub enum PageRejection {
+    /// To the sign-in page, coming back to `next`.
+    SignIn {
+        /// Where to come back to.
+        next: String,
+    },
+    /// An error page.
+    Error(WebError),
+}
+
+impl IntoResponse for PageRejection {
+    fn into_response(self) -> Response {
+        match self {
+            Self::SignIn { next } => {
+                let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+                see_other(&format!("/sign-in?next={next}"))
+            }
+            Self::Error(error) => error.into_response(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = PageRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let lang = request_lang(&parts.headers);
+        let here = path_and_query(parts);
+        let sign_in = || PageRejection::SignIn { next: here.clone() };
+        let cookie =
+            cookies(&parts.headers).and_then(|header| cookie_value(header, SESSION_COOKIE)).ok_or_else(sign_in)?;
+        let session = state.web_sessions.open(cookie, Utc::now()).ok_or_else(sign_in)?;
+        let principal = match state.authenticator.authenticate_token_id(session.token_id).await {
+            Ok(principal) => principal,
+            Err(AuthError::UnknownToken | AuthError::RevokedToken | AuthError::ExpiredToken) => return Err(sign_in()),
+            Err(AuthError::TokensUnavailable(cause)) => {
+                tracing::warn!(error = %cause, "the API tokens cannot be read for a web session");
+                return Err(PageRejection::Error(WebError::new(lang, StatusCode::SERVICE_UNAVAILABLE, None)));
+            }
+            Err(other) => {
+                tracing::error!(error = %other, "a web session could not be checked");
+                return Err(PageRejection::Error(WebError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, None)));
+            }
+        };
+        let name = principal.display_name.clone().unwrap_or_else(|| principal.subject.clone());
+        let signed_in = SignedIn { name, csrf: state.web_sessions.csrf_token(cookie) };
+        Ok(Self { principal, frame: Frame { lang, here, signed_in: Some(signed_in) } })
+    }
+}
+
+/// An error shown as a page in the reader's language: the status decides the heading; a
+/// detail (from the API's rules, in English) says which parameter and which rule.
+#[derive(Debug)]
+pub struct WebError {
+    lang: Lang,
+    status: StatusCode,
+    detail: Option<String>,
+}
+
+impl WebError {
+    /// An error page with `status`.
+    pub fn new(lang: Lang, status: StatusCode, detail: Option<String>) -> Self {
+        Self { lang, status, detail }
+    }
+
+    /// A refusal by [`authorize`]: another municipality's record is not found (as in the API).
+    pub fn denied(lang: Lang, denied: &Denied) -> Self {
+        match denied {
+            Denied::OtherTenant => Self::new(lang, StatusCode::NOT_FOUND, None),
+            other => Self::new(lang, StatusCode::FORBIDDEN, Some(other.to_string())),
+        }
+    }
+
+    /// An [`crate::http::ApiError`] of a shared parser or read model, shown as a page.
+    pub fn from_api(lang: Lang, error: &crate::http::ApiError) -> Self {
+        let status = error.code().status();
+        if status.is_server_error() {
+            tracing::error!(error = %error.detail(), "a page failed");
+            return Self::new(lang, status, None);
+        }
+        Self::new(lang, status, Some(error.detail().to_owned()))
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let texts: &Texts = self.lang.texts();
+        let heading = match self.status {
+            StatusCode::NOT_FOUND => texts.not_found,
+            status if status.is_server_error() => texts.server_error,
+            _ => texts.bad_request,
+        };
+        let frame = Frame { lang: self.lang, here: "/search".to_owned(), signed_in: None };
+        html_response(self.status, pages::error_page(&frame, heading, self.detail.as_deref()))
+    }
+}
+
+/// An HTML page: never cached (pages show a person's own municipality's records), framed by
+/// no one, scripts and styles from this origin only.
+pub fn html_response(status: StatusCode, markup: Markup) -> Response {
+    let mut response = (status, markup).into_response();
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    response
+}
+
+fn see_other(location: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
+}
+
+fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
+}
+
+/// `GET /`: the search, until the situational picture becomes the home page.
+async fn home() -> Response {
+    see_other("/search")
+}
+
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs.iter().find(|(key, _)| key == name).map_or("", |(_, value)| value.as_str())
+}
+
+fn next_from_query(raw: Option<&str>) -> String {
+    let pairs = form_pairs(raw.unwrap_or_default().as_bytes());
+    local_path(field(&pairs, "next")).unwrap_or("/search").to_owned()
+}
+
+/// The sign-in form, with a fresh nonce cookie unless the browser has one.
+fn sign_in_response(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    next: String,
+    error: Option<&'static str>,
+) -> Response {
+    let lang = request_lang(headers);
+    let existing = cookies(headers).and_then(|header| cookie_value(header, SIGN_IN_COOKIE)).map(str::to_owned);
+    let nonce = match existing {
+        Some(nonce) if !nonce.is_empty() => nonce,
+        _ => match session::random_bytes::<16>() {
+            Ok(bytes) => session::hex(&bytes),
+            Err(error) => {
+                tracing::error!(%error, "no nonce for the sign-in form");
+                return WebError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, None).into_response();
+            }
+        },
+    };
+    let view = SignInView { csrf: state.web_sessions.sign_in_csrf_token(&nonce), next, error };
+    let frame = Frame { lang, here: "/sign-in".to_owned(), signed_in: None };
+    let response = html_response(status, pages::sign_in_page(&frame, &view));
+    with_cookie(response, &set_cookie(SIGN_IN_COOKIE, &nonce, 3600, over_https(headers)))
+}
+
+/// `GET /sign-in`.
+async fn sign_in_form(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+    sign_in_response(&state, &headers, StatusCode::OK, next_from_query(raw.as_deref()), None)
+}
+
+/// `POST /sign-in`: a local API token becomes a session cookie. (Password accounts, when
+/// `kirjuri user create` exists, will be a second way in here; OIDC a third.)
+async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let lang = request_lang(&headers);
+    let texts = lang.texts();
+    let pairs = form_pairs(&body);
+    let next = local_path(field(&pairs, "next")).unwrap_or("/search").to_owned();
+    let nonce = cookies(&headers).and_then(|header| cookie_value(header, SIGN_IN_COOKIE)).unwrap_or_default();
+    if !state.web_sessions.sign_in_csrf_holds(nonce, field(&pairs, "csrf")) {
+        return sign_in_response(&state, &headers, StatusCode::FORBIDDEN, next, Some(texts.form_expired));
+    }
+    let token = field(&pairs, "token").trim();
+    let token_id = match state.authenticator.authenticate_bearer(token).await {
+        Ok(Principal { authenticated_by: AuthMethod::ApiToken { token_id }, .. }) => token_id,
+        Ok(_) | Err(_) => {
+            return sign_in_response(&state, &headers, StatusCode::UNAUTHORIZED, next, Some(texts.token_refused));
+        }
+    };
+    let session = Session::starting(token_id, None, Utc::now());
+    let max_age = (session.expires_at - Utc::now()).num_seconds().max(0);
+    let secure = over_https(&headers);
+    let response =
+        with_cookie(see_other(&next), &set_cookie(SESSION_COOKIE, &state.web_sessions.seal(&session), max_age, secure));
+    with_cookie(response, &set_cookie(SIGN_IN_COOKIE, "", 0, secure))
+}
+
+/// `POST /sign-out`: ends the session in this browser (the token itself stays valid).
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let lang = request_lang(&headers);
+    let pairs = form_pairs(&body);
+    let cookie = cookies(&headers).and_then(|header| cookie_value(header, SESSION_COOKIE)).unwrap_or_default();
+    if cookie.is_empty() || !state.web_sessions.csrf_holds(cookie, field(&pairs, "csrf")) {
+        let detail = "csrf: the form's token does not belong to this session; reload the page and try again";
+        return WebError::new(lang, StatusCode::FORBIDDEN, Some(detail.to_owned())).into_response();
+    }
+    with_cookie(see_other("/sign-in"), &set_cookie(SESSION_COOKIE, "", 0, over_https(&headers)))
+}
+
+/// `GET /language/{code}?back=/path`: remembers the language in a cookie and goes back.
+async fn switch_language(Path(code): Path<String>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+    let Some(lang) = Lang::parse(&code) else {
+        let detail = format!("language: `{}` is not one of fi, en", crate::http::printable(&code));
+        return WebError::new(request_lang(&headers), StatusCode::NOT_FOUND, Some(detail)).into_response();
+    };
+    let pairs = form_pairs(raw.unwrap_or_default().as_bytes());
+    let back = local_path(field(&pairs, "back")).unwrap_or("/search");
+    with_cookie(see_other(back), &set_cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600, over_https(&headers)))
+}
+
+/// `GET /static/{file}`: the embedded CSS and script, cached for a year (their names change with them).
+async fn static_file(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let requested = format!("/static/{file}");
+    let (content, content_type) = if requested == STYLE_PATH.path() {
+        (STYLE, "text/css; charset=utf-8")
+    } else if requested == SCRIPT_PATH.path() {
+        (SCRIPT, "text/javascript; charset=utf-8")
+    } else {
+        return WebError::new(request_lang(&headers), StatusCode::NOT_FOUND, None).into_response();
+    };
+    let mut response = content.into_response();
+    let response_headers = response.headers_mut();
+    response_headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response_headers.insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+    response
+}
+
+/// `GET /lessons/{lesson}`: one lesson with its sources, within the reader's municipality.
+async fn lesson(State(state): State<AppState>, staff: Staff, Path(lesson): Path<String>) -> Result<Response, WebError> {
+    let lang = staff.frame.lang;
+    let id = uuid::Uuid::try_parse(lesson.trim()).map_err(|_| {
+        let detail = format!("lesson: `{}` is not an id (a UUID)", crate::http::printable(&lesson));
+        WebError::new(lang, StatusCode::BAD_REQUEST, Some(detail))
+    })?;
+    let read_side = crate::http::read_side(&state).map_err(|error| WebError::from_api(lang, &error))?;
+    let found = tokio::task::spawn_blocking(move || read_side.views()?.lesson(LessonId(id)))
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "the lesson query panicked");
+            WebError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, None)
+        })?
+        .map_err(|error| {
+            tracing::error!(%error, "the lesson could not be read");
+            WebError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, None)
+        })?
+        .ok_or_else(|| WebError::new(lang, StatusCode::NOT_FOUND, None))?;
+    authorize(&staff.principal, Action::Read, &Resource::of(found.item.municipality))
+        .map_err(|denied| WebError::denied(lang, &denied))?;
+    let view = search::lesson_view(lang, &found.item);
+    Ok(html_response(StatusCode::OK, pages::lesson_page(&staff.frame, &view)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_come_back_to() {
+        assert_eq!(local_path("/search?q=a"), Some("/search?q=a"));
+        assert_eq!(local_path("//evil.example/"), None);
+        assert_eq!(local_path("https://evil.example/"), None);
+        assert_eq!(local_path("/\\evil.example"), None);
+        assert_eq!(local_path(""), None);
+    }
+
+    #[test]
+    fn the_language_cookie_wins_over_accept_language_and_finnish_is_the_default() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(request_lang(&headers), Lang::Fi);
+        headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("en-US,en;q=0.8"));
+        assert_eq!(request_lang(&headers), Lang::En);
+        headers.insert(COOKIE, HeaderValue::from_static("kirjuri_lang=fi"));
+        assert_eq!(request_lang(&headers), Lang::Fi);
+    }
+
+    #[test]
+    fn static_files_are_named_after_their_content() {
+        assert!(STYLE_PATH.path().starts_with("/static/style."));
+        assert!(STYLE_PATH.path().ends_with(".css"));
+        assert_ne!(STYLE_PATH.path(), SCRIPT_PATH.path());
+    }
+}
