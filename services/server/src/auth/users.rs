@@ -527,7 +527,7 @@ pub async fn disable(
 ) -> Result<DisableOutcome, UserStoreError> {
     let at = truncate_to_seconds(now);
     let (record, changed) = change(store, id_or_username, actor, |record| {
-        record.is_active().then(|| UserEvent::Disabled(UserDisabled { user: UserId(record.id), at }))
+        record.is_active().then_some(UserEvent::Disabled(UserDisabled { user: UserId(record.id), at }))
     })
     .await?;
     Ok(if changed { DisableOutcome::Disabled(record) } else { DisableOutcome::AlreadyDisabled(record) })
@@ -692,7 +692,15 @@ impl UserDirectory {
             let table = self.read_table();
             table.find(&username).filter(|entry| entry.record.username == username).cloned()
         });
-        let password = password.to_owned();
+        // No recorded password is longer than the rule allows: a longer one is checked (cut to
+        // the limit) against the dummy hash, so it costs what any wrong password costs.
+        let too_long = password.len() > MAX_PASSWORD_BYTES;
+        let found = found.filter(|_| !too_long);
+        let password: String = if too_long {
+            String::from_utf8_lossy(&password.as_bytes()[..MAX_PASSWORD_BYTES]).into_owned()
+        } else {
+            password.to_owned()
+        };
         let hash = found.as_ref().map_or_else(|| DUMMY_HASH.clone(), |entry| entry.password_hash.clone());
         let matches = tokio::task::spawn_blocking(move || password_matches(&password, &hash))
             .await
@@ -819,6 +827,8 @@ mod tests {
         assert!(matches!(wrong, SignInError::InvalidCredentials));
         assert!(matches!(unknown, SignInError::InvalidCredentials));
         assert_eq!(wrong.to_string(), unknown.to_string());
+        let huge = "correct horse battery".repeat(1_000);
+        assert!(matches!(directory.verify("anna", &huge).await, Err(SignInError::InvalidCredentials)));
     }
 
     #[tokio::test]
