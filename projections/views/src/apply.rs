@@ -17,6 +17,7 @@ use kirjuri_events::domain::experiment::{ExperimentEvent, Stage};
 use kirjuri_events::domain::lesson::{LessonEvent, LessonIdentified, LessonSource, ObservationEvent};
 use kirjuri_events::domain::organisation::{BodyEvent, MunicipalityEvent, UnitEvent};
 use kirjuri_events::domain::practice::{EvidenceLink, PracticeEvent, Resolution};
+use kirjuri_events::domain::user::UserEvent;
 use kirjuri_events::{Position, RecordedEvent};
 use kirjuri_projections::ProjectionError;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
@@ -291,6 +292,7 @@ impl Applied<'_> {
             // The access log lives in the audit trail only (written above for every event).
             AnyDomainEvent::AccessLogEvent(_) => Ok(()),
             AnyDomainEvent::ApiTokenEvent(e) => self.api_token(e),
+            AnyDomainEvent::UserEvent(e) => self.user(e),
         }
     }
 
@@ -299,6 +301,15 @@ impl Applied<'_> {
         if let ApiTokenEvent::Issued(e) = event {
             let name = LocalizedText { fi: e.name.clone(), sv: None, en: None };
             self.name(crate::summary::API_TOKEN_KIND, e.token.0, &name)?;
+        }
+        Ok(())
+    }
+
+    /// Only the username, so the audit trail can say whose password changed or who was disabled.
+    fn user(&self, event: &UserEvent) -> Result<(), ProjectionError> {
+        if let UserEvent::Created(e) = event {
+            let name = LocalizedText { fi: e.username.clone(), sv: None, en: None };
+            self.name(crate::summary::USER_KIND, e.user.0, &name)?;
         }
         Ok(())
     }

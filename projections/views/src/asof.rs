@@ -106,6 +106,13 @@ impl AggregateState {
                         .to_owned(),
                 });
             }
+            EntityKind::User => {
+                return Err(ViewsError::InvalidInput {
+                    field: "kind",
+                    reason: "a user account has no state to show; its creation, password changes and disabling are in its audit trail"
+                        .to_owned(),
+                });
+            }
         })
     }
 

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use kirjuri_events::domain::{
     AccessLogId, ApiTokenStream, BodyId, CampaignId, CommunicationId, EngagementId, ExperimentId, FrameworkId,
-    LessonId, MunicipalityId, ObservationId, PracticeId, UnitId,
+    LessonId, MunicipalityId, ObservationId, PracticeId, UnitId, UserStream,
 };
 use kirjuri_events::{EventId, EventMetadata, EventPayload, EventType, Position, RecordedEvent, Revision, StreamName};
 use rusqlite::types::Type;
@@ -47,11 +47,13 @@ pub enum EntityKind {
     AccessLog,
     /// `apitoken`: a local API token's issue and revocation.
     ApiToken,
+    /// `user`: a local user account's creation, password changes and disabling.
+    User,
 }
 
 impl EntityKind {
     /// Every kind.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::Municipality,
         Self::Unit,
         Self::Body,
@@ -65,10 +67,11 @@ impl EntityKind {
         Self::Practice,
         Self::AccessLog,
         Self::ApiToken,
+        Self::User,
     ];
 
     /// Every kind's name, as written in stream names.
-    pub const NAMES: [&'static str; 13] = [
+    pub const NAMES: [&'static str; 14] = [
         MunicipalityId::CATEGORY,
         UnitId::CATEGORY,
         BodyId::CATEGORY,
@@ -82,6 +85,7 @@ impl EntityKind {
         PracticeId::CATEGORY,
         AccessLogId::CATEGORY,
         ApiTokenStream::CATEGORY,
+        UserStream::CATEGORY,
     ];
 
     /// The stream category.

@@ -31,6 +31,7 @@ use kirjuri_events::domain::practice::{
     AdoptionReported, ImplementationProgressed, PracticeAnchored, PracticeDecided, PracticeDrafted, PracticeEvent,
     PracticeRetired, PracticeRevised, PracticeShared, PracticeSubmitted, PracticeSuperseded, Resolution,
 };
+use kirjuri_events::domain::user::{UserCreated, UserDisabled, UserEvent, UserPasswordChanged};
 use kirjuri_events::domain::{
     BodyId, CampaignId, EngagementId, ExperimentId, LessonId, MunicipalityId, PracticeId, UnitId,
 };
@@ -281,6 +282,11 @@ pub fn describe(event: &AnyDomainEvent, names: &dyn Names) -> Description {
         AnyDomainEvent::ApiTokenEvent(e) => match e {
             ApiTokenEvent::Issued(e) => (api_token_issued(&l, e), vec![], vec![]),
             ApiTokenEvent::Revoked(e) => (api_token_revoked(&l, e), vec![], vec![]),
+        },
+        AnyDomainEvent::UserEvent(e) => match e {
+            UserEvent::Created(e) => (user_created(&l, e), vec![], vec![]),
+            UserEvent::PasswordChanged(e) => (user_password_changed(&l, e), vec![], vec![]),
+            UserEvent::Disabled(e) => (user_disabled(&l, e), vec![], vec![]),
         },
     };
     Description { fi: text.fi, en: text.en, units, experiments }
@@ -655,6 +661,31 @@ fn api_token_revoked(l: &Labeller, e: &ApiTokenRevoked) -> Text {
     Text { fi: format!("API-tunnus {token_fi} mitätöitiin"), en: format!("API token {token_en} revoked") }
 }
 
+/// The entity kind users' usernames are kept under (the user id, not its stream).
+pub const USER_KIND: &str = "user";
+
+/// Names the user, municipality and roles; never the password hash, which is only for checking it.
+fn user_created(l: &Labeller, e: &UserCreated) -> Text {
+    let (tenant_fi, tenant_en) = l.municipality(e.tenant);
+    let roles = e.roles.iter().map(String::as_str).collect::<Vec<_>>().join(", ");
+    Text {
+        fi: format!("Käyttäjätunnus «{}» luotiin kunnalle {tenant_fi} (roolit: {roles})", e.username),
+        en: format!("User «{}» created for {tenant_en} (roles: {roles})", e.username),
+    }
+}
+
+fn user_password_changed(l: &Labeller, e: &UserPasswordChanged) -> Text {
+    let (user_fi, user_en) = l.label(USER_KIND, e.user.0);
+    Text {
+        fi: format!("Käyttäjän {user_fi} salasana vaihdettiin"), en: format!("User {user_en}'s password changed")
+    }
+}
+
+fn user_disabled(l: &Labeller, e: &UserDisabled) -> Text {
+    let (user_fi, user_en) = l.label(USER_KIND, e.user.0);
+    Text { fi: format!("Käyttäjä {user_fi} poistettiin käytöstä"), en: format!("User {user_en} disabled") }
+}
+
 fn lesson_learned(l: &Labeller, e: &LessonLearned) -> Text {
     let (lesson_fi, lesson_en) = l.lesson(e.lesson);
     Text { fi: format!("Opetus {lesson_fi} opittiin"), en: format!("Lesson {lesson_en} learned") }
@@ -803,6 +834,28 @@ mod tests {
         assert_eq!(description.en, "API token «ci-pipeline» issued for municipality 0193a0b4 (roles: auditor, staff)");
         for text in [&description.fi, &description.en] {
             assert!(!text.contains(&issued.secret_hash[..16]), "{text}");
+        }
+    }
+
+    #[test]
+    fn user_events_are_summarised_without_the_password_hash() {
+        for (event_type, fixture) in [
+            ("UserCreated", include_str!("../../../events/model/fixtures/UserCreated.v1.json")),
+            ("UserPasswordChanged", include_str!("../../../events/model/fixtures/UserPasswordChanged.v1.json")),
+            ("UserDisabled", include_str!("../../../events/model/fixtures/UserDisabled.v1.json")),
+        ] {
+            let event = AnyDomainEvent::decode(event_type, 1, fixture).expect("the fixture decodes");
+            let description = describe(&event, &NoNames);
+            for text in [&description.fi, &description.en] {
+                assert!(!text.contains("argon2"), "{text}");
+                assert!(!text.contains("$"), "{text}");
+            }
+            if event_type == "UserCreated" {
+                assert_eq!(
+                    description.en,
+                    "User «anna.virtanen» created for municipality 0193a0b4 (roles: decision_maker, staff)"
+                );
+            }
         }
     }
 }

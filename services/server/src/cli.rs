@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::auth::Role;
 use crate::auth::tokens::{self, NewToken, RevokeOutcome, TokenRecord, TokenStoreError};
+use crate::auth::users::{self, DisableOutcome, NewUser, Password, UserRecord, UserStoreError};
 use crate::bench::{
     CommandsBenchArgs, ProjectionsBenchArgs, StoreBenchArgs, run_commands_bench, run_projections_bench, run_store_bench,
 };
@@ -76,6 +77,13 @@ pub enum Command {
         /// What to do with them.
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Manage local user accounts for the web UI's sign-in (only argon2id hashes of their
+    /// passwords are kept, as events in the configured store).
+    User {
+        /// What to do with them.
+        #[command(subcommand)]
+        command: UserCommand,
     },
     /// Measure performance against stated limits.
     Bench {
@@ -150,6 +158,52 @@ pub enum TokenCommand {
     },
 }
 
+/// `kirjuri user …`. Passwords are read from stdin (its first line), or asked for twice
+/// without echo when stdin is a terminal; never from an argument, which others can see.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Make an account; its password is read from stdin (or asked for on a terminal).
+    Create {
+        /// The municipality id (a UUID) the user acts for.
+        #[arg(long, value_name = "MUNICIPALITY_ID", value_parser = parse_tenant)]
+        tenant: MunicipalityId,
+        /// A role the user holds: staff, coach, experiment_lead, decision_maker, auditor or admin
+        /// (repeat the flag or separate with commas).
+        #[arg(long = "role", value_name = "ROLE", required = true, value_delimiter = ',', value_parser = parse_role)]
+        roles: Vec<Role>,
+        /// The unique username to sign in with (read as lower case).
+        #[arg(long, value_parser = parse_username)]
+        username: String,
+        /// The pseudonymous person reference (e.g. hlo-7f3a2c) of the user: what decides whose
+        /// personal coaching text they may read (default: the user itself).
+        #[arg(long, value_name = "PERSON", value_parser = parse_person)]
+        person: Option<PersonRef>,
+        /// A name to show people (default: the username).
+        #[arg(long, value_name = "NAME")]
+        display_name: Option<String>,
+    },
+    /// List every account (never a password hash): id, username, tenant, roles, created, status.
+    List {
+        /// Print one JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable an account by id or username; it cannot sign in from then on.
+    Disable {
+        /// The user's id or username.
+        id_or_username: String,
+    },
+    /// Give an account a new password, read from stdin (or asked for on a terminal).
+    SetPassword {
+        /// The user's id or username.
+        id_or_username: String,
+    },
+}
+
+fn parse_username(text: &str) -> Result<String, String> {
+    users::normalise_username(text).map_err(|rule| format!("must be {rule}"))
+}
+
 /// When a new token expires, resolved against the clock when the argument is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Expiry(pub Option<DateTime<Utc>>);
@@ -205,6 +259,10 @@ pub fn run(command: Command, settings: Settings) -> ExitCode {
         },
         Command::Token { command } => match block_on(open_token_store(&settings)) {
             Ok(store) => run_token_command(&*store, command),
+            Err(error) => exit_on_error(EXIT_FAILED, Err(error)),
+        },
+        Command::User { command } => match block_on(open_store(&settings)) {
+            Ok(store) => run_user_command(&*store, command),
             Err(error) => exit_on_error(EXIT_FAILED, Err(error)),
         },
         // The benchmark manages its own runtime, so it runs outside ours.
@@ -437,6 +495,154 @@ fn run_token_command(store: &dyn EventStore, command: TokenCommand) -> ExitCode 
     }
 }
 
+/// Runs `kirjuri user …`: 0 done, 1 failed (e.g. no such user), 2 the arguments or the
+/// password are invalid.
+fn run_user_command(store: &dyn EventStore, command: UserCommand) -> ExitCode {
+    let actor = cli_actor();
+    match command {
+        UserCommand::Create { tenant, roles, username, person, display_name } => {
+            let password = match read_password() {
+                Ok(password) => password,
+                Err(error) => return exit_on_error(EXIT_ERROR, Err(error)),
+            };
+            let new = NewUser { username, password, tenant, roles: roles.into_iter().collect(), person, display_name };
+            match block_on(async { Ok(users::create(store, new, Utc::now(), &actor).await) }) {
+                Ok(Ok(record)) => {
+                    println!(
+                        "created user `{}` (id {}) for municipality {} with roles {}{}",
+                        record.username,
+                        record.id,
+                        record.tenant,
+                        user_roles_list(&record),
+                        record.person.as_ref().map_or_else(String::new, |person| format!(" as person {person}")),
+                    );
+                    ExitCode::SUCCESS
+                }
+                Ok(Err(
+                    error @ (UserStoreError::DuplicateUsername(_)
+                    | UserStoreError::InvalidUsername
+                    | UserStoreError::InvalidDisplayName
+                    | UserStoreError::NoRoles),
+                )) => exit_on_error(EXIT_ERROR, Err(error.into())),
+                Ok(Err(error)) => exit_on_error(EXIT_FAILED, Err(error.into())),
+                Err(error) => exit_on_error(EXIT_FAILED, Err(error)),
+            }
+        }
+        UserCommand::List { json } => exit_on_error(EXIT_FAILED, block_on(list_users(store, json))),
+        UserCommand::Disable { id_or_username } => {
+            match block_on(async { Ok(users::disable(store, &id_or_username, Utc::now(), &actor).await?) }) {
+                Ok(DisableOutcome::Disabled(record)) => {
+                    println!("disabled user `{}` (id {})", record.username, record.id);
+                    ExitCode::SUCCESS
+                }
+                Ok(DisableOutcome::AlreadyDisabled(record)) => {
+                    let at = record.disabled_at.map_or_else(String::new, format_time);
+                    println!("user `{}` (id {}) was already disabled at {at}", record.username, record.id);
+                    ExitCode::SUCCESS
+                }
+                Err(error) => exit_on_error(EXIT_FAILED, Err(error)),
+            }
+        }
+        UserCommand::SetPassword { id_or_username } => {
+            let password = match read_password() {
+                Ok(password) => password,
+                Err(error) => return exit_on_error(EXIT_ERROR, Err(error)),
+            };
+            match block_on(async {
+                Ok(users::set_password(store, &id_or_username, password, Utc::now(), &actor).await?)
+            }) {
+                Ok(record) => {
+                    println!("set a new password for user `{}` (id {})", record.username, record.id);
+                    ExitCode::SUCCESS
+                }
+                Err(error) => exit_on_error(EXIT_FAILED, Err(error)),
+            }
+        }
+    }
+}
+
+/// A password from stdin: asked for twice without echo on a terminal, else the first line.
+fn read_password() -> anyhow::Result<Password> {
+    use std::io::{BufRead as _, IsTerminal as _};
+    let stdin = std::io::stdin();
+    let text = if stdin.is_terminal() {
+        let first = prompt_without_echo("password: ")?;
+        let again = prompt_without_echo("the same password again: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ; nothing was changed");
+        first
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line).context("reading the password from stdin")?;
+        line.strip_suffix('\n').map(|line| line.strip_suffix('\r').unwrap_or(line)).unwrap_or(&line).to_owned()
+    };
+    Password::parse(text).map_err(|rule| anyhow::anyhow!("the password is refused: {rule}"))
+}
+
+/// Asks on stderr and reads a line from the terminal with echo off (`stty -echo`, restored after).
+fn prompt_without_echo(prompt: &str) -> anyhow::Result<String> {
+    use std::io::{BufRead as _, Write as _};
+    let stty = |argument: &str| {
+        std::process::Command::new("stty").arg(argument).stdin(std::process::Stdio::inherit()).status()
+    };
+    eprint!("{prompt}");
+    std::io::stderr().flush().context("writing the prompt")?;
+    let echo_off = stty("-echo").is_ok_and(|status| status.success());
+    let mut line = String::new();
+    let read = std::io::stdin().lock().read_line(&mut line);
+    if echo_off {
+        let _ = stty("echo");
+        eprintln!();
+    }
+    read.context("reading the password")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn user_roles_list(record: &UserRecord) -> String {
+    record.roles.iter().map(|role| role.as_str()).collect::<Vec<_>>().join(",")
+}
+
+/// One row of `user list --json`.
+#[derive(Debug, Serialize)]
+struct UserListEntry<'a> {
+    #[serde(flatten)]
+    record: &'a UserRecord,
+    status: &'static str,
+}
+
+fn user_status(record: &UserRecord) -> &'static str {
+    if record.is_active() { "active" } else { "disabled" }
+}
+
+/// `kirjuri user list`: a table, or JSON, of every account; never a password hash.
+async fn list_users(store: &dyn EventStore, json: bool) -> anyhow::Result<()> {
+    let records = users::list(store).await?;
+    if json {
+        let entries: Vec<UserListEntry<'_>> =
+            records.iter().map(|record| UserListEntry { record, status: user_status(record) }).collect();
+        println!("{}", serde_json::to_string_pretty(&entries)?);
+        return Ok(());
+    }
+    if records.is_empty() {
+        println!(
+            "no users; make one with `kirjuri user create --tenant <municipality id> --role <role> --username <name>`"
+        );
+        return Ok(());
+    }
+    println!("{:<36}  {:<24}  {:<36}  {:<32}  {:<20}  STATUS", "ID", "USERNAME", "TENANT", "ROLES", "CREATED");
+    for record in &records {
+        println!(
+            "{:<36}  {:<24}  {:<36}  {:<32}  {:<20}  {}",
+            record.id,
+            record.username,
+            record.tenant,
+            user_roles_list(record),
+            format_time(record.created_at),
+            user_status(record)
+        );
+    }
+    Ok(())
+}
+
 fn format_time(time: DateTime<Utc>) -> String {
     time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
@@ -601,6 +807,24 @@ mod tests {
         let message = error.to_string();
         assert!(message.contains("--tenant"), "{message}");
         assert!(message.contains("must be a municipality id"), "{message}");
+    }
+
+    #[test]
+    fn user_create_takes_roles_a_lower_cased_username_and_never_a_password_argument() {
+        let args = ["kirjuri", "user", "create", "--tenant", "0193a0b4-7c1e-7000-8000-000000000297"];
+        let cli = Cli::try_parse_from(args.iter().copied().chain(["--role", "staff,auditor", "--username", "Anna"]))
+            .expect("parses");
+        let Command::User { command: UserCommand::Create { roles, username, display_name, .. } } = cli.command else {
+            panic!("not user create");
+        };
+        assert_eq!(roles, vec![Role::Staff, Role::Auditor]);
+        assert_eq!(username, "anna");
+        assert_eq!(display_name, None);
+        let with_password = args.iter().copied().chain(["--role", "staff", "--username", "anna", "--password", "x"]);
+        assert!(Cli::try_parse_from(with_password).is_err(), "no --password argument");
+        let bad_username = args.iter().copied().chain(["--role", "staff", "--username", "has space"]);
+        let error = Cli::try_parse_from(bad_username).expect_err("a bad username").to_string();
+        assert!(error.contains("--username") && error.contains("a-z, 0-9"), "{error}");
     }
 
     #[test]

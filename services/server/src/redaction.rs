@@ -44,6 +44,38 @@ fn redact_with(value: &mut Value, personal: &Value) -> usize {
     }
 }
 
+/// Fields of event data that hold a hash of a credential: a user's argon2id password hash
+/// (which an attacker could try to crack offline) and an API token's SHA-256. They are only for
+/// checking a credential and never leave the server.
+pub const CREDENTIAL_FIELDS: [&str; 2] = ["password_hash", "secret_hash"];
+
+/// What stands in for a credential hash: `{"redacted": "credential"}`.
+pub fn credential_marker() -> Value {
+    let mut marker = Map::new();
+    marker.insert("redacted".to_owned(), Value::String("credential".to_owned()));
+    Value::Object(marker)
+}
+
+/// Replaces the value of every [`CREDENTIAL_FIELDS`] field in `value` (at any depth) by
+/// [`credential_marker`]; returns how many were replaced.
+pub fn redact_credentials(value: &mut Value) -> usize {
+    match value {
+        Value::Object(fields) => fields
+            .iter_mut()
+            .map(|(name, field)| {
+                if CREDENTIAL_FIELDS.contains(&name.as_str()) {
+                    *field = credential_marker();
+                    1
+                } else {
+                    redact_credentials(field)
+                }
+            })
+            .sum(),
+        Value::Array(items) => items.iter_mut().map(redact_credentials).sum(),
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use kirjuri_events::domain::coaching::PersonalText;
@@ -76,5 +108,23 @@ mod tests {
         let mut data = original.clone();
         assert_eq!(redact_personal(&mut data), 0);
         assert_eq!(data, original);
+    }
+
+    #[test]
+    fn credential_hashes_are_replaced_and_other_fields_kept() {
+        let mut data = json!({
+            "username": "anna",
+            "password_hash": "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+            "nested": [{"secret_hash": "ba7816bf"}],
+        });
+        assert_eq!(redact_credentials(&mut data), 2);
+        assert_eq!(
+            data,
+            json!({
+                "username": "anna",
+                "password_hash": {"redacted": "credential"},
+                "nested": [{"secret_hash": {"redacted": "credential"}}],
+            })
+        );
     }
 }

@@ -18,6 +18,7 @@ use super::experiment::ExperimentEvent;
 use super::lesson::{LessonEvent, ObservationEvent};
 use super::organisation::{BodyEvent, MunicipalityEvent, UnitEvent};
 use super::practice::PracticeEvent;
+use super::user::UserEvent;
 use crate::RecordedEvent;
 
 /// Why stored data could not be read as a domain event.
@@ -122,6 +123,7 @@ catalogue! {
     PracticeEvent => super::PracticeId::CATEGORY,
     AccessLogEvent => super::AccessLogId::CATEGORY,
     ApiTokenEvent => super::ApiTokenStream::CATEGORY,
+    UserEvent => super::UserStream::CATEGORY,
 }
 
 /// Reads version `from` of a type's data as version `from + 1`.

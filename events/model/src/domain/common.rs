@@ -106,6 +106,10 @@ entity_id!(
     /// The stream of one local API token, named after the token's name (see
     /// [`super::api_token::ApiTokenStream::for_name`]), so that names stay unique.
     ApiTokenStream, "apitoken");
+entity_id!(
+    /// The stream of one local user account, named after its username (see
+    /// [`super::user::UserStream::for_username`]), so that usernames stay unique.
+    UserStream, "user");
 
 /// The longest text field kirjuri accepts, in characters.
 pub const MAX_TEXT_CHARS: usize = 20_000;
@@ -228,6 +232,7 @@ mod tests {
             PracticeId::CATEGORY,
             AccessLogId::CATEGORY,
             ApiTokenStream::CATEGORY,
+            UserStream::CATEGORY,
         ] {
             assert!(StreamCategory::parse(category).is_ok(), "{category}");
         }

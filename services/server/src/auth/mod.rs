@@ -9,6 +9,9 @@
 //! - OIDC access tokens ([`oidc`]), e.g. from Microsoft Entra ID, when `oidc_*` settings are
 //!   given: RS256 only, checked against the issuer's JWKS, the tenant mapped to a municipality.
 //!
+//! Local user accounts ([`users`]) sign people in to the web UI with a username and password
+//! ([`users::UserDirectory::verify`]); they are events too.
+//!
 //! The HTTP edge (`http::auth`) only reads the `Authorization` header and maps [`AuthError`] to
 //! a problem response; everything about tokens lives here.
 
@@ -16,6 +19,7 @@ pub mod directory;
 pub mod legacy;
 pub mod oidc;
 pub mod tokens;
+pub mod users;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -93,6 +97,11 @@ pub enum AuthMethod {
         /// The token's id (never its secret).
         token_id: Uuid,
     },
+    /// A local user's username and password (`kirjuri user create`), for the web UI.
+    Password {
+        /// The user's id (never the password or its hash).
+        user_id: Uuid,
+    },
     /// An access token from the configured OIDC issuer.
     Oidc {
         /// The issuer's tenant id (`tid`).
@@ -103,7 +112,8 @@ pub enum AuthMethod {
 /// The authenticated caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Principal {
-    /// Stable id of the caller: `token:<id>` for API tokens, the `oid` (else `sub`) claim for OIDC.
+    /// Stable id of the caller: `token:<id>` for API tokens, `user:<id>` for local users, the
+    /// `oid` (else `sub`) claim for OIDC.
     pub subject: String,
     /// The pseudonymous person reference (as in coaching records, e.g. `hlo-7f3a2c`) this caller
     /// is: what decides whether a coaching note's personal text is theirs to read. The token's

@@ -9,6 +9,11 @@
 //! programme (the same streams holding the same events with the same ids; the interleaving of
 //! streams in `$all` may differ, since streams are written concurrently), and `--scale N`
 //! writes N cohorts of it for benchmarks, many streams at a time so the store group-commits.
+//!
+//! It also makes one local user account per audience for Kuopio ([`DEMO_USERS`]: staff,
+//! decision maker, auditor) so a newcomer can sign in to the web UI; their passwords are
+//! random each run (a seed anyone can read must not give a password away) and printed in the
+//! report, the only place they appear. Their ids and hashes differ from run to run.
 
 pub mod programme;
 pub mod text;
@@ -22,6 +27,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use kirjuri_store::EventStore;
 
+use crate::auth::Role;
+use crate::auth::users::{self, NewUser, Password};
 use crate::usecases::CommandBus;
 use programme::{COMMANDS_KEY, Programme};
 
@@ -69,8 +76,68 @@ pub struct DemoReport {
     /// The municipalities written, Kuopio (the programme's owner) first: name, code, id. The
     /// id is what `kirjuri token create --tenant` takes.
     pub municipalities: Vec<(String, String, kirjuri_events::domain::MunicipalityId)>,
+    /// The local user accounts made for Kuopio, with their passwords (shown once, here).
+    pub users: Vec<DemoUser>,
     /// Wall-clock time of the run.
     pub elapsed: Duration,
+}
+
+/// A demo user account and its password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DemoUser {
+    /// The username to sign in with.
+    pub username: String,
+    /// The password (random each run).
+    pub password: String,
+    /// The roles it holds.
+    pub roles: Vec<Role>,
+}
+
+impl fmt::Debug for DemoUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DemoUser").field("username", &self.username).field("roles", &self.roles).finish_non_exhaustive()
+    }
+}
+
+/// The demo's user accounts, one per audience, all in Kuopio: username, display name, roles.
+pub const DEMO_USERS: [(&str, &str, &[Role]); 3] = [
+    ("kuopio.staff", "Demo: Kuopion asiantuntija", &[Role::Staff]),
+    ("kuopio.decision", "Demo: Kuopion päättäjä", &[Role::DecisionMaker, Role::Staff]),
+    ("kuopio.auditor", "Demo: Kuopion tarkastaja", &[Role::Auditor]),
+];
+
+/// A random password of 20 characters from an alphabet without look-alikes (about 100 bits).
+fn random_password() -> anyhow::Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0_u8; 20];
+    aws_lc_rs::rand::fill(&mut bytes)
+        .map_err(|_| anyhow::anyhow!("the operating system's random number generator failed"))?;
+    // 256 is not a multiple of 55: the first characters are a little likelier, still ~100 bits.
+    Ok(bytes.iter().map(|byte| char::from(ALPHABET[usize::from(*byte) % ALPHABET.len()])).collect())
+}
+
+/// Makes [`DEMO_USERS`] in `tenant` (Kuopio); returns them with their passwords.
+async fn create_demo_users(
+    store: &dyn EventStore,
+    tenant: kirjuri_events::domain::MunicipalityId,
+) -> anyhow::Result<Vec<DemoUser>> {
+    let mut made = Vec::with_capacity(DEMO_USERS.len());
+    for (username, display_name, roles) in DEMO_USERS {
+        let password = random_password()?;
+        let new = NewUser {
+            username: username.to_owned(),
+            password: Password::parse(password.clone()).map_err(anyhow::Error::msg)?,
+            tenant,
+            roles: roles.iter().copied().collect(),
+            person: None,
+            display_name: Some(display_name.to_owned()),
+        };
+        users::create(store, new, chrono::Utc::now(), "demo")
+            .await
+            .with_context(|| format!("making the demo user `{username}`"))?;
+        made.push(DemoUser { username: username.to_owned(), password, roles: roles.to_vec() });
+    }
+    Ok(made)
 }
 
 impl DemoReport {
@@ -90,6 +157,16 @@ impl fmt::Display for DemoReport {
         for (name, code, id) in &self.municipalities {
             writeln!(f, "  municipality {name} ({code}): {id}")?;
         }
+        if !self.users.is_empty() {
+            writeln!(
+                f,
+                "  sign in to the web UI as (passwords shown only here; change with `kirjuri user set-password`):"
+            )?;
+        }
+        for user in &self.users {
+            let roles = user.roles.iter().map(|role| role.as_str()).collect::<Vec<_>>().join(", ");
+            writeln!(f, "    {:<16} password {}  ({roles})", user.username, user.password)?;
+        }
         write!(f, "  elapsed {:.2} s, {:.0} events/s", self.elapsed.as_secs_f64(), self.events_per_second())
     }
 }
@@ -103,10 +180,13 @@ pub async fn run_demo(store: Arc<dyn EventStore>, args: &DemoArgs) -> anyhow::Re
     );
     let started = Instant::now();
     tracing::info!(seed = args.seed, scale = args.scale, "writing the demo programme");
-    let programme = Arc::new(Programme::new(CommandBus::new(store), args.seed, args.scale)?);
+    let programme = Arc::new(Programme::new(CommandBus::new(Arc::clone(&store)), args.seed, args.scale)?);
     let mut tally = Arc::clone(&programme).write(usize::from(args.concurrency)).await?;
-    let municipalities =
+    let municipalities: Vec<_> =
         programme.municipalities().into_iter().map(|(name, code, id)| (name.to_owned(), code.to_owned(), id)).collect();
+    let kuopio = municipalities.first().map(|(_, _, id)| *id).context("the demo wrote no municipality")?;
+    let users = create_demo_users(&*store, kuopio).await?;
+    *tally.entry(kirjuri_events::domain::UserStream::CATEGORY.to_owned()).or_insert(0) += users.len() as u64;
     let commands = tally.remove(COMMANDS_KEY).unwrap_or(0);
     let total_events = tally.values().sum();
     let report = DemoReport {
@@ -116,6 +196,7 @@ pub async fn run_demo(store: Arc<dyn EventStore>, args: &DemoArgs) -> anyhow::Re
         commands,
         total_events,
         municipalities,
+        users,
         elapsed: started.elapsed(),
     };
     tracing::info!(

@@ -38,7 +38,7 @@ use super::queries::{
 use super::{ApiError, AppState, Authenticated, ErrorCode};
 use crate::access::{Action, Resource, authorize};
 use crate::auth::Principal;
-use crate::redaction::redact_personal;
+use crate::redaction::{redact_credentials, redact_personal};
 
 /// A group of events that some callers may not see in the timeline and audit trails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -309,14 +309,15 @@ pub struct AuditEventBody {
     pub summary_fi: String,
     /// What happened, in English.
     pub summary_en: String,
-    /// The event's data, personal text redacted.
+    /// The event's data, personal text and credential hashes redacted.
     pub data: serde_json::Value,
 }
 
-/// The one way an audit row leaves the server: with its personal text redacted.
+/// The one way an audit row leaves the server: with its personal text and credential hashes redacted.
 fn event_body(row: AuditRow) -> AuditEventBody {
     let mut data = serde_json::from_str(row.data.as_str()).unwrap_or(serde_json::Value::Null);
     redact_personal(&mut data);
+    redact_credentials(&mut data);
     AuditEventBody {
         position: row.cursor().to_string(),
         event_id: row.event_id.0,
