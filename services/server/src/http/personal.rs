@@ -292,8 +292,8 @@ fn access_log_query(raw: Option<&str>, municipality: &str) -> Result<(AuditFilte
 #[utoipa::path(get, path = "/api/v1/access-log", tag = "read", security(("bearer" = [])),
     params(
         ("reader" = Option<String>, Query, min_length = 1, description = "Only reads by this principal subject (e.g. `token:<id>`)"),
-        ("from" = Option<String>, Query, description = "Read at or after this day (`YYYY-MM-DD`, from its start) or RFC 3339 moment"),
-        ("to" = Option<String>, Query, description = "Read at or before this day (`YYYY-MM-DD`, to its end) or RFC 3339 moment; not before `from`"),
+        ("from" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Read at or after this day (`YYYY-MM-DD`, from its start) or RFC 3339 moment"),
+        ("to" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Read at or before this day (`YYYY-MM-DD`, to its end) or RFC 3339 moment; not before `from`"),
         ("cursor" = Option<String>, Query, pattern = "^[0-9]{1,19}\\.[0-9]{1,19}$", description = "The `next` of the previous page"),
         ("limit" = Option<usize>, Query, minimum = 1, maximum = 200, description = "Entries per page (default 50)"),
     ),
