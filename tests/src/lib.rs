@@ -7,9 +7,13 @@
 //! [`TestApp`] signals its server to stop and removes the data directory; [`TestApp::stop`]
 //! waits for a clean stop first.
 //!
+//! [`browser`] is a real headless Chromium for the web UI's tests.
+//! [`web`] signs in and fetches pages over plain HTTP.
 //! [`oidc`] is a fake identity provider (keys, JWKS endpoint, token signing) for auth tests.
 
+pub mod browser;
 pub mod oidc;
+pub mod web;
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -166,7 +166,12 @@ impl FromRequestParts<AppState> for Staff {
             }
         };
         let name = principal.display_name.clone().unwrap_or_else(|| principal.subject.clone());
-        let signed_in = SignedIn { name, csrf: state.web_sessions.csrf_token(cookie) };
+        let own = Resource::of(principal.municipality);
+        let audits = authorize(&principal, Action::ReadAudit, &own).is_ok();
+        let records = crate::access::CommandGroup::ALL
+            .into_iter()
+            .any(|group| authorize(&principal, Action::Command(group), &own).is_ok());
+        let signed_in = SignedIn { name, csrf: state.web_sessions.csrf_token(cookie), audits, records };
         Ok(Self { principal, frame: Frame { lang, here, signed_in: Some(signed_in) } })
     }
 }
@@ -372,22 +377,40 @@ async fn lesson(State(state): State<AppState>, staff: Staff, Path(lesson): Path<
         let detail = format!("lesson: `{}` is not an id (a UUID)", crate::http::printable(&lesson));
         WebError::new(lang, StatusCode::BAD_REQUEST, Some(detail))
     })?;
-    let read_side = crate::http::read_side(&state).map_err(|error| WebError::from_api(lang, &error))?;
-    let found = tokio::task::spawn_blocking(move || read_side.views()?.lesson(LessonId(id)))
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "the lesson query panicked");
-            WebError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, None)
-        })?
-        .map_err(|error| {
-            tracing::error!(%error, "the lesson could not be read");
-            WebError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, None)
-        })?
+    let found = read_views(&state, lang, move |views| views.lesson(LessonId(id)))
+        .await?
         .ok_or_else(|| WebError::new(lang, StatusCode::NOT_FOUND, None))?;
     authorize(&staff.principal, Action::Read, &Resource::of(found.item.municipality))
         .map_err(|denied| WebError::denied(lang, &denied))?;
     let view = search::lesson_view(lang, &found.item);
     Ok(html_response(StatusCode::OK, pages::lesson_page(&staff.frame, &view)))
+}
+
+/// Runs `query` on a pooled views reader on a blocking thread: the one way a page reads the
+/// views. A fault (no read side, a failed or panicked query) is a logged 500/503 page.
+pub async fn read_views<T, E>(
+    state: &AppState,
+    lang: Lang,
+    query: impl FnOnce(&kirjuri_views::ViewsReader) -> Result<T, E> + Send + 'static,
+) -> Result<T, WebError>
+where
+    T: Send + 'static,
+    E: std::fmt::Display + From<kirjuri_views::ViewsError> + Send + 'static,
+{
+    let read_side = crate::http::read_side(state).map_err(|error| WebError::from_api(lang, &error))?;
+    tokio::task::spawn_blocking(move || {
+        let views = read_side.views()?;
+        query(&views)
+    })
+    .await
+    .map_err(|error| {
+        tracing::error!(%error, "a page's query panicked");
+        WebError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, None)
+    })?
+    .map_err(|error| {
+        tracing::error!(%error, "a page's query failed");
+        WebError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, None)
+    })
 }
 
 #[cfg(test)]

@@ -26,6 +26,10 @@ pub struct SignedIn {
     pub name: String,
     /// The CSRF token of this session's forms.
     pub csrf: String,
+    /// Whether the navigation offers the auditor's pages (the timeline, the access log).
+    pub audits: bool,
+    /// Whether the navigation offers the forms (the person may issue some command).
+    pub records: bool,
 }
 
 impl Frame {
@@ -53,8 +57,17 @@ pub fn layout(frame: &Frame, title: &str, content: Markup) -> Markup {
                     a.brand href="/" { "kirjuri" }
                     nav aria-label=(texts.main_navigation) {
                         ul {
-                            @if frame.signed_in.is_some() {
+                            @if let Some(signed_in) = &frame.signed_in {
+                                li { a href="/" { (texts.nav_picture) } }
                                 li { a href="/search" { (texts.search) } }
+                                li { a href="/practices" { (texts.nav_practices) } }
+                                li { a href="/experiments" { (texts.nav_experiments) } }
+                                @if signed_in.audits {
+                                    li { a href="/timeline" { (texts.nav_timeline) } }
+                                }
+                                @if signed_in.records {
+                                    li { a href="/record" { (texts.nav_record) } }
+                                }
                             }
                             @for lang in Lang::ALL {
                                 @if lang != frame.lang {
@@ -344,7 +357,12 @@ mod tests {
         Frame {
             lang,
             here: "/search?q=kotihoito".to_owned(),
-            signed_in: Some(SignedIn { name: "Maija".to_owned(), csrf: "c5rf".to_owned() }),
+            signed_in: Some(SignedIn {
+                name: "Maija".to_owned(),
+                csrf: "c5rf".to_owned(),
+                audits: false,
+                records: true,
+            }),
         }
     }
 

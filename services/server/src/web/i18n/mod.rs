@@ -1,5 +1,10 @@
 //! Every string the web pages show, one table per language ([`FI`], [`EN`]), and how a
 //! request's language is chosen: the `kirjuri_lang` cookie, else `Accept-Language`, else Finnish.
+//!
+//! The strings of the frame and the search are here; each further area of pages keeps its own
+//! table in a submodule of this one (`i18n::<area>`: a struct of strings, a `FI` and an `EN`
+//! static, and `texts(lang)`), so every string still lives under `i18n`, one table per
+//! language, and the areas do not edit each other's tables.
 
 /// A language the pages are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +74,16 @@ pub struct Texts {
     pub main_navigation: &'static str,
     /// The search page's name.
     pub search: &'static str,
+    /// The situational picture's name in the navigation (the home page).
+    pub nav_picture: &'static str,
+    /// The best practices' name in the navigation.
+    pub nav_practices: &'static str,
+    /// The experiments' name in the navigation.
+    pub nav_experiments: &'static str,
+    /// The auditor's timeline's name in the navigation.
+    pub nav_timeline: &'static str,
+    /// The forms' name in the navigation.
+    pub nav_record: &'static str,
     /// Sign in.
     pub sign_in: &'static str,
     /// Sign out.
@@ -150,6 +165,11 @@ pub static FI: Texts = Texts {
     app_tagline: "kirjuri – digitalisaatio-ohjelman tietämys ja päätökset",
     main_navigation: "Päävalikko",
     search: "Haku",
+    nav_picture: "Tilannekuva",
+    nav_practices: "Hyvät käytännöt",
+    nav_experiments: "Kokeilut",
+    nav_timeline: "Aikajana",
+    nav_record: "Kirjaa",
     sign_in: "Kirjaudu sisään",
     sign_out: "Kirjaudu ulos",
     signed_in_as: "Kirjautuneena:",
@@ -208,6 +228,11 @@ pub static EN: Texts = Texts {
     app_tagline: "kirjuri – knowledge and decisions of the digital-transformation programme",
     main_navigation: "Main navigation",
     search: "Search",
+    nav_picture: "Situational picture",
+    nav_practices: "Best practices",
+    nav_experiments: "Experiments",
+    nav_timeline: "Timeline",
+    nav_record: "Record",
     sign_in: "Sign in",
     sign_out: "Sign out",
     signed_in_as: "Signed in as",
