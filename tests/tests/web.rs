@@ -5,7 +5,7 @@
 use kirjuri::auth::Role;
 use kirjuri_events::domain::MunicipalityId;
 use kirjuri_tests::web::{cookie_pair, csrf_field, page, set_cookie, sign_in};
-use kirjuri_tests::{TestApp, spawn_app, spawn_app_with_demo};
+use kirjuri_tests::{spawn_app, spawn_app_with_demo};
 
 #[tokio::test]
 async fn a_page_without_a_session_redirects_to_sign_in_and_comes_back() {
