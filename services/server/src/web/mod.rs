@@ -84,7 +84,9 @@ pub fn routes() -> Router<AppState> {
 /// Whether `path` is a page's (for people) rather than a program's: everything outside the
 /// API, the health checks and the metrics.
 pub fn is_page_path(path: &str) -> bool {
-    !["/api/", "/health/", "/metrics"].iter().any(|prefix| path.starts_with(prefix) || path == prefix.trim_end_matches('/'))
+    !["/api/", "/health/", "/metrics"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix) || path == prefix.trim_end_matches('/'))
 }
 
 /// The page for a path nothing answers, in the reader's language.
