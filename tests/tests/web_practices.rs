@@ -37,7 +37,12 @@ fn linked_practices(html: &str) -> Vec<String> {
 async fn api_practices(app: &TestApp, token: &str, query: &str) -> Vec<String> {
     let body = api(app, token, &format!("/api/v1/practices?limit=100&{query}")).await;
     assert!(body["next"].is_null(), "the demo's practices fit one page");
-    body["items"].as_array().expect("items").iter().map(|item| item["practice"].as_str().unwrap().to_owned()).collect()
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| item["practice"].as_str().expect("a string").to_owned())
+        .collect()
 }
 
 /// `text` percent-encoded for a query string.
@@ -67,16 +72,17 @@ async fn the_list_narrows_by_status_body_dates_and_tag_exactly_as_the_api_does()
     assert_eq!(linked_practices(&empty_form), all, "the form's empty fields mean any");
 
     let listed = api(&app, &token, "/api/v1/practices?limit=100").await;
-    let items = listed["items"].as_array().unwrap();
+    let items = listed["items"].as_array().expect("an array");
     let decided = items.iter().find(|item| item["latest_decision"].is_object()).expect("a decided practice");
-    let body = decided["latest_decision"]["body"].as_str().unwrap();
-    let day = decided["latest_decision"]["meeting_date"].as_str().unwrap();
+    let body = decided["latest_decision"]["body"].as_str().expect("a string");
+    let day = decided["latest_decision"]["meeting_date"].as_str().expect("a string");
     let tag = items.iter().find_map(|item| item["tags"].as_array().and_then(|t| t.first())).expect("a tag");
-    let tag = tag.as_str().unwrap();
+    let tag = tag.as_str().expect("a string");
     let bodies = api(&app, &token, "/api/v1/bodies?limit=100").await;
-    let body_name = bodies["items"].as_array().unwrap().iter().find(|b| b["body"] == body).expect("the body")["name"]
+    let body_name = bodies["items"].as_array().expect("an array").iter().find(|b| b["body"] == body).expect("the body")
+        ["name"]
         .as_str()
-        .unwrap()
+        .expect("a string")
         .to_owned();
     assert!(everything.contains(&format!("<option value=\"{body}\">{}</option>", escaped(&body_name))));
 
@@ -126,16 +132,16 @@ async fn a_bad_filter_is_a_400_page_naming_the_field_and_its_rule_as_the_api_doe
     ] {
         let answer = app.get_as(&token, &format!("/api/v1/practices?{query}")).await;
         assert_eq!(answer.status(), 400, "{query}");
-        let detail = answer.json::<Value>().await.unwrap()["detail"].as_str().unwrap().to_owned();
+        let detail = answer.json::<Value>().await.expect("JSON")["detail"].as_str().expect("a string").to_owned();
         assert!(detail.starts_with(field), "{detail}");
         let response = page(&app, &cookie, &format!("/practices?{query}")).await;
         assert_eq!(response.status(), 400, "{query}");
-        let body = response.text().await.unwrap();
+        let body = response.text().await.expect("a body");
         assert!(body.contains(&escaped(&detail)), "{query}: the page names `{detail}`:\n{body}");
     }
     let not_an_id = page(&app, &cookie, "/practices/not-an-id").await;
     assert_eq!(not_an_id.status(), 400);
-    assert!(not_an_id.text().await.unwrap().contains("practice: `not-an-id` is not an id"));
+    assert!(not_an_id.text().await.expect("a body").contains("practice: `not-an-id` is not an id"));
     let unknown = page(&app, &cookie, &format!("/practices/{}", uuid::Uuid::new_v4())).await;
     assert_eq!(unknown.status(), 404);
 }
@@ -152,52 +158,67 @@ async fn each_practice_page_shows_every_step_of_the_api_history_with_its_audit_r
             continue; // a partner's: its audit trail is the partner's (tested below)
         }
         let audit = api(&app, &token, &format!("/api/v1/audit/practice/{practice}?limit=200")).await;
-        let events = audit["events"].as_array().unwrap();
+        let events = audit["events"].as_array().expect("an array");
         let shown = html(&app, &cookie, &format!("/practices/{practice}")).await;
-        assert!(shown.contains(&format!("<h1>{}</h1>", escaped(history["title"].as_str().unwrap()))));
+        assert!(shown.contains(&format!("<h1>{}</h1>", escaped(history["title"].as_str().expect("a string")))));
         assert_eq!(shown.matches("<li class=\"step\"").count(), events.len(), "{practice}: one step per event");
         for event in events {
-            let id = event["event_id"].as_str().unwrap();
+            let id = event["event_id"].as_str().expect("a string");
             assert!(shown.contains(&format!("href=\"/audit/practice/{practice}#event-{id}\"")), "{practice}: {id}");
             assert!(shown.contains(&escaped(event["actor"].as_str().unwrap_or("tuntematon"))));
-            let recorded = &event["recorded_at"].as_str().unwrap()[..19];
+            let recorded = &event["recorded_at"].as_str().expect("a string")[..19];
             assert!(shown.contains(&format!("<time datetime=\"{recorded}")), "{practice}: recorded {recorded}");
-            seen_kinds.insert(event["event_type"].as_str().unwrap().to_owned());
+            seen_kinds.insert(event["event_type"].as_str().expect("a string").to_owned());
         }
-        for submission in history["submissions"].as_array().unwrap() {
-            assert!(shown.contains(&escaped(submission["case_number"].as_str().unwrap())), "{practice}: a case");
+        for submission in history["submissions"].as_array().expect("an array") {
+            assert!(
+                shown.contains(&escaped(submission["case_number"].as_str().expect("a string"))),
+                "{practice}: a case"
+            );
         }
-        for decision in history["decisions"].as_array().unwrap() {
+        for decision in history["decisions"].as_array().expect("an array") {
             assert!(shown.contains(&format!("{} §", decision["section"])), "{practice}: a section");
-            assert!(shown.contains(&escaped(decision["decision"].as_str().unwrap())), "{practice}: a decision");
-            assert!(shown.contains(&format!("<time datetime=\"{}\">", decision["meeting_date"].as_str().unwrap())));
+            assert!(
+                shown.contains(&escaped(decision["decision"].as_str().expect("a string"))),
+                "{practice}: a decision"
+            );
+            assert!(
+                shown
+                    .contains(&format!("<time datetime=\"{}\">", decision["meeting_date"].as_str().expect("a string")))
+            );
             if let Some(name) = decision["body_name"].as_str() {
                 assert!(shown.contains(&escaped(name)), "{practice}: the deciding body");
             }
         }
-        for anchor in history["anchors"].as_array().unwrap() {
-            assert!(shown.contains(&escaped(anchor["target"].as_str().unwrap())), "{practice}: an anchoring");
+        for anchor in history["anchors"].as_array().expect("an array") {
+            assert!(shown.contains(&escaped(anchor["target"].as_str().expect("a string"))), "{practice}: an anchoring");
         }
-        for report in history["progress_reports"].as_array().unwrap() {
+        for report in history["progress_reports"].as_array().expect("an array") {
             assert!(shown.contains(&format!("{} % toteutettu", report["percent"])), "{practice}: progress");
         }
-        for version in history["versions"].as_array().unwrap().iter().skip(1) {
-            assert!(shown.contains(&escaped(version["what_changed"].as_str().unwrap())), "{practice}: a revision");
+        for version in history["versions"].as_array().expect("an array").iter().skip(1) {
+            assert!(
+                shown.contains(&escaped(version["what_changed"].as_str().expect("a string"))),
+                "{practice}: a revision"
+            );
         }
-        for other in
-            history["superseded_by"].as_array().unwrap().iter().chain(history["supersedes"].as_array().unwrap())
+        for other in history["superseded_by"]
+            .as_array()
+            .expect("an array")
+            .iter()
+            .chain(history["supersedes"].as_array().expect("an array"))
         {
             assert!(
-                shown.contains(&format!("href=\"/practices/{}\"", other.as_str().unwrap())),
+                shown.contains(&format!("href=\"/practices/{}\"", other.as_str().expect("a string"))),
                 "{practice}: supersession"
             );
         }
-        for edge in history["evidence"].as_array().unwrap() {
-            let (kind, id) = edge["to"].as_str().unwrap().split_once(':').unwrap();
+        for edge in history["evidence"].as_array().expect("an array") {
+            let (kind, id) = edge["to"].as_str().expect("a string").split_once(':').expect("kind:id");
             let href = match kind {
                 "lesson" => format!("/lessons/{id}"),
                 "experiment" => format!("/experiments/{id}"),
-                "outcome" => format!("/experiments/{}", id.split('/').next().unwrap()),
+                "outcome" => format!("/experiments/{}", id.split('/').next().unwrap_or_default()),
                 _ => continue,
             };
             assert!(shown.contains(&format!("href=\"{href}")), "{practice}: evidence {kind} {id}");
@@ -217,10 +238,10 @@ async fn another_municipalitys_practice_is_not_found_unless_shared_and_staff_see
     let mut private = None;
     for practice in &own {
         let history = api(&app, &token, &format!("/api/v1/practices/{practice}/history")).await;
-        let partners = history["shared_with"].as_array().unwrap();
+        let partners = history["shared_with"].as_array().expect("an array");
         match partners.first() {
             Some(partner) if history["municipality"] == kuopio.to_string() => {
-                shared = Some((practice.clone(), partner["partner"].as_str().unwrap().to_owned()));
+                shared = Some((practice.clone(), partner["partner"].as_str().expect("a string").to_owned()));
             }
             None if history["municipality"] == kuopio.to_string() => private = Some(practice.clone()),
             _ => {}
@@ -228,7 +249,7 @@ async fn another_municipalitys_practice_is_not_found_unless_shared_and_staff_see
     }
     let (shared, partner) = shared.expect("the demo shares a practice with a partner");
     let private = private.expect("and keeps one to itself");
-    let partner = MunicipalityId(uuid::Uuid::parse_str(&partner).unwrap());
+    let partner = MunicipalityId(uuid::Uuid::parse_str(&partner).expect("a partner id"));
 
     let (_, partner_token) = app.create_api_token(partner, &[Role::DecisionMaker], None);
     let partner_cookie = sign_in(&app, &partner_token).await;

@@ -829,7 +829,7 @@ fn step_detail(t: &PracticesTexts, lang: Lang, detail: &StepDetail) -> Markup {
             }
             StepDetail::Submitted { version, body, case_number } => {
                 dl.fields {
-                    dt { (t.body) } dd { (shown(body)) }
+                    dt { (t.submitted_to) } dd { (shown(body)) }
                     dt { (t.version) } dd { (version) }
                     dt { (t.case_number) } dd { (case_number) }
                 }
@@ -850,7 +850,7 @@ fn step_detail(t: &PracticesTexts, lang: Lang, detail: &StepDetail) -> Markup {
                 dl.fields {
                     dt { ((t.anchor_kind)(into)) } dd lang=[finnish] { (target) }
                     @if let Some(reference) = target_ref { dt { (t.reference) } dd { (reference) } }
-                    dt { (t.owner_unit) } dd { code { (owner_unit) } }
+                    dt { (t.owner_unit) } dd { a href=(format!("/search?unit={owner_unit}")) { code { (owner_unit) } } }
                     dt { (t.effective_from) } dd { time datetime=(effective_from) { (effective_from) } }
                     dt { (t.version) } dd { (version) }
                 }
@@ -943,7 +943,7 @@ pub fn practice_page(frame: &Frame, view: &PracticeView) -> Markup {
                                     (t.audit_record) ": "
                                     a href=(audit.href) { (t.event) " " code.event-id { (audit.event_id) } }
                                     " · " (t.actor) " " (audit.actor.as_deref().unwrap_or(t.unknown_actor))
-                                    " · " (t.recorded) " " time datetime=(audit.recorded_at) { (audit.recorded_at) }
+                                    " · " (t.recorded) " " time datetime=(audit.recorded_at) { (audit.recorded_at.replace('T', " ").replace('Z', " UTC")) }
                                 }
                             }
                         }

@@ -15,8 +15,10 @@ pub struct PracticesTexts {
     pub status: &'static str,
     /// Any value (an empty select option).
     pub any: &'static str,
-    /// Body field.
+    /// Body field (the body that decided).
     pub body: &'static str,
+    /// The body a practice was submitted to.
+    pub submitted_to: &'static str,
     /// From-date field.
     pub from: &'static str,
     /// To-date field.
@@ -161,6 +163,7 @@ pub static FI: PracticesTexts = PracticesTexts {
     status: "Tila",
     any: "Kaikki",
     body: "Päättänyt toimielin",
+    submitted_to: "Toimielin",
     from: "Päätetty aikaisintaan",
     to: "Päätetty viimeistään",
     dates_hint: "Kokouspäivä muodossa VVVV-KK-PP.",
@@ -297,6 +300,7 @@ pub static EN: PracticesTexts = PracticesTexts {
     status: "Status",
     any: "Any",
     body: "Decided by",
+    submitted_to: "Body",
     from: "Decided on or after",
     to: "Decided on or before",
     dates_hint: "A meeting date as YYYY-MM-DD.",
