@@ -67,6 +67,14 @@ async fn a_decision_maker_filters_the_practices_opens_one_and_follows_its_eviden
     browser.assert_accessible("practice").await;
     browser.screenshots("practice").await;
 
+    browser.wait_for("a[hreflang=en]").await.click().await.expect("the switch is followed");
+    browser.wait_for("a[hreflang=fi]").await;
+    assert_eq!(browser.evaluate("return document.documentElement.lang").await, "en");
+    assert_eq!(browser.path().await, format!("/practices/{practice}"), "switching stays on the practice");
+    browser.wait_for("ol.practice-timeline li.step").await;
+    browser.assert_accessible("practice in English").await;
+    browser.screenshots("practice-english").await;
+
     browser.wait_for(".practice-timeline a[href^='/lessons/']").await.click().await.expect("the evidence is followed");
     browser.wait_for("main h1").await;
     assert!(browser.path().await.starts_with("/lessons/"), "the evidence opens its lesson");
