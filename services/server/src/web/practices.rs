@@ -296,7 +296,7 @@ pub fn list_page(frame: &Frame, view: &ListView) -> Markup {
                     a href="/practices" { (t.clear) }
                 }
             }
-            div.practice-list data-live-refresh {
+            div.practice-list id="practice-list" data-live-refresh {
                 p.summary role="status" { ((t.shown)(view.rows.len())) }
                 @if view.rows.is_empty() {
                     p { (t.none_found) }
