@@ -361,7 +361,7 @@ impl From<kirjuri_views::SituationalPicture> for PictureBody {
     }
 }
 
-pub(super) fn views_error(error: kirjuri_views::ViewsError) -> ApiError {
+pub(crate) fn views_error(error: kirjuri_views::ViewsError) -> ApiError {
     use kirjuri_views::ViewsError;
     match error {
         ViewsError::InvalidInput { field, reason } => ApiError::bad_request(format!("{field}: {reason}")),

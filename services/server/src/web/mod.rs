@@ -11,6 +11,7 @@
 
 pub mod i18n;
 pub mod pages;
+pub mod practices;
 pub mod search;
 pub mod session;
 
@@ -79,6 +80,7 @@ pub fn routes() -> Router<AppState> {
         .route("/language/{code}", get(switch_language))
         .route("/static/{file}", get(static_file))
         .route("/live", get(live))
+        .merge(practices::routes())
 }
 
 /// Whether `path` is a page's (for people) rather than a program's: everything outside the
