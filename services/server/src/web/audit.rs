@@ -475,7 +475,7 @@ pub struct TimelineView {
     pub filters: Vec<(String, String)>,
     /// The filters the form has no field for (kept as hidden fields).
     pub hidden_filters: Vec<(String, String)>,
-    /// The as-of moment as given, and the link back to the present.
+    /// Which moment is shown (said in the page's language), and the link back to the present.
     pub as_of: Option<(String, String)>,
     /// The as-of moment's parameter, kept by the filter form.
     pub as_of_parameter: Option<(String, String)>,
@@ -544,7 +544,13 @@ pub fn timeline_view(
     TimelineView {
         filters: query.filters.clone(),
         hidden_filters,
-        as_of: query.as_of.as_ref().map(|choice| (choice.parameter().1, href("/timeline", &query.filters))),
+        as_of: query.as_of.as_ref().map(|choice| {
+            let said = match choice {
+                AsOfChoice::Typed(text) => (texts(lang).showing_as_of)(text.trim()),
+                AsOfChoice::Slider(position) => (texts(lang).showing_up_to_position)(*position),
+            };
+            (said, href("/timeline", &query.filters))
+        }),
         as_of_parameter: query.as_of.as_ref().map(AsOfChoice::parameter),
         as_of_day,
         slider,
@@ -683,8 +689,8 @@ pub fn timeline_page(frame: &Frame, view: &TimelineView) -> Markup {
         section.audit-as-of aria-labelledby="as-of-heading" {
             h2 id="as-of-heading" { (texts.as_of_heading) }
             p.hint { (texts.as_of_intro) }
-            @if let Some((moment, back)) = &view.as_of {
-                p.as-of-note { ((texts.showing_as_of)(moment)) " " a href=(back) { (texts.back_to_now) } }
+            @if let Some((said, back)) = &view.as_of {
+                p.as-of-note { (said) " " a href=(back) { (texts.back_to_now) } }
             }
             div.audit-grid {
                 form method="get" action="/timeline" {

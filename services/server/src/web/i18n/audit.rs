@@ -53,6 +53,8 @@ pub struct AuditTexts {
     pub position_range: fn(u64, u64, u64) -> String,
     /// The timeline shown as of a moment.
     pub showing_as_of: fn(&str) -> String,
+    /// The timeline shown up to a position.
+    pub showing_up_to_position: fn(u64) -> String,
     /// Back to the present.
     pub back_to_now: &'static str,
     /// The export links' heading.
@@ -202,6 +204,7 @@ pub static FI: AuditTexts = AuditTexts {
     show: "Näytä",
     position_range: |value, min, max| format!("Sijainti {value} (välillä {min}–{max})"),
     showing_as_of: |moment| format!("Näytetään tilanne hetkellä {moment}."),
+    showing_up_to_position: |position| format!("Näytetään tilanne tapahtumavirran sijaintiin {position} asti."),
     back_to_now: "Takaisin nykyhetkeen",
     export: "Vie näytetyt tapahtumat",
     export_csv: "CSV-tiedostona",
@@ -304,6 +307,7 @@ pub static EN: AuditTexts = AuditTexts {
     show: "Show",
     position_range: |value, min, max| format!("Position {value} (of {min}–{max})"),
     showing_as_of: |moment| format!("Showing the programme as of {moment}."),
+    showing_up_to_position: |position| format!("Showing the programme up to position {position} of the event stream."),
     back_to_now: "Back to the present",
     export: "Export the events shown",
     export_csv: "as CSV",
