@@ -725,7 +725,8 @@ pub fn timeline_page(frame: &Frame, view: &TimelineView) -> Markup {
                 a href=(view.export.1) download { (texts.export_json) }
             }
             (paging_nav(texts, &view.paging))
-            (events_list(texts, &view.events, true))
+            // A timeline shown as of a past moment does not take in new events.
+            (events_list(texts, &view.events, view.as_of.is_none()))
             (paging_nav(texts, &view.paging))
         }
     };
@@ -1297,7 +1298,7 @@ mod tests {
             html.contains(&format!("/state/practice/{}?as_of=2025-03-31", uuid::Uuid::nil())),
             "state as of the moment"
         );
-        assert!(html.contains("data-live-refresh"));
+        assert!(!html.contains("data-live-refresh"), "a past moment does not refresh live");
         assert!(html.contains("type=\"range\""));
         assert!(html.contains("Näytetään tilanne hetkellä 2025-03-31."));
         assert!(html.contains("/timeline.csv?kind=practice&amp;as_of=2025-03-31"), "the export keeps the query");
@@ -1306,6 +1307,22 @@ mod tests {
             "paging keeps the moment"
         );
         assert!(html.contains("<time datetime=\"1970-01-01T00:00:00Z\">"));
+    }
+
+    #[test]
+    fn the_present_timeline_refreshes_live_and_a_slider_moment_is_named_as_a_position() {
+        let now = timeline_query(Some("kind=practice")).unwrap_or_else(|e| panic!("{}", e.detail()));
+        let page = AuditPageBody { events: vec![event(1, "a")], next: None, previous: None };
+        let html =
+            timeline_page(&frame(Lang::En), &timeline_view(Lang::En, &now, &page, Some((1, 9)), false)).into_string();
+        assert!(html.contains("<ol class=\"audit-events\" data-live-refresh>"), "{html}");
+        assert!(!html.contains("/access-log"), "no access-log link without the right");
+        let slid = timeline_query(Some("position=5")).unwrap_or_else(|e| panic!("{}", e.detail()));
+        let html =
+            timeline_page(&frame(Lang::En), &timeline_view(Lang::En, &slid, &page, Some((1, 9)), true)).into_string();
+        assert!(html.contains("Showing the programme up to position 5 of the event stream."));
+        assert!(html.contains("value=\"5\""), "the slider stands at the position");
+        assert!(html.contains("/state/practice/00000000-0000-0000-0000-000000000000?as_of=5.5"));
     }
 
     #[test]
