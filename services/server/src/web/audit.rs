@@ -575,13 +575,24 @@ fn time(moment: &DateTime<Utc>) -> Markup {
     }
 }
 
-/// The events as a list; each is an element `id="event-<id>"`.
+/// The events as a list; each is an element `id="event-<id>"`. A `live` list sits in a
+/// container `#audit-events` that the live refresh replaces the content of.
 fn events_list(texts: &AuditTexts, events: &[EventView], live: bool) -> Markup {
     html! {
-        @if events.is_empty() {
-            p.empty data-live-refresh[live] { (texts.no_events) }
+        @if live {
+            div #audit-events data-live-refresh { (events_list_content(texts, events)) }
         } @else {
-            ol.audit-events data-live-refresh[live] {
+            (events_list_content(texts, events))
+        }
+    }
+}
+
+fn events_list_content(texts: &AuditTexts, events: &[EventView]) -> Markup {
+    html! {
+        @if events.is_empty() {
+            p.empty { (texts.no_events) }
+        } @else {
+            ol.audit-events {
                 @for event in events {
                     li.audit-event id=(format!("event-{}", event.event_id)) {
                         h3 { code { (event.event_type) } }
@@ -1140,10 +1151,11 @@ pub fn access_log_page_markup(frame: &Frame, view: &AccessLogView) -> Markup {
                 @if !view.filters.is_empty() { a href="/access-log" { (texts.clear_filters) } }
             }
         }
+        div #access-log-reads data-live-refresh {
         @if view.rows.is_empty() {
-            p data-live-refresh { (texts.no_reads) }
+            p { (texts.no_reads) }
         } @else {
-            div.audit-table-wrap data-live-refresh role="region" aria-label=(texts.access_log_caption) tabindex="0" {
+            div.audit-table-wrap role="region" aria-label=(texts.access_log_caption) tabindex="0" {
                 table.audit-table {
                     caption { (texts.access_log_caption) }
                     thead {
@@ -1168,6 +1180,7 @@ pub fn access_log_page_markup(frame: &Frame, view: &AccessLogView) -> Markup {
                     }
                 }
             }
+        }
         }
         @if view.older.is_some() || view.newest.is_some() {
             nav.pagination aria-label=(texts.pages) {
@@ -1315,7 +1328,7 @@ mod tests {
         let page = AuditPageBody { events: vec![event(1, "a")], next: None, previous: None };
         let html =
             timeline_page(&frame(Lang::En), &timeline_view(Lang::En, &now, &page, Some((1, 9)), false)).into_string();
-        assert!(html.contains("<ol class=\"audit-events\" data-live-refresh>"), "{html}");
+        assert!(html.contains("<div id=\"audit-events\" data-live-refresh><ol class=\"audit-events\">"), "{html}");
         assert!(!html.contains("/access-log"), "no access-log link without the right");
         let slid = timeline_query(Some("position=5")).unwrap_or_else(|e| panic!("{}", e.detail()));
         let html =
