@@ -135,7 +135,7 @@ fn cursor_parameter(name: &str, value: &str) -> Result<Cursor, ApiError> {
     })
 }
 
-fn moment_parameter(name: &str, value: &str) -> Result<DateTime<Utc>, ApiError> {
+pub(crate) fn moment_parameter(name: &str, value: &str) -> Result<DateTime<Utc>, ApiError> {
     kirjuri_views::audit::parse_moment(value).map_err(|_| {
         ApiError::bad_request(format!(
             "{name}: `{}` is not a moment; use a day like 2025-03-31 or an RFC 3339 time",
@@ -247,7 +247,7 @@ fn entity_path(kind: &str, id: &str) -> Result<(EntityKind, Uuid), ApiError> {
 }
 
 /// Reads an as-of bound: a moment (day or RFC 3339 time) or a position (`<commit>.<prepare>`).
-fn bound_parameter(name: &str, value: &str) -> Result<AsOf, ApiError> {
+pub(crate) fn bound_parameter(name: &str, value: &str) -> Result<AsOf, ApiError> {
     let text = value.trim();
     let looks_like_position = text.contains('.') && text.bytes().all(|b| b.is_ascii_digit() || b == b'.');
     if looks_like_position {
@@ -518,20 +518,33 @@ pub async fn entity_audit(
     Path((kind, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (kind, id) = entity_path(&kind, &id)?;
+    let (page, revision) = entity_audit_page(&state, principal, &kind, &id, raw.as_deref()).await?;
+    Ok(with_etag(Json(page).into_response(), revision))
+}
+
+/// What `GET /api/v1/audit/{kind}/{id}` answers (the page and the entity's latest revision);
+/// the web's trail page reads it too.
+pub(crate) async fn entity_audit_page(
+    state: &AppState,
+    principal: Principal,
+    kind: &str,
+    id: &str,
+    raw: Option<&str>,
+) -> Result<(AuditPageBody, Option<u64>), ApiError> {
+    let (kind, id) = entity_path(kind, id)?;
     authorize(&principal, Action::ReadAudit, &own_municipality(&principal)).map_err(ApiError::denied)?;
-    let (mut filter, paging) = audit_query(raw.as_deref(), Scope::Fixed)?;
+    let (mut filter, paging) = audit_query(raw, Scope::Fixed)?;
     filter.entity_kind = Some(kind);
     filter.entity_id = Some(id);
     hide_unreadable(&principal, &mut filter);
-    let (page, revision) = on_views(&state, move |reader| {
+    let (page, revision) = on_views(state, move |reader| {
         authorize_entity(reader, &principal, Action::ReadAudit, kind, id)?;
         let page = read_page(reader, &filter, paging).map_err(views_error)?;
         let latest = reader.entity_timeline(kind, id, PageRequest::last(1)).map_err(views_error)?;
         Ok((page, latest.rows.first().map(|row| row.revision.0)))
     })
     .await?;
-    Ok(with_etag(Json(AuditPageBody::from(page)).into_response(), revision))
+    Ok((AuditPageBody::from(page), revision))
 }
 
 /// `GET /api/v1/correlations/{correlation}`: the events one user action (command) appended,
@@ -648,23 +661,34 @@ pub async fn entity_state(
     Path((kind, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (kind, id) = entity_path(&kind, &id)?;
+    let body = entity_state_body(&state, principal, &kind, &id, raw.as_deref()).await?;
+    let revision = body.revision;
+    Ok(with_etag(Json(body).into_response(), revision))
+}
+
+/// What `GET /api/v1/state/{kind}/{id}` answers; the web's as-of page reads it too.
+pub(crate) async fn entity_state_body(
+    state: &AppState,
+    principal: Principal,
+    kind: &str,
+    id: &str,
+    raw: Option<&str>,
+) -> Result<EntityStateBody, ApiError> {
+    let (kind, id) = entity_path(kind, id)?;
     authorize(&principal, Action::ReadAudit, &own_municipality(&principal)).map_err(ApiError::denied)?;
     let mut bound = NOW;
-    for (name, value) in pairs(raw.as_deref()) {
+    for (name, value) in pairs(raw) {
         match name.as_str() {
             "as_of" => bound = bound_parameter("as_of", &value)?,
             other => return Err(ApiError::bad_request(format!("{}: unknown parameter; use as_of", printable(other)))),
         }
     }
-    let entity = on_views(&state, move |reader| {
+    let entity = on_views(state, move |reader| {
         authorize_entity(reader, &principal, Action::ReadAudit, kind, id)?;
         reader.entity_state(kind, id, bound).map_err(views_error)
     })
     .await?;
-    let body = state_body(&entity);
-    let revision = body.revision;
-    Ok(with_etag(Json(body).into_response(), revision))
+    Ok(state_body(&entity))
 }
 
 /// A field that differs between two bounds.

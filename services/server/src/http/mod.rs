@@ -11,7 +11,7 @@ mod health;
 mod lists;
 pub mod live;
 pub mod metrics;
-mod personal;
+pub(crate) mod personal;
 mod queries;
 mod request_log;
 

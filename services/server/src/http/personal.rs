@@ -309,16 +309,26 @@ pub async fn access_log(
     Authenticated(principal): Authenticated,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    authorize(&principal, Action::ReadAccessLog, &Resource::of(principal.municipality)).map_err(ApiError::denied)?;
-    let (filter, page) = access_log_query(raw.as_deref(), &principal.municipality.to_string())?;
-    let read_side = read_side(&state)?;
+    let page = access_log_page(&state, &principal, raw.as_deref()).await?;
+    Ok(no_store(Json(page).into_response()))
+}
+
+/// What `GET /api/v1/access-log` answers; the web's access-log page reads it too.
+pub(crate) async fn access_log_page(
+    state: &AppState,
+    principal: &crate::auth::Principal,
+    raw: Option<&str>,
+) -> Result<AccessLogPageBody, ApiError> {
+    authorize(principal, Action::ReadAccessLog, &Resource::of(principal.municipality)).map_err(ApiError::denied)?;
+    let (filter, page) = access_log_query(raw, &principal.municipality.to_string())?;
+    let read_side = read_side(state)?;
     let found = tokio::task::spawn_blocking(move || read_side.views()?.timeline(&filter, page))
         .await
         .map_err(ApiError::internal)?
         .map_err(views_error)?;
     let next = found.next.map(|cursor| cursor.to_string());
     let entries = found.rows.into_iter().map(entry_body).collect::<Result<Vec<_>, _>>()?;
-    Ok(no_store(Json(AccessLogPageBody { entries, next }).into_response()))
+    Ok(AccessLogPageBody { entries, next })
 }
 
 #[cfg(test)]
