@@ -110,6 +110,11 @@ async fn the_home_page_draws_the_demo_picture_and_an_earlier_day_shows_what_the_
     assert!(earlier_dates.iter().all(|date| shown_then.contains(date)), "the earlier campaigns are shown");
     assert!(!shown_then.contains(&latest), "the campaign closed after the day is not");
 
+    // The form's untouched fields are no filters.
+    let (status, untouched) = html(&app, &cookie, &format!("/?as_of=&framework={framework}&unit=")).await;
+    assert_eq!(status, 200, "{untouched}");
+    assert!(untouched.contains("<svg class=\"heatmap\""));
+
     // The framework switch and the unit filter stay in the URL's form.
     let maturity = kirjuri_events::domain::assessment::eu_dma_pso().expect("the DMA loads");
     let maturity_id = maturity.id().0.to_string();
@@ -142,6 +147,11 @@ async fn a_bad_as_of_or_unit_is_a_400_page_naming_it_and_another_municipality_se
     assert!(!theirs.contains(unit), "not even its units' names");
 }
 
+/// How many experiments the API's first page (default size) lists.
+async fn list_all(app: &TestApp, token: &str) -> usize {
+    json(app, token, "/api/v1/experiments").await["items"].as_array().expect("items").len()
+}
+
 #[tokio::test]
 async fn the_experiments_list_filters_and_pages_like_the_api_and_an_experiment_shows_its_record() {
     let (app, kuopio) = spawn_app_with_demo().await;
@@ -171,6 +181,12 @@ async fn the_experiments_list_filters_and_pages_like_the_api_and_an_experiment_s
     let listed = filtered.matches("<tr><th scope=\"row\"><a href=\"/experiments/").count();
     assert_eq!(listed, concluded["items"].as_array().expect("items").len(), "as many as the API lists");
     assert!(filtered.contains("<option value=\"concluded\" selected>"));
+    let (status, untouched) = html(&app, &cookie, "/experiments?status=&unit=&from=&to=").await;
+    assert_eq!(status, 200, "the form's untouched fields are no filters");
+    assert_eq!(
+        untouched.matches("<tr><th scope=\"row\"><a href=\"/experiments/").count(),
+        list_all(&app, &token).await
+    );
     let (status, bad) = html(&app, &cookie, "/experiments?from=2026-01-01&to=2025-01-01").await;
     assert_eq!(status, 400, "to before from is the client's mistake");
     assert!(bad.contains("to:"), "{bad}");

@@ -528,18 +528,3 @@ impl ViewsReader {
         Ok(PictureDiff { municipality: query.municipality, from, to, rows })
     }
 }
-
-impl ViewsReader {
-    /// The units of `municipality` with their Finnish names, by name: what the pages offer as
-    /// a unit filter and show instead of a unit's id.
-    pub fn unit_names(&self, municipality: MunicipalityId) -> Result<Vec<(UnitId, String)>, ViewsError> {
-        let raw: Vec<(String, String)> = self
-            .connection
-            .prepare_cached("SELECT unit, name_fi FROM units WHERE municipality = ?1 ORDER BY name_fi, unit")
-            .and_then(|mut statement| {
-                statement.query_map([id(municipality.0)], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
-            })
-            .map_err(sql("reading the units' names"))?;
-        raw.into_iter().map(|(unit, name)| Ok((UnitId(uuid(&unit)?), name))).collect()
-    }
-}

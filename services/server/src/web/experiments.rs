@@ -17,10 +17,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use chrono::NaiveDate;
 use kirjuri_domain::Aggregate as _;
 use kirjuri_domain::experiment::ExperimentState;
-use kirjuri_events::domain::experiment::{Direction, ExperimentEvent};
+use kirjuri_events::domain::experiment::{Direction, ExperimentEvent, MeasurementRecorded};
 use kirjuri_events::domain::{BodyId, ExperimentId, UnitId};
 use kirjuri_views::{
     AggregateState, AsOf, EntityKind, ExperimentRow, LessonFilter, LessonRow, ListRequest, Listed, PageRequest,
@@ -32,7 +31,7 @@ use serde::Serialize;
 use super::i18n::Lang;
 use super::i18n::experiments::{ExperimentsTexts, texts};
 use super::pages::{Frame, layout};
-use super::picture::{Choice, Text, decimal, localized};
+use super::picture::{Choice, Text, decimal, filled, localized, unit_names};
 use super::{Staff, WebError, html_response, read_views};
 use crate::access::{Action, Resource, authorize};
 use crate::http::AppState;
@@ -51,16 +50,17 @@ async fn list(State(state): State<AppState>, staff: Staff, RawQuery(raw): RawQue
     let municipality = staff.principal.municipality;
     authorize(&staff.principal, Action::Read, &Resource::of(municipality))
         .map_err(|denied| WebError::denied(lang, &denied))?;
+    let raw = filled(raw.as_deref());
     let (filter, request) =
-        crate::http::experiment_list_request(raw.as_deref()).map_err(|error| WebError::from_api(lang, &error))?;
+        crate::http::experiment_list_request(Some(&raw)).map_err(|error| WebError::from_api(lang, &error))?;
     let (listed, units) = read_views(&state, lang, move |views| {
         // A rule the read model checks (`to` before `from`, `limit`) is the client's mistake: kept apart.
         let listed = views.experiments(municipality, &filter, request);
-        Ok::<_, ViewsError>((listed, views.unit_names(municipality)?))
+        Ok::<_, ViewsError>((listed, unit_names(views, municipality)?))
     })
     .await?;
     let listed = listed.map_err(|error| WebError::from_api(lang, &crate::http::views_error(error)))?;
-    let pairs = crate::http::pairs(raw.as_deref());
+    let pairs = crate::http::pairs(Some(&raw));
     let view = list_view(lang, &pairs, &listed, &units);
     Ok(html_response(StatusCode::OK, list_page(&staff.frame, &view)))
 }
@@ -95,7 +95,7 @@ async fn page(
         }
         let filter = LessonFilter { experiment: Some(ExperimentId(id)), ..LessonFilter::default() };
         let lessons = views.lessons(row.municipality, &filter, ListRequest::first(LESSONS_SHOWN))?.items;
-        let units = views.unit_names(row.municipality)?;
+        let units = unit_names(views, row.municipality)?;
         let body = match row.approved_by {
             Some(body) => body_name(views, body)?,
             None => None,
@@ -521,7 +521,7 @@ pub fn experiment_view(lang: Lang, found: &Found) -> ExperimentView {
         ..ExperimentView::default()
     };
     let mut baselines: BTreeMap<String, f64> = BTreeMap::new();
-    let mut measurements: BTreeMap<String, Vec<(NaiveDate, NaiveDate, f64, u32, Option<String>)>> = BTreeMap::new();
+    let mut measurements: BTreeMap<String, Vec<&MeasurementRecorded>> = BTreeMap::new();
     let mut outcomes: BTreeMap<String, OutcomeView> = BTreeMap::new();
     let mut protocol = None;
     for event in &found.events {
@@ -554,13 +554,7 @@ pub fn experiment_view(lang: Lang, found: &Found) -> ExperimentView {
                 reason: e.reason.as_ref().map(|reason| text(lang, reason)),
             }),
             ExperimentEvent::MeasurementRecorded(e) => {
-                measurements.entry(e.metric.as_str().to_owned()).or_default().push((
-                    e.period.from,
-                    e.period.to,
-                    e.value,
-                    e.n,
-                    e.data_source.clone(),
-                ));
+                measurements.entry(e.metric.as_str().to_owned()).or_default().push(e);
             }
             ExperimentEvent::OutcomeAssessed(e) => {
                 let verdict_code = code(&e.verdict);
@@ -598,7 +592,7 @@ pub fn experiment_view(lang: Lang, found: &Found) -> ExperimentView {
                     .map(|metric| {
                         let baseline = baselines.get(metric.code.as_str()).copied();
                         let mut measured = measurements.get(metric.code.as_str()).cloned().unwrap_or_default();
-                        measured.sort_by_key(|(from, to, ..)| (*from, *to));
+                        measured.sort_by_key(|m| (m.period.from, m.period.to));
                         MetricView {
                             name: text(lang, &metric.name),
                             unit: metric.unit.clone(),
@@ -609,16 +603,16 @@ pub fn experiment_view(lang: Lang, found: &Found) -> ExperimentView {
                             baseline: baseline.map(|value| (value, decimal(lang, value, 2))),
                             measurements: measured
                                 .into_iter()
-                                .map(|(from, to, value, n, source)| MeasurementView {
-                                    from: from.to_string(),
-                                    to: to.to_string(),
-                                    value,
-                                    value_text: decimal(lang, value, 2),
-                                    n,
+                                .map(|m| MeasurementView {
+                                    from: m.period.from.to_string(),
+                                    to: m.period.to.to_string(),
+                                    value: m.value,
+                                    value_text: decimal(lang, m.value, 2),
+                                    n: m.n,
                                     change: baseline
                                         .filter(|base| base.abs() > f64::EPSILON)
-                                        .map(|base| format!("{} %", signed(lang, (value - base) / base * 100.0))),
-                                    source,
+                                        .map(|base| format!("{} %", signed(lang, (m.value - base) / base * 100.0))),
+                                    source: m.data_source.clone(),
                                 })
                                 .collect(),
                         }
@@ -645,7 +639,7 @@ fn euros_text(lang: Lang, euros: u64) -> String {
     let digits = euros.to_string();
     let mut grouped = String::new();
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             grouped.push(if lang == Lang::Fi { '\u{a0}' } else { ',' });
         }
         grouped.push(digit);
@@ -926,6 +920,7 @@ pub fn experiment_page(frame: &Frame, view: &ExperimentView) -> Markup {
 
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
     use kirjuri_events::domain::LocalizedText;
     use kirjuri_events::domain::experiment::{
         BaselineEstablished, CriterionMetrics, EvaluationDesign, ExperimentProposed, MeasurementId,

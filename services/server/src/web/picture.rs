@@ -17,10 +17,16 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Router, response::IntoResponse as _};
+use kirjuri_domain::Aggregate as _;
+use kirjuri_domain::organisation::UnitState;
 use kirjuri_events::domain::LocalizedText;
 use kirjuri_events::domain::assessment::{FrameworkDefinition, FrameworkKind};
-use kirjuri_events::domain::{FrameworkId, UnitId};
-use kirjuri_views::{AggregateState, AsOf, EntityKind, Figure, PictureQuery, PictureSubject, SituationalPicture};
+use kirjuri_events::domain::organisation::UnitEvent;
+use kirjuri_events::domain::{FrameworkId, MunicipalityId, UnitId};
+use kirjuri_views::{
+    AggregateState, AsOf, AuditFilter, EntityKind, Figure, PageRequest, PictureQuery, PictureSubject,
+    SituationalPicture, ViewsError,
+};
 use maud::{Markup, PreEscaped, html};
 
 use super::i18n::Lang;
@@ -41,8 +47,8 @@ async fn home(State(state): State<AppState>, staff: Staff, RawQuery(raw): RawQue
     let municipality = staff.principal.municipality;
     authorize(&staff.principal, Action::Read, &Resource::of(municipality))
         .map_err(|denied| WebError::denied(lang, &denied))?;
-    let query =
-        crate::http::picture_query(municipality, raw.as_deref()).map_err(|error| WebError::from_api(lang, &error))?;
+    let query = crate::http::picture_query(municipality, Some(&filled(raw.as_deref())))
+        .map_err(|error| WebError::from_api(lang, &error))?;
     let whole = PictureQuery { unit: None, framework: None, ..query.clone() };
     let (picture, frameworks, units) = read_views(&state, lang, move |views| {
         let picture = views.situational_picture(&whole)?;
@@ -56,12 +62,59 @@ async fn home(State(state): State<AppState>, staff: Staff, RawQuery(raw): RawQue
                 frameworks.push((framework, published.definition));
             }
         }
-        let units = views.unit_names(municipality)?;
+        let units = unit_names(views, municipality)?;
         Ok::<_, kirjuri_views::ViewsError>((picture, frameworks, units))
     })
     .await?;
     let view = picture_view(lang, &query, &picture, &frameworks, &units);
     Ok(html_response(StatusCode::OK, picture_page(&staff.frame, &view)).into_response())
+}
+
+/// The query string without its empty parameters: a form's untouched field (`unit=`) means
+/// "no filter" on a page, where the API would call it malformed.
+pub(crate) fn filled(raw: Option<&str>) -> String {
+    let mut serializer = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in crate::http::pairs(raw) {
+        if !value.trim().is_empty() {
+            serializer.append_pair(&name, &value);
+        }
+    }
+    serializer.finish()
+}
+
+/// The units of `municipality` and their (Finnish) names, by name: what the unit filters offer
+/// and what the pages show instead of a unit's id. Read from the units' establishment events in
+/// the audit trail (a unit's name never changes after it).
+pub(crate) fn unit_names(
+    views: &kirjuri_views::ViewsReader,
+    municipality: MunicipalityId,
+) -> Result<Vec<(UnitId, String)>, ViewsError> {
+    let filter = AuditFilter {
+        entity_kind: Some(EntityKind::Unit),
+        municipality: Some(municipality.to_string()),
+        event_types: vec!["UnitEstablished".to_owned()],
+        ..AuditFilter::default()
+    };
+    let mut names = Vec::new();
+    let mut request = PageRequest::first(PageRequest::MAX_LIMIT);
+    loop {
+        let page = views.timeline(&filter, request)?;
+        for row in &page.rows {
+            let event = UnitState::decode(&row.to_recorded())
+                .map_err(|e| ViewsError::Undecodable { position: row.position, reason: e.to_string() })?;
+            if let UnitEvent::Established(established) = event
+                && established.municipality == municipality
+            {
+                names.push((established.unit, established.name.fi));
+            }
+        }
+        match page.next {
+            Some(cursor) => request = PageRequest::after(cursor, PageRequest::MAX_LIMIT),
+            None => break,
+        }
+    }
+    names.sort_by(|(a_id, a), (b_id, b)| a.cmp(b).then_with(|| a_id.cmp(b_id)));
+    Ok(names)
 }
 
 /// A number as the page's language writes it: `4,2` in Finnish, `4.2` in English.
@@ -412,8 +465,10 @@ fn heatmap_svg(t: &PictureTexts, view: &PictureView) -> Markup {
     const LABEL: usize = 230;
     const CELL_W: usize = 84;
     const CELL_H: usize = 34;
-    const HEAD: usize = 96;
-    let width = LABEL + CELL_W * view.dimensions.len().max(1);
+    const HEAD: usize = 130;
+    // Room on the right for the last column's slanted name.
+    const SLANT: usize = 150;
+    let width = LABEL + CELL_W * view.dimensions.len().max(1) + SLANT;
     let height = HEAD + CELL_H * view.rows.len();
     let framework = view.framework.as_ref().map(|f| f.text.as_str()).unwrap_or_default();
     let mut svg = String::new();
@@ -429,7 +484,7 @@ fn heatmap_svg(t: &PictureTexts, view: &PictureView) -> Markup {
             r#"<text x="{x}" y="{}" transform="rotate(-35 {x} {})" class="heat-col">{}</text>"#,
             HEAD - 8,
             HEAD - 8,
-            escape(&shorten(&dimension.text, 26))
+            escape(&shorten(&dimension.text, 24))
         );
     }
     for (index, row) in view.rows.iter().enumerate() {
@@ -714,6 +769,12 @@ mod tests {
         assert_eq!(step(-3.0, 1.0, 8.0), 0);
         assert_eq!(step(99.0, 1.0, 8.0), 4);
         assert_eq!(step(3.0, 3.0, 3.0), 0, "a scale of one point does not divide by zero");
+    }
+
+    #[test]
+    fn a_form_s_empty_fields_are_no_filters() {
+        assert_eq!(filled(Some("as_of=&unit=&framework=f%20x")), "framework=f+x");
+        assert_eq!(filled(None), "");
     }
 
     #[test]
