@@ -98,3 +98,28 @@ async fn the_caller_hears_only_its_own_municipality_and_resumes_after_the_last_s
     assert!(stopping.elapsed() < Duration::from_secs(5), "stopped in {:?}", stopping.elapsed());
     drop(open);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_in_page_hears_its_own_municipality_through_the_web_stream() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let store: Arc<dyn EventStore> =
+        Arc::new(SqliteStore::open(SqliteStoreOptions::new(dir.path().join("events.sqlite"))).expect("store"));
+    let app = spawn_app_with_store(Arc::clone(&store)).await;
+    let (kuopio, joensuu) = (MunicipalityId::random(), MunicipalityId::random());
+    let (_, token) = app.create_api_token(kuopio, &[Role::Staff], None);
+
+    let anonymous = app.client.get(app.url("/live")).send().await.expect("sent");
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER, "no session, no stream: to the sign-in page");
+
+    let cookie = kirjuri_tests::web::sign_in(&app, &token).await;
+    let response = app.client.get(app.url("/live")).header("cookie", &cookie).send().await.expect("sent");
+    assert_eq!(response.status(), StatusCode::OK);
+    append(&store, joensuu, 1).await;
+    let ours = append(&store, kuopio, 2).await;
+    let heard = announcements(response, 1).await;
+    assert_eq!(heard[0].0, format!("{}.{}", ours.commit, ours.prepare), "another municipality's event is not heard");
+    assert!(heard[0].1.get("data").is_none(), "announcements never carry event data");
+
+    let bad = app.client.get(app.url("/live")).header("cookie", &cookie).header("Last-Event-ID", "x").send().await;
+    assert_eq!(bad.expect("sent").status(), StatusCode::BAD_REQUEST);
+}

@@ -48,10 +48,10 @@ async fn the_store_file_is_created_in_the_data_directory() {
 }
 
 #[tokio::test]
-async fn an_unknown_route_is_a_404_problem() {
+async fn an_unknown_api_route_is_a_404_problem_and_an_unknown_page_a_404_page() {
     let app = spawn_app().await;
 
-    let response = app.get("/no/such/page").await;
+    let response = app.get("/api/v1/no/such/route").await;
 
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(content_type(&response), "application/problem+json");
@@ -59,7 +59,15 @@ async fn an_unknown_route_is_a_404_problem() {
     assert_eq!(problem["type"], "about:blank");
     assert_eq!(problem["title"], "Not Found");
     assert_eq!(problem["status"], 404);
-    assert_eq!(problem["detail"], "nothing is served at GET /no/such/page");
+    assert_eq!(problem["detail"], "nothing is served at GET /api/v1/no/such/route");
+
+    // People get a page in their language, not JSON.
+    let page = app.client.get(app.url("/no/such/page")).header("accept-language", "en").send().await.expect("sent");
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert_eq!(content_type(&page), "text/html; charset=utf-8");
+    let html = page.text().await.expect("a body");
+    assert!(html.contains("<html lang=\"en\">"), "{html}");
+    assert!(html.contains("There is no such page."), "{html}");
 }
 
 #[tokio::test]

@@ -722,21 +722,50 @@ mod tests {
         assert_eq!(events_in(&store, &board.stream()).await.len(), 1);
     }
 
-    /// Counts the events read from one stream.
-    struct Counting {
+    /// A store double around the real store: counts the events read from one stream, and may
+    /// let another writer append (a competing event) right before the first append goes through.
+    struct Spy {
         inner: Arc<dyn EventStore>,
-        watched: StreamName,
+        watched: Option<StreamName>,
         read: std::sync::atomic::AtomicUsize,
+        interfered: AtomicBool,
+        competitor: Mutex<Option<(StreamName, NewEvent)>>,
+    }
+
+    impl Spy {
+        fn new(inner: &Arc<dyn EventStore>) -> Self {
+            Self {
+                inner: Arc::clone(inner),
+                watched: None,
+                read: std::sync::atomic::AtomicUsize::new(0),
+                interfered: AtomicBool::new(false),
+                competitor: Mutex::new(None),
+            }
+        }
+
+        fn counting(inner: &Arc<dyn EventStore>, watched: StreamName) -> Self {
+            Self { watched: Some(watched), ..Self::new(inner) }
+        }
+
+        fn interfering(inner: &Arc<dyn EventStore>, stream: StreamName, competing: NewEvent) -> Self {
+            Self { competitor: Mutex::new(Some((stream, competing))), ..Self::new(inner) }
+        }
     }
 
     #[async_trait]
-    impl EventStore for Counting {
+    impl EventStore for Spy {
         async fn append(
             &self,
             stream: &StreamName,
             expected: ExpectedRevision,
             events: Vec<NewEvent>,
         ) -> Result<AppendResult, StoreError> {
+            if !self.interfered.swap(true, Ordering::SeqCst) {
+                let competitor = self.competitor.lock().ok().and_then(|mut c| c.take());
+                if let Some((competing_stream, event)) = competitor {
+                    self.inner.append(&competing_stream, ExpectedRevision::Any, vec![event]).await?;
+                }
+            }
             self.inner.append(stream, expected, events).await
         }
         async fn read_stream(
@@ -745,7 +774,7 @@ mod tests {
             options: ReadStreamOptions,
         ) -> Result<Vec<RecordedEvent>, StoreError> {
             let page = self.inner.read_stream(stream, options).await?;
-            if *stream == self.watched {
+            if self.watched.as_ref() == Some(stream) {
                 self.read.fetch_add(page.len(), Ordering::SeqCst);
             }
             Ok(page)
@@ -768,11 +797,7 @@ mod tests {
     async fn a_record_many_commands_cite_is_read_from_the_cache_and_only_its_tail_from_the_store() {
         let (_dir, sqlite_store) = sqlite();
         let municipality = MunicipalityId::random();
-        let counting = Arc::new(Counting {
-            inner: Arc::clone(&sqlite_store),
-            watched: municipality.stream(),
-            read: std::sync::atomic::AtomicUsize::new(0),
-        });
+        let counting = Arc::new(Spy::counting(&sqlite_store, municipality.stream()));
         let bus = CommandBus::new(Arc::clone(&counting) as Arc<dyn EventStore>);
         bus.execute::<MunicipalityState>(register(municipality, "297"), &CommandContext::new("a"))
             .await
@@ -808,50 +833,6 @@ mod tests {
             bus.state::<MunicipalityState>(&municipality.stream()).await.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(revision, Some(Revision(1)));
         assert_eq!(counting.read.load(Ordering::SeqCst), before + 1, "only the new event was read");
-    }
-
-    /// Lets another writer append to the stream right before the first append goes through.
-    struct Interfering {
-        inner: Arc<dyn EventStore>,
-        interfered: AtomicBool,
-        competitor: Mutex<Option<(StreamName, NewEvent)>>,
-    }
-
-    #[async_trait]
-    impl EventStore for Interfering {
-        async fn append(
-            &self,
-            stream: &StreamName,
-            expected: ExpectedRevision,
-            events: Vec<NewEvent>,
-        ) -> Result<AppendResult, StoreError> {
-            if !self.interfered.swap(true, Ordering::SeqCst) {
-                let competitor = self.competitor.lock().ok().and_then(|mut c| c.take());
-                if let Some((competing_stream, event)) = competitor {
-                    self.inner.append(&competing_stream, ExpectedRevision::Any, vec![event]).await?;
-                }
-            }
-            self.inner.append(stream, expected, events).await
-        }
-        async fn read_stream(
-            &self,
-            stream: &StreamName,
-            options: ReadStreamOptions,
-        ) -> Result<Vec<RecordedEvent>, StoreError> {
-            self.inner.read_stream(stream, options).await
-        }
-        async fn read_all(&self, options: ReadAllOptions) -> Result<Vec<RecordedEvent>, StoreError> {
-            self.inner.read_all(options).await
-        }
-        async fn subscribe_all(&self, from: SubscribeFrom, filter: EventFilter) -> Result<Subscription, StoreError> {
-            self.inner.subscribe_all(from, filter).await
-        }
-        async fn stream_revision(&self, stream: &StreamName) -> Result<Option<Revision>, StoreError> {
-            self.inner.stream_revision(stream).await
-        }
-        async fn head_position(&self) -> Result<Option<Position>, StoreError> {
-            self.inner.head_position().await
-        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -891,11 +872,7 @@ mod tests {
         let competing = competing.unwrap_or_else(|e| panic!("{e}")).remove(0);
         let competing = MunicipalityState::encode(&competing, EventId::random(), EventMetadata::default())
             .unwrap_or_else(|e| panic!("{e}"));
-        let store: Arc<dyn EventStore> = Arc::new(Interfering {
-            inner: Arc::clone(&sqlite_store),
-            interfered: AtomicBool::new(false),
-            competitor: Mutex::new(Some((municipality.stream(), competing))),
-        });
+        let store: Arc<dyn EventStore> = Arc::new(Spy::interfering(&sqlite_store, municipality.stream(), competing));
         let bus = CommandBus::new(store);
         // Deciding again on the new state finds the municipality already in the network.
         let outcome = bus.execute::<MunicipalityState>(join("2024-02-01"), &CommandContext::new("b")).await;

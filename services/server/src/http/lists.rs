@@ -456,6 +456,26 @@ pub struct PracticePage {
     pub next: Option<String>,
 }
 
+/// The practices list's query string (`status`, `body`, `from`, `to`, `tag`, `after`, `limit`)
+/// read into a filter and a page request; a bad parameter is a 400 naming it and its rule.
+/// (The web page `/practices` reads its query with this too.)
+pub(crate) fn practice_query(raw: Option<&str>) -> Result<(PracticeFilter, ListRequest), ApiError> {
+    let mut filter = PracticeFilter::default();
+    let request = read_parameters(raw, "status, body, from, to, tag", |name, value| {
+        match name {
+            "status" => filter.status = Some(status_parameter(value, &PRACTICE_STATUSES)?),
+            "body" => filter.body = Some(BodyId(uuid_parameter("body", value)?)),
+            "from" => filter.from = Some(date_parameter("from", value)?),
+            "to" => filter.to = Some(date_parameter("to", value)?),
+            // Practice tags are stored in lowercase.
+            "tag" => filter.tag = Some(tag_parameter(value)?.to_lowercase()),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    })?;
+    Ok((filter, request))
+}
+
 /// `GET /api/v1/practices`: the caller's municipality's best practices and those shared with
 /// it (`shared: true`), newest first.
 #[utoipa::path(get, path = "/api/v1/practices", tag = "read", security(("bearer" = [])),
@@ -481,19 +501,7 @@ pub async fn practices(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<PracticePage>, ApiError> {
     let municipality = may_list(&principal)?;
-    let mut filter = PracticeFilter::default();
-    let request = read_parameters(raw.as_deref(), "status, body, from, to, tag", |name, value| {
-        match name {
-            "status" => filter.status = Some(status_parameter(value, &PRACTICE_STATUSES)?),
-            "body" => filter.body = Some(BodyId(uuid_parameter("body", value)?)),
-            "from" => filter.from = Some(date_parameter("from", value)?),
-            "to" => filter.to = Some(date_parameter("to", value)?),
-            // Practice tags are stored in lowercase.
-            "tag" => filter.tag = Some(tag_parameter(value)?.to_lowercase()),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?;
+    let (filter, request) = practice_query(raw.as_deref())?;
     let page = with_views(&state, move |views| views.practices(municipality, &filter, request)).await?;
     Ok(Json(PracticePage { next: next_cursor(&page), items: page.items.into_iter().map(Into::into).collect() }))
 }

@@ -28,7 +28,7 @@ use crate::usecases::CommandBus;
 
 pub use auth::Authenticated;
 pub use error::{ApiError, ErrorCode};
-pub(crate) use lists::experiment_list_request;
+pub(crate) use lists::{experiment_list_request, practice_query};
 pub(crate) use queries::{pairs, picture_query, printable, read_side, search_error, search_request, views_error};
 
 /// What every handler can reach.
@@ -152,8 +152,14 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found(method: Method, uri: Uri) -> ApiError {
-    ApiError::not_found(&method, uri.path())
+/// Nothing here: a problem document for programs (the API, health, metrics), a page in the
+/// reader's language for people (every other path).
+async fn not_found(method: Method, uri: Uri, headers: axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    if crate::web::is_page_path(uri.path()) {
+        return crate::web::not_found_page(&headers);
+    }
+    ApiError::not_found(&method, uri.path()).into_response()
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {

@@ -13,6 +13,7 @@ pub mod experiments;
 pub mod i18n;
 pub mod pages;
 pub mod picture;
+pub mod practices;
 pub mod search;
 pub mod session;
 
@@ -81,6 +82,51 @@ pub fn routes() -> Router<AppState> {
         .route("/static/{file}", get(static_file))
         .merge(picture::routes())
         .merge(experiments::routes())
+        .route("/live", get(live))
+        .merge(practices::routes())
+}
+
+/// Whether `path` is a page's (for people) rather than a program's: everything outside the
+/// API, the health checks and the metrics.
+pub fn is_page_path(path: &str) -> bool {
+    !["/api/", "/health/", "/metrics"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix) || path == prefix.trim_end_matches('/'))
+}
+
+/// The page for a path nothing answers, in the reader's language.
+pub fn not_found_page(headers: &HeaderMap) -> Response {
+    WebError::new(request_lang(headers), StatusCode::NOT_FOUND, None).into_response()
+}
+
+/// `GET /live`: the API's live announcements (`/api/v1/live`: what happened to which entity,
+/// never its data) for a signed-in page, so lists marked `data-live-refresh` can refresh
+/// themselves. The same filter as the API's: the person's municipality; reads of personal data
+/// only for those who may read the access log.
+async fn live(State(state): State<AppState>, staff: Staff, headers: HeaderMap) -> Response {
+    use crate::http::live::{LiveFilter, parse_last_event_id, stream};
+    let lang = staff.frame.lang;
+    let own = Resource::of(staff.principal.municipality);
+    if let Err(denied) = authorize(&staff.principal, Action::Read, &own) {
+        return WebError::denied(lang, &denied).into_response();
+    }
+    let after = match headers.get("last-event-id").map(|value| value.to_str().ok().map(parse_last_event_id)) {
+        None => None,
+        Some(Some(Ok(position))) => Some(position),
+        Some(_) => {
+            let detail = "Last-Event-ID: must be an event position like 1234.1234".to_owned();
+            return WebError::new(lang, StatusCode::BAD_REQUEST, Some(detail)).into_response();
+        }
+    };
+    let tenant = staff.principal.municipality.to_string();
+    let filter = match authorize(&staff.principal, Action::ReadAccessLog, &own) {
+        Ok(()) => LiveFilter::Tenant(tenant),
+        Err(_) => LiveFilter::TenantWithoutAccessLog(tenant),
+    };
+    match stream(&*state.store, filter, after, state.shutting_down.clone()).await {
+        Ok(events) => events.into_response(),
+        Err(error) => WebError::from_api(lang, &error).into_response(),
+    }
 }
 
 /// The language of a request: the `kirjuri_lang` cookie, else `Accept-Language`, else Finnish.

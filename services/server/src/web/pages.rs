@@ -91,6 +91,10 @@ pub fn layout(frame: &Frame, title: &str, content: Markup) -> Markup {
                 main id="content" tabindex="-1" {
                     (content)
                 }
+                @if frame.signed_in.is_some() {
+                    // Filled by the script when a `data-live-refresh` list refreshes itself.
+                    p #live-status.visually-hidden role="status" aria-live="polite" data-updated=(texts.live_updated) {}
+                }
                 footer.site-footer { p { (texts.app_tagline) } }
             }
         }

@@ -8,6 +8,7 @@
 
 pub mod experiments;
 pub mod picture;
+pub mod practices;
 
 /// A language the pages are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +88,8 @@ pub struct Texts {
     pub nav_timeline: &'static str,
     /// The forms' name in the navigation.
     pub nav_record: &'static str,
+    /// Said (to screen readers too) when a list refreshed itself because something new arrived.
+    pub live_updated: &'static str,
     /// Sign in.
     pub sign_in: &'static str,
     /// Sign out.
@@ -173,6 +176,7 @@ pub static FI: Texts = Texts {
     nav_experiments: "Kokeilut",
     nav_timeline: "Aikajana",
     nav_record: "Kirjaa",
+    live_updated: "Lista päivittyi: uusia tapahtumia.",
     sign_in: "Kirjaudu sisään",
     sign_out: "Kirjaudu ulos",
     signed_in_as: "Kirjautuneena:",
@@ -236,6 +240,7 @@ pub static EN: Texts = Texts {
     nav_experiments: "Experiments",
     nav_timeline: "Timeline",
     nav_record: "Record",
+    live_updated: "The list was updated: something new arrived.",
     sign_in: "Sign in",
     sign_out: "Sign out",
     signed_in_as: "Signed in as",

@@ -8,3 +8,39 @@ document.addEventListener("keydown", (event) => {
     box.focus();
   }
 });
+
+// Lists marked `data-live-refresh` refresh themselves when the live stream (GET /live, the
+// person's municipality's announcements) says something new was recorded: the page is fetched
+// again and each marked element's content is replaced by its counterpart (by id, else by
+// order). At most one refresh a second; none while focus is inside a list being replaced, so
+// no one loses their place; the change is announced politely to screen readers.
+(() => {
+  const lists = () => Array.from(document.querySelectorAll("[data-live-refresh]"));
+  if (lists().length === 0 || !("EventSource" in window)) return;
+  let pending = false;
+  let last = 0;
+  const refresh = async () => {
+    pending = false;
+    last = Date.now();
+    const response = await fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    const incoming = Array.from(fresh.querySelectorAll("[data-live-refresh]"));
+    let changed = false;
+    lists().forEach((list, index) => {
+      const match = (list.id && fresh.getElementById(list.id)) || incoming[index];
+      if (!match || list.contains(document.activeElement) || list.innerHTML === match.innerHTML) return;
+      list.innerHTML = match.innerHTML;
+      changed = true;
+    });
+    const status = document.getElementById("live-status");
+    if (changed && status) status.textContent = status.dataset.updated || "";
+  };
+  const schedule = () => {
+    if (pending) return;
+    pending = true;
+    setTimeout(() => refresh().catch(() => { pending = false; }), Math.max(0, 1000 - (Date.now() - last)));
+  };
+  const source = new EventSource("/live");
+  source.addEventListener("event", schedule);
+})();
