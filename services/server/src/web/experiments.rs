@@ -299,7 +299,7 @@ pub fn list_page(frame: &Frame, view: &ListView) -> Markup {
                     @if view.filtered { a href="/experiments" { (t.clear) } }
                 }
             }
-            div.experiment-list data-live-refresh {
+            div.experiment-list id="experiment-list" data-live-refresh {
                 @if view.items.is_empty() {
                     p { (t.none_found) }
                 } @else {
