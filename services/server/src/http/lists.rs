@@ -195,6 +195,23 @@ pub struct ExperimentPage {
     pub next: Option<String>,
 }
 
+/// The filter and page `raw` (`status`, `unit`, `from`, `to`, `after`, `limit`) asks for; a
+/// malformed or unknown parameter is a 400 naming it (the API and the experiments page alike).
+pub(crate) fn experiment_list_request(raw: Option<&str>) -> Result<(ExperimentFilter, ListRequest), ApiError> {
+    let mut filter = ExperimentFilter::default();
+    let request = read_parameters(raw, "status, unit, from, to", |name, value| {
+        match name {
+            "status" => filter.status = Some(status_parameter(value, &EXPERIMENT_STATUSES)?),
+            "unit" => filter.unit = Some(UnitId(uuid_parameter("unit", value)?)),
+            "from" => filter.from = Some(date_parameter("from", value)?),
+            "to" => filter.to = Some(date_parameter("to", value)?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    })?;
+    Ok((filter, request))
+}
+
 /// `GET /api/v1/experiments`: the caller's municipality's experiments, newest first.
 #[utoipa::path(get, path = "/api/v1/experiments", tag = "read", security(("bearer" = [])),
     params(
@@ -218,17 +235,7 @@ pub async fn experiments(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ExperimentPage>, ApiError> {
     let municipality = may_list(&principal)?;
-    let mut filter = ExperimentFilter::default();
-    let request = read_parameters(raw.as_deref(), "status, unit, from, to", |name, value| {
-        match name {
-            "status" => filter.status = Some(status_parameter(value, &EXPERIMENT_STATUSES)?),
-            "unit" => filter.unit = Some(UnitId(uuid_parameter("unit", value)?)),
-            "from" => filter.from = Some(date_parameter("from", value)?),
-            "to" => filter.to = Some(date_parameter("to", value)?),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?;
+    let (filter, request) = experiment_list_request(raw.as_deref())?;
     let page = with_views(&state, move |views| views.experiments(municipality, &filter, request)).await?;
     Ok(Json(ExperimentPage { next: next_cursor(&page), items: page.items.into_iter().map(Into::into).collect() }))
 }

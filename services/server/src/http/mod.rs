@@ -28,8 +28,8 @@ use crate::usecases::CommandBus;
 
 pub use auth::Authenticated;
 pub use error::{ApiError, ErrorCode};
-pub(crate) use lists::practice_query;
-pub(crate) use queries::{pairs, printable, read_side, search_error, search_request, views_error};
+pub(crate) use lists::{experiment_list_request, practice_query};
+pub(crate) use queries::{pairs, picture_query, printable, read_side, search_error, search_request, views_error};
 
 /// What every handler can reach.
 #[derive(Clone)]

@@ -378,6 +378,35 @@ pub(super) fn uuid_parameter(name: &str, value: &str) -> Result<uuid::Uuid, ApiE
         .map_err(|_| ApiError::bad_request(format!("{name}: `{}` is not an id", printable(value))))
 }
 
+/// The picture `raw` (`as_of`, `unit`, `framework`) asks for of `municipality`; a malformed or
+/// unknown parameter is a 400 naming it (the API and the home page read it alike).
+pub(crate) fn picture_query(
+    municipality: kirjuri_events::domain::MunicipalityId,
+    raw: Option<&str>,
+) -> Result<kirjuri_views::PictureQuery, ApiError> {
+    let mut query = kirjuri_views::PictureQuery::of(municipality);
+    for (name, value) in pairs(raw) {
+        match name.as_str() {
+            "as_of" => {
+                query.as_of = Some(chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
+                    ApiError::bad_request(format!("as_of: `{}` is not a date like 2025-03-31", printable(&value)))
+                })?);
+            }
+            "unit" => query.unit = Some(kirjuri_events::domain::UnitId(uuid_parameter("unit", &value)?)),
+            "framework" => {
+                query.framework = Some(kirjuri_events::domain::FrameworkId(uuid_parameter("framework", &value)?));
+            }
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "{}: unknown parameter; use as_of, unit or framework",
+                    printable(other)
+                )));
+            }
+        }
+    }
+    Ok(query)
+}
+
 /// `GET /api/v1/municipalities/{municipality}/picture`: the situational picture — per unit
 /// and dimension the latest level, the trend over the most recent campaigns, target and gap —
 /// now or as of a day; groups under a campaign's minimum size are withheld.
@@ -405,26 +434,7 @@ pub async fn picture(
 ) -> Result<axum::response::Response, ApiError> {
     let municipality = kirjuri_events::domain::MunicipalityId(uuid_parameter("municipality", &municipality)?);
     authorize(&principal, Action::Read, &Resource::of(municipality)).map_err(ApiError::denied)?;
-    let mut query = kirjuri_views::PictureQuery::of(municipality);
-    for (name, value) in pairs(raw.as_deref()) {
-        match name.as_str() {
-            "as_of" => {
-                query.as_of = Some(chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
-                    ApiError::bad_request(format!("as_of: `{}` is not a date like 2025-03-31", printable(&value)))
-                })?);
-            }
-            "unit" => query.unit = Some(kirjuri_events::domain::UnitId(uuid_parameter("unit", &value)?)),
-            "framework" => {
-                query.framework = Some(kirjuri_events::domain::FrameworkId(uuid_parameter("framework", &value)?));
-            }
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "{}: unknown parameter; use as_of, unit or framework",
-                    printable(other)
-                )));
-            }
-        }
-    }
+    let query = picture_query(municipality, raw.as_deref())?;
     let read_side = read_side(&state)?;
     let encoding = BodyEncoding::accepted(&headers);
     let key = format!("picture {query:?} {encoding:?}");

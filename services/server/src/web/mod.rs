@@ -10,8 +10,10 @@
 //! served under content-hashed names with a year's cache.
 
 pub mod audit;
+pub mod experiments;
 pub mod i18n;
 pub mod pages;
+pub mod picture;
 pub mod practices;
 pub mod search;
 pub mod session;
@@ -73,13 +75,14 @@ impl StaticPath {
 /// Every page route (none is in the OpenAPI document: they answer HTML, not the API).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
         .route("/sign-in", get(sign_in_form).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/search", get(search::search))
         .route("/lessons/{lesson}", get(lesson))
         .route("/language/{code}", get(switch_language))
         .route("/static/{file}", get(static_file))
+        .merge(picture::routes())
+        .merge(experiments::routes())
         .route("/live", get(live))
         .merge(practices::routes())
         .merge(audit::routes())
@@ -301,11 +304,6 @@ fn with_cookie(mut response: Response, cookie: &str) -> Response {
         response.headers_mut().append(SET_COOKIE, value);
     }
     response
-}
-
-/// `GET /`: the search, until the situational picture becomes the home page.
-async fn home() -> Response {
-    see_other("/search")
 }
 
 fn form_pairs(body: &[u8]) -> Vec<(String, String)> {

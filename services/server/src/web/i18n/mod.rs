@@ -7,6 +7,8 @@
 //! language, and the areas do not edit each other's tables.
 
 pub mod audit;
+pub mod experiments;
+pub mod picture;
 pub mod practices;
 
 /// A language the pages are written in.
