@@ -9,6 +9,7 @@
 //! JavaScript; CSS and the small progressive-enhancement script are embedded in the binary and
 //! served under content-hashed names with a year's cache.
 
+pub mod forms;
 pub mod i18n;
 pub mod pages;
 pub mod practices;
@@ -81,6 +82,7 @@ pub fn routes() -> Router<AppState> {
         .route("/static/{file}", get(static_file))
         .route("/live", get(live))
         .merge(practices::routes())
+        .merge(forms::routes())
 }
 
 /// Whether `path` is a page's (for people) rather than a program's: everything outside the

@@ -6,6 +6,7 @@
 //! static, and `texts(lang)`), so every string still lives under `i18n`, one table per
 //! language, and the areas do not edit each other's tables.
 
+pub mod forms;
 pub mod practices;
 
 /// A language the pages are written in.
