@@ -130,7 +130,9 @@ pub static FI: FormsTexts = FormsTexts {
         _ => "Kenttä",
     },
     hint: |field| match field {
-        "respondent" => Some("Tunniste, ei nimi eikä sähköpostiosoite, esim. hlo-7f3a2c."),
+        "respondent" => {
+            Some("Tunniste, ei nimi eikä sähköpostiosoite: r- ja vähintään 8 heksadesimaalinumeroa, esim. r-1a2b3c4d.")
+        }
         "answers" => Some("Yksi vastaus riville muodossa koodi = arvo, esim. 1.1 = 4."),
         "author" => Some("Valmentajan tai valmennettavan tunniste, esim. hlo-7f3a2c."),
         "personal" => Some("Vain kirjoittajalle ja valmennettaville näkyvä teksti; ei tule hakuun."),
@@ -254,7 +256,9 @@ pub static EN: FormsTexts = FormsTexts {
         _ => "Field",
     },
     hint: |field| match field {
-        "respondent" => Some("An identifier, never a name or an e-mail address, e.g. hlo-7f3a2c."),
+        "respondent" => {
+            Some("An identifier, never a name or an e-mail address: r- and at least 8 hex digits, e.g. r-1a2b3c4d.")
+        }
         "answers" => Some("One answer a line as code = value, e.g. 1.1 = 4."),
         "author" => Some("The coach's or a coachee's identifier, e.g. hlo-7f3a2c."),
         "personal" => Some("Text only its author and the coachees see; never searchable."),
