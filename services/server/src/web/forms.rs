@@ -814,7 +814,7 @@ pub fn forms_list_page(frame: &Frame, allowed: &[FormKind], recorded: Option<For
                 ul.form-list {
                     @for kind in allowed {
                         li {
-                            h2 { a href=(format!("/record/{}", kind.name())) { ((texts.form_title)(kind.name())) } }
+                            h2.form-title { a href=(format!("/record/{}", kind.name())) { ((texts.form_title)(kind.name())) } }
                             p { ((texts.form_intro)(kind.name())) }
                         }
                     }
@@ -909,7 +909,7 @@ pub fn form_page_markup(frame: &Frame, view: &FormView) -> Markup {
         title,
         html! {
             p { a href="/record" { "← " (texts.back_to_forms) } }
-            h1 { (title) }
+            h1.form-title { (title) }
             p { ((texts.form_intro)(view.kind.name())) }
             @if has_errors {
                 div.error-summary role="alert" aria-labelledby="error-summary-heading" tabindex="-1" {
