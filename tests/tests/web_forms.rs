@@ -344,6 +344,10 @@ async fn each_form_records_what_the_api_would_and_the_read_side_shows_it() {
     assert_eq!(recorded(&app, &token, "ResponseSubmitted").await, 1);
 }
 
+/// A form, what is typed into it, the field it is refused at, and a piece of the page that
+/// shows the typed input kept.
+type RefusalCase<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str, &'a str);
+
 #[tokio::test]
 async fn a_refused_form_comes_back_as_typed_with_the_error_at_its_field() {
     let app = spawn_app().await;
@@ -351,7 +355,7 @@ async fn a_refused_form_comes_back_as_typed_with_the_error_at_its_field() {
     let (_, token) = app.create_api_token(p.municipality, &Role::ALL, None);
     let cookie = sign_in(&app, &token).await;
     let source = format!("experiment:{}", p.experiment);
-    let cases: Vec<(&str, Vec<(&str, &str)>, &str, &str)> = vec![
+    let cases: Vec<RefusalCase<'_>> = vec![
         (
             "identify-lesson",
             vec![

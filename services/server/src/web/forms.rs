@@ -107,71 +107,115 @@ fn text_in<'a>(data: &'a Value, pointer: &str) -> &'a str {
     data.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
 }
 
-/// What `municipality`'s forms offer: the lists' read models where there is a list (experiments,
-/// bodies, practices), the audit trail's events for the rest.
-pub fn form_choices(views: &ViewsReader, municipality: MunicipalityId) -> Result<FormChoices, ViewsError> {
+impl FormKind {
+    /// Whether one of the form's selects offers records of `list` (measurements are labelled
+    /// with their experiment; a lesson's sources are experiments and campaigns).
+    fn offers(self, list: Source) -> bool {
+        self.fields().iter().any(|spec| match spec.input {
+            Input::Select(source) | Input::Boxes(source) => {
+                source == list
+                    || (source == Source::LessonSources && matches!(list, Source::Experiments | Source::OpenCampaigns))
+                    || (source == Source::Measurements && list == Source::Experiments)
+            }
+            _ => false,
+        })
+    }
+}
+
+/// What `municipality`'s form `kind` offers in its selects (only the lists it has): the lists'
+/// read models where there is a list (experiments, bodies, practices), the audit trail's
+/// events for the rest.
+pub fn form_choices(
+    views: &ViewsReader,
+    municipality: MunicipalityId,
+    kind: FormKind,
+) -> Result<FormChoices, ViewsError> {
     let first = ListRequest::first(MAX_CHOICES);
-    let experiments = views.experiments(municipality, &ExperimentFilter::default(), first)?.items;
-    let bodies = views.bodies(municipality, None, first)?.items;
-    let practices = views.practices(municipality, &PracticeFilter::default(), first)?.items;
     let choice = |id, label: String, parent| Choice { id, label, parent };
-    let units = recorded(views, municipality, &["UnitEstablished"])?
-        .iter()
-        .filter_map(|data| Some(choice(uuid_in(data, "/unit")?, text_in(data, "/name/fi").to_owned(), None)))
-        .take(MAX_CHOICES)
-        .collect();
-    let campaign_events = recorded(views, municipality, &["CampaignOpened", "CampaignClosed"])?;
-    let closed: Vec<Uuid> = campaign_events
-        .iter()
-        .filter(|data| data.get("framework").is_none())
-        .filter_map(|data| uuid_in(data, "/campaign"))
-        .collect();
-    let open_campaigns = campaign_events
-        .iter()
-        .filter_map(|data| {
-            let campaign = uuid_in(data, "/campaign")?;
-            let framework = uuid_in(data, "/framework")?;
-            (!closed.contains(&campaign))
-                .then(|| choice(campaign, text_in(data, "/title/fi").to_owned(), Some(framework)))
-        })
-        .take(MAX_CHOICES)
-        .collect();
-    let sessions = recorded(views, municipality, &["SessionHeld"])?
-        .iter()
-        .filter_map(|data| {
-            let topics: Vec<&str> =
-                data.get("topics").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
-            let label = format!("{} · {}", text_in(data, "/date"), topics.join(", "));
-            Some(choice(uuid_in(data, "/session")?, label, Some(uuid_in(data, "/engagement")?)))
-        })
-        .take(MAX_CHOICES)
-        .collect();
-    let measurements = recorded(views, municipality, &["MeasurementRecorded"])?
-        .iter()
-        .filter_map(|data| {
-            let label = format!(
-                "{} {}–{}",
-                text_in(data, "/metric"),
-                text_in(data, "/period/from"),
-                text_in(data, "/period/to")
-            );
-            Some(choice(uuid_in(data, "/measurement")?, label, Some(uuid_in(data, "/experiment")?)))
-        })
-        .take(MAX_CHOICES)
-        .collect();
-    Ok(FormChoices {
-        units,
-        open_campaigns,
-        experiments: experiments.into_iter().map(|row| choice(row.experiment.0, row.title_fi, None)).collect(),
-        bodies: bodies.into_iter().map(|row| choice(row.body.0, row.name_fi, None)).collect(),
-        practices: practices
+    let mut choices = FormChoices::default();
+    if kind.offers(Source::Experiments) {
+        choices.experiments = views
+            .experiments(municipality, &ExperimentFilter::default(), first)?
+            .items
+            .into_iter()
+            .map(|row| choice(row.experiment.0, row.title_fi, None))
+            .collect();
+    }
+    if kind.offers(Source::Bodies) {
+        choices.bodies = views
+            .bodies(municipality, None, first)?
+            .items
+            .into_iter()
+            .map(|row| choice(row.body.0, row.name_fi, None))
+            .collect();
+    }
+    if kind.offers(Source::Practices) {
+        choices.practices = views
+            .practices(municipality, &PracticeFilter::default(), first)?
+            .items
             .into_iter()
             .filter(|row| !row.shared)
             .map(|row| choice(row.practice.0, row.title_fi, None))
-            .collect(),
-        sessions,
-        measurements,
-    })
+            .collect();
+    }
+    if kind.offers(Source::Units) {
+        choices.units = recorded(views, municipality, &["UnitEstablished"])?
+            .iter()
+            .filter_map(|data| Some(choice(uuid_in(data, "/unit")?, text_in(data, "/name/fi").to_owned(), None)))
+            .take(MAX_CHOICES)
+            .collect();
+    }
+    if kind.offers(Source::OpenCampaigns) {
+        let campaign_events = recorded(views, municipality, &["CampaignOpened", "CampaignClosed"])?;
+        let closed: Vec<Uuid> = campaign_events
+            .iter()
+            .filter(|data| data.get("framework").is_none())
+            .filter_map(|data| uuid_in(data, "/campaign"))
+            .collect();
+        choices.open_campaigns = campaign_events
+            .iter()
+            .filter_map(|data| {
+                let campaign = uuid_in(data, "/campaign")?;
+                let framework = uuid_in(data, "/framework")?;
+                (!closed.contains(&campaign))
+                    .then(|| choice(campaign, text_in(data, "/title/fi").to_owned(), Some(framework)))
+            })
+            .take(MAX_CHOICES)
+            .collect();
+    }
+    if kind.offers(Source::Sessions) {
+        choices.sessions = recorded(views, municipality, &["SessionHeld"])?
+            .iter()
+            .filter_map(|data| {
+                let topics: Vec<&str> = data
+                    .get("topics")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                let label = format!("{} · {}", text_in(data, "/date"), topics.join(", "));
+                Some(choice(uuid_in(data, "/session")?, label, Some(uuid_in(data, "/engagement")?)))
+            })
+            .take(MAX_CHOICES)
+            .collect();
+    }
+    if kind.offers(Source::Measurements) {
+        choices.measurements = recorded(views, municipality, &["MeasurementRecorded"])?
+            .iter()
+            .filter_map(|data| {
+                let label = format!(
+                    "{} {}–{}",
+                    text_in(data, "/metric"),
+                    text_in(data, "/period/from"),
+                    text_in(data, "/period/to")
+                );
+                Some(choice(uuid_in(data, "/measurement")?, label, Some(uuid_in(data, "/experiment")?)))
+            })
+            .take(MAX_CHOICES)
+            .collect();
+    }
+    Ok(choices)
 }
 
 /// One of the forms, named as its command's route.
@@ -968,9 +1012,9 @@ fn fresh_key(lang: Lang) -> Result<String, WebError> {
     })
 }
 
-async fn choices_of(state: &AppState, staff: &Staff) -> Result<FormChoices, WebError> {
+async fn choices_of(state: &AppState, staff: &Staff, kind: FormKind) -> Result<FormChoices, WebError> {
     let municipality = staff.principal.municipality;
-    read_views(state, staff.frame.lang, move |views| form_choices(views, municipality)).await
+    read_views(state, staff.frame.lang, move |views| form_choices(views, municipality, kind)).await
 }
 
 /// `GET /record/{form}`: the empty form (today's date in its date of recording).
@@ -981,7 +1025,7 @@ async fn form_page(
 ) -> Result<Response, WebError> {
     let lang = staff.frame.lang;
     let kind = permitted_form(&staff, &form)?;
-    let choices = choices_of(&state, &staff).await?;
+    let choices = choices_of(&state, &staff, kind).await?;
     let mut values = Values::default();
     let today = chrono::Utc::now().date_naive().to_string();
     for day in ["submitted_on", "assessed"] {
@@ -1063,7 +1107,7 @@ async fn submit(
         && typed_key.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-');
     let key = if key_is_usable { typed_key.to_owned() } else { fresh_key(lang)? };
     let values = Values::from_pairs(&pairs);
-    let choices = choices_of(&state, &staff).await?;
+    let choices = choices_of(&state, &staff, kind).await?;
     let municipality = staff.principal.municipality;
     let command = command_body(kind, &values, &choices, municipality, &key);
     match run_form(&state, &staff.principal, kind, command, &key).await {
@@ -1262,6 +1306,17 @@ mod tests {
         assert!(page.contains("Tallennettu: opittu asia."));
         let none = forms_list_page(&frame(Lang::En), &[], None).into_string();
         assert!(none.contains("Your role does not let you record anything"));
+    }
+
+    #[test]
+    fn a_form_reads_only_the_lists_its_selects_offer() {
+        let lesson = FormKind::IdentifyLesson;
+        assert!(
+            lesson.offers(Source::Experiments) && lesson.offers(Source::OpenCampaigns) && lesson.offers(Source::Units)
+        );
+        assert!(!lesson.offers(Source::Bodies) && !lesson.offers(Source::Sessions));
+        assert!(FormKind::AssessOutcome.offers(Source::Experiments), "measurements are labelled with their experiment");
+        assert!(!FormKind::DecidePractice.offers(Source::Units));
     }
 
     #[test]
