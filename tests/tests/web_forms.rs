@@ -301,6 +301,8 @@ async fn each_form_records_what_the_api_would_and_the_read_side_shows_it() {
     )
     .await;
     assert_eq!(decision.status(), 303, "{}", decision.text().await.unwrap_or_default());
+    assert_eq!(location(&decision), format!("/practices/{}", p.practice), "to the decided practice's page");
+    assert_eq!(page(&app, &cookie, &location(&decision)).await.status(), 200);
     let history = app.get_as(&token, &format!("/api/v1/practices/{}/history", p.practice)).await;
     assert_eq!(history.status(), 200);
     assert!(history.text().await.expect("a body").contains("Hyväksyttiin."), "the decision is in the history");

@@ -1075,11 +1075,14 @@ async fn run_form(
     }
 }
 
-/// Where a recorded form goes: the lesson's page, or the forms list with a notice.
-fn recorded_location(kind: FormKind, municipality: MunicipalityId, key: &str) -> String {
-    match kind {
-        FormKind::IdentifyLesson => format!("/lessons/{}", new_record_id(municipality, key, "lesson")),
-        other => format!("/record?recorded={}", other.name()),
+/// Where a recorded form goes: the lesson's page, the decided practice's page, or the forms
+/// list with a notice.
+fn recorded_location(kind: FormKind, municipality: MunicipalityId, key: &str, values: &Values) -> String {
+    let practice = Uuid::try_parse(values.get("practice").trim()).ok();
+    match (kind, practice) {
+        (FormKind::IdentifyLesson, _) => format!("/lessons/{}", new_record_id(municipality, key, "lesson")),
+        (FormKind::DecidePractice, Some(practice)) => format!("/practices/{practice}"),
+        (other, _) => format!("/record?recorded={}", other.name()),
     }
 }
 
@@ -1117,7 +1120,7 @@ async fn submit(
             {
                 tracing::warn!(%error, "the read models did not show a form's record in time");
             }
-            Ok(see_other(&recorded_location(kind, municipality, &key)))
+            Ok(see_other(&recorded_location(kind, municipality, &key, &values)))
         }
         Err(error)
             if matches!(
