@@ -171,6 +171,12 @@ fn parse_body<C: DeserializeOwned>(bytes: &[u8]) -> Result<(C, String), ApiError
             error.column()
         ))
     })?;
+    parse_value(value)
+}
+
+/// Parses a JSON value into `C` as [`parse_body`] does (422 naming the field and the rule),
+/// with the canonical digest.
+fn parse_value<C: DeserializeOwned>(value: serde_json::Value) -> Result<(C, String), ApiError> {
     // Object keys are sorted (no `preserve_order`), so equal bodies have equal bytes here.
     let canonical = serde_json::to_vec(&value).map_err(ApiError::internal)?;
     let digest = format!("sha256:{:x}", Sha256::digest(&canonical));
@@ -226,6 +232,16 @@ impl<C: DeserializeOwned> FromRequest<AppState> for CommandRequest<C> {
     }
 }
 
+impl<C: DeserializeOwned> CommandRequest<C> {
+    /// A command built by a web form: its fields as the JSON body the API would receive (so
+    /// the same rules parse it and the same field names come back in a refusal), named by
+    /// the form's idempotency key. No precondition.
+    pub(crate) fn from_form(body: serde_json::Value, idempotency_key: &str) -> Result<Self, ApiError> {
+        let (command, digest) = parse_value::<C>(body)?;
+        Ok(Self { command, idempotency_key: idempotency_key.to_owned(), if_revision: None, digest })
+    }
+}
+
 /// Who issues the command, for whom, under which id: the one place a request becomes a
 /// [`CommandContext`]. The actor is the authenticated principal; the tenant (and the scope of
 /// the idempotency key) is the principal's municipality.
@@ -275,6 +291,23 @@ where
     A: Aggregate + Send + Sync + 'static,
     A::Event: Send + Sync,
 {
+    run::<A, C>(state, principal, group, request, tenant, into_command).await.map(answer)
+}
+
+/// [`execute`] without the HTTP answer: authorises and runs the command, returning what the
+/// bus executed (the web forms answer with a page instead of JSON).
+pub(crate) async fn run<A, C>(
+    state: &AppState,
+    principal: &Principal,
+    group: CommandGroup,
+    request: CommandRequest<C>,
+    tenant: Option<MunicipalityId>,
+    into_command: fn(C) -> A::Command,
+) -> Result<Executed, ApiError>
+where
+    A: Aggregate + Send + Sync + 'static,
+    A::Event: Send + Sync,
+{
     let context = command_context(&request, principal);
     let key = request.idempotency_key;
     let command = into_command(request.command);
@@ -284,7 +317,7 @@ where
     };
     authorize(principal, Action::Command(group), &Resource::of(owner)).map_err(ApiError::denied)?;
     let executed = state.commands.execute::<A>(command, &context).await;
-    executed.map(answer).map_err(|error| refusal(error, &key))
+    executed.map_err(|error| refusal(error, &key))
 }
 
 fn answer(executed: Executed) -> Response {

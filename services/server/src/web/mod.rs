@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod experiments;
+pub mod forms;
 pub mod i18n;
 pub mod pages;
 pub mod picture;
@@ -86,6 +87,7 @@ pub fn routes() -> Router<AppState> {
         .route("/live", get(live))
         .merge(practices::routes())
         .merge(audit::routes())
+        .merge(forms::routes())
 }
 
 /// Whether `path` is a page's (for people) rather than a program's: everything outside the

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod experiments;
+pub mod forms;
 pub mod picture;
 pub mod practices;
 
