@@ -6,6 +6,8 @@
 //! static, and `texts(lang)`), so every string still lives under `i18n`, one table per
 //! language, and the areas do not edit each other's tables.
 
+pub mod auth;
+
 /// A language the pages are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
