@@ -345,6 +345,27 @@ mod tests {
         assert_eq!(key().open("", now), None);
     }
 
+    #[tokio::test]
+    async fn two_instances_starting_together_on_one_store_end_up_with_one_key() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let open = || {
+            let options = kirjuri_store::SqliteStoreOptions::new(dir.path().join("events.sqlite"));
+            std::sync::Arc::new(kirjuri_store::SqliteStore::open(options).expect("the store opens"))
+        };
+        let (first_store, second_store) = (open(), open());
+        let (first, second) = tokio::join!(load_or_create(&*first_store), load_or_create(&*second_store));
+        let (first, second) = (first.expect("a key"), second.expect("a key"));
+        let now = Utc::now();
+        let cookie = first.seal(&token_session(now));
+        assert!(second.open(&cookie, now).is_some(), "a session sealed by one opens on the other");
+        let restarted = load_or_create(&*open()).await.expect("the key is read back");
+        assert!(restarted.open(&cookie, now).is_some(), "and after a restart");
+        let stream = server_key::session_key_stream().expect("a stream name");
+        let events = first_store.read_stream(&stream, ReadStreamOptions::forward(10)).await.expect("reads");
+        assert_eq!(events.len(), 1, "one key event");
+        assert_eq!(events[0].metadata.tenant, None, "the key belongs to no municipality");
+    }
+
     #[test]
     fn a_signed_value_opens_only_for_its_purpose_and_unchanged() {
         let signed = key().sign("oidc", "state-and-nonce");
