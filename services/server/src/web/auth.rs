@@ -153,8 +153,17 @@ pub fn sign_in_page(frame: &Frame, view: &SignInView) -> Markup {
     )
 }
 
+/// The session key is held (read or made: see [`session::SessionKey::ensure`]), or a 503 page.
+pub(super) async fn key_ready(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+    state
+        .web_sessions
+        .ensure()
+        .await
+        .map_err(|_| WebError::new(super::request_lang(headers), StatusCode::SERVICE_UNAVAILABLE, None).into_response())
+}
+
 /// The sign-in page with a fresh nonce cookie unless the browser has one.
-fn sign_in_response(
+async fn sign_in_response(
     state: &AppState,
     headers: &HeaderMap,
     status: StatusCode,
@@ -162,6 +171,9 @@ fn sign_in_response(
     username: String,
     problem: Problem,
 ) -> Response {
+    if let Err(unavailable) = key_ready(state, headers).await {
+        return unavailable;
+    }
     let lang = super::request_lang(headers);
     let existing = cookies(headers).and_then(|header| cookie_value(header, SIGN_IN_COOKIE)).map(str::to_owned);
     let nonce = match existing {
@@ -193,7 +205,7 @@ fn next_of(pairs: &[(String, String)]) -> String {
 /// `GET /sign-in`.
 async fn sign_in_form(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
     let pairs = form_pairs(raw.unwrap_or_default().as_bytes());
-    sign_in_response(&state, &headers, StatusCode::OK, next_of(&pairs), String::new(), Problem::None)
+    sign_in_response(&state, &headers, StatusCode::OK, next_of(&pairs), String::new(), Problem::None).await
 }
 
 /// Whether the sign-in form's CSRF token matches the browser's nonce cookie.
@@ -222,12 +234,15 @@ fn start_session(
 
 /// `POST /sign-in`: a local API token becomes a session.
 async fn sign_in_with_token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(unavailable) = key_ready(&state, &headers).await {
+        return unavailable;
+    }
     let texts = super::request_lang(&headers).texts();
     let pairs = form_pairs(&body);
     let next = next_of(&pairs);
     if !sign_in_csrf_holds(&state, &headers, &pairs) {
         let problem = Problem::Token(texts.form_expired);
-        return sign_in_response(&state, &headers, StatusCode::FORBIDDEN, next, String::new(), problem);
+        return sign_in_response(&state, &headers, StatusCode::FORBIDDEN, next, String::new(), problem).await;
     }
     let token = field(&pairs, "token").trim();
     match state.authenticator.authenticate_bearer(token).await {
@@ -236,13 +251,16 @@ async fn sign_in_with_token(State(state): State<AppState>, headers: HeaderMap, b
         }
         Ok(_) | Err(_) => {
             let problem = Problem::Token(texts.token_refused);
-            sign_in_response(&state, &headers, StatusCode::UNAUTHORIZED, next, String::new(), problem)
+            sign_in_response(&state, &headers, StatusCode::UNAUTHORIZED, next, String::new(), problem).await
         }
     }
 }
 
 /// `POST /sign-in/password`: a local user's username and password become a session.
 async fn sign_in_with_password(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(unavailable) = key_ready(&state, &headers).await {
+        return unavailable;
+    }
     let lang = super::request_lang(&headers);
     let auth = auth_texts(lang);
     let pairs = form_pairs(&body);
@@ -251,7 +269,7 @@ async fn sign_in_with_password(State(state): State<AppState>, headers: HeaderMap
     let kept_username: String = username.chars().take(MAX_USERNAME_ECHO).collect();
     if !sign_in_csrf_holds(&state, &headers, &pairs) {
         let problem = Problem::Password(lang.texts().form_expired);
-        return sign_in_response(&state, &headers, StatusCode::FORBIDDEN, next, kept_username, problem);
+        return sign_in_response(&state, &headers, StatusCode::FORBIDDEN, next, kept_username, problem).await;
     }
     match state.authenticator.users().sign_in(username, field(&pairs, "password")).await {
         Ok((Principal { authenticated_by: AuthMethod::Password { user_id }, .. }, password_changes)) => {
@@ -263,12 +281,12 @@ async fn sign_in_with_password(State(state): State<AppState>, headers: HeaderMap
         }
         Err(SignInError::InvalidCredentials | SignInError::Disabled) => {
             let problem = Problem::Password(auth.credentials_refused);
-            sign_in_response(&state, &headers, StatusCode::UNAUTHORIZED, next, kept_username, problem)
+            sign_in_response(&state, &headers, StatusCode::UNAUTHORIZED, next, kept_username, problem).await
         }
         Err(SignInError::TooManyAttempts { retry_after }) => {
             let problem = Problem::Password(auth.too_many_attempts);
             let mut response =
-                sign_in_response(&state, &headers, StatusCode::TOO_MANY_REQUESTS, next, kept_username, problem);
+                sign_in_response(&state, &headers, StatusCode::TOO_MANY_REQUESTS, next, kept_username, problem).await;
             let seconds = retry_after.as_secs().max(1).to_string();
             if let Ok(value) = HeaderValue::from_str(&seconds) {
                 response.headers_mut().insert(RETRY_AFTER, value);
@@ -324,6 +342,9 @@ fn random_hex<const N: usize>() -> Result<String, session::RandomFailed> {
 
 /// `GET /sign-in/oidc?next=…`: off to the issuer's authorization endpoint.
 async fn oidc_start(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+    if let Err(unavailable) = key_ready(&state, &headers).await {
+        return unavailable;
+    }
     let lang = super::request_lang(&headers);
     let Some(client) = state.authenticator.oidc_client() else {
         return WebError::new(lang, StatusCode::NOT_FOUND, None).into_response();
@@ -340,7 +361,7 @@ async fn oidc_start(State(state): State<AppState>, headers: HeaderMap, RawQuery(
         Err(error) => {
             tracing::warn!(%error, "the OIDC sign-in cannot start");
             let problem = Problem::Oidc(auth_texts(lang).oidc_failed);
-            return sign_in_response(&state, &headers, StatusCode::BAD_GATEWAY, next, String::new(), problem);
+            return sign_in_response(&state, &headers, StatusCode::BAD_GATEWAY, next, String::new(), problem).await;
         }
     };
     let flow = OidcFlow {
@@ -356,6 +377,9 @@ async fn oidc_start(State(state): State<AppState>, headers: HeaderMap, RawQuery(
 
 /// `GET /sign-in/oidc/callback?code=…&state=…`: back from the issuer.
 async fn oidc_callback(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+    if let Err(unavailable) = key_ready(&state, &headers).await {
+        return unavailable;
+    }
     let lang = super::request_lang(&headers);
     let auth = auth_texts(lang);
     let (Some(client), Some(verifier)) = (state.authenticator.oidc_client(), state.authenticator.oidc()) else {
@@ -368,16 +392,19 @@ async fn oidc_callback(State(state): State<AppState>, headers: HeaderMap, RawQue
         .and_then(|text| OidcFlow::decode(text, Utc::now()));
     let secure = over_https(&headers);
     let refuse = |status: StatusCode, next: String, message: &'static str| {
-        let response = sign_in_response(&state, &headers, status, next, String::new(), Problem::Oidc(message));
-        with_cookie(response, &set_cookie(OIDC_FLOW_COOKIE, "", 0, secure))
+        let (state, headers) = (&state, &headers);
+        async move {
+            let response = sign_in_response(state, headers, status, next, String::new(), Problem::Oidc(message)).await;
+            with_cookie(response, &set_cookie(OIDC_FLOW_COOKIE, "", 0, secure))
+        }
     };
     let Some(flow) = flow else {
         tracing::info!("an OIDC callback without a valid flow cookie (expired, or not started here)");
-        return refuse(StatusCode::BAD_REQUEST, "/search".to_owned(), auth.oidc_failed);
+        return refuse(StatusCode::BAD_REQUEST, "/search".to_owned(), auth.oidc_failed).await;
     };
     if !field(&pairs, "error").is_empty() {
         tracing::info!(error = %crate::http::printable(field(&pairs, "error")), "the OIDC provider refused the sign-in");
-        return refuse(StatusCode::UNAUTHORIZED, flow.next, auth.oidc_failed);
+        return refuse(StatusCode::UNAUTHORIZED, flow.next, auth.oidc_failed).await;
     }
     let state_matches =
         aws_lc_rs::constant_time::verify_slices_are_equal(field(&pairs, "state").as_bytes(), flow.state.as_bytes())
@@ -385,13 +412,13 @@ async fn oidc_callback(State(state): State<AppState>, headers: HeaderMap, RawQue
     let code = field(&pairs, "code");
     if !state_matches || code.is_empty() {
         tracing::info!(state_matches, "an OIDC callback with a wrong state or no code");
-        return refuse(StatusCode::BAD_REQUEST, flow.next, auth.oidc_failed);
+        return refuse(StatusCode::BAD_REQUEST, flow.next, auth.oidc_failed).await;
     }
     let id_token = match client.exchange(code, &flow.verifier).await {
         Ok(id_token) => id_token,
         Err(error) => {
             tracing::warn!(%error, "the OIDC code could not be exchanged");
-            return refuse(StatusCode::BAD_GATEWAY, flow.next, auth.oidc_failed);
+            return refuse(StatusCode::BAD_GATEWAY, flow.next, auth.oidc_failed).await;
         }
     };
     match verifier.verify_id_token(&id_token, client.client_id(), &flow.nonce).await {
@@ -402,11 +429,11 @@ async fn oidc_callback(State(state): State<AppState>, headers: HeaderMap, RawQue
         }
         Err(error @ (AuthError::NoRole | AuthError::InvalidJwt { .. })) if is_admission(&error) => {
             tracing::info!(%error, "an OIDC identity is not admitted");
-            refuse(StatusCode::FORBIDDEN, flow.next, auth.oidc_refused)
+            refuse(StatusCode::FORBIDDEN, flow.next, auth.oidc_refused).await
         }
         Err(error) => {
             tracing::warn!(%error, "an OIDC ID token was refused");
-            refuse(StatusCode::UNAUTHORIZED, flow.next, auth.oidc_failed)
+            refuse(StatusCode::UNAUTHORIZED, flow.next, auth.oidc_failed).await
         }
     }
 }

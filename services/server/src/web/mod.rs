@@ -154,6 +154,9 @@ impl FromRequestParts<AppState> for Staff {
         let sign_in = || PageRejection::SignIn { next: here.clone() };
         let cookie =
             cookies(&parts.headers).and_then(|header| cookie_value(header, SESSION_COOKIE)).ok_or_else(sign_in)?;
+        if state.web_sessions.ensure().await.is_err() {
+            return Err(PageRejection::Error(WebError::new(lang, StatusCode::SERVICE_UNAVAILABLE, None)));
+        }
         let session = state.web_sessions.open(cookie, Utc::now()).ok_or_else(sign_in)?;
         let principal = match auth::session_principal(state, &session).await {
             Ok(principal) => principal,
@@ -270,6 +273,9 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
 
 /// `POST /sign-out`: ends the session in this browser (the token itself stays valid).
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(unavailable) = auth::key_ready(&state, &headers).await {
+        return unavailable;
+    }
     let lang = request_lang(&headers);
     let pairs = form_pairs(&body);
     let cookie = cookies(&headers).and_then(|header| cookie_value(header, SESSION_COOKIE)).unwrap_or_default();

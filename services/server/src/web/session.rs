@@ -15,8 +15,11 @@
 //! A form's CSRF token is the MAC of the session cookie under the same key, so it is tied to
 //! that session and needs no storage.
 //!
-//! Where the key comes from: an event in the store ([`load_or_create`]), so every instance on
-//! one store, and the same instance after a restart, accepts every session.
+//! Where the key comes from: an event in the store ([`SessionKey::for_store`],
+//! [`SessionKey::ensure`]), so every instance on one store, and the same instance after a
+//! restart, accepts every session.
+
+use std::sync::Arc;
 
 use aws_lc_rs::hmac;
 use base64::Engine as _;
@@ -38,13 +41,22 @@ pub const LANG_COOKIE: &str = "kirjuri_lang";
 /// How long a session lasts at most (less when its token expires sooner).
 pub const SESSION_LENGTH: chrono::Duration = chrono::Duration::hours(12);
 
-/// The key sessions and CSRF tokens are signed with: one per store, made by the first server
-/// that starts on it and kept as an event ([`load_or_create`]).
-pub struct SessionKey(hmac::Key);
+/// The key sessions and CSRF tokens are signed with: one per store, kept as an event.
+///
+/// A server reads it from the store when it starts ([`SessionKey::for_store`]); if the store
+/// holds none yet, the first page that needs it makes one ([`SessionKey::ensure`]) and appends
+/// it with expected revision "no stream", so of two instances doing so at once one wins and
+/// the other reads the winner's key. (Made on first use rather than at start, so that starting
+/// a server writes nothing and a store that cannot be reached at start does not stop it; until
+/// the key is there, pages answer 503.)
+pub struct SessionKey {
+    key: tokio::sync::OnceCell<hmac::Key>,
+    store: Option<Arc<dyn EventStore>>,
+}
 
 impl std::fmt::Debug for SessionKey {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("SessionKey(..)")
+        formatter.debug_struct("SessionKey").field("loaded", &self.key.initialized()).finish_non_exhaustive()
     }
 }
 
@@ -53,13 +65,18 @@ impl std::fmt::Debug for SessionKey {
 #[error("the operating system's random number generator failed")]
 pub struct RandomFailed;
 
+/// The session key is not held and cannot be read or made now (the store failed).
+#[derive(Debug, thiserror::Error)]
+#[error("the web session key cannot be read or made now")]
+pub struct KeyUnavailable;
+
 /// How many bytes a session key has.
 const KEY_BYTES: usize = 32;
 
 /// Reads the web session key from its stream in `store`; if there is none, makes one and
-/// appends it with expected revision "no stream", so that of two instances starting together
-/// one wins and the other reads the winner's key.
-pub async fn load_or_create(store: &dyn EventStore) -> anyhow::Result<SessionKey> {
+/// appends it with expected revision "no stream" (a conflict means another instance won: its
+/// key is read back).
+async fn load_or_create(store: &dyn EventStore) -> anyhow::Result<Vec<u8>> {
     use anyhow::Context as _;
     let stream = server_key::session_key_stream().context("naming the session key's stream")?;
     if let Some(key) = read_key(store, &stream).await? {
@@ -74,7 +91,7 @@ pub async fn load_or_create(store: &dyn EventStore) -> anyhow::Result<SessionKey
     match store.append(&stream, ExpectedRevision::NoStream, vec![event]).await {
         Ok(_) => {
             tracing::info!("web session key made and recorded");
-            Ok(SessionKey::from_bytes(&bytes))
+            Ok(bytes.to_vec())
         }
         Err(StoreError::Conflict { .. }) => read_key(store, &stream)
             .await?
@@ -84,35 +101,74 @@ pub async fn load_or_create(store: &dyn EventStore) -> anyhow::Result<SessionKey
 }
 
 /// The key recorded in `stream`, if there is one.
-async fn read_key(store: &dyn EventStore, stream: &StreamName) -> anyhow::Result<Option<SessionKey>> {
+async fn read_key(store: &dyn EventStore, stream: &StreamName) -> anyhow::Result<Option<Vec<u8>>> {
     use anyhow::Context as _;
     let events = store.read_stream(stream, ReadStreamOptions::forward(1)).await.context("reading the session key")?;
     let Some(event) = events.first() else { return Ok(None) };
     let created: server_key::SessionKeyCreated = event.data.decode().context("decoding the session key")?;
     let bytes = unhex(&created.key).filter(|bytes| bytes.len() == KEY_BYTES).context("the session key is malformed")?;
-    Ok(Some(SessionKey::from_bytes(&bytes)))
+    Ok(Some(bytes))
 }
 
 impl SessionKey {
-    /// A fresh random 256-bit key (for tests; a server uses [`load_or_create`]).
+    /// A fresh random 256-bit key, held only here (for tests; a server uses [`SessionKey::for_store`]).
     pub fn generate() -> Result<Self, RandomFailed> {
         Ok(Self::from_bytes(&random_bytes::<KEY_BYTES>()?))
     }
 
-    /// The key with these bytes.
+    /// The key with these bytes, held only here.
     pub fn from_bytes(bytes: &[u8]) -> Self {
-        Self(hmac::Key::new(hmac::HMAC_SHA256, bytes))
+        Self { key: tokio::sync::OnceCell::new_with(Some(hmac::Key::new(hmac::HMAC_SHA256, bytes))), store: None }
     }
 
+    /// The key of `store`: read now if the store holds one (a store that cannot be read now is
+    /// logged and tried again by [`SessionKey::ensure`]); made by `ensure` if it holds none.
+    pub async fn for_store(store: Arc<dyn EventStore>) -> Self {
+        let key = tokio::sync::OnceCell::new();
+        let existing = match server_key::session_key_stream() {
+            Ok(stream) => read_key(&*store, &stream).await,
+            Err(error) => Err(error.into()),
+        };
+        match existing {
+            Ok(Some(bytes)) => {
+                let _ = key.set(hmac::Key::new(hmac::HMAC_SHA256, &bytes));
+            }
+            Ok(None) => tracing::debug!("no web session key yet; the first page that needs one makes it"),
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), "the web session key cannot be read now; pages try again")
+            }
+        }
+        Self { key, store: Some(store) }
+    }
+
+    /// Makes sure the key is held: read from the store, or made and recorded if it holds none.
+    pub async fn ensure(&self) -> Result<(), KeyUnavailable> {
+        let store = self.store.as_ref();
+        self.key
+            .get_or_try_init(|| async {
+                let store = store.ok_or(KeyUnavailable)?;
+                let bytes = load_or_create(&**store).await.map_err(|error| {
+                    tracing::warn!(error = %format!("{error:#}"), "the web session key cannot be read or made");
+                    KeyUnavailable
+                })?;
+                Ok(hmac::Key::new(hmac::HMAC_SHA256, &bytes))
+            })
+            .await
+            .map(|_| ())
+    }
+
+    /// The MAC of `data` for `purpose`; empty while the key is not held (see [`SessionKey::ensure`]).
     fn mac(&self, purpose: &str, data: &str) -> String {
+        let Some(key) = self.key.get() else { return String::new() };
         let message = format!("{purpose}|{data}");
-        hex(hmac::sign(&self.0, message.as_bytes()).as_ref())
+        hex(hmac::sign(key, message.as_bytes()).as_ref())
     }
 
+    /// Whether `mac_hex` is the MAC of `data` for `purpose`; never while the key is not held.
     fn verify(&self, purpose: &str, data: &str, mac_hex: &str) -> bool {
-        let Some(tag) = unhex(mac_hex) else { return false };
+        let (Some(key), Some(tag)) = (self.key.get(), unhex(mac_hex)) else { return false };
         let message = format!("{purpose}|{data}");
-        hmac::verify(&self.0, message.as_bytes(), &tag).is_ok()
+        hmac::verify(key, message.as_bytes(), &tag).is_ok()
     }
 
     /// The cookie value of `session`.
@@ -353,12 +409,16 @@ mod tests {
             std::sync::Arc::new(kirjuri_store::SqliteStore::open(options).expect("the store opens"))
         };
         let (first_store, second_store) = (open(), open());
-        let (first, second) = tokio::join!(load_or_create(&*first_store), load_or_create(&*second_store));
-        let (first, second) = (first.expect("a key"), second.expect("a key"));
+        let (first, second) =
+            tokio::join!(SessionKey::for_store(first_store.clone()), SessionKey::for_store(second_store));
+        assert!(first.csrf_token("cookie").is_empty(), "no key is made at start");
+        let (made, also_made) = tokio::join!(first.ensure(), second.ensure());
+        made.expect("a key");
+        also_made.expect("a key");
         let now = Utc::now();
         let cookie = first.seal(&token_session(now));
         assert!(second.open(&cookie, now).is_some(), "a session sealed by one opens on the other");
-        let restarted = load_or_create(&*open()).await.expect("the key is read back");
+        let restarted = SessionKey::for_store(open()).await;
         assert!(restarted.open(&cookie, now).is_some(), "and after a restart");
         let stream = server_key::session_key_stream().expect("a stream name");
         let events = first_store.read_stream(&stream, ReadStreamOptions::forward(10)).await.expect("reads");
