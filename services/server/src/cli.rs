@@ -305,11 +305,13 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
         match store.head_position().await.context("reading the event store")? {
             None => {
                 println!("the event store is empty: writing the demo programme (seed {DEFAULT_SEED})");
-                let report = run_demo(Arc::clone(&store), &DemoArgs::default()).await?;
+                let mut report = run_demo(Arc::clone(&store), &DemoArgs::default()).await?;
+                // The accounts are printed once, after the address, with the token.
+                let users = std::mem::take(&mut report.users);
                 println!("{report}");
                 if let Some((_, _, kuopio)) = report.municipalities.first() {
                     let token = issue_demo_staff_token(&*store, *kuopio).await?;
-                    demo_sign_in = Some((report.users, token));
+                    demo_sign_in = Some((users, token));
                 }
             }
             Some(head) => println!("the event store already holds events (up to position {head}); no demo written"),
