@@ -65,7 +65,11 @@ pub(crate) fn apply_batch(connection: &mut Connection, batch: &[RecordedEvent]) 
         if checkpoint.is_some_and(|c| event.position <= c) || last.is_some_and(|l| event.position <= l) {
             continue;
         }
-        apply_event(&transaction, &mut state, event)?;
+        // Server keys are secrets outside the catalogue: no audit row, no read model (the
+        // checkpoint still moves past them).
+        if !kirjuri_events::domain::server_key::is_server_key_stream(&event.stream) {
+            apply_event(&transaction, &mut state, event)?;
+        }
         last = Some(event.position);
     }
     state.write_competences(&transaction)?;

@@ -295,19 +295,23 @@ fn exit_on_error(code: u8, result: anyhow::Result<()>) -> ExitCode {
     }
 }
 
-/// `kirjuri serve`: writes the demo into an empty store if asked, prints the address, then
-/// serves until a signal.
+/// `kirjuri serve`: writes the demo into an empty store if asked, prints the address (and,
+/// after writing the demo, how to sign in: each demo user's username and password and a staff
+/// token, shown only now), then serves until a signal.
 async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
-    let mut demo_staff_token = None;
+    let mut demo_sign_in = None;
     if with_demo {
         match store.head_position().await.context("reading the event store")? {
             None => {
                 println!("the event store is empty: writing the demo programme (seed {DEFAULT_SEED})");
-                let report = run_demo(Arc::clone(&store), &DemoArgs::default()).await?;
+                let mut report = run_demo(Arc::clone(&store), &DemoArgs::default()).await?;
+                // The accounts are printed once, after the address, with the token.
+                let users = std::mem::take(&mut report.users);
                 println!("{report}");
                 if let Some((_, _, kuopio)) = report.municipalities.first() {
-                    demo_staff_token = Some(issue_demo_staff_token(&*store, *kuopio).await?);
+                    let token = issue_demo_staff_token(&*store, *kuopio).await?;
+                    demo_sign_in = Some((users, token));
                 }
             }
             Some(head) => println!("the event store already holds events (up to position {head}); no demo written"),
@@ -317,15 +321,28 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     let shutdown = shutdown_signal()?;
     let address = application.local_addr();
     println!("kirjuri listening on http://{address}");
-    match demo_staff_token {
-        Some(token) => println!(
-            "open http://{address}/ and sign in with this demo staff token of Kuopio (shown only now; kirjuri keeps only its hash):\n  {token}"
-        ),
+    match demo_sign_in {
+        Some((users, token)) => print!("{}", demo_sign_in_text(&address.to_string(), &users, &token)),
         None => println!(
-            "open http://{address}/ and sign in with an API token: kirjuri token create --tenant <municipality id> --role staff"
+            "open http://{address}/ and sign in with a user (kirjuri user create) or an API token (kirjuri token create)"
         ),
     }
     application.run_until_stopped(shutdown).await
+}
+
+/// What `serve --with-demo` prints after the address: each demo user and its password, and the
+/// staff token (all shown only now; kirjuri keeps only hashes).
+fn demo_sign_in_text(address: &str, users: &[crate::demo::DemoUser], token: &str) -> String {
+    use std::fmt::Write as _;
+    let mut text = format!(
+        "open http://{address}/ and sign in as one of the demo users of Kuopio (passwords shown only now; kirjuri keeps only their hashes):\n"
+    );
+    for user in users {
+        let roles = user.roles.iter().map(|role| role.as_str()).collect::<Vec<_>>().join(", ");
+        let _ = writeln!(text, "  username {:<16} password {}  ({roles})", user.username, user.password);
+    }
+    let _ = writeln!(text, "or with this demo staff API token:\n  {token}");
+    text
 }
 
 /// Makes the token a newcomer signs in with after `serve --with-demo`: staff of `tenant`, 90 days.
@@ -744,6 +761,27 @@ fn render_check_text(output: &CheckOutput<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serve_with_demo_prints_every_demo_user_with_its_password_and_the_token() {
+        let users: Vec<crate::demo::DemoUser> = crate::demo::DEMO_USERS
+            .iter()
+            .enumerate()
+            .map(|(index, (username, _, roles))| crate::demo::DemoUser {
+                username: (*username).to_owned(),
+                password: format!("pw{index}-abcdefghjk"),
+                roles: roles.to_vec(),
+            })
+            .collect();
+        let text = demo_sign_in_text("127.0.0.1:8080", &users, "kirjuri_token");
+        assert!(text.starts_with("open http://127.0.0.1:8080/ "), "{text}");
+        for user in &users {
+            let line = text.lines().find(|line| line.contains(&user.username)).expect("a line per user");
+            assert!(line.contains(&format!("password {}", user.password)), "{line}");
+        }
+        assert!(text.contains("experiment_lead") && text.contains("coach"), "{text}");
+        assert!(text.trim_end().ends_with("kirjuri_token"));
+    }
     use clap::CommandFactory as _;
 
     #[test]

@@ -67,6 +67,45 @@ pub struct Settings {
     pub oidc_tenants: BTreeMap<Uuid, MunicipalityId>,
     /// The shortest time between two JWKS fetches caused by a token signed with an unknown key.
     pub oidc_jwks_min_refetch: Duration,
+    /// The web UI's client id at the issuer: set it (with `oidc_redirect_uri`) to offer OIDC
+    /// sign-in (authorization code with PKCE) on the sign-in page; ID tokens must name it in `aud`.
+    pub oidc_client_id: Option<String>,
+    /// The client secret, for a confidential client (a public client with PKCE needs none).
+    pub oidc_client_secret: Option<ClientSecret>,
+    /// Where the issuer sends the browser back: this server's `/sign-in/oidc/callback`.
+    pub oidc_redirect_uri: Option<String>,
+    /// The scopes asked for; `openid` is always among them.
+    pub oidc_scopes: Vec<String>,
+}
+
+/// An OIDC client secret; `Debug` hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientSecret(String);
+
+impl ClientSecret {
+    /// The secret itself: send it to the token endpoint, never log it.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ClientSecret {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("ClientSecret(***)")
+    }
+}
+
+/// What the web UI's OIDC sign-in (authorization code with PKCE) needs beside [`OidcSettings`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcSignInSettings {
+    /// The client id (the ID token's `aud`).
+    pub client_id: String,
+    /// The client secret, if the client is confidential.
+    pub client_secret: Option<ClientSecret>,
+    /// The redirect URI registered at the issuer.
+    pub redirect_uri: String,
+    /// The scopes asked for, `openid` first.
+    pub scopes: Vec<String>,
 }
 
 /// Everything needed to accept OIDC access tokens; present when all `oidc_*` settings are.
@@ -183,8 +222,17 @@ impl Default for Settings {
             oidc_jwks_url: None,
             oidc_tenants: BTreeMap::new(),
             oidc_jwks_min_refetch: DEFAULT_OIDC_JWKS_MIN_REFETCH,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_redirect_uri: None,
+            oidc_scopes: default_oidc_scopes(),
         }
     }
+}
+
+/// `openid profile`.
+fn default_oidc_scopes() -> Vec<String> {
+    vec!["openid".to_owned(), "profile".to_owned()]
 }
 
 /// Why settings could not be loaded.
@@ -261,11 +309,15 @@ enum Key {
     OidcJwksUrl,
     OidcTenants,
     OidcJwksMinRefetchSeconds,
+    OidcClientId,
+    OidcClientSecret,
+    OidcRedirectUri,
+    OidcScopes,
 }
 
 impl Key {
     /// Every setting, in the order the sample file documents them.
-    const ALL: [Self; 12] = [
+    const ALL: [Self; 16] = [
         Self::DataDir,
         Self::Store,
         Self::KurrentDbUrl,
@@ -278,6 +330,10 @@ impl Key {
         Self::OidcJwksUrl,
         Self::OidcTenants,
         Self::OidcJwksMinRefetchSeconds,
+        Self::OidcClientId,
+        Self::OidcClientSecret,
+        Self::OidcRedirectUri,
+        Self::OidcScopes,
     ];
 
     fn file_key(self) -> &'static str {
@@ -294,6 +350,10 @@ impl Key {
             Self::OidcJwksUrl => "oidc_jwks_url",
             Self::OidcTenants => "oidc_tenants",
             Self::OidcJwksMinRefetchSeconds => "oidc_jwks_min_refetch_seconds",
+            Self::OidcClientId => "oidc_client_id",
+            Self::OidcClientSecret => "oidc_client_secret",
+            Self::OidcRedirectUri => "oidc_redirect_uri",
+            Self::OidcScopes => "oidc_scopes",
         }
     }
 
@@ -311,6 +371,10 @@ impl Key {
             Self::OidcJwksUrl => "KIRJURI_OIDC_JWKS_URL",
             Self::OidcTenants => "KIRJURI_OIDC_TENANTS",
             Self::OidcJwksMinRefetchSeconds => "KIRJURI_OIDC_JWKS_MIN_REFETCH_SECONDS",
+            Self::OidcClientId => "KIRJURI_OIDC_CLIENT_ID",
+            Self::OidcClientSecret => "KIRJURI_OIDC_CLIENT_SECRET",
+            Self::OidcRedirectUri => "KIRJURI_OIDC_REDIRECT_URI",
+            Self::OidcScopes => "KIRJURI_OIDC_SCOPES",
         }
     }
 
@@ -388,6 +452,10 @@ const OIDC_URL_RULE: &str = "an https:// URL (http:// only for localhost, 127.0.
 const OIDC_AUDIENCE_RULE: &str = "a non-empty audience without spaces, such as api://kirjuri or a client id";
 const OIDC_TENANTS_RULE: &str = "a non-empty mapping of tenant ids (tid) to municipality ids, both UUIDs: in the file a table such as { \"<tid>\" = \"<municipality id>\" }, in the environment <tid>=<municipality id> pairs separated by commas";
 const OIDC_MIN_REFETCH_RULE: &str = "a whole number of seconds from 0 to 3600";
+const OIDC_CLIENT_ID_RULE: &str = "a non-empty client id without spaces";
+const OIDC_CLIENT_SECRET_RULE: &str = "a non-empty client secret";
+const OIDC_SCOPES_RULE: &str =
+    "scopes separated by spaces (each of printable ASCII without quotes or backslashes); openid is added if missing";
 
 impl Settings {
     /// Loads defaults, then the config file (`config_file`, else `KIRJURI_CONFIG`), then the
@@ -438,6 +506,21 @@ impl Settings {
                 jwks_url: jwks_url.clone(),
                 tenants: self.oidc_tenants.clone(),
                 jwks_min_refetch: self.oidc_jwks_min_refetch,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The web UI's OIDC sign-in settings, when OIDC is configured and a client id and redirect
+    /// URI are set.
+    pub fn oidc_sign_in(&self) -> Option<OidcSignInSettings> {
+        self.oidc()?;
+        match (&self.oidc_client_id, &self.oidc_redirect_uri) {
+            (Some(client_id), Some(redirect_uri)) => Some(OidcSignInSettings {
+                client_id: client_id.clone(),
+                client_secret: self.oidc_client_secret.clone(),
+                redirect_uri: redirect_uri.clone(),
+                scopes: self.oidc_scopes.clone(),
             }),
             _ => None,
         }
@@ -570,9 +653,51 @@ impl Settings {
                     .map(Duration::from_secs)
                     .ok_or_else(|| invalid(origin, OIDC_MIN_REFETCH_RULE, value.quoted()))?;
             }
+            Key::OidcClientId => {
+                let text = value.text(origin, OIDC_CLIENT_ID_RULE)?;
+                if text.is_empty() || text.contains(char::is_whitespace) {
+                    return Err(invalid(origin, OIDC_CLIENT_ID_RULE, value.quoted()));
+                }
+                self.oidc_client_id = Some(text.to_owned());
+            }
+            Key::OidcClientSecret => {
+                // Never echo a secret in an error: the rule is enough.
+                let text = value
+                    .text(origin, OIDC_CLIENT_SECRET_RULE)
+                    .map_err(|_| invalid(origin, OIDC_CLIENT_SECRET_RULE, "(not shown)".to_owned()))?;
+                if text.is_empty() {
+                    return Err(invalid(origin, OIDC_CLIENT_SECRET_RULE, "\"\"".to_owned()));
+                }
+                self.oidc_client_secret = Some(ClientSecret(text.to_owned()));
+            }
+            Key::OidcRedirectUri => {
+                let text = value.text(origin, OIDC_URL_RULE)?;
+                self.oidc_redirect_uri =
+                    Some(check_oidc_url(text).ok_or_else(|| invalid(origin, OIDC_URL_RULE, value.quoted()))?);
+            }
+            Key::OidcScopes => {
+                let text = value.text(origin, OIDC_SCOPES_RULE)?;
+                self.oidc_scopes =
+                    parse_oidc_scopes(text).ok_or_else(|| invalid(origin, OIDC_SCOPES_RULE, value.quoted()))?;
+            }
         }
         Ok(())
     }
+}
+
+/// The scopes of `text` (space separated), `openid` first; `None` if one is malformed.
+fn parse_oidc_scopes(text: &str) -> Option<Vec<String>> {
+    let well_formed = |scope: &str| scope.bytes().all(|byte| byte.is_ascii_graphic() && !matches!(byte, b'"' | b'\\'));
+    let mut scopes = vec!["openid".to_owned()];
+    for scope in text.split_ascii_whitespace() {
+        if !well_formed(scope) {
+            return None;
+        }
+        if !scopes.iter().any(|known| known == scope) {
+            scopes.push(scope.to_owned());
+        }
+    }
+    Some(scopes)
 }
 
 /// `text` if it is an https URL with a host, or an http URL on the loopback interface.
@@ -872,7 +997,8 @@ mod tests {
         assert!(
             message.ends_with(
                 "data_dir, store, kurrentdb_url, bind, max_event_bytes, max_body_bytes, log_format, oidc_issuer, oidc_audience, \
-                 oidc_jwks_url, oidc_tenants, oidc_jwks_min_refetch_seconds"
+                 oidc_jwks_url, oidc_tenants, oidc_jwks_min_refetch_seconds, oidc_client_id, oidc_client_secret, \
+                 oidc_redirect_uri, oidc_scopes"
             ),
             "{message}"
         );

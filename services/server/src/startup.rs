@@ -74,7 +74,7 @@ impl Application {
             shutting_down: shutting_down_receiver,
             authenticator,
             max_body_bytes: settings.max_body_bytes,
-            web_sessions: Arc::new(crate::web::session::SessionKey::generate().context("making the web session key")?),
+            web_sessions: Arc::new(crate::web::session::SessionKey::for_store(Arc::clone(&store)).await),
         });
         info!(address = %local_addr, store = settings.store.as_str(), "listener bound");
         Ok(Self { listener, local_addr, router, read_side, store, shutting_down })

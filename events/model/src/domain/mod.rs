@@ -11,6 +11,7 @@
 //! | [`practice`] | `practice` | best practices from draft through decision, anchoring, progress, revision, supersession, sharing and adoption |
 //! | [`access_log`] | `access_log` | every read of personal data: who, what, when, why (one stream per reader and day) |
 //! | [`api_token`] | `apitoken` | local API tokens issued and revoked (only their hashes) |
+//! | [`server_key`] | `serverkey` | keys the server instances share (the web session key); secrets, outside the catalogue, never in a read model |
 //! | [`user`] | `user` | local user accounts created, given new passwords (only argon2id hashes) and disabled |
 //!
 //! Text people read is a [`LocalizedText`]: Finnish required, Swedish and English optional.
@@ -28,6 +29,7 @@ mod family;
 pub mod lesson;
 pub mod organisation;
 pub mod practice;
+pub mod server_key;
 pub mod user;
 
 pub use catalogue::{CATALOGUE, CatalogueEntry, DecodeError, upcast};

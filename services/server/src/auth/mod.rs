@@ -10,7 +10,9 @@
 //!   given: RS256 only, checked against the issuer's JWKS, the tenant mapped to a municipality.
 //!
 //! Local user accounts ([`users`]) sign people in to the web UI with a username and password
-//! ([`users::UserDirectory::verify`]); they are events too.
+//! ([`users::UserDirectory::sign_in`]); they are events too. With OIDC configured and a client
+//! id and redirect URI set, people may also sign in to the web UI through the issuer
+//! ([`oidc_client`], the authorization code flow with PKCE).
 //!
 //! The HTTP edge (`http::auth`) only reads the `Authorization` header and maps [`AuthError`] to
 //! a problem response; everything about tokens lives here.
@@ -18,6 +20,7 @@
 pub mod directory;
 pub mod legacy;
 pub mod oidc;
+pub mod oidc_client;
 pub mod tokens;
 pub mod users;
 
@@ -28,16 +31,18 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use kirjuri_events::domain::MunicipalityId;
 use kirjuri_store::EventStore;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::settings::Settings;
 use directory::TokenDirectory;
 use oidc::OidcVerifier;
+use oidc_client::OidcClient;
 use tokens::{ApiTokenSecret, TokenLookup};
+use users::UserDirectory;
 
 /// What a principal may do in kirjuri; granted per token (local) or by app role (OIDC).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Municipal staff: reads lessons and practices, records their own work.
@@ -201,19 +206,48 @@ impl AuthError {
 /// Turns a bearer token into a [`Principal`]: local API tokens always, OIDC tokens when configured.
 pub struct Authenticator {
     tokens: TokenDirectory,
+    users: UserDirectory,
     oidc: Option<OidcVerifier>,
+    oidc_client: Option<OidcClient>,
 }
 
 impl Authenticator {
     /// Imports a legacy `<data_dir>/api.sqlite` into `store` if one is there, loads the API
-    /// tokens of `store` and follows it, and sets up the OIDC verifier if the settings ask.
+    /// tokens and user accounts of `store` and follows it, and sets up the OIDC verifier (and
+    /// the web UI's OIDC client) if the settings ask.
     pub async fn open(settings: &Settings, store: Arc<dyn EventStore>) -> anyhow::Result<Self> {
         import_legacy_tokens(settings, &*store).await?;
         let oidc = match settings.oidc() {
             Some(oidc_settings) => Some(OidcVerifier::new(oidc_settings).context("setting up OIDC")?),
             None => None,
         };
-        Ok(Self { tokens: TokenDirectory::start(store).await, oidc })
+        let oidc_client = match (settings.oidc(), settings.oidc_sign_in()) {
+            (Some(oidc_settings), Some(sign_in)) => {
+                Some(OidcClient::new(&oidc_settings.issuer, sign_in).context("setting up the OIDC sign-in")?)
+            }
+            _ => None,
+        };
+        Ok(Self {
+            tokens: TokenDirectory::start(Arc::clone(&store)).await,
+            users: UserDirectory::start(store).await,
+            oidc,
+            oidc_client,
+        })
+    }
+
+    /// The local user accounts (for the web UI's password sign-in and its sessions).
+    pub fn users(&self) -> &UserDirectory {
+        &self.users
+    }
+
+    /// The OIDC verifier, when OIDC is configured.
+    pub fn oidc(&self) -> Option<&OidcVerifier> {
+        self.oidc.as_ref()
+    }
+
+    /// The web UI's OIDC client, when OIDC sign-in is configured.
+    pub fn oidc_client(&self) -> Option<&OidcClient> {
+        self.oidc_client.as_ref()
     }
 
     /// Authenticates the credentials of an `Authorization` header (`None` when there is none).

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tracing::{debug, info, warn};
 use uuid::Uuid;
 
@@ -67,6 +67,24 @@ impl std::fmt::Debug for OidcVerifier {
     }
 }
 
+/// What an OIDC token said about the person: enough to rebuild the [`Principal`] (a web
+/// session keeps it in its cookie; the tenant is mapped to a municipality again each time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OidcIdentity {
+    /// `oid`, else `sub`.
+    #[serde(rename = "s")]
+    pub subject: String,
+    /// `name`, else `preferred_username`.
+    #[serde(rename = "n", default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The tenant (`tid`).
+    #[serde(rename = "t")]
+    pub tenant_id: Uuid,
+    /// The roles kirjuri knows among the token's `roles`; never empty.
+    #[serde(rename = "r")]
+    pub roles: BTreeSet<Role>,
+}
+
 /// The claims kirjuri reads; `exp`, `iss`, `aud` and `nbf` are checked by [`Validation`].
 #[derive(Debug, Deserialize)]
 struct Claims {
@@ -77,6 +95,10 @@ struct Claims {
     preferred_username: Option<String>,
     #[serde(default)]
     roles: Vec<String>,
+    /// An ID token's nonce (the sign-in flow's check against replay).
+    nonce: Option<String>,
+    /// When the token expires (unix seconds).
+    exp: Option<i64>,
 }
 
 /// One key of a JWKS; only RSA signing keys are used.
@@ -124,6 +146,12 @@ impl OidcVerifier {
 
     /// Verifies `token` and returns the caller it names.
     pub async fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        let claims = self.decode(token, &self.validation).await?;
+        self.principal(claims)
+    }
+
+    /// The claims of `token` if its signature verifies with a key of the JWKS and `validation` holds.
+    async fn decode(&self, token: &str, validation: &Validation) -> Result<Claims, AuthError> {
         let header = jsonwebtoken::decode_header(token).map_err(|error| AuthError::InvalidJwt {
             detail: "the bearer token is not a well-formed JWT signed with RS256",
             cause: Some(Box::new(error)),
@@ -136,7 +164,7 @@ impl OidcVerifier {
             .key(&kid)
             .await?
             .ok_or_else(|| AuthError::invalid_jwt("the token is signed with a key the issuer does not publish"))?;
-        let claims = jsonwebtoken::decode::<Claims>(token, &key, &self.validation)
+        let claims = jsonwebtoken::decode::<Claims>(token, &key, validation)
             .map_err(|error| {
                 let detail = match error.kind() {
                     ErrorKind::ExpiredSignature => return AuthError::ExpiredToken,
@@ -151,43 +179,59 @@ impl OidcVerifier {
                 AuthError::InvalidJwt { detail, cause: Some(Box::new(error)) }
             })?
             .claims;
-        self.principal(claims)
+        Ok(claims)
     }
 
     fn principal(&self, claims: Claims) -> Result<Principal, AuthError> {
-        let tid = claims.tid.ok_or_else(|| AuthError::invalid_jwt("the token names no tenant (tid)"))?;
-        let tenant_id = Uuid::from_str(&tid)
-            .map_err(|_| AuthError::invalid_jwt("the token's tenant (tid) is not admitted to kirjuri"))?;
+        self.principal_of(&identity(claims)?)
+    }
+
+    /// The caller `identity` is: its tenant mapped to a municipality by the settings (a tenant
+    /// no longer admitted is refused).
+    pub fn principal_of(&self, identity: &OidcIdentity) -> Result<Principal, AuthError> {
         let municipality = *self
             .settings
             .tenants
-            .get(&tenant_id)
+            .get(&identity.tenant_id)
             .ok_or_else(|| AuthError::invalid_jwt("the token's tenant (tid) is not admitted to kirjuri"))?;
-        let subject = claims
-            .oid
-            .or(claims.sub)
-            .filter(|subject| !subject.is_empty())
-            .ok_or_else(|| AuthError::invalid_jwt("the token names no subject (oid or sub)"))?;
-        let mut roles = BTreeSet::new();
-        for name in &claims.roles {
-            match Role::parse(name) {
-                Ok(role) => {
-                    roles.insert(role);
-                }
-                Err(_) => debug!(role = %name, "ignoring a role kirjuri does not know"),
-            }
-        }
-        if roles.is_empty() {
+        if identity.roles.is_empty() {
             return Err(AuthError::NoRole);
         }
         Ok(Principal {
-            person: subject.clone(),
-            subject,
-            display_name: claims.name.or(claims.preferred_username),
+            person: identity.subject.clone(),
+            subject: identity.subject.clone(),
+            display_name: identity.display_name.clone(),
             municipality,
-            roles,
-            authenticated_by: AuthMethod::Oidc { tenant_id },
+            roles: identity.roles.clone(),
+            authenticated_by: AuthMethod::Oidc { tenant_id: identity.tenant_id },
         })
+    }
+
+    /// Verifies an ID token of the sign-in flow: RS256 under a key of the JWKS, `iss` the
+    /// issuer, `aud` the web client's id, not expired, its `nonce` the one the flow sent, its
+    /// tenant admitted. Returns who it names and when it expires.
+    pub async fn verify_id_token(
+        &self,
+        token: &str,
+        client_id: &str,
+        nonce: &str,
+    ) -> Result<(OidcIdentity, chrono::DateTime<chrono::Utc>), AuthError> {
+        let mut validation = self.validation.clone();
+        validation.set_audience(&[client_id]);
+        let claims = self.decode(token, &validation).await?;
+        let sent_nonce_matches = claims.nonce.as_deref().is_some_and(|claimed| {
+            aws_lc_rs::constant_time::verify_slices_are_equal(claimed.as_bytes(), nonce.as_bytes()).is_ok()
+        });
+        if !sent_nonce_matches {
+            return Err(AuthError::invalid_jwt("the ID token's nonce is not the one this sign-in sent"));
+        }
+        let expires_at = claims
+            .exp
+            .and_then(|exp| chrono::DateTime::from_timestamp(exp, 0))
+            .ok_or_else(|| AuthError::invalid_jwt("the token lacks a required claim (exp, iss or aud)"))?;
+        let identity = identity(claims)?;
+        self.principal_of(&identity)?;
+        Ok((identity, expires_at))
     }
 
     fn cached(&self) -> Arc<KeyCache> {
@@ -260,4 +304,29 @@ impl OidcVerifier {
         }
         Ok(keys)
     }
+}
+
+/// Who `claims` name: the subject (`oid`, else `sub`), the tenant and the roles kirjuri knows.
+fn identity(claims: Claims) -> Result<OidcIdentity, AuthError> {
+    let tid = claims.tid.ok_or_else(|| AuthError::invalid_jwt("the token names no tenant (tid)"))?;
+    let tenant_id = Uuid::from_str(&tid)
+        .map_err(|_| AuthError::invalid_jwt("the token's tenant (tid) is not admitted to kirjuri"))?;
+    let subject = claims
+        .oid
+        .or(claims.sub)
+        .filter(|subject| !subject.is_empty())
+        .ok_or_else(|| AuthError::invalid_jwt("the token names no subject (oid or sub)"))?;
+    let mut roles = BTreeSet::new();
+    for name in &claims.roles {
+        match Role::parse(name) {
+            Ok(role) => {
+                roles.insert(role);
+            }
+            Err(_) => debug!(role = %name, "ignoring a role kirjuri does not know"),
+        }
+    }
+    if roles.is_empty() {
+        return Err(AuthError::NoRole);
+    }
+    Ok(OidcIdentity { subject, display_name: claims.name.or(claims.preferred_username), tenant_id, roles })
 }

@@ -33,7 +33,7 @@ use kirjuri_events::domain::coaching::PersonRef;
 use kirjuri_events::domain::user::{UserCreated, UserDisabled, UserEvent, UserId, UserPasswordChanged};
 use kirjuri_events::domain::{MunicipalityId, UserStream};
 use kirjuri_events::{EventId, EventMetadata, ExpectedRevision, Position, RecordedEvent, Revision, StreamName};
-use kirjuri_store::{EventFilter, EventStore, ReadAllOptions, StoreError};
+use kirjuri_store::{EventFilter, EventStore, StoreError};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -253,13 +253,12 @@ pub fn user_events() -> EventFilter {
     EventFilter::streams([format!("{}-", UserStream::CATEGORY)])
 }
 
-/// How many events one read asks for.
-const READ_PAGE: usize = 1_000;
-
 #[derive(Debug, Clone)]
 struct UserEntry {
     record: UserRecord,
     password_hash: String,
+    /// How many times the password was changed (a web session carries it: a change ends it).
+    password_changes: u32,
     stream: StreamName,
     revision: Revision,
 }
@@ -282,19 +281,14 @@ impl UserTable {
 
     /// Folds in every user event after the last one folded in.
     pub async fn catch_up(&mut self, store: &dyn EventStore) -> Result<(), UserStoreError> {
-        loop {
-            let mut options = ReadAllOptions::forward(READ_PAGE).filtered(user_events());
-            if let Some(position) = self.position {
-                options = options.from(position);
-            }
-            let page = store.read_all(options).await?;
-            for event in &page {
+        let from = self.position;
+        super::directory::catch_up(store, &user_events(), from, |page| {
+            for event in page {
                 self.apply(event);
             }
-            if page.len() < READ_PAGE {
-                return Ok(());
-            }
-        }
+        })
+        .await?;
+        Ok(())
     }
 
     /// Folds in one event unless it is at or before the last one; `true` if it was new. An
@@ -337,6 +331,7 @@ impl UserTable {
                 let entry = UserEntry {
                     record,
                     password_hash: created.password_hash,
+                    password_changes: 0,
                     stream: event.stream.clone(),
                     revision: event.revision,
                 };
@@ -345,6 +340,7 @@ impl UserTable {
             UserEvent::PasswordChanged(changed) => {
                 let entry = self.users.get_mut(&changed.user.0).ok_or("it changes the password of no user")?;
                 entry.password_hash = changed.password_hash;
+                entry.password_changes = entry.password_changes.saturating_add(1);
                 entry.record.password_changed_at = Some(changed.at);
                 entry.revision = event.revision;
             }
@@ -543,9 +539,9 @@ pub struct AttemptLimit {
 }
 
 impl Default for AttemptLimit {
-    /// 5 failures per minute.
+    /// 10 failures per 15 minutes.
     fn default() -> Self {
-        Self { max_failures: 5, window: Duration::from_secs(60) }
+        Self { max_failures: 10, window: Duration::from_secs(15 * 60) }
     }
 }
 
@@ -614,7 +610,7 @@ impl fmt::Debug for UserDirectory {
 }
 
 impl UserDirectory {
-    /// Reads the accounts of `store`, with the default attempt limit (5 failures a minute).
+    /// Reads the accounts of `store`, with the default attempt limit (10 failures per 15 minutes).
     pub async fn start(store: std::sync::Arc<dyn EventStore>) -> Self {
         Self::start_with_limit(store, AttemptLimit::default()).await
     }
@@ -646,41 +642,35 @@ impl UserDirectory {
     /// Folds in the user events appended since the last catch-up.
     async fn catch_up(&self) -> Result<(), StoreError> {
         let mut scanned_to = self.scanned_to.lock().await;
-        // Everything up to the head as it is now is committed, so reading from here on misses nothing.
-        let head = self.store.head_position().await?;
-        let mut from = *scanned_to;
-        loop {
-            let mut options = ReadAllOptions::forward(READ_PAGE).filtered(user_events());
-            if let Some(position) = from {
-                options = options.from(position);
+        *scanned_to = super::directory::catch_up(&*self.store, &user_events(), *scanned_to, |page| {
+            let mut table = self.table.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for event in page {
+                table.apply(event);
             }
-            let page = self.store.read_all(options).await?;
-            {
-                let mut table = self.table.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-                for event in &page {
-                    table.apply(event);
-                }
-            }
-            let last = page.last().map(|event| event.position);
-            if page.len() < READ_PAGE {
-                *scanned_to = head.max(last).max(*scanned_to);
-                return Ok(());
-            }
-            from = last;
-        }
+        })
+        .await?;
+        Ok(())
     }
 
-    /// The account with `id` as the store has it now (for a session to check its user is
-    /// still active); `None` if there is none.
-    pub async fn current(&self, id: Uuid) -> Result<Option<UserRecord>, StoreError> {
+    /// The account with `id` as the store has it now and how many times its password has been
+    /// changed (for a session to check its user is still active and on the same password);
+    /// `None` if there is none.
+    pub async fn current(&self, id: Uuid) -> Result<Option<(UserRecord, u32)>, StoreError> {
         self.catch_up().await?;
-        Ok(self.read_table().get(id).cloned())
+        Ok(self.read_table().users.get(&id).map(|entry| (entry.record.clone(), entry.password_changes)))
+    }
+
+    /// Signs in `username` with `password` as [`UserDirectory::sign_in`] does, without the
+    /// password-change count.
+    pub async fn verify(&self, username: &str, password: &str) -> Result<Principal, SignInError> {
+        self.sign_in(username, password).await.map(|(principal, _)| principal)
     }
 
     /// Signs in `username` with `password`: the user's [`Principal`], or why not. Unknown
     /// usernames and wrong passwords get the same answer after the same work; the check runs
-    /// on a blocking thread.
-    pub async fn verify(&self, username: &str, password: &str) -> Result<Principal, SignInError> {
+    /// on a blocking thread. With the principal comes how many times the password has been
+    /// changed (what a web session carries, so a later change ends it).
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<(Principal, u32), SignInError> {
         let key = username.trim().to_ascii_lowercase();
         self.attempts
             .check(&key, Instant::now())
@@ -708,7 +698,11 @@ impl UserDirectory {
         match found {
             Some(entry) if matches => {
                 self.attempts.clear(&key);
-                if entry.record.is_active() { Ok(entry.record.principal()) } else { Err(SignInError::Disabled) }
+                if entry.record.is_active() {
+                    Ok((entry.record.principal(), entry.password_changes))
+                } else {
+                    Err(SignInError::Disabled)
+                }
             }
             _ => {
                 self.attempts.record_failure(&key, Instant::now());

@@ -11,7 +11,7 @@
 //! writes N cohorts of it for benchmarks, many streams at a time so the store group-commits.
 //!
 //! It also makes one local user account per audience for Kuopio ([`DEMO_USERS`]: staff,
-//! decision maker, auditor) so a newcomer can sign in to the web UI; their passwords are
+//! decision maker, auditor, experiment lead, coach) so a newcomer can sign in to the web UI; their passwords are
 //! random each run (a seed anyone can read must not give a password away) and printed in the
 //! report, the only place they appear. Their ids and hashes differ from run to run.
 
@@ -100,10 +100,12 @@ impl fmt::Debug for DemoUser {
 }
 
 /// The demo's user accounts, one per audience, all in Kuopio: username, display name, roles.
-pub const DEMO_USERS: [(&str, &str, &[Role]); 3] = [
+pub const DEMO_USERS: [(&str, &str, &[Role]); 5] = [
     ("kuopio.staff", "Demo: Kuopion asiantuntija", &[Role::Staff]),
     ("kuopio.decision", "Demo: Kuopion päättäjä", &[Role::DecisionMaker, Role::Staff]),
     ("kuopio.auditor", "Demo: Kuopion tarkastaja", &[Role::Auditor]),
+    ("kuopio.lead", "Demo: Kuopion kokeiluvastaava", &[Role::ExperimentLead, Role::Staff]),
+    ("kuopio.coach", "Demo: Kuopion valmentaja", &[Role::Coach, Role::Staff]),
 ];
 
 /// A random password of 20 characters from an alphabet without look-alikes (about 100 bits).
@@ -345,7 +347,7 @@ mod tests {
             streams(&again).into_iter().partition(|(stream, _)| stream.starts_with("user-"));
         assert_eq!(programme, programme_again, "the same seed writes the same programme");
         assert_eq!(accounts.keys().collect::<Vec<_>>(), accounts_again.keys().collect::<Vec<_>>());
-        assert_eq!(accounts.len(), 3, "one account per audience");
+        assert_eq!(accounts.len(), DEMO_USERS.len(), "one account per audience");
     }
 
     #[tokio::test(flavor = "multi_thread")]

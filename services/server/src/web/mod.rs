@@ -1,4 +1,4 @@
-//! The web UI: server-rendered pages outside `/api/v1` (`/`, `/sign-in`, `/search`,
+//! The web UI: server-rendered pages outside `/api/v1` (`/`, `/sign-in…` ([`auth`]), `/search`,
 //! `/lessons/{id}`, `/language/{code}`, `/static/…`), for people rather than programs.
 //!
 //! Shape: a page handler parses its input, checks the session ([`Staff`]), authorises with
@@ -10,6 +10,7 @@
 //! served under content-hashed names with a year's cache.
 
 pub mod audit;
+pub mod auth;
 pub mod experiments;
 pub mod forms;
 pub mod i18n;
@@ -34,11 +35,11 @@ use kirjuri_events::domain::LessonId;
 use maud::Markup;
 
 use crate::access::{Action, Denied, Resource, authorize};
-use crate::auth::{AuthError, AuthMethod, Principal};
+use crate::auth::Principal;
 use crate::http::AppState;
 use i18n::{Lang, Texts};
-use pages::{Frame, SignInView, SignedIn};
-use session::{LANG_COOKIE, SESSION_COOKIE, SIGN_IN_COOKIE, Session, cookie_value, set_cookie};
+use pages::{Frame, SignedIn};
+use session::{LANG_COOKIE, SESSION_COOKIE, cookie_value, set_cookie};
 
 /// The stylesheet, embedded.
 const STYLE: &str = include_str!("static/style.css");
@@ -76,7 +77,6 @@ impl StaticPath {
 /// Every page route (none is in the OpenAPI document: they answer HTML, not the API).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/sign-in", get(sign_in_form).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/search", get(search::search))
         .route("/lessons/{lesson}", get(lesson))
@@ -88,6 +88,7 @@ pub fn routes() -> Router<AppState> {
         .merge(practices::routes())
         .merge(audit::routes())
         .merge(forms::routes())
+        .merge(auth::routes())
 }
 
 /// Whether `path` is a page's (for people) rather than a program's: everything outside the
@@ -164,8 +165,9 @@ fn path_and_query(parts: &Parts) -> String {
     parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned())
 }
 
-/// A signed-in person with a role that may read pages: the session cookie opened, its token
-/// still valid in the directory (so revocation ends the session), its CSRF token, the language.
+/// A signed-in person with a role that may read pages: the session cookie opened, its token,
+/// user or OIDC identity checked again ([`auth::session_principal`]: revocation, disabling or
+/// a new password ends the session), its CSRF token, the language.
 pub struct Staff {
     /// Who it is.
     pub principal: Principal,
@@ -205,16 +207,17 @@ impl FromRequestParts<AppState> for Staff {
         let sign_in = || PageRejection::SignIn { next: here.clone() };
         let cookie =
             cookies(&parts.headers).and_then(|header| cookie_value(header, SESSION_COOKIE)).ok_or_else(sign_in)?;
+        if state.web_sessions.ensure().await.is_err() {
+            return Err(PageRejection::Error(WebError::new(lang, StatusCode::SERVICE_UNAVAILABLE, None)));
+        }
         let session = state.web_sessions.open(cookie, Utc::now()).ok_or_else(sign_in)?;
-        let principal = match state.authenticator.authenticate_token_id(session.token_id).await {
+        let principal = match auth::session_principal(state, &session).await {
             Ok(principal) => principal,
-            Err(AuthError::UnknownToken | AuthError::RevokedToken | AuthError::ExpiredToken) => return Err(sign_in()),
-            Err(AuthError::TokensUnavailable(cause)) => {
-                tracing::warn!(error = %cause, "the API tokens cannot be read for a web session");
+            Err(auth::SessionRefused::Ended) => return Err(sign_in()),
+            Err(auth::SessionRefused::Unavailable) => {
                 return Err(PageRejection::Error(WebError::new(lang, StatusCode::SERVICE_UNAVAILABLE, None)));
             }
-            Err(other) => {
-                tracing::error!(error = %other, "a web session could not be checked");
+            Err(auth::SessionRefused::Failed) => {
                 return Err(PageRejection::Error(WebError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, None)));
             }
         };
@@ -316,70 +319,11 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs.iter().find(|(key, _)| key == name).map_or("", |(_, value)| value.as_str())
 }
 
-fn next_from_query(raw: Option<&str>) -> String {
-    let pairs = form_pairs(raw.unwrap_or_default().as_bytes());
-    local_path(field(&pairs, "next")).unwrap_or("/search").to_owned()
-}
-
-/// The sign-in form, with a fresh nonce cookie unless the browser has one.
-fn sign_in_response(
-    state: &AppState,
-    headers: &HeaderMap,
-    status: StatusCode,
-    next: String,
-    error: Option<&'static str>,
-) -> Response {
-    let lang = request_lang(headers);
-    let existing = cookies(headers).and_then(|header| cookie_value(header, SIGN_IN_COOKIE)).map(str::to_owned);
-    let nonce = match existing {
-        Some(nonce) if !nonce.is_empty() => nonce,
-        _ => match session::random_bytes::<16>() {
-            Ok(bytes) => session::hex(&bytes),
-            Err(error) => {
-                tracing::error!(%error, "no nonce for the sign-in form");
-                return WebError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, None).into_response();
-            }
-        },
-    };
-    let view = SignInView { csrf: state.web_sessions.sign_in_csrf_token(&nonce), next, error };
-    let frame = Frame { lang, here: "/sign-in".to_owned(), signed_in: None };
-    let response = html_response(status, pages::sign_in_page(&frame, &view));
-    with_cookie(response, &set_cookie(SIGN_IN_COOKIE, &nonce, 3600, over_https(headers)))
-}
-
-/// `GET /sign-in`.
-async fn sign_in_form(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
-    sign_in_response(&state, &headers, StatusCode::OK, next_from_query(raw.as_deref()), None)
-}
-
-/// `POST /sign-in`: a local API token becomes a session cookie. (Password accounts, when
-/// `kirjuri user create` exists, will be a second way in here; OIDC a third.)
-async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let lang = request_lang(&headers);
-    let texts = lang.texts();
-    let pairs = form_pairs(&body);
-    let next = local_path(field(&pairs, "next")).unwrap_or("/search").to_owned();
-    let nonce = cookies(&headers).and_then(|header| cookie_value(header, SIGN_IN_COOKIE)).unwrap_or_default();
-    if !state.web_sessions.sign_in_csrf_holds(nonce, field(&pairs, "csrf")) {
-        return sign_in_response(&state, &headers, StatusCode::FORBIDDEN, next, Some(texts.form_expired));
-    }
-    let token = field(&pairs, "token").trim();
-    let token_id = match state.authenticator.authenticate_bearer(token).await {
-        Ok(Principal { authenticated_by: AuthMethod::ApiToken { token_id }, .. }) => token_id,
-        Ok(_) | Err(_) => {
-            return sign_in_response(&state, &headers, StatusCode::UNAUTHORIZED, next, Some(texts.token_refused));
-        }
-    };
-    let session = Session::starting(token_id, None, Utc::now());
-    let max_age = (session.expires_at - Utc::now()).num_seconds().max(0);
-    let secure = over_https(&headers);
-    let response =
-        with_cookie(see_other(&next), &set_cookie(SESSION_COOKIE, &state.web_sessions.seal(&session), max_age, secure));
-    with_cookie(response, &set_cookie(SIGN_IN_COOKIE, "", 0, secure))
-}
-
 /// `POST /sign-out`: ends the session in this browser (the token itself stays valid).
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(unavailable) = auth::key_ready(&state, &headers).await {
+        return unavailable;
+    }
     let lang = request_lang(&headers);
     let pairs = form_pairs(&body);
     let cookie = cookies(&headers).and_then(|header| cookie_value(header, SESSION_COOKIE)).unwrap_or_default();

@@ -107,42 +107,6 @@ pub fn language_switch_href(lang: Lang, here: &str) -> String {
     format!("/language/{}?back={back}", lang.code())
 }
 
-/// What the sign-in page shows.
-#[derive(Debug, Clone, Default)]
-pub struct SignInView {
-    /// The sign-in form's CSRF token.
-    pub csrf: String,
-    /// Where to go once signed in.
-    pub next: String,
-    /// Why the last attempt failed, if it did.
-    pub error: Option<&'static str>,
-}
-
-/// The sign-in page: paste a local API token. (Password accounts will add a second form here.)
-pub fn sign_in_page(frame: &Frame, view: &SignInView) -> Markup {
-    let texts = frame.texts();
-    layout(
-        frame,
-        texts.sign_in,
-        html! {
-            h1 { (texts.sign_in) }
-            form.sign-in method="post" action="/sign-in" {
-                input type="hidden" name="csrf" value=(view.csrf);
-                input type="hidden" name="next" value=(view.next);
-                @if let Some(error) = view.error {
-                    p.error id="token-error" role="alert" { (error) }
-                }
-                label for="token" { (texts.token_label) }
-                p.hint id="token-hint" { (texts.token_help) }
-                input id="token" name="token" type="password" autocomplete="off" required
-                    aria-describedby=(if view.error.is_some() { "token-hint token-error" } else { "token-hint" })
-                    aria-invalid=[view.error.map(|_| "true")];
-                button type="submit" { (texts.sign_in) }
-            }
-        },
-    )
-}
-
 /// One search result as the page shows it.
 #[derive(Debug, Clone)]
 pub struct ResultView {
@@ -403,19 +367,5 @@ mod tests {
         let finnish = search_page(&frame(Lang::Fi), &view).into_string();
         assert!(finnish.contains("<h3><a"), "no lang on a Finnish page's Finnish title");
         assert!(finnish.contains("Oppi"));
-    }
-
-    #[test]
-    fn a_refused_sign_in_names_the_error_next_to_the_field() {
-        let view = SignInView {
-            csrf: "x".to_owned(),
-            next: "/search".to_owned(),
-            error: Some(Lang::Fi.texts().token_refused),
-        };
-        let page = sign_in_page(&Frame { signed_in: None, ..frame(Lang::Fi) }, &view).into_string();
-        assert!(page.contains("role=\"alert\""));
-        assert!(page.contains("aria-invalid=\"true\""));
-        assert!(page.contains("<label for=\"token\">API-tunniste</label>"));
-        assert!(!page.contains("/sign-out"));
     }
 }

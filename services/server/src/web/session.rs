@@ -1,17 +1,36 @@
-//! Web sessions: a signed cookie naming the local API token a person signed in with and when
-//! the session ends, and the CSRF tokens of its forms.
+//! Web sessions: a signed cookie naming who signed in — a local API token, a local user, or an
+//! OIDC identity — and when the session ends, and the CSRF tokens of its forms.
 //!
-//! The cookie holds no secret and no state of its own: `v1.<token id>.<expiry, unix seconds>.<MAC>`,
-//! the MAC an HMAC-SHA256 under the [`SessionKey`]. Any instance holding the same key accepts
-//! it; every request still looks the token up in the token directory (which follows the event
-//! store), so revoking the token ends its sessions everywhere. A form's CSRF token is the MAC
-//! of the session cookie under the same key, so it is tied to that session and needs no storage.
+//! The cookie holds no secret: `v2.<kind>.<subject>.<expiry, unix seconds>.<MAC>`, the MAC an
+//! HMAC-SHA256 under the [`SessionKey`]. The kinds ([`SessionSubject`]):
+//! - `t`, a token id: every request looks the token up in the token directory, so revoking it
+//!   ends its sessions everywhere;
+//! - `u`, a user id and how many times the user's password had been changed: every request
+//!   looks the user up in the user directory, so disabling the account or changing its password
+//!   ends its sessions;
+//! - `o`, an OIDC identity (base64url JSON of subject, name, tenant and roles as the ID token
+//!   said): nothing to look up, so such a session is short (the ID token's `exp`, at most
+//!   [`SESSION_LENGTH`]); the tenant is mapped to a municipality again on every request.
 //!
-//! Where the key comes from: see [`SessionKey`].
+//! A form's CSRF token is the MAC of the session cookie under the same key, so it is tied to
+//! that session and needs no storage.
+//!
+//! Where the key comes from: an event in the store ([`SessionKey::for_store`],
+//! [`SessionKey::ensure`]), so every instance on one store, and the same instance after a
+//! restart, accepts every session.
+
+use std::sync::Arc;
 
 use aws_lc_rs::hmac;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use kirjuri_events::domain::server_key;
+use kirjuri_events::{EventId, EventMetadata, EventPayload, EventType, ExpectedRevision, NewEvent, StreamName};
+use kirjuri_store::{EventStore, ReadStreamOptions, StoreError};
 use uuid::Uuid;
+
+use crate::auth::oidc::OidcIdentity;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "kirjuri_session";
@@ -22,17 +41,22 @@ pub const LANG_COOKIE: &str = "kirjuri_lang";
 /// How long a session lasts at most (less when its token expires sooner).
 pub const SESSION_LENGTH: chrono::Duration = chrono::Duration::hours(12);
 
-/// The key sessions and CSRF tokens are signed with.
+/// The key sessions and CSRF tokens are signed with: one per store, kept as an event.
 ///
-/// Today it is made at random when the server starts ([`SessionKey::generate`]): sessions end
-/// when the server restarts, and several instances behind one load balancer need sticky
-/// sessions. The planned home of the key is an event in the store, made on first start
-/// ("keys are events"); [`SessionKey::from_bytes`] is where such a key enters.
-pub struct SessionKey(hmac::Key);
+/// A server reads it from the store when it starts ([`SessionKey::for_store`]); if the store
+/// holds none yet, the first page that needs it makes one ([`SessionKey::ensure`]) and appends
+/// it with expected revision "no stream", so of two instances doing so at once one wins and
+/// the other reads the winner's key. (Made on first use rather than at start, so that starting
+/// a server writes nothing and a store that cannot be reached at start does not stop it; until
+/// the key is there, pages answer 503.)
+pub struct SessionKey {
+    key: tokio::sync::OnceCell<hmac::Key>,
+    store: Option<Arc<dyn EventStore>>,
+}
 
 impl std::fmt::Debug for SessionKey {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("SessionKey(..)")
+        formatter.debug_struct("SessionKey").field("loaded", &self.key.initialized()).finish_non_exhaustive()
     }
 }
 
@@ -41,31 +65,115 @@ impl std::fmt::Debug for SessionKey {
 #[error("the operating system's random number generator failed")]
 pub struct RandomFailed;
 
+/// The session key is not held and cannot be read or made now (the store failed).
+#[derive(Debug, thiserror::Error)]
+#[error("the web session key cannot be read or made now")]
+pub struct KeyUnavailable;
+
+/// How many bytes a session key has.
+const KEY_BYTES: usize = 32;
+
+/// Reads the web session key from its stream in `store`; if there is none, makes one and
+/// appends it with expected revision "no stream" (a conflict means another instance won: its
+/// key is read back).
+async fn load_or_create(store: &dyn EventStore) -> anyhow::Result<Vec<u8>> {
+    use anyhow::Context as _;
+    let stream = server_key::session_key_stream().context("naming the session key's stream")?;
+    if let Some(key) = read_key(store, &stream).await? {
+        return Ok(key);
+    }
+    let bytes = random_bytes::<KEY_BYTES>().context("making the web session key")?;
+    let created = server_key::SessionKeyCreated { key: hex(&bytes), created_at: Utc::now() };
+    let event_type = EventType::parse(server_key::SESSION_KEY_CREATED).context("the key event's type")?;
+    let data = EventPayload::from_value(&created).context("encoding the key event")?;
+    let metadata = EventMetadata { actor: Some("system:kirjuri-serve".to_owned()), ..EventMetadata::default() };
+    let event = NewEvent::new(EventId::random(), event_type, data).with_metadata(metadata);
+    match store.append(&stream, ExpectedRevision::NoStream, vec![event]).await {
+        Ok(_) => {
+            tracing::info!("web session key made and recorded");
+            Ok(bytes.to_vec())
+        }
+        Err(StoreError::Conflict { .. }) => read_key(store, &stream)
+            .await?
+            .context("another instance recorded the session key, but it cannot be read back"),
+        Err(error) => Err(error).context("recording the web session key"),
+    }
+}
+
+/// The key recorded in `stream`, if there is one.
+async fn read_key(store: &dyn EventStore, stream: &StreamName) -> anyhow::Result<Option<Vec<u8>>> {
+    use anyhow::Context as _;
+    let events = store.read_stream(stream, ReadStreamOptions::forward(1)).await.context("reading the session key")?;
+    let Some(event) = events.first() else { return Ok(None) };
+    let created: server_key::SessionKeyCreated = event.data.decode().context("decoding the session key")?;
+    let bytes = unhex(&created.key).filter(|bytes| bytes.len() == KEY_BYTES).context("the session key is malformed")?;
+    Ok(Some(bytes))
+}
+
 impl SessionKey {
-    /// A fresh random 256-bit key.
+    /// A fresh random 256-bit key, held only here (for tests; a server uses [`SessionKey::for_store`]).
     pub fn generate() -> Result<Self, RandomFailed> {
-        Ok(Self::from_bytes(&random_bytes::<32>()?))
+        Ok(Self::from_bytes(&random_bytes::<KEY_BYTES>()?))
     }
 
-    /// The key with these bytes.
+    /// The key with these bytes, held only here.
     pub fn from_bytes(bytes: &[u8]) -> Self {
-        Self(hmac::Key::new(hmac::HMAC_SHA256, bytes))
+        Self { key: tokio::sync::OnceCell::new_with(Some(hmac::Key::new(hmac::HMAC_SHA256, bytes))), store: None }
     }
 
+    /// The key of `store`: read now if the store holds one (a store that cannot be read now is
+    /// logged and tried again by [`SessionKey::ensure`]); made by `ensure` if it holds none.
+    pub async fn for_store(store: Arc<dyn EventStore>) -> Self {
+        let key = tokio::sync::OnceCell::new();
+        let existing = match server_key::session_key_stream() {
+            Ok(stream) => read_key(&*store, &stream).await,
+            Err(error) => Err(error.into()),
+        };
+        match existing {
+            Ok(Some(bytes)) => {
+                let _ = key.set(hmac::Key::new(hmac::HMAC_SHA256, &bytes));
+            }
+            Ok(None) => tracing::debug!("no web session key yet; the first page that needs one makes it"),
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), "the web session key cannot be read now; pages try again")
+            }
+        }
+        Self { key, store: Some(store) }
+    }
+
+    /// Makes sure the key is held: read from the store, or made and recorded if it holds none.
+    pub async fn ensure(&self) -> Result<(), KeyUnavailable> {
+        let store = self.store.as_ref();
+        self.key
+            .get_or_try_init(|| async {
+                let store = store.ok_or(KeyUnavailable)?;
+                let bytes = load_or_create(&**store).await.map_err(|error| {
+                    tracing::warn!(error = %format!("{error:#}"), "the web session key cannot be read or made");
+                    KeyUnavailable
+                })?;
+                Ok(hmac::Key::new(hmac::HMAC_SHA256, &bytes))
+            })
+            .await
+            .map(|_| ())
+    }
+
+    /// The MAC of `data` for `purpose`; empty while the key is not held (see [`SessionKey::ensure`]).
     fn mac(&self, purpose: &str, data: &str) -> String {
+        let Some(key) = self.key.get() else { return String::new() };
         let message = format!("{purpose}|{data}");
-        hex(hmac::sign(&self.0, message.as_bytes()).as_ref())
+        hex(hmac::sign(key, message.as_bytes()).as_ref())
     }
 
+    /// Whether `mac_hex` is the MAC of `data` for `purpose`; never while the key is not held.
     fn verify(&self, purpose: &str, data: &str, mac_hex: &str) -> bool {
-        let Some(tag) = unhex(mac_hex) else { return false };
+        let (Some(key), Some(tag)) = (self.key.get(), unhex(mac_hex)) else { return false };
         let message = format!("{purpose}|{data}");
-        hmac::verify(&self.0, message.as_bytes(), &tag).is_ok()
+        hmac::verify(key, message.as_bytes(), &tag).is_ok()
     }
 
-    /// The cookie value of a session for `token_id` that ends at `expires_at`.
+    /// The cookie value of `session`.
     pub fn seal(&self, session: &Session) -> String {
-        let data = format!("v1.{}.{}", session.token_id.simple(), session.expires_at.timestamp());
+        let data = format!("v2.{}.{}", session.subject.encode(), session.expires_at.timestamp());
         let mac = self.mac("session", &data);
         format!("{data}.{mac}")
     }
@@ -77,13 +185,25 @@ impl SessionKey {
             return None;
         }
         let mut parts = data.split('.');
-        let (Some("v1"), Some(id), Some(expiry), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some("v2"), Some(kind), Some(subject), Some(expiry), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return None;
         };
-        let token_id = Uuid::try_parse(id).ok()?;
+        let subject = SessionSubject::decode(kind, subject)?;
         let expires_at = DateTime::from_timestamp(expiry.parse().ok()?, 0)?;
-        (expires_at > now).then_some(Session { token_id, expires_at })
+        (expires_at > now).then_some(Session { subject, expires_at })
+    }
+
+    /// `value` with a MAC for `purpose` appended (`<value>.<MAC>`): a short-lived signed cookie.
+    pub fn sign(&self, purpose: &str, value: &str) -> String {
+        format!("{value}.{}", self.mac(purpose, value))
+    }
+
+    /// The value of a [`SessionKey::sign`]ed text, if its MAC for `purpose` holds.
+    pub fn unsign<'a>(&self, purpose: &str, signed: &'a str) -> Option<&'a str> {
+        let (value, mac) = signed.rsplit_once('.')?;
+        self.verify(purpose, value, mac).then_some(value)
     }
 
     /// The CSRF token of the forms of the session whose cookie value is `cookie`.
@@ -107,20 +227,67 @@ impl SessionKey {
     }
 }
 
-/// A signed-in session: which token, until when.
+/// Who a session is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionSubject {
+    /// Signed in with the local API token with this id.
+    Token(Uuid),
+    /// Signed in as a local user with a password.
+    User {
+        /// The user's id.
+        id: Uuid,
+        /// How many times the user's password had been changed then (a change ends the session).
+        password_changes: u32,
+    },
+    /// Signed in through the configured OIDC provider.
+    Oidc(OidcIdentity),
+}
+
+impl SessionSubject {
+    fn encode(&self) -> String {
+        match self {
+            Self::Token(id) => format!("t.{}", id.simple()),
+            Self::User { id, password_changes } => format!("u.{}-{password_changes}", id.simple()),
+            Self::Oidc(identity) => {
+                let json = serde_json::to_vec(identity).unwrap_or_default();
+                format!("o.{}", URL_SAFE_NO_PAD.encode(json))
+            }
+        }
+    }
+
+    fn decode(kind: &str, text: &str) -> Option<Self> {
+        match kind {
+            "t" => Uuid::try_parse(text).ok().map(Self::Token),
+            "u" => {
+                let (id, changes) = text.split_once('-')?;
+                Some(Self::User { id: Uuid::try_parse(id).ok()?, password_changes: changes.parse().ok()? })
+            }
+            "o" => {
+                let json = URL_SAFE_NO_PAD.decode(text).ok()?;
+                serde_json::from_slice(&json).ok().map(Self::Oidc)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A signed-in session: who, until when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
-    /// The local API token it was signed in with.
-    pub token_id: Uuid,
+    /// Who signed in.
+    pub subject: SessionSubject,
     /// When it ends.
     pub expires_at: DateTime<Utc>,
 }
 
 impl Session {
-    /// A session for `token_id` starting `now`: [`SESSION_LENGTH`], or until the token expires.
-    pub fn starting(token_id: Uuid, token_expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Self {
+    /// A session for `subject` starting `now`: [`SESSION_LENGTH`], or until `ends_by` if sooner
+    /// (a token's expiry, an ID token's `exp`).
+    pub fn starting(subject: SessionSubject, ends_by: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Self {
         let full = now + SESSION_LENGTH;
-        Self { token_id, expires_at: token_expires_at.map_or(full, |token_end| token_end.min(full)) }
+        let end = ends_by.map_or(full, |end| end.min(full));
+        // The cookie says whole seconds; the session is what the cookie says.
+        Self { subject, expires_at: DateTime::from_timestamp(end.timestamp(), 0).unwrap_or(end) }
     }
 }
 
@@ -164,35 +331,68 @@ pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
+    use crate::auth::Role;
 
     fn key() -> SessionKey {
         SessionKey::from_bytes(b"a key of thirty-two bytes exactly")
     }
 
+    fn token_session(now: DateTime<Utc>) -> Session {
+        Session::starting(SessionSubject::Token(Uuid::new_v4()), None, now)
+    }
+
     #[test]
     fn a_sealed_session_opens_until_it_ends() {
         let now = Utc::now();
-        let session = Session::starting(Uuid::new_v4(), None, now);
+        let session = token_session(now);
         let cookie = key().seal(&session);
-        assert_eq!(key().open(&cookie, now).map(|s| s.token_id), Some(session.token_id));
+        assert_eq!(key().open(&cookie, now).map(|s| s.subject), Some(session.subject));
         assert_eq!(key().open(&cookie, now + SESSION_LENGTH), None);
+    }
+
+    #[test]
+    fn every_kind_of_subject_survives_the_cookie() {
+        let now = Utc::now();
+        let identity = OidcIdentity {
+            subject: "00000000-0000-0000-0000-00000000a11c".to_owned(),
+            display_name: Some("Äijä \"quoted\". dotted".to_owned()),
+            tenant_id: Uuid::from_u128(7),
+            roles: BTreeSet::from([Role::Staff, Role::Auditor]),
+        };
+        for subject in [
+            SessionSubject::Token(Uuid::new_v4()),
+            SessionSubject::User { id: Uuid::new_v4(), password_changes: 3 },
+            SessionSubject::Oidc(identity),
+        ] {
+            let session = Session::starting(subject, None, now);
+            let cookie = key().seal(&session);
+            assert_eq!(cookie.split('.').count(), 5, "{cookie}");
+            assert!(cookie.bytes().all(|byte| byte.is_ascii_graphic() && byte != b';' && byte != b','), "{cookie}");
+            assert_eq!(key().open(&cookie, now), Some(session));
+        }
     }
 
     #[test]
     fn a_session_ends_when_its_token_expires_if_that_is_sooner() {
         let now = Utc::now();
         let token_end = now + chrono::Duration::minutes(5);
-        assert_eq!(Session::starting(Uuid::nil(), Some(token_end), now).expires_at, token_end);
-        assert_eq!(Session::starting(Uuid::nil(), None, now).expires_at, now + SESSION_LENGTH);
+        let subject = SessionSubject::Token(Uuid::nil());
+        let seconds = |time: DateTime<Utc>| time.timestamp();
+        assert_eq!(seconds(Session::starting(subject.clone(), Some(token_end), now).expires_at), seconds(token_end));
+        assert_eq!(seconds(Session::starting(subject, None, now).expires_at), seconds(now + SESSION_LENGTH));
     }
 
     #[test]
     fn a_changed_cookie_or_another_key_does_not_open() {
         let now = Utc::now();
-        let cookie = key().seal(&Session::starting(Uuid::new_v4(), None, now));
-        let other_token = cookie.replacen("v1.", "v1.0", 1);
+        let cookie = key().seal(&token_session(now));
+        let other_token = cookie.replacen("v2.t.", "v2.t.0", 1);
         assert_eq!(key().open(&other_token, now), None);
+        let as_user = cookie.replacen("v2.t.", "v2.u.", 1);
+        assert_eq!(key().open(&as_user, now), None);
         let (data, _) = cookie.rsplit_once('.').unwrap_or_default();
         let later = format!("{}9.{}", data, &cookie[data.len() + 1..]);
         assert_eq!(key().open(&later, now), None);
@@ -201,11 +401,44 @@ mod tests {
         assert_eq!(key().open("", now), None);
     }
 
+    #[tokio::test]
+    async fn two_instances_starting_together_on_one_store_end_up_with_one_key() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let open = || {
+            let options = kirjuri_store::SqliteStoreOptions::new(dir.path().join("events.sqlite"));
+            std::sync::Arc::new(kirjuri_store::SqliteStore::open(options).expect("the store opens"))
+        };
+        let (first_store, second_store) = (open(), open());
+        let (first, second) =
+            tokio::join!(SessionKey::for_store(first_store.clone()), SessionKey::for_store(second_store));
+        assert!(first.csrf_token("cookie").is_empty(), "no key is made at start");
+        let (made, also_made) = tokio::join!(first.ensure(), second.ensure());
+        made.expect("a key");
+        also_made.expect("a key");
+        let now = Utc::now();
+        let cookie = first.seal(&token_session(now));
+        assert!(second.open(&cookie, now).is_some(), "a session sealed by one opens on the other");
+        let restarted = SessionKey::for_store(open()).await;
+        assert!(restarted.open(&cookie, now).is_some(), "and after a restart");
+        let stream = server_key::session_key_stream().expect("a stream name");
+        let events = first_store.read_stream(&stream, ReadStreamOptions::forward(10)).await.expect("reads");
+        assert_eq!(events.len(), 1, "one key event");
+        assert_eq!(events[0].metadata.tenant, None, "the key belongs to no municipality");
+    }
+
+    #[test]
+    fn a_signed_value_opens_only_for_its_purpose_and_unchanged() {
+        let signed = key().sign("oidc", "state-and-nonce");
+        assert_eq!(key().unsign("oidc", &signed), Some("state-and-nonce"));
+        assert_eq!(key().unsign("csrf", &signed), None);
+        assert_eq!(key().unsign("oidc", &signed.replacen("state", "stat3", 1)), None);
+    }
+
     #[test]
     fn a_csrf_token_holds_only_for_its_own_session() {
         let now = Utc::now();
-        let first = key().seal(&Session::starting(Uuid::new_v4(), None, now));
-        let second = key().seal(&Session::starting(Uuid::new_v4(), None, now));
+        let first = key().seal(&token_session(now));
+        let second = key().seal(&token_session(now));
         let token = key().csrf_token(&first);
         assert!(key().csrf_holds(&first, &token));
         assert!(!key().csrf_holds(&second, &token));

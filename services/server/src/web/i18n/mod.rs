@@ -7,6 +7,7 @@
 //! language, and the areas do not edit each other's tables.
 
 pub mod audit;
+pub mod auth;
 pub mod experiments;
 pub mod forms;
 pub mod picture;
