@@ -12,16 +12,17 @@ document.addEventListener("keydown", (event) => {
 // Lists marked `data-live-refresh` refresh themselves when the live stream (GET /live, the
 // person's municipality's announcements) says something new was recorded: the page is fetched
 // again and each marked element's content is replaced by its counterpart (by id, else by
-// order). At most one refresh a second; none while focus is inside a list being replaced, so
-// no one loses their place; the change is announced politely to screen readers.
+// order). The read models may apply the event a moment after it is announced, so a refresh
+// that finds nothing new is tried again a few times, further apart. At most one refresh at a
+// time; none replaces a list that holds the focus, so no one loses their place; a change is
+// announced politely to screen readers.
 (() => {
   const lists = () => Array.from(document.querySelectorAll("[data-live-refresh]"));
   if (lists().length === 0 || !("EventSource" in window)) return;
-  let pending = false;
-  let last = 0;
-  const refresh = async () => {
-    pending = false;
-    last = Date.now();
+  const retries = [500, 1000, 2000, 4000];
+  let timer = null;
+  const refresh = async (attempt) => {
+    timer = null;
     const response = await fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } });
     if (!response.ok) return;
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
@@ -35,12 +36,12 @@ document.addEventListener("keydown", (event) => {
     });
     const status = document.getElementById("live-status");
     if (changed && status) status.textContent = status.dataset.updated || "";
+    if (!changed && attempt < retries.length && timer === null) schedule(attempt + 1);
   };
-  const schedule = () => {
-    if (pending) return;
-    pending = true;
-    setTimeout(() => refresh().catch(() => { pending = false; }), Math.max(0, 1000 - (Date.now() - last)));
+  const schedule = (attempt) => {
+    if (timer !== null) return;
+    timer = setTimeout(() => refresh(attempt).catch(() => { timer = null; }), retries[Math.min(attempt, retries.length - 1)]);
   };
   const source = new EventSource("/live");
-  source.addEventListener("event", schedule);
+  source.addEventListener("event", () => schedule(0));
 })();
