@@ -125,6 +125,34 @@ impl Browser {
         url.query_pairs().any(|(key, found)| key == name && found == value)
     }
 
+    /// Clicks `element` (a link or a submit button) and waits until the next page has loaded:
+    /// the old page is marked first, so an element both pages have cannot be mistaken for the
+    /// new page's.
+    pub async fn click_to_next_page(&self, element: fantoccini::elements::Element) {
+        self.evaluate("window.kirjuriOldPage = true; return null").await;
+        element.click().await.expect("the element is clicked");
+        let started = Instant::now();
+        loop {
+            let loaded =
+                self.evaluate("return window.kirjuriOldPage === undefined && document.readyState === 'complete'").await;
+            if loaded == serde_json::json!(true) {
+                return;
+            }
+            assert!(started.elapsed() < PAGE_WAIT, "no new page after the click on {}", self.path().await);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the current URL's query has `name=value` (a form sent by a click navigates a
+    /// moment later: checking at once may still see the previous page).
+    pub async fn wait_for_query(&self, name: &str, value: &str) {
+        let started = Instant::now();
+        while !self.query_has(name, value).await {
+            assert!(started.elapsed() < PAGE_WAIT, "the URL never had {name}={value}: {}", self.path().await);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Waits until `css` matches, then returns the first match.
     pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
         let started = Instant::now();

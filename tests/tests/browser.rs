@@ -70,14 +70,14 @@ async fn a_staff_member_signs_in_searches_narrows_pages_opens_a_lesson_and_switc
     assert!(second_page.contains("offset=10") && second_page.contains("language=en"), "{second_page}");
     browser.wait_for(".result mark").await;
 
-    browser.wait_for("aside.facets a[href*='kind=lesson']").await.click().await.expect("the lesson facet is followed");
+    browser.click_to_next_page(browser.wait_for("aside.facets a[href*='kind=lesson']").await).await;
     browser.wait_for(".result h3 a").await;
     let lessons = browser.path().await;
     assert!(
         lessons.contains("kind=lesson") && !lessons.contains("offset="),
         "a new filter starts at page one: {lessons}"
     );
-    browser.wait_for(".result h3 a").await.click().await.expect("a lesson is opened");
+    browser.click_to_next_page(browser.wait_for(".result h3 a").await).await;
     browser.wait_for("main h1").await;
     assert!(browser.path().await.starts_with("/lessons/"), "the result opens its lesson");
     browser.assert_accessible("lesson").await;

@@ -30,7 +30,7 @@ async fn a_decision_maker_reads_the_picture_moves_it_to_an_earlier_day_and_opens
     let latest = latest.as_str().expect("the trends show campaign dates").to_owned();
     let day = chrono::NaiveDate::parse_from_str(&latest, "%Y-%m-%d").expect("a date") - chrono::Days::new(1);
     browser.evaluate(&format!("document.getElementById('as_of').value = '{day}'; return true")).await;
-    browser.wait_for("form.picture-filters button[type=submit]").await.click().await.expect("the form is sent");
+    browser.click_to_next_page(browser.wait_for("form.picture-filters button[type=submit]").await).await;
     browser.wait_for("p.as-of time").await;
     assert!(browser.query_has("as_of", &day.to_string()).await, "the day is in the URL");
     let shown = browser
@@ -47,7 +47,7 @@ async fn a_decision_maker_reads_the_picture_moves_it_to_an_earlier_day_and_opens
     browser.assert_accessible("experiments").await;
     browser.screenshots("picture-experiments").await;
 
-    browser.wait_for(".experiment-list tbody th a").await.click().await.expect("an experiment is opened");
+    browser.click_to_next_page(browser.wait_for(".experiment-list tbody th a").await).await;
     browser.wait_for("main h1").await;
     assert!(browser.path().await.starts_with("/experiments/"), "the experiment's page opens");
     browser.wait_for("svg.measurement-chart").await;

@@ -50,7 +50,7 @@ async fn a_decision_maker_filters_the_practices_opens_one_and_follows_its_eviden
 
     browser.wait_for("#body").await.select_by_value(&body).await.expect("the body is chosen");
     browser.wait_for("#status").await.select_by_value(&status).await.expect("the status is chosen");
-    browser.wait_for("form.practice-filters button[type=submit]").await.click().await.expect("the form is sent");
+    browser.click_to_next_page(browser.wait_for("form.practice-filters button[type=submit]").await).await;
     browser.wait_for(&format!("a[href='/practices/{practice}']")).await;
     assert!(browser.query_has("body", &body).await && browser.query_has("status", &status).await, "filters in the URL");
     let rows = browser.evaluate("return document.querySelectorAll('table.practices tbody tr').length").await;
@@ -75,7 +75,7 @@ async fn a_decision_maker_filters_the_practices_opens_one_and_follows_its_eviden
     browser.assert_accessible("practice in English").await;
     browser.screenshots("practice-english").await;
 
-    browser.wait_for(".practice-timeline a[href^='/lessons/']").await.click().await.expect("the evidence is followed");
+    browser.click_to_next_page(browser.wait_for(".practice-timeline a[href^='/lessons/']").await).await;
     browser.wait_for("main h1").await;
     assert!(browser.path().await.starts_with("/lessons/"), "the evidence opens its lesson");
     browser.assert_accessible("lesson from a practice").await;

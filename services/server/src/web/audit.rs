@@ -895,12 +895,129 @@ async fn state_page(
 }
 
 fn value_cell(texts: &AuditTexts, value: Option<&str>) -> Markup {
+    let value = value.map(readable).filter(|value| !value.is_empty() && value != "None");
     html! {
         @match value {
-            Some(value) if !value.is_empty() => code { (value) },
-            _ => span.muted { (texts.empty_value) },
+            Some(value) => code { (value) },
+            None => span.muted { (texts.empty_value) },
         }
     }
+}
+
+/// A state field's value (the domain state's `Debug` form) as a person reads it: on one line,
+/// without the wrappers that say only how Rust holds it — `Some(x)` is `x`, an id newtype
+/// `BodyId(…)` is its UUID, a trailing comma before a closing bracket goes. Quoted text is
+/// left exactly as it is.
+fn readable(debug: &str) -> String {
+    let mut text = collapse_whitespace(debug);
+    while let Some(unwrapped) = unwrap_first_wrapper(&text) {
+        text = unwrapped;
+    }
+    text
+}
+
+/// Runs of whitespace outside quoted text become one space; `, )` `, }` `, ]` lose the comma.
+fn collapse_whitespace(debug: &str) -> String {
+    let mut out = String::with_capacity(debug.len());
+    let mut in_quotes = false;
+    let mut escaped = false;
+    for character in debug.chars() {
+        if in_quotes {
+            out.push(character);
+            match (escaped, character) {
+                (false, '\\') => escaped = true,
+                (false, '"') => in_quotes = false,
+                _ => escaped = false,
+            }
+            continue;
+        }
+        match character {
+            '"' => {
+                in_quotes = true;
+                out.push(character);
+            }
+            c if c.is_whitespace() => {
+                if !out.ends_with(' ') && !out.ends_with('(') && !out.ends_with('[') && !out.is_empty() {
+                    out.push(' ');
+                }
+            }
+            ')' | '}' | ']' => {
+                while out.ends_with(' ') || out.ends_with(',') {
+                    out.pop();
+                }
+                if character == '}' {
+                    out.push(' ');
+                }
+                out.push(character);
+            }
+            c => out.push(c),
+        }
+    }
+    out.trim().to_owned()
+}
+
+/// The text with its first `Some(…)` or `<Name>Id(…)` (outside quotes) replaced by what it
+/// wraps, or `None` when there is none.
+fn unwrap_first_wrapper(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut in_quotes = false;
+    let mut escaped = false;
+    for (at, &byte) in bytes.iter().enumerate() {
+        if in_quotes {
+            match (escaped, byte) {
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_quotes = false,
+                _ => escaped = false,
+            }
+            continue;
+        }
+        if byte == b'"' {
+            in_quotes = true;
+            continue;
+        }
+        if byte != b'(' {
+            continue;
+        }
+        let name_start = text[..at].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+        let name = &text[name_start..at];
+        let wrapper = name == "Some"
+            || (name.len() > 2 && name.ends_with("Id") && name.starts_with(|c: char| c.is_ascii_uppercase()));
+        if !wrapper {
+            continue;
+        }
+        let close = matching_paren(text, at)?;
+        return Some(format!("{}{}{}", &text[..name_start], &text[at + 1..close], &text[close + 1..]));
+    }
+    None
+}
+
+/// The index of the `)` closing the `(` at `open`, skipping quoted text.
+fn matching_paren(text: &str, open: usize) -> Option<usize> {
+    let mut depth = 0_usize;
+    let mut in_quotes = false;
+    let mut escaped = false;
+    for (at, byte) in text.bytes().enumerate().skip(open) {
+        if in_quotes {
+            match (escaped, byte) {
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_quotes = false,
+                _ => escaped = false,
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_quotes = true,
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(at);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The state page.
@@ -1355,5 +1472,20 @@ mod tests {
             html.contains("/state/practice/00000000-0000-0000-0000-000000000000?as_of=3.3"),
             "state after the event"
         );
+    }
+
+    #[test]
+    fn state_values_read_without_rusts_wrappers_and_quoted_text_is_kept() {
+        let debug = "Some(\n    BodyId(\n        7f3a2c1e-0000-4000-8000-000000000001,\n    ),\n)";
+        assert_eq!(readable(debug), "7f3a2c1e-0000-4000-8000-000000000001");
+        assert_eq!(readable("[\n    UnitId(\n        a,\n    ),\n    UnitId(\n        b,\n    ),\n]"), "[a, b]");
+        assert_eq!(readable("\"Some(  not  a wrapper )\""), "\"Some(  not  a wrapper )\"");
+        assert_eq!(readable("Draft"), "Draft");
+        assert_eq!(
+            readable("LocalizedText {\n    fi: \"Etä, (kotihoito)\",\n}"),
+            "LocalizedText { fi: \"Etä, (kotihoito)\" }"
+        );
+        assert_eq!(readable("Valid(3)"), "Valid(3)", "only Some and id newtypes are unwrapped");
+        assert_eq!(readable("Some(\"unclosed"), "Some(\"unclosed", "a malformed value is shown as it is");
     }
 }
