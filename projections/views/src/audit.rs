@@ -472,6 +472,39 @@ impl ViewsReader {
         Ok(AuditPage { rows, next })
     }
 
+    /// The newest `limit` events of `types` in streams of `kind` recorded for `tenant`, newest
+    /// first: what a page's list of a few records among many events needs (a municipality's
+    /// units, its open campaigns, its measurements). It reads through the entity index by kind,
+    /// not through the tenant's whole trail — which the planner would otherwise walk, in
+    /// position order, past every other event of the municipality (tens of milliseconds at
+    /// 40,000 events).
+    pub fn recent_of_kind(
+        &self,
+        kind: EntityKind,
+        types: &[&str],
+        tenant: &str,
+        limit: u32,
+    ) -> Result<Vec<AuditRow>, ViewsError> {
+        if types.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (3..3 + types.len()).map(|index| format!("?{index}")).collect();
+        let query = format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit INDEXED BY audit_by_entity
+             WHERE entity_kind = ?1 AND +tenant = ?2 AND event_type IN ({})
+             ORDER BY pos_commit DESC, pos_prepare DESC LIMIT {limit}",
+            placeholders.join(", ")
+        );
+        let kind_name = kind.as_str();
+        let mut values: Vec<&dyn ToSql> = vec![&kind_name, &tenant];
+        values.extend(types.iter().map(|name| name as &dyn ToSql));
+        let mut statement = self.connection.prepare_cached(&query).map_err(sql("preparing a recent-events query"))?;
+        statement
+            .query_map(values.as_slice(), read_audit_row)
+            .and_then(|rows| rows.collect())
+            .map_err(sql("reading recent events"))
+    }
+
     /// A page of one entity's timeline.
     pub fn entity_timeline(&self, kind: EntityKind, entity: Uuid, page: PageRequest) -> Result<AuditPage, ViewsError> {
         self.timeline(&AuditFilter::entity(kind, entity), page)

@@ -513,6 +513,33 @@ fn event_types_correlations_and_exclusions_narrow_the_timeline() {
 }
 
 #[test]
+fn the_recent_events_of_a_kind_are_the_tenants_own_newest_first_as_the_timeline_has_them() {
+    let (_w, log) = world();
+    let (_dir, projection) = projected(&log);
+    let reader = projection.reader().expect("reader");
+    let everything = reader.timeline(&AuditFilter::default(), PageRequest::first(1_000)).expect("all").rows;
+    let tenant = everything.iter().find_map(|r| r.municipality.clone()).expect("a tenant");
+    let types = ["UnitEstablished", "UnitTargetSet"];
+    let mut expected: Vec<_> = everything
+        .iter()
+        .filter(|r| {
+            r.entity_kind == EntityKind::Unit
+                && r.municipality.as_deref() == Some(tenant.as_str())
+                && types.contains(&r.event_type.as_str())
+        })
+        .map(|r| r.position)
+        .collect();
+    expected.reverse();
+    assert!(expected.len() > 1, "the world has units with targets");
+    let recent = reader.recent_of_kind(EntityKind::Unit, &types, &tenant, 1_000).expect("recent");
+    assert_eq!(recent.iter().map(|r| r.position).collect::<Vec<_>>(), expected);
+    let newest = reader.recent_of_kind(EntityKind::Unit, &types, &tenant, 1).expect("the newest");
+    assert_eq!(newest.iter().map(|r| r.position).collect::<Vec<_>>(), expected[..1]);
+    assert!(reader.recent_of_kind(EntityKind::Unit, &types, "no such tenant", 10).expect("none").is_empty());
+    assert!(reader.recent_of_kind(EntityKind::Unit, &[], &tenant, 10).expect("no types").is_empty());
+}
+
+#[test]
 fn bad_input_gets_typed_errors_not_panics() {
     assert!(matches!(EntityKind::parse("widget"), Err(ViewsError::UnknownEntityKind(k)) if k == "widget"));
     for bad in ["", "abc", "1", "1.", ".1", "-1.2", "1.2.3", "99999999999999999999.1", "１.２"] {

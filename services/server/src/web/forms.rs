@@ -24,7 +24,7 @@ use kirjuri_domain::experiment::{AssessOutcome, ExperimentCommand, ExperimentSta
 use kirjuri_domain::lesson::{IdentifyLesson, LessonCommand, LessonState};
 use kirjuri_domain::practice::{DecidePractice, PracticeCommand, PracticeState};
 use kirjuri_events::domain::MunicipalityId;
-use kirjuri_views::{AuditFilter, ExperimentFilter, ListRequest, PageRequest, PracticeFilter, ViewsError, ViewsReader};
+use kirjuri_views::{EntityKind, ExperimentFilter, ListRequest, PageRequest, PracticeFilter, ViewsError, ViewsReader};
 use maud::{Markup, html};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -89,14 +89,15 @@ pub struct FormChoices {
 const MAX_CHOICES: usize = 100;
 
 /// The data of `municipality`'s newest events of `types` (from the audit trail's read model).
-fn recorded(views: &ViewsReader, municipality: MunicipalityId, types: &[&str]) -> Result<Vec<Value>, ViewsError> {
-    let filter = AuditFilter {
-        municipality: Some(municipality.to_string()),
-        event_types: types.iter().map(|name| (*name).to_owned()).collect(),
-        ..AuditFilter::default()
-    };
-    let page = views.timeline(&filter, PageRequest::last(PageRequest::MAX_LIMIT))?;
-    Ok(page.rows.iter().filter_map(|row| row.data.decode::<Value>().ok()).collect())
+fn recorded(
+    views: &ViewsReader,
+    municipality: MunicipalityId,
+    kind: EntityKind,
+    types: &[&str],
+) -> Result<Vec<Value>, ViewsError> {
+    let mut rows = views.recent_of_kind(kind, types, &municipality.to_string(), PageRequest::MAX_LIMIT)?;
+    rows.reverse(); // oldest first, as the lists were built
+    Ok(rows.iter().filter_map(|row| row.data.decode::<Value>().ok()).collect())
 }
 
 fn uuid_in(data: &Value, pointer: &str) -> Option<Uuid> {
@@ -159,14 +160,15 @@ pub fn form_choices(
             .collect();
     }
     if kind.offers(Source::Units) {
-        choices.units = recorded(views, municipality, &["UnitEstablished"])?
+        choices.units = recorded(views, municipality, EntityKind::Unit, &["UnitEstablished"])?
             .iter()
             .filter_map(|data| Some(choice(uuid_in(data, "/unit")?, text_in(data, "/name/fi").to_owned(), None)))
             .take(MAX_CHOICES)
             .collect();
     }
     if kind.offers(Source::OpenCampaigns) {
-        let campaign_events = recorded(views, municipality, &["CampaignOpened", "CampaignClosed"])?;
+        let campaign_events =
+            recorded(views, municipality, EntityKind::Campaign, &["CampaignOpened", "CampaignClosed"])?;
         let closed: Vec<Uuid> = campaign_events
             .iter()
             .filter(|data| data.get("framework").is_none())
@@ -184,7 +186,7 @@ pub fn form_choices(
             .collect();
     }
     if kind.offers(Source::Sessions) {
-        choices.sessions = recorded(views, municipality, &["SessionHeld"])?
+        choices.sessions = recorded(views, municipality, EntityKind::Engagement, &["SessionHeld"])?
             .iter()
             .filter_map(|data| {
                 let topics: Vec<&str> = data
@@ -201,7 +203,7 @@ pub fn form_choices(
             .collect();
     }
     if kind.offers(Source::Measurements) {
-        choices.measurements = recorded(views, municipality, &["MeasurementRecorded"])?
+        choices.measurements = recorded(views, municipality, EntityKind::Experiment, &["MeasurementRecorded"])?
             .iter()
             .filter_map(|data| {
                 let label = format!(

@@ -24,8 +24,7 @@ use kirjuri_events::domain::assessment::{FrameworkDefinition, FrameworkKind};
 use kirjuri_events::domain::organisation::UnitEvent;
 use kirjuri_events::domain::{FrameworkId, MunicipalityId, UnitId};
 use kirjuri_views::{
-    AggregateState, AsOf, AuditFilter, EntityKind, Figure, PageRequest, PictureQuery, PictureSubject,
-    SituationalPicture, ViewsError,
+    AggregateState, AsOf, EntityKind, Figure, PictureQuery, PictureSubject, SituationalPicture, ViewsError,
 };
 use maud::{Markup, PreEscaped, html};
 
@@ -89,28 +88,15 @@ pub(crate) fn unit_names(
     views: &kirjuri_views::ViewsReader,
     municipality: MunicipalityId,
 ) -> Result<Vec<(UnitId, String)>, ViewsError> {
-    let filter = AuditFilter {
-        entity_kind: Some(EntityKind::Unit),
-        municipality: Some(municipality.to_string()),
-        event_types: vec!["UnitEstablished".to_owned()],
-        ..AuditFilter::default()
-    };
+    let rows = views.recent_of_kind(EntityKind::Unit, &["UnitEstablished"], &municipality.to_string(), 100_000)?;
     let mut names = Vec::new();
-    let mut request = PageRequest::first(PageRequest::MAX_LIMIT);
-    loop {
-        let page = views.timeline(&filter, request)?;
-        for row in &page.rows {
-            let event = UnitState::decode(&row.to_recorded())
-                .map_err(|e| ViewsError::Undecodable { position: row.position, reason: e.to_string() })?;
-            if let UnitEvent::Established(established) = event
-                && established.municipality == municipality
-            {
-                names.push((established.unit, established.name.fi));
-            }
-        }
-        match page.next {
-            Some(cursor) => request = PageRequest::after(cursor, PageRequest::MAX_LIMIT),
-            None => break,
+    for row in &rows {
+        let event = UnitState::decode(&row.to_recorded())
+            .map_err(|e| ViewsError::Undecodable { position: row.position, reason: e.to_string() })?;
+        if let UnitEvent::Established(established) = event
+            && established.municipality == municipality
+        {
+            names.push((established.unit, established.name.fi));
         }
     }
     names.sort_by(|(a_id, a), (b_id, b)| a.cmp(b).then_with(|| a_id.cmp(b_id)));
