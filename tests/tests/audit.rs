@@ -234,6 +234,11 @@ async fn the_timeline_pages_both_ways_over_every_event_once_and_filters_narrow_i
     assert_eq!(past["events"].as_array().map(Vec::len), Some(0));
     let now = get_json(&app, &auditor, "/api/v1/timeline?from=2000-01-01&to=2999-01-01&limit=200").await;
     assert_eq!(now["events"].as_array().map(Vec::len), Some(expected));
+    // A day as `from` starts at its first moment and as `to` ends at its last: today's events
+    // are all within from=today&to=today.
+    let today = chrono::Utc::now().date_naive();
+    let today_only = get_json(&app, &auditor, &format!("/api/v1/timeline?from={today}&to={today}&limit=200")).await;
+    assert_eq!(today_only["events"].as_array().map(Vec::len), Some(expected), "today's events, from today");
 
     // One command's events, by its correlation.
     let correlation = notes[0]["correlation_id"].as_str().expect("a correlation").to_owned();

@@ -474,10 +474,10 @@ impl ViewsReader {
 
     /// The newest `limit` events of `types` in streams of `kind` recorded for `tenant`, newest
     /// first: what a page's list of a few records among many events needs (a municipality's
-    /// units, its open campaigns, its measurements). It reads through the entity index by kind,
-    /// not through the tenant's whole trail — which the planner would otherwise walk, in
-    /// position order, past every other event of the municipality (tens of milliseconds at
-    /// 40,000 events).
+    /// units, its open campaigns among the responses, its measurements). It reads only those
+    /// events, through the index by tenant and type — not the tenant's whole trail, which the
+    /// planner would otherwise walk in position order past every other event of the
+    /// municipality (tens of milliseconds at 40,000 events).
     pub fn recent_of_kind(
         &self,
         kind: EntityKind,
@@ -490,8 +490,8 @@ impl ViewsReader {
         }
         let placeholders: Vec<String> = (3..3 + types.len()).map(|index| format!("?{index}")).collect();
         let query = format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit INDEXED BY audit_by_entity
-             WHERE entity_kind = ?1 AND +tenant = ?2 AND event_type IN ({})
+            "SELECT {AUDIT_COLUMNS} FROM audit INDEXED BY audit_by_tenant_type
+             WHERE tenant = ?2 AND event_type IN ({}) AND +entity_kind = ?1
              ORDER BY pos_commit DESC, pos_prepare DESC LIMIT {limit}",
             placeholders.join(", ")
         );

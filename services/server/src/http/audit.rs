@@ -144,6 +144,15 @@ pub(crate) fn moment_parameter(name: &str, value: &str) -> Result<DateTime<Utc>,
     })
 }
 
+/// A lower bound: a day means from its start (a moment is taken as it is), so `from=2025-03-01`
+/// includes what was recorded on the first of March.
+pub(crate) fn from_parameter(name: &str, value: &str) -> Result<DateTime<Utc>, ApiError> {
+    match kirjuri_views::audit::parse_date(value) {
+        Ok(day) => Ok(day.and_time(chrono::NaiveTime::MIN).and_utc()),
+        Err(_) => moment_parameter(name, value),
+    }
+}
+
 fn date_parameter(name: &str, value: &str) -> Result<NaiveDate, ApiError> {
     kirjuri_views::audit::parse_date(value)
         .map_err(|_| ApiError::bad_request(format!("{name}: `{}` is not a date like 2025-03-31", printable(value))))
@@ -207,7 +216,7 @@ fn audit_query(raw: Option<&str>, scope: Scope) -> Result<(AuditFilter, Paging),
             "experiment" => {
                 filter.experiment = Some(kirjuri_events::domain::ExperimentId(uuid_parameter("experiment", &value)?));
             }
-            "from" => filter.from = Some(moment_parameter("from", &value)?),
+            "from" => filter.from = Some(from_parameter("from", &value)?),
             "to" => filter.to = Some(moment_parameter("to", &value)?),
             "municipality" => {
                 return Err(ApiError::bad_request(
@@ -457,7 +466,7 @@ fn own_municipality(principal: &Principal) -> Resource {
             description = "Only events by this actor, e.g. token:anna"),
         ("unit" = Option<Uuid>, Query, description = "Only events naming this unit"),
         ("experiment" = Option<Uuid>, Query, description = "Only events naming this experiment"),
-        ("from" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Recorded at or after: a day (YYYY-MM-DD, its end) or an RFC 3339 time"),
+        ("from" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Recorded at or after: a day (YYYY-MM-DD, from its start) or an RFC 3339 time"),
         ("to" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Recorded at or before: a day (YYYY-MM-DD, its end) or an RFC 3339 time; not before `from`"),
         ("after" = Option<String>, Query, pattern = "^[0-9]{1,18}\\.[0-9]{1,18}$", description = "The page after this cursor (a page's `next`)"),
         ("before" = Option<String>, Query, pattern = "^[0-9]{1,18}\\.[0-9]{1,18}$", description = "The page before this cursor (a page's `previous`); not with `after`"),
