@@ -26,7 +26,7 @@ use maud::{Markup, html};
 use super::i18n::Lang;
 use super::i18n::audit::{AuditTexts, texts};
 use super::pages::{self, Frame};
-use super::{Staff, WebError, html_response};
+use super::{Staff, WebError, filled_pairs, html_response};
 use crate::access::{Action, Resource, authorize};
 use crate::auth::Principal;
 use crate::http::audit::{AuditEventBody, AuditPageBody, EntityDiffBody, EntityStateBody};
@@ -68,11 +68,6 @@ pub fn routes() -> Router<AppState> {
 
 // ---------------------------------------------------------------------------------------------
 // Query strings
-
-/// The query's pairs without empty values (a GET form sends every field, filled or not).
-fn filled_pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    crate::http::pairs(raw).into_iter().filter(|(_, value)| !value.trim().is_empty()).collect()
-}
 
 /// `name=value&…`, encoded.
 fn encode(pairs: &[(String, String)]) -> String {

@@ -31,7 +31,7 @@ use serde::Serialize;
 use super::i18n::Lang;
 use super::i18n::experiments::{ExperimentsTexts, texts};
 use super::pages::{Frame, layout};
-use super::picture::{Choice, Text, decimal, filled, localized, unit_names};
+use super::picture::{Choice, Text, decimal, localized, unit_names};
 use super::{Staff, WebError, html_response, read_views};
 use crate::access::{Action, Resource, authorize};
 use crate::http::AppState;
@@ -50,7 +50,7 @@ async fn list(State(state): State<AppState>, staff: Staff, RawQuery(raw): RawQue
     let municipality = staff.principal.municipality;
     authorize(&staff.principal, Action::Read, &Resource::of(municipality))
         .map_err(|denied| WebError::denied(lang, &denied))?;
-    let raw = filled(raw.as_deref());
+    let raw = super::filled_query(raw.as_deref());
     let (filter, request) =
         crate::http::experiment_list_request(Some(&raw)).map_err(|error| WebError::from_api(lang, &error))?;
     let (listed, units) = read_views(&state, lang, move |views| {

@@ -378,6 +378,18 @@ async fn lesson(State(state): State<AppState>, staff: Staff, Path(lesson): Path<
     Ok(html_response(StatusCode::OK, pages::lesson_page(&staff.frame, &view)))
 }
 
+/// A query string's pairs without the empty ones: a GET form sends every field, filled or not,
+/// and on a page an untouched field (`unit=`) means "no filter" — where the API, asked by a
+/// program, would call it malformed. The one place for that rule.
+pub fn filled_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    crate::http::pairs(raw).into_iter().filter(|(_, value)| !value.trim().is_empty()).collect()
+}
+
+/// [`filled_pairs`] encoded again as a query string, for the API's parsers.
+pub fn filled_query(raw: Option<&str>) -> String {
+    form_urlencoded::Serializer::new(String::new()).extend_pairs(filled_pairs(raw)).finish()
+}
+
 /// Runs `query` on a pooled views reader on a blocking thread: the one way a page reads the
 /// views. A fault (no read side, a failed or panicked query) is a logged 500/503 page.
 pub async fn read_views<T, E>(

@@ -46,7 +46,7 @@ async fn home(State(state): State<AppState>, staff: Staff, RawQuery(raw): RawQue
     let municipality = staff.principal.municipality;
     authorize(&staff.principal, Action::Read, &Resource::of(municipality))
         .map_err(|denied| WebError::denied(lang, &denied))?;
-    let query = crate::http::picture_query(municipality, Some(&filled(raw.as_deref())))
+    let query = crate::http::picture_query(municipality, Some(&super::filled_query(raw.as_deref())))
         .map_err(|error| WebError::from_api(lang, &error))?;
     let whole = PictureQuery { unit: None, framework: None, ..query.clone() };
     let (picture, frameworks, units) = read_views(&state, lang, move |views| {
@@ -67,18 +67,6 @@ async fn home(State(state): State<AppState>, staff: Staff, RawQuery(raw): RawQue
     .await?;
     let view = picture_view(lang, &query, &picture, &frameworks, &units);
     Ok(html_response(StatusCode::OK, picture_page(&staff.frame, &view)).into_response())
-}
-
-/// The query string without its empty parameters: a form's untouched field (`unit=`) means
-/// "no filter" on a page, where the API would call it malformed.
-pub(crate) fn filled(raw: Option<&str>) -> String {
-    let mut serializer = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in crate::http::pairs(raw) {
-        if !value.trim().is_empty() {
-            serializer.append_pair(&name, &value);
-        }
-    }
-    serializer.finish()
 }
 
 /// The units of `municipality` and their (Finnish) names, by name: what the unit filters offer
@@ -759,8 +747,8 @@ mod tests {
 
     #[test]
     fn a_form_s_empty_fields_are_no_filters() {
-        assert_eq!(filled(Some("as_of=&unit=&framework=f%20x")), "framework=f+x");
-        assert_eq!(filled(None), "");
+        assert_eq!(super::super::filled_query(Some("as_of=&unit=&framework=f%20x")), "framework=f+x");
+        assert_eq!(super::super::filled_query(None), "");
     }
 
     #[test]

@@ -193,10 +193,8 @@ async fn list(State(state): State<AppState>, staff: Staff, RawQuery(raw): RawQue
     let municipality = staff.principal.municipality;
     authorize(&staff.principal, Action::Read, &Resource::of(municipality))
         .map_err(|denied| WebError::denied(lang, &denied))?;
-    // An empty field of the form means "any": the parameter is left out, as the API expects.
-    let pairs: Vec<(String, String)> =
-        crate::http::pairs(raw.as_deref()).into_iter().filter(|(_, value)| !value.trim().is_empty()).collect();
-    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish();
+    let pairs = super::filled_pairs(raw.as_deref());
+    let query = super::filled_query(raw.as_deref());
     let (filter, request) =
         crate::http::practice_query(Some(&query)).map_err(|error| WebError::from_api(lang, &error))?;
     let (page, names) = read_views(&state, lang, move |views| {
