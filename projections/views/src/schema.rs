@@ -387,9 +387,6 @@ pub const MIGRATIONS: &[&str] = &[
         tag    TEXT NOT NULL,
         PRIMARY KEY (lesson, tag)
      ) STRICT, WITHOUT ROWID;",
-    // 3 -> 4: a municipality's events of some types, in order, without walking all its events
-    // (its units, its open campaigns among the responses, its access log; the pages' lists).
-    "CREATE INDEX audit_by_tenant_type ON audit (tenant, event_type, pos_commit, pos_prepare);",
 ];
 
 fn sqlite_error(path: &str, context: &str, error: rusqlite::Error) -> ViewsError {

@@ -232,12 +232,9 @@ fn time_bound(name: &str, value: &str, end_of_day: bool) -> Result<DateTime<Utc>
 
 /// The access log's filter and page from the query string; always within `municipality`.
 fn access_log_query(raw: Option<&str>, municipality: &str) -> Result<(AuditFilter, PageRequest), ApiError> {
-    // The access log's streams hold only its own types of event; naming them lets the query read only those
-    // events of the municipality (through the index by tenant and type) instead of its whole trail.
     let mut filter = AuditFilter {
         entity_kind: Some(EntityKind::AccessLog),
         municipality: Some(municipality.to_owned()),
-        event_types: AccessLogEvent::TYPES.iter().map(|(name, _)| (*name).to_owned()).collect(),
         ..AuditFilter::default()
     };
     let mut cursor = None;
