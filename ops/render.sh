@@ -48,6 +48,12 @@ for _ in $(seq 1 600); do
     curl -sf "$address/health/ready" >/dev/null && break
     sleep 1
 done
+# Ready means within 10,000 events of the head; measure only once every read model has caught up.
+for _ in $(seq 1 600); do
+    lagging="$(curl -sf "$address/metrics" | awk '/^kirjuri_projection_lag_events/ && $NF != 0' | wc -l)"
+    [ "$lagging" = 0 ] && break
+    sleep 1
+done
 
 # Every role that has pages of its own: staff, decision-maker, experiment lead, coach, auditor.
 token="$("$bin" token create --tenant "$kuopio" --role staff --role decision_maker --role experiment_lead \
@@ -100,6 +106,7 @@ for entry in "${pages[@]}"; do
         results+="{\"page\":\"$name\",\"path\":\"$path\",\"status\":$status},"
         continue
     fi
+    for _ in $(seq 1 20); do curl -s -o /dev/null -H "Cookie: kirjuri_session=$session" "$address$path"; done # warm up
     report="$(wrk -t1 -c2 -d"${duration}s" --latency -H "Cookie: kirjuri_session=$session" "$address$path")"
     echo "$report" > "$out/$name.txt"
     to_ms='{v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}'
