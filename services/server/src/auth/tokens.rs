@@ -25,7 +25,7 @@ use kirjuri_events::domain::api_token::{ApiTokenEvent, ApiTokenId, ApiTokenIssue
 use kirjuri_events::domain::coaching::PersonRef;
 use kirjuri_events::domain::{ApiTokenStream, MunicipalityId};
 use kirjuri_events::{EventId, EventMetadata, ExpectedRevision, Position, RecordedEvent, Revision, StreamName};
-use kirjuri_store::{EventFilter, EventStore, ReadAllOptions, StoreError};
+use kirjuri_store::{EventFilter, EventStore, StoreError};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -298,9 +298,6 @@ pub fn token_events() -> EventFilter {
     EventFilter::streams([format!("{}-", ApiTokenStream::CATEGORY)])
 }
 
-/// How many events one catch-up read asks for.
-const READ_PAGE: usize = 1_000;
-
 /// One token and where its stream stands.
 #[derive(Debug, Clone)]
 struct TokenEntry {
@@ -332,25 +329,16 @@ impl TokenTable {
         self.position
     }
 
-    /// Folds in every token event after [`TokenTable::position`]; returns how many there were.
-    pub async fn catch_up(&mut self, store: &dyn EventStore) -> Result<usize, TokenStoreError> {
-        let mut applied = 0;
-        loop {
-            let mut options = ReadAllOptions::forward(READ_PAGE).filtered(token_events());
-            if let Some(position) = self.position {
-                options = options.from(position);
+    /// Folds in every token event after [`TokenTable::position`].
+    pub async fn catch_up(&mut self, store: &dyn EventStore) -> Result<(), TokenStoreError> {
+        let from = self.position;
+        super::directory::catch_up(store, &token_events(), from, |page| {
+            for event in page {
+                self.apply(event);
             }
-            let page = store.read_all(options).await?;
-            let full_page = page.len() == READ_PAGE;
-            for event in &page {
-                if self.apply(event) {
-                    applied += 1;
-                }
-            }
-            if !full_page {
-                return Ok(applied);
-            }
-        }
+        })
+        .await?;
+        Ok(())
     }
 
     /// Folds in one event unless it is at or before [`TokenTable::position`]; `true` if it was
@@ -728,7 +716,8 @@ mod tests {
     async fn the_events_keep_no_secret_and_name_the_actor_and_tenant() {
         let (dir, store) = store();
         let (_, secret) = issue(&store, new_token(Some("ci"), None), now(), "cli:ops").await.expect("created");
-        let events = store.read_all(ReadAllOptions::forward(10).filtered(token_events())).await.expect("read");
+        let events =
+            store.read_all(kirjuri_store::ReadAllOptions::forward(10).filtered(token_events())).await.expect("read");
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].metadata.actor.as_deref(), Some("cli:ops"));
         assert_eq!(events[0].metadata.tenant.as_deref(), Some(Uuid::from_u128(297).to_string().as_str()));
