@@ -30,8 +30,9 @@ use serde::Serialize;
 
 use super::i18n::Lang;
 use super::i18n::experiments::{ExperimentsTexts, texts};
+use super::pages::Text;
 use super::pages::{Frame, layout};
-use super::picture::{Choice, Text, decimal, localized, unit_names};
+use super::picture::{Choice, decimal, unit_names};
 use super::{Staff, WebError, html_response, read_views};
 use crate::access::{Action, Resource, authorize};
 use crate::http::AppState;
@@ -626,8 +627,7 @@ pub fn experiment_view(lang: Lang, found: &Found) -> ExperimentView {
 }
 
 fn text(lang: Lang, localized_text: &kirjuri_events::domain::LocalizedText) -> Text {
-    let (text, text_lang) = localized(lang, localized_text);
-    Text { text, lang: text_lang }
+    Text::of(lang, localized_text)
 }
 
 fn signed(lang: Lang, value: f64) -> String {

@@ -6,7 +6,39 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+use kirjuri_events::domain::LocalizedText;
+
 use super::i18n::{Lang, Texts};
+
+/// A record's text as a page of `lang` shows it: in the page's language where it is written in
+/// it, else in Finnish, with the `lang` attribute it then needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text {
+    /// The text.
+    pub text: String,
+    /// Its `lang`, when it differs from the page's.
+    pub lang: Option<&'static str>,
+}
+
+impl Text {
+    /// `finnish`, or `english` on an English page when it is written.
+    pub fn pick(lang: Lang, finnish: &str, english: Option<&str>) -> Self {
+        match english.filter(|text| lang == Lang::En && !text.trim().is_empty()) {
+            Some(text) => Self { text: text.to_owned(), lang: None },
+            None => Self::finnish(lang, finnish),
+        }
+    }
+
+    /// A localized text of a record.
+    pub fn of(lang: Lang, text: &LocalizedText) -> Self {
+        Self::pick(lang, &text.fi, text.en.as_deref())
+    }
+
+    /// A text written only in Finnish (a unit's name, a tag).
+    pub fn finnish(lang: Lang, text: &str) -> Self {
+        Self { text: text.to_owned(), lang: (lang != Lang::Fi).then_some("fi") }
+    }
+}
 
 /// What every page's frame needs to know.
 #[derive(Debug, Clone)]

@@ -19,7 +19,6 @@ use axum::routing::get;
 use axum::{Router, response::IntoResponse as _};
 use kirjuri_domain::Aggregate as _;
 use kirjuri_domain::organisation::UnitState;
-use kirjuri_events::domain::LocalizedText;
 use kirjuri_events::domain::assessment::{FrameworkDefinition, FrameworkKind};
 use kirjuri_events::domain::organisation::UnitEvent;
 use kirjuri_events::domain::{FrameworkId, MunicipalityId, UnitId};
@@ -30,7 +29,7 @@ use maud::{Markup, PreEscaped, html};
 
 use super::i18n::Lang;
 use super::i18n::picture::{PictureTexts, texts};
-use super::pages::{Frame, layout};
+use super::pages::{Frame, Text, layout};
 use super::{Staff, WebError, html_response, read_views};
 use crate::access::{Action, Resource, authorize};
 use crate::http::AppState;
@@ -97,35 +96,6 @@ pub fn decimal(lang: Lang, value: f64, decimals: usize) -> String {
     match lang {
         Lang::Fi => text.replace('.', ",").replace('-', "−"),
         Lang::En => text.replace('-', "−"),
-    }
-}
-
-/// `text` in `lang` if written in it, else in Finnish; and the `lang` attribute it then needs.
-pub fn localized(lang: Lang, text: &LocalizedText) -> (String, Option<&'static str>) {
-    match (&text.en, lang) {
-        (Some(english), Lang::En) if !english.trim().is_empty() => (english.clone(), None),
-        _ => (text.fi.clone(), (lang != Lang::Fi).then_some("fi")),
-    }
-}
-
-/// A text with the language it is written in, when that differs from the page's.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Text {
-    /// The text.
-    pub text: String,
-    /// Its `lang`, when it differs from the page's.
-    pub lang: Option<&'static str>,
-}
-
-impl Text {
-    fn of(lang: Lang, text: &LocalizedText) -> Self {
-        let (text, lang) = localized(lang, text);
-        Self { text, lang }
-    }
-
-    /// A Finnish text (a unit's name) on a page of `lang`.
-    pub fn finnish(lang: Lang, text: &str) -> Self {
-        Self { text: text.to_owned(), lang: (lang != Lang::Fi).then_some("fi") }
     }
 }
 

@@ -26,7 +26,7 @@ use maud::{Markup, html};
 
 use super::i18n::Lang;
 use super::i18n::practices::{PracticesTexts, texts};
-use super::pages::{self, Frame};
+use super::pages::{self, Frame, Text};
 use super::{Staff, WebError, html_response, read_views};
 use crate::access::{Action, Resource, authorize};
 use crate::auth::Principal;
@@ -44,39 +44,13 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/practices", get(list)).route("/practices/{practice}", get(practice))
 }
 
-/// A text in the page's language where it has one, else Finnish marked `lang="fi"`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Shown {
-    /// The text.
-    pub text: String,
-    /// Its language, when it differs from the page's.
-    pub lang: Option<&'static str>,
-}
-
-impl Shown {
-    fn pick(lang: Lang, finnish: &str, english: Option<&str>) -> Self {
-        match english.filter(|text| lang == Lang::En && !text.trim().is_empty()) {
-            Some(text) => Self { text: text.to_owned(), lang: None },
-            None => Self::finnish(lang, finnish),
-        }
-    }
-
-    fn finnish(lang: Lang, text: &str) -> Self {
-        Self { text: text.to_owned(), lang: (lang != Lang::Fi).then_some("fi") }
-    }
-
-    fn localized(lang: Lang, text: &LocalizedText) -> Self {
-        Self::pick(lang, &text.fi, text.en.as_deref())
-    }
-}
-
 /// A record linked from a page: its kind, a label and where it opens (if the reader may open it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkView {
     /// `lesson`, `experiment`, `outcome`, `practice`, `campaign`, …
     pub kind: &'static str,
     /// What it shows.
-    pub label: Shown,
+    pub label: Text,
     /// Where it opens.
     pub href: Option<String>,
 }
@@ -90,17 +64,17 @@ pub struct PracticeRowView {
     /// Its page.
     pub href: String,
     /// Its title.
-    pub title: Shown,
+    pub title: Text,
     /// Its status code.
     pub status: String,
     /// The last decision: the body's name, the meeting's date (`YYYY-MM-DD`), the resolution code.
-    pub decision: Option<(Shown, String, String)>,
+    pub decision: Option<(Text, String, String)>,
     /// Its tags.
     pub tags: Vec<String>,
     /// Implementation progress, percent.
     pub progress: u8,
     /// The partner that shared it, if it is shared with the reader's municipality.
-    pub shared_by: Option<Shown>,
+    pub shared_by: Option<Text>,
 }
 
 /// What the list page shows.
@@ -117,7 +91,7 @@ pub struct ListView {
     /// The tag filter.
     pub tag: String,
     /// The bodies to choose from: id and name.
-    pub bodies: Vec<(String, Shown)>,
+    pub bodies: Vec<(String, Text)>,
     /// This page's practices.
     pub rows: Vec<PracticeRowView>,
     /// The first page's address, when this is a later page.
@@ -172,17 +146,17 @@ impl Names {
         Ok(Self { bodies, municipalities })
     }
 
-    fn body(&self, lang: Lang, body: BodyId) -> Shown {
+    fn body(&self, lang: Lang, body: BodyId) -> Text {
         self.bodies.iter().find(|(id, _, _)| *id == body).map_or_else(
-            || Shown { text: body.0.to_string(), lang: None },
-            |(_, fi, en)| Shown::pick(lang, fi, en.as_deref()),
+            || Text { text: body.0.to_string(), lang: None },
+            |(_, fi, en)| Text::pick(lang, fi, en.as_deref()),
         )
     }
 
-    fn municipality(&self, lang: Lang, municipality: MunicipalityId) -> Shown {
+    fn municipality(&self, lang: Lang, municipality: MunicipalityId) -> Text {
         self.municipalities.get(&municipality).map_or_else(
-            || Shown { text: municipality.0.to_string(), lang: None },
-            |(fi, en)| Shown::pick(lang, fi, en.as_deref()),
+            || Text { text: municipality.0.to_string(), lang: None },
+            |(fi, en)| Text::pick(lang, fi, en.as_deref()),
         )
     }
 }
@@ -214,7 +188,7 @@ fn list_view(lang: Lang, pairs: &[(String, String)], page: Listed<PracticeRow>, 
         .into_iter()
         .map(|row| PracticeRowView {
             href: format!("/practices/{}", row.practice.0),
-            title: Shown::pick(lang, &row.title_fi, row.title_en.as_deref()),
+            title: Text::pick(lang, &row.title_fi, row.title_en.as_deref()),
             status: row.status,
             decision: row.latest_decision.map(|decision| {
                 (names.body(lang, decision.body), decision.meeting_date.to_string(), decision.resolution)
@@ -229,8 +203,8 @@ fn list_view(lang: Lang, pairs: &[(String, String)], page: Listed<PracticeRow>, 
         next.push(("after".to_owned(), cursor.to_string()));
         practices_href(&next)
     });
-    let mut bodies: Vec<(String, Shown)> =
-        names.bodies.iter().map(|(id, fi, en)| (id.0.to_string(), Shown::pick(lang, fi, en.as_deref()))).collect();
+    let mut bodies: Vec<(String, Text)> =
+        names.bodies.iter().map(|(id, fi, en)| (id.0.to_string(), Text::pick(lang, fi, en.as_deref()))).collect();
     bodies.sort_by(|a, b| a.1.text.cmp(&b.1.text));
     ListView {
         status: value_of(pairs, "status"),
@@ -381,7 +355,7 @@ pub enum StepDetail {
         /// The version.
         version: u32,
         /// The body.
-        body: Shown,
+        body: Text,
         /// The case number.
         case_number: String,
     },
@@ -390,7 +364,7 @@ pub enum StepDetail {
         /// The version.
         version: u32,
         /// The body.
-        body: Shown,
+        body: Text,
         /// The meeting's date.
         meeting_date: String,
         /// The section.
@@ -443,19 +417,19 @@ pub enum StepDetail {
     /// Retired.
     Retired {
         /// Why.
-        reason: Shown,
+        reason: Text,
     },
     /// Shared with partners.
     Shared {
         /// The version.
         version: u32,
         /// The partners.
-        partners: Vec<Shown>,
+        partners: Vec<Text>,
     },
     /// A partner reported adoption.
     Adoption {
         /// The partner.
-        partner: Shown,
+        partner: Text,
         /// The status code.
         status: String,
         /// Its note (Finnish).
@@ -464,7 +438,7 @@ pub enum StepDetail {
     /// An event this page does not know (its audit summary).
     Other {
         /// The summary.
-        summary: Shown,
+        summary: Text,
     },
 }
 
@@ -501,22 +475,22 @@ pub struct StepView {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextView {
     /// The context.
-    pub context: Shown,
+    pub context: Text,
     /// The options considered.
-    pub options: Vec<Shown>,
+    pub options: Vec<Text>,
     /// The chosen option.
-    pub chosen: Shown,
+    pub chosen: Text,
     /// Benefits.
-    pub positive: Vec<Shown>,
+    pub positive: Vec<Text>,
     /// Drawbacks.
-    pub negative: Vec<Shown>,
+    pub negative: Vec<Text>,
 }
 
 /// What a practice's page shows.
 #[derive(Debug, Clone, Default)]
 pub struct PracticeView {
     /// Its title.
-    pub title: Shown,
+    pub title: Text,
     /// Its status code.
     pub status: String,
     /// The current version.
@@ -526,7 +500,7 @@ pub struct PracticeView {
     /// Its tags.
     pub tags: Vec<String>,
     /// The partner that shared it with the reader's municipality, if it is another's.
-    pub shared_by: Option<Shown>,
+    pub shared_by: Option<Text>,
     /// Its text, if the drafting event was read.
     pub text: Option<TextView>,
     /// The timeline, oldest first.
@@ -618,11 +592,11 @@ fn link(views: &ViewsReader, principal: &Principal, lang: Lang, node: GraphNode)
     let readable =
         |municipality: MunicipalityId| authorize(principal, Action::Read, &Resource::of(municipality)).is_ok();
     let (kind, key) = node.key();
-    let plain = LinkView { kind, label: Shown { text: key.clone(), lang: None }, href: None };
-    let experiment = |experiment: ExperimentId| -> Result<Option<(Shown, String)>, ViewsError> {
+    let plain = LinkView { kind, label: Text { text: key.clone(), lang: None }, href: None };
+    let experiment = |experiment: ExperimentId| -> Result<Option<(Text, String)>, ViewsError> {
         Ok(views.experiment(experiment)?.filter(|found| readable(found.item.municipality)).map(|found| {
             (
-                Shown::pick(lang, &found.item.title_fi, found.item.title_en.as_deref()),
+                Text::pick(lang, &found.item.title_fi, found.item.title_en.as_deref()),
                 format!("/experiments/{}", experiment.0),
             )
         }))
@@ -633,7 +607,7 @@ fn link(views: &ViewsReader, principal: &Principal, lang: Lang, node: GraphNode)
             .filter(|found| readable(found.item.municipality))
             .map_or(plain, |found| LinkView {
                 kind,
-                label: Shown::pick(lang, &found.item.title_fi, found.item.title_en.as_deref()),
+                label: Text::pick(lang, &found.item.title_fi, found.item.title_en.as_deref()),
                 href: Some(format!("/lessons/{id}")),
             }),
         GraphNode::Experiment(id) => {
@@ -641,7 +615,7 @@ fn link(views: &ViewsReader, principal: &Principal, lang: Lang, node: GraphNode)
         }
         GraphNode::Outcome(id, criterion) => experiment(id)?.map_or(plain, |(label, href)| LinkView {
             kind,
-            label: Shown {
+            label: Text {
                 text: format!("{} – {}", label.text, (texts(lang).criterion)(criterion.as_str())),
                 lang: label.lang,
             },
@@ -654,7 +628,7 @@ fn link(views: &ViewsReader, principal: &Principal, lang: Lang, node: GraphNode)
                 if authorize(principal, Action::Read, &resource).is_ok() {
                     LinkView {
                         kind,
-                        label: Shown::finnish(lang, &other.title),
+                        label: Text::finnish(lang, &other.title),
                         href: Some(format!("/practices/{}", id.0)),
                     }
                 } else {
@@ -667,8 +641,8 @@ fn link(views: &ViewsReader, principal: &Principal, lang: Lang, node: GraphNode)
     })
 }
 
-fn localized_all(lang: Lang, texts: &[LocalizedText]) -> Vec<Shown> {
-    texts.iter().map(|text| Shown::localized(lang, text)).collect()
+fn localized_all(lang: Lang, texts: &[LocalizedText]) -> Vec<Text> {
+    texts.iter().map(|text| Text::of(lang, text)).collect()
 }
 
 /// The page of `found` for a reader of `municipality`: the history's rows paired with the
@@ -678,7 +652,7 @@ fn practice_view(lang: Lang, municipality: MunicipalityId, found: Found) -> Prac
     let label = |node: GraphNode| {
         labels.get(&node).cloned().unwrap_or_else(|| {
             let (kind, key) = node.key();
-            LinkView { kind, label: Shown { text: key, lang: None }, href: None }
+            LinkView { kind, label: Text { text: key, lang: None }, href: None }
         })
     };
     let mut submissions = history.submissions.iter();
@@ -689,20 +663,20 @@ fn practice_view(lang: Lang, municipality: MunicipalityId, found: Found) -> Prac
     let mut adoptions = history.adoptions.iter();
     let mut text = None;
     let mut tags = Vec::new();
-    let mut title = Shown::finnish(lang, &history.title);
+    let mut title = Text::finnish(lang, &history.title);
     let mut steps = Vec::with_capacity(rows.len());
     for row in &rows {
         let summary =
-            || StepDetail::Other { summary: Shown::pick(lang, &row.summary_fi, Some(row.summary_en.as_str())) };
+            || StepDetail::Other { summary: Text::pick(lang, &row.summary_fi, Some(row.summary_en.as_str())) };
         let event = PracticeEvent::from_recorded(&row.to_recorded());
         let detail = match event {
             Ok(PracticeEvent::Drafted(drafted)) => {
-                title = Shown::localized(lang, &drafted.title);
+                title = Text::of(lang, &drafted.title);
                 tags = drafted.tags.iter().map(|tag| tag.as_str().to_owned()).collect();
                 text = Some(TextView {
-                    context: Shown::localized(lang, &drafted.context),
+                    context: Text::of(lang, &drafted.context),
                     options: localized_all(lang, &drafted.options_considered),
-                    chosen: Shown::localized(lang, &drafted.chosen_option),
+                    chosen: Text::of(lang, &drafted.chosen_option),
                     positive: localized_all(lang, &drafted.consequences.positive),
                     negative: localized_all(lang, &drafted.consequences.negative),
                 });
@@ -711,18 +685,12 @@ fn practice_view(lang: Lang, municipality: MunicipalityId, found: Found) -> Prac
             }
             Ok(PracticeEvent::Submitted(_)) => submissions.next().map_or_else(summary, |s| StepDetail::Submitted {
                 version: s.version,
-                body: s
-                    .body_name
-                    .as_deref()
-                    .map_or_else(|| names.body(lang, s.body), |name| Shown::finnish(lang, name)),
+                body: s.body_name.as_deref().map_or_else(|| names.body(lang, s.body), |name| Text::finnish(lang, name)),
                 case_number: s.case_number.clone(),
             }),
             Ok(PracticeEvent::Decided(_)) => decisions.next().map_or_else(summary, |d| StepDetail::Decided {
                 version: d.version,
-                body: d
-                    .body_name
-                    .as_deref()
-                    .map_or_else(|| names.body(lang, d.body), |name| Shown::finnish(lang, name)),
+                body: d.body_name.as_deref().map_or_else(|| names.body(lang, d.body), |name| Text::finnish(lang, name)),
                 meeting_date: d.meeting_date.to_string(),
                 section: d.section,
                 resolution: d.resolution.clone(),
@@ -749,9 +717,7 @@ fn practice_view(lang: Lang, municipality: MunicipalityId, found: Found) -> Prac
             Ok(PracticeEvent::Superseded(superseded)) => {
                 StepDetail::Superseded { by: label(GraphNode::Practice(superseded.by)) }
             }
-            Ok(PracticeEvent::Retired(retired)) => {
-                StepDetail::Retired { reason: Shown::localized(lang, &retired.reason) }
-            }
+            Ok(PracticeEvent::Retired(retired)) => StepDetail::Retired { reason: Text::of(lang, &retired.reason) },
             Ok(PracticeEvent::Shared(shared)) => StepDetail::Shared {
                 version: shared.version,
                 partners: shared.partners.iter().map(|partner| names.municipality(lang, *partner)).collect(),
@@ -807,7 +773,7 @@ fn link_markup(t: &PracticesTexts, link: &LinkView) -> Markup {
     }
 }
 
-fn shown(text: &Shown) -> Markup {
+fn shown(text: &Text) -> Markup {
     html! { span lang=[text.lang] { (text.text) } }
 }
 
@@ -979,16 +945,16 @@ mod tests {
     fn row(title: &str) -> PracticeRowView {
         PracticeRowView {
             href: "/practices/1".to_owned(),
-            title: Shown::finnish(Lang::En, title),
+            title: Text::finnish(Lang::En, title),
             status: "passed".to_owned(),
             decision: Some((
-                Shown::finnish(Lang::En, "Kaupunginhallitus"),
+                Text::finnish(Lang::En, "Kaupunginhallitus"),
                 "2025-03-10".to_owned(),
                 "passed".to_owned(),
             )),
             tags: vec!["asiointi".to_owned()],
             progress: 40,
-            shared_by: Some(Shown::finnish(Lang::En, "Oulu")),
+            shared_by: Some(Text::finnish(Lang::En, "Oulu")),
         }
     }
 
@@ -1034,7 +1000,7 @@ mod tests {
     #[test]
     fn every_step_links_its_audit_record_and_decisions_show_body_section_resolution_and_text() {
         let view = PracticeView {
-            title: Shown::finnish(Lang::En, "Etäasiointi"),
+            title: Text::finnish(Lang::En, "Etäasiointi"),
             status: "passed".to_owned(),
             version: 1,
             steps: vec![
@@ -1043,7 +1009,7 @@ mod tests {
                     detail: StepDetail::Drafted {
                         evidence: vec![LinkView {
                             kind: "lesson",
-                            label: Shown::finnish(Lang::En, "Oppi"),
+                            label: Text::finnish(Lang::En, "Oppi"),
                             href: Some("/lessons/l1".to_owned()),
                         }],
                     },
@@ -1053,7 +1019,7 @@ mod tests {
                     at: "2025-03-10T12:00:00Z".to_owned(),
                     detail: StepDetail::Decided {
                         version: 1,
-                        body: Shown::finnish(Lang::En, "Kaupunginhallitus"),
+                        body: Text::finnish(Lang::En, "Kaupunginhallitus"),
                         meeting_date: "2025-03-10".to_owned(),
                         section: 42,
                         resolution: "passed_as_amended".to_owned(),
@@ -1066,7 +1032,7 @@ mod tests {
             ],
             superseded_by: vec![LinkView {
                 kind: "practice",
-                label: Shown::finnish(Lang::En, "Uusi"),
+                label: Text::finnish(Lang::En, "Uusi"),
                 href: Some("/practices/p2".to_owned()),
             }],
             ..PracticeView::default()
@@ -1092,7 +1058,7 @@ mod tests {
                 detail: StepDetail::Progressed { percent: 50, note: None },
                 audit: None,
             }],
-            shared_by: Some(Shown::finnish(Lang::Fi, "Oulu")),
+            shared_by: Some(Text::finnish(Lang::Fi, "Oulu")),
             ..PracticeView::default()
         };
         let page = practice_page(&frame(Lang::Fi), &view).into_string();

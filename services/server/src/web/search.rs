@@ -175,11 +175,8 @@ pub fn search_view(
 
 /// What the lesson page shows of `lesson` to a reader of `lang`.
 pub fn lesson_view(lang: Lang, lesson: &LessonRow) -> LessonView {
-    let english = lesson.title_en.as_ref().filter(|title| lang == Lang::En && !title.trim().is_empty());
-    let (title, title_lang) = match english {
-        Some(title) => (title.clone(), None),
-        None => (lesson.title_fi.clone(), (lang != Lang::Fi).then_some("fi")),
-    };
+    let super::pages::Text { text: title, lang: title_lang } =
+        super::pages::Text::pick(lang, &lesson.title_fi, lesson.title_en.as_deref());
     let within = |name: &str, id: uuid::Uuid| (id.to_string(), search_href(&[(name.to_owned(), id.to_string())]));
     LessonView {
         title,
