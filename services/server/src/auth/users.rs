@@ -600,8 +600,16 @@ pub struct UserDirectory {
     table: RwLock<UserTable>,
     /// How far the log has been read (user events or not), so a catch-up reads only what is new.
     scanned_to: tokio::sync::Mutex<Option<Position>>,
+    /// When the last catch-up finished: a session check within [`SESSION_CHECK_STALENESS`] of
+    /// it reads the table as it is.
+    caught_up_at: Mutex<Option<Instant>>,
     attempts: Attempts,
 }
+
+/// How stale the table may be when a web session is checked: a disabled account or a changed
+/// password ends its sessions within this (on every instance), and pages cost at most one
+/// store read per this interval, not one each (nor a queue behind one lock).
+pub const SESSION_CHECK_STALENESS: Duration = Duration::from_millis(100);
 
 impl fmt::Debug for UserDirectory {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -622,6 +630,7 @@ impl UserDirectory {
             store,
             table: RwLock::new(UserTable::default()),
             scanned_to: tokio::sync::Mutex::new(None),
+            caught_up_at: Mutex::new(None),
             attempts: Attempts { limit, failures: Mutex::new(HashMap::new()) },
         };
         if let Err(error) = directory.catch_up().await {
@@ -649,14 +658,18 @@ impl UserDirectory {
             }
         })
         .await?;
+        *self.caught_up_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
         Ok(())
     }
 
-    /// The account with `id` as the store has it now and how many times its password has been
-    /// changed (for a session to check its user is still active and on the same password);
-    /// `None` if there is none.
+    /// The account with `id` as the store has it (at most [`SESSION_CHECK_STALENESS`] ago) and
+    /// how many times its password has been changed (for a session to check its user is still
+    /// active and on the same password); `None` if there is none.
     pub async fn current(&self, id: Uuid) -> Result<Option<(UserRecord, u32)>, StoreError> {
-        self.catch_up().await?;
+        let caught_up_at = *self.caught_up_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if caught_up_at.is_none_or(|at| at.elapsed() >= SESSION_CHECK_STALENESS) {
+            self.catch_up().await?;
+        }
         Ok(self.read_table().users.get(&id).map(|entry| (entry.record.clone(), entry.password_changes)))
     }
 
