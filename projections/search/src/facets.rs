@@ -153,6 +153,8 @@ impl Collector for FacetCounter<'_> {
         let values = self.dictionaries.values.read().map_err(|_| TantivyError::Poisoned)?;
         let mut merged: Counts = vec![Vec::new(); self.names.len()];
         for (id, total) in totals.into_iter().enumerate() {
+            // The shared dictionary holds every value of every segment, other municipalities'
+            // too; only values the hits have are listed, never one with a count of zero.
             if total == 0 {
                 continue;
             }

@@ -14,6 +14,10 @@
 //! - Finnish is lemmatised with Voikko (all base forms plus compound parts) when libvoikko and
 //!   its Finnish dictionary are installed, loaded at run time by [`ffi`]; Snowball is the
 //!   fallback and a second field. Queries are built in code ([`query`]), not by a parser.
+//! - Tenancy: a search sees only the searchable documents of the municipalities it is filtered
+//!   to. Not only its hits: whether a word occurs, fuzzy expansions, suggestions, "did you mean"
+//!   and BM25's statistics are counted over those documents alone (`scope`), and facet counts
+//!   over the hits.
 //! - Coaching notes: only the structured review (planned, happened, why different, keep or
 //!   change) is indexed, never the `personal` free text.
 //!
@@ -30,6 +34,7 @@ pub mod morphology;
 mod projection;
 pub mod quality;
 pub mod query;
+mod scope;
 
 pub use analysis::{AnalysisSettings, TextLanguage, VoikkoMode};
 pub use document::{DocumentKind, SearchDocument};

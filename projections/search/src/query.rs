@@ -4,27 +4,30 @@
 //! A query's words are ANDed; each word is the OR of its analyses: its Voikko base forms in
 //! `title` (boost 3) and `body`, its exact form, its Swedish and English stems, and its
 //! Snowball stem when Voikko does not know it. Quoted text is a phrase on the exact field.
-//! A word whose terms occur nowhere is treated as a typo: Voikko's suggestions (kept only if
-//! they occur in the index) and fuzzy expansions of the term dictionary (edit distance 0 for
-//! words of up to 3 characters, 1 up to 7, 2 from 8; a swap costs 1) join its group, and the
-//! best of them becomes the "did you mean" suggestion.
+//! A word whose terms occur in no document the caller may read is treated as a typo: Voikko's
+//! suggestions (kept only if they occur in those documents) and fuzzy expansions of the term
+//! dictionary that occur in them (edit distance 0 for words of up to 3 characters, 1 up to 7,
+//! 2 from 8; a swap costs 1) join its group, and the best of them becomes the "did you mean"
+//! suggestion. Every such statistic, and BM25's, is counted over the request's
+//! [`ReadableScope`](crate::scope::ReadableScope), never over the whole index; facet counts
+//! come from the hits alone.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Order, TantivyDocument, Term};
 
 use crate::analysis::{self, TextLanguage};
 use crate::document::DocumentKind;
 use crate::facets::FacetCounter;
+use crate::scope::ReadableScope;
 use crate::{SearchError, SearchIndex};
 
 /// At most this many words of a query are used.
@@ -301,47 +304,9 @@ fn term_query(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
 }
 
 impl SearchIndex {
-    fn doc_freq(&self, searcher: &Searcher, field: Field, text: &str) -> Result<u64, SearchError> {
-        searcher
-            .doc_freq(&Term::from_field_text(field, text))
-            .map_err(SearchError::storage("reading a term's frequency"))
-    }
-
-    /// Terms of `field` within `distance` edits of `text`, most frequent first.
-    fn expand(
-        &self,
-        searcher: &Searcher,
-        field: Field,
-        text: &str,
-        distance: u8,
-    ) -> Result<Vec<(String, u64)>, SearchError> {
-        let mut found: HashMap<String, u64> = HashMap::new();
-        if distance == 0 {
-            return Ok(Vec::new());
-        }
-        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, text), distance, true);
-        for segment in searcher.segment_readers() {
-            let automaton = fuzzy.automaton().map_err(SearchError::storage("building a fuzzy automaton"))?;
-            let inverted =
-                segment.inverted_index(field).map_err(SearchError::storage("reading the term dictionary"))?;
-            let mut stream = inverted
-                .terms()
-                .search(automaton)
-                .into_stream()
-                .map_err(|e| SearchError::Io { context: "streaming the term dictionary", source: e })?;
-            while stream.advance() {
-                if let Ok(term) = std::str::from_utf8(stream.key()) {
-                    *found.entry(term.to_owned()).or_default() += u64::from(stream.value().doc_freq);
-                }
-            }
-        }
-        let mut expansions: Vec<(String, u64)> = found.into_iter().filter(|(term, _)| term != text).collect();
-        expansions.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        expansions.truncate(MAX_EXPANSIONS);
-        Ok(expansions)
-    }
-
-    fn word_group(&self, searcher: &Searcher, word: &str) -> Result<Option<WordGroup>, SearchError> {
+    /// The query of one word, and its correction when it looks misspelt. Whether it occurs,
+    /// and what it is corrected or expanded to, is decided over `scope` alone.
+    fn word_group(&self, scope: &ReadableScope<'_>, word: &str) -> Result<Option<WordGroup>, SearchError> {
         let analysis = &self.inner.analysis;
         let fields = &self.inner.fields;
         let lemmas = analysis.query_lemmas(word);
@@ -356,43 +321,49 @@ impl SearchIndex {
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut highlight: Vec<(&'static str, String)> = Vec::new();
-        let mut occurrences = 0u64;
+        // The terms whose occurrence in scope tells a real word from a typo.
+        let mut looked_up: Vec<(Field, String)> = Vec::new();
         for lemma in &lemmas {
             clauses.push((Occur::Should, term_query(fields.title, lemma, 3.0)));
             clauses.push((Occur::Should, term_query(fields.body, lemma, 1.0)));
             highlight.push((analysis::FI_LEMMA, lemma.clone()));
-            occurrences +=
-                self.doc_freq(searcher, fields.body, lemma)? + self.doc_freq(searcher, fields.title, lemma)?;
+            looked_up.push((fields.body, lemma.clone()));
+            looked_up.push((fields.title, lemma.clone()));
         }
         // Snowball covers what Voikko does not know; without Voikko the lemma field is Snowball.
         if !known && analysis.uses_voikko() {
             for stem in &stems {
                 clauses.push((Occur::Should, term_query(fields.body_stem, stem, 0.3)));
-                occurrences += self.doc_freq(searcher, fields.body_stem, stem)?;
+                looked_up.push((fields.body_stem, stem.clone()));
             }
         }
         clauses.push((Occur::Should, term_query(fields.body_exact, &lower, 1.5)));
-        occurrences += self.doc_freq(searcher, fields.body_exact, &lower)?;
+        looked_up.push((fields.body_exact, lower.clone()));
         for (tokenizer, field, terms) in
             [(analysis::SV_STEM, fields.body_sv, &sv), (analysis::EN_STEM, fields.body_en, &en)]
         {
             for term in terms {
                 clauses.push((Occur::Should, term_query(field, term, 1.0)));
                 highlight.push((tokenizer, term.clone()));
-                occurrences += self.doc_freq(searcher, field, term)?;
+                looked_up.push((field, term.clone()));
+            }
+        }
+        let mut occurs = false;
+        for (field, term) in &looked_up {
+            if scope.occurs(*field, term)? {
+                occurs = true;
+                break;
             }
         }
 
         let mut correction = None;
-        if occurrences == 0 {
+        if !occurs {
             let distance = typo_distance(word.chars().count());
-            // Voikko's suggestions, kept only when they occur in the index.
+            // Voikko's suggestions, kept only when they occur in scope.
             for suggestion in analysis.suggest(word).into_iter().take(3) {
                 let mut useful = false;
                 for lemma in analysis.query_lemmas(&suggestion) {
-                    if self.doc_freq(searcher, fields.body, &lemma)? + self.doc_freq(searcher, fields.title, &lemma)?
-                        > 0
-                    {
+                    if scope.occurs(fields.body, &lemma)? || scope.occurs(fields.title, &lemma)? {
                         clauses.push((Occur::Should, term_query(fields.body, &lemma, 0.8)));
                         clauses.push((Occur::Should, term_query(fields.title, &lemma, 2.0)));
                         highlight.push((analysis::FI_LEMMA, lemma));
@@ -405,7 +376,7 @@ impl SearchIndex {
             }
             let mut best: Option<(String, u64)> = None;
             for lemma in &lemmas {
-                for (term, freq) in self.expand(searcher, fields.body, lemma, distance)? {
+                for (term, freq) in scope.expand(fields.body, lemma, distance, MAX_EXPANSIONS)? {
                     clauses.push((Occur::Should, term_query(fields.body, &term, 0.5)));
                     clauses.push((Occur::Should, term_query(fields.title, &term, 1.5)));
                     highlight.push((analysis::FI_LEMMA, term.clone()));
@@ -415,7 +386,7 @@ impl SearchIndex {
                 }
             }
             for stem in &stems {
-                for (term, _) in self.expand(searcher, fields.body_stem, stem, distance)? {
+                for (term, _) in scope.expand(fields.body_stem, stem, distance, MAX_EXPANSIONS)? {
                     clauses.push((Occur::Should, term_query(fields.body_stem, &term, 0.3)));
                 }
             }
@@ -464,10 +435,11 @@ impl SearchIndex {
         out
     }
 
-    /// Builds the query for `text` and `filters`.
+    /// Builds the query for `text` and `filters`; every term statistic it needs is counted
+    /// over `scope`.
     pub(crate) fn build_query(
         &self,
-        searcher: &Searcher,
+        scope: &ReadableScope<'_>,
         text: &str,
         filters: &SearchFilters,
     ) -> Result<BuiltQuery, SearchError> {
@@ -478,7 +450,7 @@ impl SearchIndex {
         let mut corrected_words = Vec::new();
         let mut any_correction = false;
         for word in &parsed.words {
-            match self.word_group(searcher, word)? {
+            match self.word_group(scope, word)? {
                 Some(group) => {
                     must.push((Occur::Must, group.query));
                     highlight.extend(group.highlight);
@@ -536,7 +508,8 @@ impl SearchIndex {
             return Err(SearchError::invalid("offset", format!("must be at most {MAX_OFFSET}")));
         }
         let searcher = self.inner.reader.searcher();
-        let built = self.build_query(&searcher, &request.text, &request.filters)?;
+        let scope = ReadableScope::new(&searcher, &self.inner.fields, &request.filters.municipalities);
+        let built = self.build_query(&scope, &request.text, &request.filters)?;
         let live: Vec<_> = searcher.segment_readers().iter().map(|segment| segment.segment_id()).collect();
         self.inner.facet_dictionaries.retain_live(&live);
         let facet_counter = FacetCounter::new("facets", &FACET_NAMES, &self.inner.facet_dictionaries);
@@ -544,7 +517,11 @@ impl SearchIndex {
         let (addresses, total, facet_counts): (Vec<(Option<f32>, DocAddress)>, usize, _) = match request.sort {
             SortOrder::Relevance => {
                 let (top, total, facets) = searcher
-                    .search(&*built.query, &(page.order_by_score(), Count, facet_counter))
+                    .search_with_statistics_provider(
+                        &*built.query,
+                        &(page.order_by_score(), Count, facet_counter),
+                        &scope,
+                    )
                     .map_err(SearchError::storage("searching"))?;
                 (top.into_iter().map(|(score, address)| (Some(score), address)).collect(), total, facets)
             }
@@ -587,7 +564,9 @@ impl SearchIndex {
     /// The keys of every document `text` matches (no paging, no scoring): the quality harness.
     pub fn matching_ids(&self, text: &str) -> Result<Vec<String>, SearchError> {
         let searcher = self.inner.reader.searcher();
-        let built = self.build_query(&searcher, text, &SearchFilters::default())?;
+        let filters = SearchFilters::default();
+        let scope = ReadableScope::new(&searcher, &self.inner.fields, &filters.municipalities);
+        let built = self.build_query(&scope, text, &filters)?;
         let addresses = searcher.search(&*built.query, &DocSetCollector).map_err(SearchError::storage("searching"))?;
         let mut ids = Vec::with_capacity(addresses.len());
         for address in addresses {

@@ -520,3 +520,92 @@ fn observations_and_communications_are_found_with_their_facets_and_kind_filter()
         }
     });
 }
+
+/// Made-up words only municipality A's documents hold, and each with one letter changed.
+const PLANTED: [(&str, &str); 6] = [
+    ("quorvaksinen", "quorvaksimen"),
+    ("zelmitorvaki", "zelmitarvaki"),
+    ("hupsatollari", "hupsatollori"),
+    ("vintrapoluki", "vintrapaluki"),
+    ("kermolisuva", "kermalisuva"),
+    ("tsupravinka", "tsupravonka"),
+];
+
+#[test]
+fn did_you_mean_fuzzy_expansion_and_facets_see_only_the_callers_municipality() {
+    in_both_modes(|settings, _| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut projection = open(dir.path(), &settings);
+        let analysis = kirjuri_search::analysis::Analysis::new(&settings);
+        let mut log = Log::default();
+        for (word, _) in PLANTED {
+            log.lesson("Salainen kokeilu", &format!("Kokeilussa käytettiin {word} menetelmää."), KUOPIO, &[word]);
+        }
+        log.lesson("Kotihoito", "Kotihoidon käynnit siirtyivät aamuun.", SIILINJARVI, &["kotihoito"]);
+        log.lesson("Kirjasto", "Kirjaston aukioloajat pitenivät.", SIILINJARVI, &[]);
+        projection.apply(&log.events).expect("applies");
+
+        let search_as = |municipality: MunicipalityId, text: &str| {
+            let filters = SearchFilters::parse([("municipality", municipality.to_string().as_str())]).expect("valid");
+            projection
+                .index()
+                .search(&SearchRequest { text: text.into(), filters, ..SearchRequest::default() })
+                .expect("searches")
+        };
+        for (word, misspelt) in PLANTED {
+            // What the index holds for the word (its Snowball stem without Voikko).
+            let indexed = analysis.terms(kirjuri_search::analysis::FI_LEMMA, word);
+            assert_eq!(indexed.len(), 1, "{word}: {indexed:?}");
+            let indexed = &indexed[0];
+
+            let other = search_as(SIILINJARVI, misspelt);
+            assert!(
+                other.did_you_mean.as_deref().is_none_or(|s| !s.contains(indexed.as_str()) && !s.contains(word)),
+                "{misspelt} from Siilinjärvi: {:?}",
+                other.did_you_mean
+            );
+            assert_eq!(other.total, 0, "{misspelt} from Siilinjärvi: {other:?}");
+            let facet_values: Vec<&str> = other.facets.values().flatten().map(|count| count.value.as_str()).collect();
+            assert!(!facet_values.contains(&word), "{misspelt} from Siilinjärvi: {facet_values:?}");
+
+            // The control: in the municipality that holds it, the same typo finds it.
+            let own = search_as(KUOPIO, misspelt);
+            assert_eq!(own.did_you_mean.as_deref(), Some(indexed.as_str()), "{misspelt} from Kuopio");
+            assert_eq!(own.total, 1, "{misspelt} from Kuopio");
+            assert!(own.facets["tag"].iter().any(|count| count.value == word), "{:?}", own.facets);
+        }
+        // Kuopio's tags are not among Siilinjärvi's facet values, not even with a count of zero.
+        let everything = search_as(SIILINJARVI, "");
+        assert_eq!(everything.total, 2);
+        let tags: Vec<&str> = everything.facets["tag"].iter().map(|count| count.value.as_str()).collect();
+        assert_eq!(tags, vec!["kotihoito"], "{:?}", everything.facets);
+    });
+}
+
+#[test]
+fn a_score_does_not_tell_how_often_another_municipality_uses_a_word() {
+    // The same Siilinjärvi lesson beside Kuopio lessons of the same length that use its word or
+    // do not: BM25 counts documents in Siilinjärvi's scope only, so its score is the same. (The
+    // average field length is the whole index's; Snowball gives both Kuopio texts as many terms.)
+    let score_beside = |kuopio_text: &str| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut projection = open(dir.path(), &AnalysisSettings::snowball_only());
+        let mut log = Log::default();
+        log.lesson("Kotihoito", "Kotihoidon aamukäynnit siirtyivät.", SIILINJARVI, &[]);
+        log.lesson("Kirjasto", "Kirjaston aukioloajat pitenivät.", SIILINJARVI, &[]);
+        for _ in 0..5 {
+            log.lesson("Kotihoito", kuopio_text, KUOPIO, &[]);
+        }
+        projection.apply(&log.events).expect("applies");
+        let filters = SearchFilters::parse([("municipality", SIILINJARVI.to_string().as_str())]).expect("valid");
+        let results = projection
+            .index()
+            .search(&SearchRequest { text: "aamukäynnit".into(), filters, ..SearchRequest::default() })
+            .expect("searches");
+        assert_eq!(results.total, 1, "{results:?}");
+        results.hits[0].score.expect("relevance order has scores")
+    };
+    let beside_users = score_beside("Kotihoidon aamukäynnit lisääntyivät.");
+    let beside_others = score_beside("Kotihoidon iltavuorot lisääntyivät.");
+    assert_eq!(beside_users, beside_others);
+}
