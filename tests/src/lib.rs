@@ -170,14 +170,21 @@ impl TestApp {
     /// role in the municipality the last [`TestApp::post_command`] named (a fresh one at first).
     pub fn command(&self, name: &str) -> reqwest::RequestBuilder {
         let tenant = *self.command_tenant.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.command_as(tenant, name)
+    }
+
+    /// `POST /api/v1/commands/<name>`, ready for headers and a body, as a caller holding every
+    /// role in `tenant`.
+    pub fn command_as(&self, tenant: MunicipalityId, name: &str) -> reqwest::RequestBuilder {
         self.client.post(self.url(&format!("/api/v1/commands/{name}"))).bearer_auth(self.token_for(tenant))
     }
 
     /// `POST /api/v1/commands/<name>` with `body` as JSON under `idempotency_key`, acting for the
-    /// municipality the body names (`municipality`, else `partner`) or, when it names none, for
-    /// the one the previous command named — as one municipality's staff would work on its records.
+    /// municipality the body names (`municipality`, else `host`, else `partner`) or, when it names
+    /// none, for the one the previous command named — as one municipality's staff would work on
+    /// its records.
     pub async fn post_command(&self, name: &str, idempotency_key: &str, body: &serde_json::Value) -> reqwest::Response {
-        let named = ["municipality", "partner"]
+        let named = ["municipality", "host", "partner"]
             .iter()
             .find_map(|field| body.get(*field).and_then(|v| v.as_str()).and_then(|v| uuid::Uuid::parse_str(v).ok()));
         if let Some(tenant) = named {

@@ -174,6 +174,7 @@ async fn programme(app: &TestApp) -> Programme {
     passed_practice(app, &shared_practice, &oulu, &oulu_body, "2025-04-01").await;
     done(app, "share-practice", json!({ "practice": shared_practice, "partners": [kuopio] })).await;
     done(app, "draft-practice", draft(&oulu_private_practice, &oulu, &["asiointi"])).await;
+    done(app, "invite-partner", json!({ "host": kuopio, "partner": oulu, "invited_on": "2025-01-01" })).await;
     done(app, "join-partner-network", json!({ "municipality": oulu, "host": kuopio, "joined_on": "2025-01-02" })).await;
     app.wait_for_projections().await;
     Programme {

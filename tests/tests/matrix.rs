@@ -76,6 +76,8 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             ORGANISATION,
             &[
                 "register-municipality",
+                "invite-partner",
+                "withdraw-partner-invitation",
                 "join-partner-network",
                 "leave-partner-network",
                 "establish-unit",

@@ -65,9 +65,11 @@ pub(crate) fn apply_batch(connection: &mut Connection, batch: &[RecordedEvent]) 
         if checkpoint.is_some_and(|c| event.position <= c) || last.is_some_and(|l| event.position <= l) {
             continue;
         }
-        // Server keys are secrets outside the catalogue: no audit row, no read model (the
-        // checkpoint still moves past them).
-        if !kirjuri_events::domain::server_key::is_server_key_stream(&event.stream) {
+        // Server keys and ended web sessions are the web UI's bookkeeping outside the
+        // catalogue: no audit row, no read model (the checkpoint still moves past them).
+        if !kirjuri_events::domain::server_key::is_server_key_stream(&event.stream)
+            && !kirjuri_events::domain::web_session::is_web_session_stream(&event.stream)
+        {
             apply_event(&transaction, &mut state, event)?;
         }
         last = Some(event.position);
@@ -329,9 +331,33 @@ impl Applied<'_> {
                 )?;
             }
             MunicipalityEvent::PartnerNetworkJoined(e) => {
+                // A join decided while the host was withdrawing its invitation (two streams, two
+                // commands) ends at once: a partnership needs the host's standing consent.
                 self.exec(
-                    "INSERT OR REPLACE INTO partner_networks (partner, host, joined_on, left_on) VALUES (?1, ?2, ?3, NULL)",
+                    "INSERT OR REPLACE INTO partner_networks (partner, host, joined_on, left_on)
+                     VALUES (?1, ?2, ?3,
+                             (SELECT max(?3, withdrawn_on) FROM partner_invitations
+                              WHERE host = ?2 AND partner = ?1 AND withdrawn_on IS NOT NULL))",
                     params![id(e.municipality.0), id(e.host.0), e.joined_on.to_string()],
+                )?;
+            }
+            MunicipalityEvent::PartnerInvited(e) => {
+                self.exec(
+                    "INSERT OR REPLACE INTO partner_invitations (host, partner, invited_on, withdrawn_on)
+                     VALUES (?1, ?2, ?3, NULL)",
+                    params![id(e.host.0), id(e.partner.0), e.invited_on.to_string()],
+                )?;
+            }
+            MunicipalityEvent::PartnerInvitationWithdrawn(e) => {
+                self.exec(
+                    "UPDATE partner_invitations SET withdrawn_on = ?3 WHERE host = ?1 AND partner = ?2",
+                    params![id(e.host.0), id(e.partner.0), e.withdrawn_on.to_string()],
+                )?;
+                // Withdrawing the host's consent ends a partnership built on it.
+                self.exec(
+                    "UPDATE partner_networks SET left_on = max(joined_on, ?3)
+                     WHERE host = ?1 AND partner = ?2 AND left_on IS NULL",
+                    params![id(e.host.0), id(e.partner.0), e.withdrawn_on.to_string()],
                 )?;
             }
             MunicipalityEvent::PartnerNetworkLeft(e) => {

@@ -387,6 +387,15 @@ pub const MIGRATIONS: &[&str] = &[
         tag    TEXT NOT NULL,
         PRIMARY KEY (lesson, tag)
      ) STRICT, WITHOUT ROWID;",
+    // 3 -> 4: the hosts' invitations into their partner networks (their consent, which a
+    // partnership needs). Earlier logs hold no such events, so nothing is replayed.
+    "CREATE TABLE partner_invitations (
+        host         TEXT NOT NULL,
+        partner      TEXT NOT NULL,
+        invited_on   TEXT NOT NULL,
+        withdrawn_on TEXT,
+        PRIMARY KEY (host, partner)
+     ) STRICT, WITHOUT ROWID;",
 ];
 
 fn sqlite_error(path: &str, context: &str, error: rusqlite::Error) -> ViewsError {

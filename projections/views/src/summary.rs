@@ -25,7 +25,8 @@ use kirjuri_events::domain::lesson::{
 };
 use kirjuri_events::domain::organisation::{
     BodyEvent, BodyRegistered, MembershipEnded, MembershipStarted, MunicipalityEvent, MunicipalityRegistered,
-    PartnerNetworkJoined, PartnerNetworkLeft, UnitEstablished, UnitEvent, UnitTargetSet,
+    PartnerInvitationWithdrawn, PartnerInvited, PartnerNetworkJoined, PartnerNetworkLeft, UnitEstablished, UnitEvent,
+    UnitTargetSet,
 };
 use kirjuri_events::domain::practice::{
     AdoptionReported, ImplementationProgressed, PracticeAnchored, PracticeDecided, PracticeDrafted, PracticeEvent,
@@ -182,6 +183,8 @@ pub fn describe(event: &AnyDomainEvent, names: &dyn Names) -> Description {
             MunicipalityEvent::Registered(e) => (municipality_registered(e), vec![], vec![]),
             MunicipalityEvent::PartnerNetworkJoined(e) => (partner_network_joined(&l, e), vec![], vec![]),
             MunicipalityEvent::PartnerNetworkLeft(e) => (partner_network_left(&l, e), vec![], vec![]),
+            MunicipalityEvent::PartnerInvited(e) => (partner_invited(&l, e), vec![], vec![]),
+            MunicipalityEvent::PartnerInvitationWithdrawn(e) => (partner_invitation_withdrawn(&l, e), vec![], vec![]),
         },
         AnyDomainEvent::UnitEvent(e) => match e {
             UnitEvent::Established(e) => (unit_established(e), vec![e.unit], vec![]),
@@ -338,6 +341,24 @@ fn partner_network_left(l: &Labeller, e: &PartnerNetworkLeft) -> Text {
     Text {
         fi: format!("{m_fi} erosi kumppaniverkostosta, isäntänä {host_fi} ({})", e.left_on),
         en: format!("{m_en} left the partner network hosted by {host_en} ({})", e.left_on),
+    }
+}
+
+fn partner_invited(l: &Labeller, e: &PartnerInvited) -> Text {
+    let (host_fi, host_en) = l.municipality(e.host);
+    let (p_fi, p_en) = l.municipality(e.partner);
+    Text {
+        fi: format!("{host_fi} kutsui kunnan {p_fi} kumppaniverkostoonsa ({})", e.invited_on),
+        en: format!("{host_en} invited {p_en} into its partner network ({})", e.invited_on),
+    }
+}
+
+fn partner_invitation_withdrawn(l: &Labeller, e: &PartnerInvitationWithdrawn) -> Text {
+    let (host_fi, host_en) = l.municipality(e.host);
+    let (p_fi, p_en) = l.municipality(e.partner);
+    Text {
+        fi: format!("{host_fi} perui kunnan {p_fi} kutsun kumppaniverkostoonsa ({})", e.withdrawn_on),
+        en: format!("{host_en} withdrew the invitation of {p_en} into its partner network ({})", e.withdrawn_on),
     }
 }
 

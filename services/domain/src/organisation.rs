@@ -3,8 +3,12 @@
 //!
 //! Rules kept here:
 //! - a municipality, unit or body is registered once; everything else on its stream needs it;
-//! - a partner joins a *registered* host's network once at a time, never its own, and never the
-//!   network of a municipality that is itself its partner; it leaves only a network it is in;
+//! - a partnership needs both sides: the host invites a *registered* municipality (never
+//!   itself, once while the invitation stands), and only an invited municipality joins the
+//!   host's network, once at a time, not before the invitation's day, and never the network of
+//!   a municipality that is itself its partner; the partner leaves only a network it is in, and
+//!   the host withdraws only an invitation that stands — which also ends a partnership built
+//!   on it;
 //! - a unit's parent is an established unit of the same municipality; a body's parent is a
 //!   registered body of the same municipality;
 //! - a unit's target names a dimension of a published framework, lies on its scale and is due
@@ -17,8 +21,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use kirjuri_events::domain::organisation::{
     BodyEvent, BodyKind, BodyRegistered, MemberName, MemberRole, MembershipEnded, MembershipId, MembershipStarted,
-    MunicipalityCode, MunicipalityEvent, MunicipalityRegistered, PartnerNetworkJoined, PartnerNetworkLeft, Sector,
-    UnitEstablished, UnitEvent, UnitTargetSet,
+    MunicipalityCode, MunicipalityEvent, MunicipalityRegistered, PartnerInvitationWithdrawn, PartnerInvited,
+    PartnerNetworkJoined, PartnerNetworkLeft, Sector, UnitEstablished, UnitEvent, UnitTargetSet,
 };
 use kirjuri_events::domain::{BodyId, DecodeError, FrameworkId, LocalizedText, MunicipalityId, UnitId, required_text};
 use kirjuri_events::{EventId, EventMetadata, NewEvent, PayloadError, RecordedEvent, StreamName};
@@ -102,13 +106,17 @@ pub(crate) fn not_before(
 // ---------------------------------------------------------------------------------------------
 // Municipality
 
-/// A municipality's state: its registration and the host networks it is a partner in.
+/// A municipality's state: its registration, the host networks it is a partner in, and the
+/// invitations into its own network that stand.
 #[derive(Debug, Clone, Default)]
 pub struct MunicipalityState {
     /// Its registration, once registered.
     pub registration: Option<MunicipalityRegistered>,
     /// The hosts whose network it is in now, with the day it joined each.
     pub networks: BTreeMap<MunicipalityId, NaiveDate>,
+    /// The municipalities it has invited into its network (its consent, until withdrawn), with
+    /// the day of each invitation.
+    pub invitations: BTreeMap<MunicipalityId, NaiveDate>,
 }
 
 impl MunicipalityState {
@@ -120,6 +128,11 @@ impl MunicipalityState {
     /// Whether it is now a partner in `host`'s network.
     pub fn is_partner_of(&self, host: MunicipalityId) -> bool {
         self.networks.contains_key(&host)
+    }
+
+    /// The day it invited `partner` into its network, if that invitation stands.
+    pub fn invited(&self, partner: MunicipalityId) -> Option<NaiveDate> {
+        self.invitations.get(&partner).copied()
     }
 
     /// Its Finnish name, for messages.
@@ -206,6 +219,95 @@ impl JoinPartnerNetwork {
     }
 }
 
+/// Invite a municipality into the host's partner network (the host's consent to its joining).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(try_from = "InvitePartnerInput")]
+pub struct InvitePartner {
+    /// The host.
+    pub host: MunicipalityId,
+    /// The municipality invited.
+    pub partner: MunicipalityId,
+    /// The day of the invitation.
+    pub invited_on: NaiveDate,
+    /// The agreement it rests on, if any.
+    pub agreement: Option<String>,
+}
+
+command_input! {
+    /// [`InvitePartner`] as it arrives.
+    InvitePartnerInput => InvitePartner {
+        /// The host (the caller's municipality).
+        host: MunicipalityId,
+        /// The municipality invited (another registered municipality).
+        partner: MunicipalityId,
+        /// The day of the invitation.
+        invited_on: NaiveDate,
+        /// The agreement it rests on, if any.
+        #[serde(default)]
+        agreement: Option<String>,
+    }
+    |raw| InvitePartner::parse(raw.host, raw.partner, raw.invited_on, raw.agreement.as_deref())
+}
+
+impl InvitePartner {
+    /// Parses the command from raw input.
+    pub fn parse(
+        host: MunicipalityId,
+        partner: MunicipalityId,
+        invited_on: NaiveDate,
+        agreement: Option<&str>,
+    ) -> Result<Self, DomainError> {
+        if host == partner {
+            return Err(DomainError::invalid("partner", "must be another municipality than the host"));
+        }
+        let agreement = agreement.map(|a| required_text("agreement", a)).transpose()?;
+        Ok(Self { host, partner, invited_on, agreement })
+    }
+}
+
+/// Withdraw the host's invitation: the partner can no longer join, and a partnership built on
+/// it ends.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(try_from = "WithdrawPartnerInvitationInput")]
+pub struct WithdrawPartnerInvitation {
+    /// The host.
+    pub host: MunicipalityId,
+    /// The municipality whose invitation is withdrawn.
+    pub partner: MunicipalityId,
+    /// The day it is withdrawn.
+    pub withdrawn_on: NaiveDate,
+    /// Why, if said.
+    pub reason: Option<LocalizedText>,
+}
+
+command_input! {
+    /// [`WithdrawPartnerInvitation`] as it arrives.
+    WithdrawPartnerInvitationInput => WithdrawPartnerInvitation {
+        /// The host (the caller's municipality).
+        host: MunicipalityId,
+        /// The municipality whose invitation is withdrawn.
+        partner: MunicipalityId,
+        /// The day it is withdrawn.
+        withdrawn_on: NaiveDate,
+        /// Why, if said.
+        #[serde(default)]
+        reason: Option<TextInput>,
+    }
+    |raw| WithdrawPartnerInvitation::parse(raw.host, raw.partner, raw.withdrawn_on, raw.reason.as_ref())
+}
+
+impl WithdrawPartnerInvitation {
+    /// Parses the command from raw input.
+    pub fn parse(
+        host: MunicipalityId,
+        partner: MunicipalityId,
+        withdrawn_on: NaiveDate,
+        reason: Option<&TextInput>,
+    ) -> Result<Self, DomainError> {
+        Ok(Self { host, partner, withdrawn_on, reason: optional_text("reason", reason)? })
+    }
+}
+
 /// End a municipality's partnership in a host's network.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[serde(try_from = "LeavePartnerNetworkInput")]
@@ -257,6 +359,10 @@ pub enum MunicipalityCommand {
     JoinPartnerNetwork(JoinPartnerNetwork),
     /// Leave a host's network.
     LeavePartnerNetwork(LeavePartnerNetwork),
+    /// Invite a municipality into this host's network.
+    InvitePartner(InvitePartner),
+    /// Withdraw an invitation into this host's network.
+    WithdrawPartnerInvitation(WithdrawPartnerInvitation),
 }
 
 impl Aggregate for MunicipalityState {
@@ -268,13 +374,18 @@ impl Aggregate for MunicipalityState {
             MunicipalityCommand::Register(c) => c.municipality.stream(),
             MunicipalityCommand::JoinPartnerNetwork(c) => c.municipality.stream(),
             MunicipalityCommand::LeavePartnerNetwork(c) => c.municipality.stream(),
+            MunicipalityCommand::InvitePartner(c) => c.host.stream(),
+            MunicipalityCommand::WithdrawPartnerInvitation(c) => c.host.stream(),
         }
     }
 
     fn references(command: &Self::Command) -> Vec<Reference> {
         match command {
             MunicipalityCommand::JoinPartnerNetwork(c) => vec![Reference::Municipality(c.host)],
-            MunicipalityCommand::Register(_) | MunicipalityCommand::LeavePartnerNetwork(_) => Vec::new(),
+            MunicipalityCommand::InvitePartner(c) => vec![Reference::Municipality(c.partner)],
+            MunicipalityCommand::Register(_)
+            | MunicipalityCommand::LeavePartnerNetwork(_)
+            | MunicipalityCommand::WithdrawPartnerInvitation(_) => Vec::new(),
         }
     }
 
@@ -294,6 +405,12 @@ impl Aggregate for MunicipalityState {
             }
             MunicipalityEvent::PartnerNetworkLeft(e) => {
                 self.networks.remove(&e.host);
+            }
+            MunicipalityEvent::PartnerInvited(e) => {
+                self.invitations.insert(e.partner, e.invited_on);
+            }
+            MunicipalityEvent::PartnerInvitationWithdrawn(e) => {
+                self.invitations.remove(&e.partner);
             }
         }
     }
@@ -326,6 +443,15 @@ impl Aggregate for MunicipalityState {
                     .municipality(c.host)
                     .filter(|h| h.is_registered())
                     .ok_or_else(|| DomainError::unknown_reference("host", "must be a registered municipality"))?;
+                let Some(invited_on) = host.invited(c.municipality) else {
+                    return Err(DomainError::not_allowed(format!(
+                        "{} has not invited {} into its network (or withdrew the invitation); the host's admin \
+                         invites first",
+                        host.display_name(),
+                        self.display_name()
+                    )));
+                };
+                not_before("joined_on", c.joined_on, "the day of the host's invitation", invited_on)?;
                 if self.is_partner_of(c.host) {
                     return Err(DomainError::not_allowed(format!(
                         "{} is already a partner in {}'s network",
@@ -359,6 +485,45 @@ impl Aggregate for MunicipalityState {
                     municipality: c.municipality,
                     host: c.host,
                     left_on: c.left_on,
+                    reason: c.reason.clone(),
+                })])
+            }
+            MunicipalityCommand::InvitePartner(c) => {
+                if !self.is_registered() {
+                    return Err(DomainError::not_allowed(
+                        "a municipality must be registered before it invites partners",
+                    ));
+                }
+                let partner = references
+                    .municipality(c.partner)
+                    .filter(|p| p.is_registered())
+                    .ok_or_else(|| DomainError::unknown_reference("partner", "must be a registered municipality"))?;
+                if self.invited(c.partner).is_some() {
+                    return Err(DomainError::not_allowed(format!(
+                        "{} has already invited {} into its network",
+                        self.display_name(),
+                        partner.display_name()
+                    )));
+                }
+                Ok(vec![MunicipalityEvent::PartnerInvited(PartnerInvited {
+                    host: c.host,
+                    partner: c.partner,
+                    invited_on: c.invited_on,
+                    agreement: c.agreement.clone(),
+                })])
+            }
+            MunicipalityCommand::WithdrawPartnerInvitation(c) => {
+                let Some(invited_on) = self.invited(c.partner) else {
+                    return Err(DomainError::not_allowed(format!(
+                        "{} has no standing invitation for that municipality, so there is none to withdraw",
+                        self.display_name()
+                    )));
+                };
+                not_before("withdrawn_on", c.withdrawn_on, "the day of the invitation", invited_on)?;
+                Ok(vec![MunicipalityEvent::PartnerInvitationWithdrawn(PartnerInvitationWithdrawn {
+                    host: c.host,
+                    partner: c.partner,
+                    withdrawn_on: c.withdrawn_on,
                     reason: c.reason.clone(),
                 })])
             }
@@ -1080,9 +1245,17 @@ mod tests {
         })
     }
 
+    fn invited(host: MunicipalityId, partner: MunicipalityId, on: &str) -> MunicipalityEvent {
+        MunicipalityEvent::PartnerInvited(PartnerInvited { host, partner, invited_on: day(on), agreement: None })
+    }
+
+    /// Kuopio (which has invited Siilinjärvi into its network) and Siilinjärvi, registered.
     fn kuopio_references() -> References {
         References::none()
-            .with(KUOPIO.0, municipality(&[registered(KUOPIO, "297", "Kuopio")]))
+            .with(
+                KUOPIO.0,
+                municipality(&[registered(KUOPIO, "297", "Kuopio"), invited(KUOPIO, SIILINJARVI, "2024-01-15")]),
+            )
             .with(SIILINJARVI.0, municipality(&[registered(SIILINJARVI, "749", "Siilinjärvi")]))
     }
 
@@ -1177,10 +1350,111 @@ mod tests {
     }
 
     #[test]
+    fn a_municipality_joins_only_a_network_whose_host_invited_it_and_not_before_the_invitation() {
+        let join = |on: &str| {
+            MunicipalityCommand::JoinPartnerNetwork(JoinPartnerNetwork {
+                municipality: SIILINJARVI,
+                host: KUOPIO,
+                joined_on: day(on),
+                agreement: None,
+            })
+        };
+        let uninvited = References::none()
+            .with(KUOPIO.0, municipality(&[registered(KUOPIO, "297", "Kuopio")]))
+            .with(SIILINJARVI.0, municipality(&[registered(SIILINJARVI, "749", "Siilinjärvi")]));
+        given::<MunicipalityState>([registered(SIILINJARVI, "749", "Siilinjärvi")])
+            .with_references(uninvited)
+            .when(join("2024-02-01"))
+            .then_refused_with(&["Kuopio has not invited Siilinjärvi"]);
+        let withdrawn = References::none().with(
+            KUOPIO.0,
+            municipality(&[
+                registered(KUOPIO, "297", "Kuopio"),
+                invited(KUOPIO, SIILINJARVI, "2024-01-15"),
+                MunicipalityEvent::PartnerInvitationWithdrawn(PartnerInvitationWithdrawn {
+                    host: KUOPIO,
+                    partner: SIILINJARVI,
+                    withdrawn_on: day("2024-01-20"),
+                    reason: None,
+                }),
+            ]),
+        );
+        given::<MunicipalityState>([registered(SIILINJARVI, "749", "Siilinjärvi")])
+            .with_references(withdrawn)
+            .when(join("2024-02-01"))
+            .then_refused_with(&["has not invited", "withdrew"]);
+        given::<MunicipalityState>([registered(SIILINJARVI, "749", "Siilinjärvi")])
+            .with_references(kuopio_references())
+            .when(join("2024-01-14"))
+            .then_refused_with(&["joined_on", "the day of the host's invitation (2024-01-15)"]);
+    }
+
+    #[test]
+    fn a_host_invites_a_registered_municipality_once_and_withdraws_only_a_standing_invitation() {
+        let invite = |partner| {
+            MunicipalityCommand::InvitePartner(
+                InvitePartner::parse(KUOPIO, partner, day("2024-01-15"), Some("KUO/1234/2024")).expect("valid"),
+            )
+        };
+        assert_eq!(MunicipalityState::stream(&invite(SIILINJARVI)), KUOPIO.stream());
+        let state = given::<MunicipalityState>([registered(KUOPIO, "297", "Kuopio")])
+            .with_references(kuopio_references())
+            .when(invite(SIILINJARVI))
+            .then([MunicipalityEvent::PartnerInvited(PartnerInvited {
+                host: KUOPIO,
+                partner: SIILINJARVI,
+                invited_on: day("2024-01-15"),
+                agreement: Some("KUO/1234/2024".into()),
+            })]);
+        assert_eq!(state.invited(SIILINJARVI), Some(day("2024-01-15")));
+        given::<MunicipalityState>([registered(KUOPIO, "297", "Kuopio"), invited(KUOPIO, SIILINJARVI, "2024-01-15")])
+            .with_references(kuopio_references())
+            .when(invite(SIILINJARVI))
+            .then_refused_with(&["already invited Siilinjärvi"]);
+        given::<MunicipalityState>([registered(KUOPIO, "297", "Kuopio")])
+            .with_references(kuopio_references())
+            .when(invite(TUUSNIEMI))
+            .then_refused_with(&["partner", "registered municipality"]);
+        given::<MunicipalityState>([])
+            .with_references(kuopio_references())
+            .when(invite(SIILINJARVI))
+            .then_refused_with(&["must be registered before it invites"]);
+        assert!(InvitePartner::parse(KUOPIO, KUOPIO, day("2024-01-15"), None).is_err());
+
+        let withdraw = |on: &str| {
+            MunicipalityCommand::WithdrawPartnerInvitation(
+                WithdrawPartnerInvitation::parse(KUOPIO, SIILINJARVI, day(on), None).expect("valid"),
+            )
+        };
+        given::<MunicipalityState>([registered(KUOPIO, "297", "Kuopio")])
+            .when(withdraw("2024-02-01"))
+            .then_refused_with(&["no standing invitation"]);
+        given::<MunicipalityState>([registered(KUOPIO, "297", "Kuopio"), invited(KUOPIO, SIILINJARVI, "2024-01-15")])
+            .when(withdraw("2024-01-14"))
+            .then_refused_with(&["withdrawn_on", "the day of the invitation (2024-01-15)"]);
+        let state = given::<MunicipalityState>([
+            registered(KUOPIO, "297", "Kuopio"),
+            invited(KUOPIO, SIILINJARVI, "2024-01-15"),
+        ])
+        .when(withdraw("2024-03-01"))
+        .then([MunicipalityEvent::PartnerInvitationWithdrawn(PartnerInvitationWithdrawn {
+            host: KUOPIO,
+            partner: SIILINJARVI,
+            withdrawn_on: day("2024-03-01"),
+            reason: None,
+        })]);
+        assert_eq!(state.invited(SIILINJARVI), None);
+    }
+
+    #[test]
     fn two_municipalities_cannot_host_each_other() {
         let references = References::none().with(
             SIILINJARVI.0,
-            municipality(&[registered(SIILINJARVI, "749", "Siilinjärvi"), joined(SIILINJARVI, KUOPIO, "2024-02-01")]),
+            municipality(&[
+                registered(SIILINJARVI, "749", "Siilinjärvi"),
+                joined(SIILINJARVI, KUOPIO, "2024-02-01"),
+                invited(SIILINJARVI, KUOPIO, "2024-02-15"),
+            ]),
         );
         given::<MunicipalityState>([registered(KUOPIO, "297", "Kuopio")])
             .with_references(references)

@@ -72,6 +72,13 @@ pub enum Command {
         #[command(subcommand)]
         command: ProjectionsCommand,
     },
+    /// Register municipalities (tenants): the instance admin's step before tokens and users can
+    /// be made for one.
+    Municipality {
+        /// What to do.
+        #[command(subcommand)]
+        command: MunicipalityCommand,
+    },
     /// Manage local API tokens (only their hashes are kept, as events in the configured store).
     Token {
         /// What to do with them.
@@ -119,6 +126,29 @@ pub enum ProjectionsCommand {
     Rebuild {
         /// Only this read model (`views` or `search`); all when omitted.
         name: Option<String>,
+    },
+}
+
+/// `kirjuri municipality …`.
+#[derive(Debug, Subcommand)]
+pub enum MunicipalityCommand {
+    /// Register a municipality as a tenant (as the `register-municipality` command would).
+    Register {
+        /// Its id (a UUID): what tokens and users name with `--tenant`.
+        #[arg(long, value_name = "MUNICIPALITY_ID", value_parser = parse_tenant)]
+        id: MunicipalityId,
+        /// Its Statistics Finland code (three digits, e.g. 297).
+        #[arg(long)]
+        code: String,
+        /// Its name in Finnish.
+        #[arg(long)]
+        name: String,
+        /// Its name in Swedish.
+        #[arg(long)]
+        name_sv: Option<String>,
+        /// Its name in English.
+        #[arg(long)]
+        name_en: Option<String>,
     },
 }
 
@@ -256,6 +286,10 @@ pub fn run(command: Command, settings: Settings) -> ExitCode {
             Ok(report) if report.is_healthy() => ExitCode::SUCCESS,
             Ok(_) => ExitCode::from(EXIT_PROBLEMS_FOUND),
             Err(error) => exit_on_error(EXIT_ERROR, Err(error)),
+        },
+        Command::Municipality { command } => match block_on(open_store(&settings)) {
+            Ok(store) => run_municipality_command(store, command),
+            Err(error) => exit_on_error(EXIT_FAILED, Err(error)),
         },
         Command::Token { command } => match block_on(open_token_store(&settings)) {
             Ok(store) => run_token_command(&*store, command),
@@ -462,11 +496,56 @@ fn cli_actor() -> String {
     }
 }
 
+/// Runs `kirjuri municipality …`: 0 done, 1 failed, 2 the arguments are invalid or the domain
+/// refused (e.g. already registered).
+fn run_municipality_command(store: Arc<dyn EventStore>, command: MunicipalityCommand) -> ExitCode {
+    use kirjuri_domain::organisation::{
+        MunicipalityCommand as Register, MunicipalityState, RegisterMunicipality, TextInput,
+    };
+    let MunicipalityCommand::Register { id, code, name, name_sv, name_en } = command;
+    let text = TextInput { fi: name, sv: name_sv, en: name_en };
+    let command = match RegisterMunicipality::parse(id, &code, &text) {
+        Ok(command) => command,
+        Err(error) => return exit_on_error(EXIT_ERROR, Err(anyhow::anyhow!("{error}"))),
+    };
+    let mut context = crate::usecases::CommandContext::new(cli_actor());
+    context.tenant = Some(id.to_string());
+    let bus = crate::usecases::CommandBus::new(store);
+    match block_on(async { Ok(bus.execute::<MunicipalityState>(Register::Register(command), &context).await) }) {
+        Ok(Ok(_)) => {
+            println!("registered municipality {id}; make its tokens and users with --tenant {id}");
+            ExitCode::SUCCESS
+        }
+        Ok(Err(error @ crate::usecases::UseCaseError::Rejected(_))) => exit_on_error(EXIT_ERROR, Err(error.into())),
+        Ok(Err(error)) => exit_on_error(EXIT_FAILED, Err(error.into())),
+        Err(error) => exit_on_error(EXIT_FAILED, Err(error)),
+    }
+}
+
+/// Refuses a token or account for a municipality that was never registered (a mistyped id
+/// would otherwise make credentials for a tenant no one owns).
+fn require_registered(store: &dyn EventStore, tenant: MunicipalityId) -> Result<(), ExitCode> {
+    match block_on(async { Ok(crate::usecases::is_registered(store, tenant).await?) }) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(exit_on_error(
+            EXIT_ERROR,
+            Err(anyhow::anyhow!(
+                "--tenant: municipality {tenant} is not registered; check the id, or register it first with \
+                 `kirjuri municipality register --id {tenant} --code <code> --name <name>`"
+            )),
+        )),
+        Err(error) => Err(exit_on_error(EXIT_FAILED, Err(error))),
+    }
+}
+
 /// Runs `kirjuri token …`: 0 done, 1 failed (e.g. no such token), 2 the arguments are invalid.
 fn run_token_command(store: &dyn EventStore, command: TokenCommand) -> ExitCode {
     let actor = cli_actor();
     match command {
         TokenCommand::Create { tenant, roles, name, expires, person } => {
+            if let Err(code) = require_registered(store, tenant) {
+                return code;
+            }
             let new = NewToken { name, tenant, roles: roles.into_iter().collect(), person, expires_at: expires.0 };
             match block_on(async { Ok(tokens::issue(store, new, Utc::now(), &actor).await) }) {
                 Ok(Ok((record, secret))) => {
@@ -518,6 +597,9 @@ fn run_user_command(store: &dyn EventStore, command: UserCommand) -> ExitCode {
     let actor = cli_actor();
     match command {
         UserCommand::Create { tenant, roles, username, person, display_name } => {
+            if let Err(code) = require_registered(store, tenant) {
+                return code;
+            }
             let password = match read_password() {
                 Ok(password) => password,
                 Err(error) => return exit_on_error(EXIT_ERROR, Err(error)),

@@ -18,12 +18,12 @@
 //! on a cached state is checked against the stream's tail before it is returned.
 
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use kirjuri_domain::{Aggregate, DomainError, Reference, Referenced, References};
-use kirjuri_events::domain::DecodeError;
+use kirjuri_events::domain::{DecodeError, MunicipalityId};
 use kirjuri_events::{EventId, EventMetadata, ExpectedRevision, Position, Revision, StreamName};
 use kirjuri_store::{EventStore, ReadStreamOptions, StoreError};
 use uuid::Uuid;
@@ -160,6 +160,12 @@ fn describe_revision(revision: Option<Revision>) -> String {
     revision.map_or_else(|| "none (the stream is empty)".to_owned(), |r| r.0.to_string())
 }
 
+/// Whether `municipality` is registered: its stream opens with `MunicipalityRegistered`.
+pub async fn is_registered(store: &dyn EventStore, municipality: MunicipalityId) -> Result<bool, StoreError> {
+    let first = store.read_stream(&municipality.stream(), ReadStreamOptions::forward(1)).await?;
+    Ok(first.first().is_some_and(|event| event.event_type.as_str() == "MunicipalityRegistered"))
+}
+
 /// A folded aggregate and the stream revision it reflects.
 struct Folded<A> {
     state: A,
@@ -186,12 +192,27 @@ struct AggregateCache {
 pub struct CommandBus {
     store: Arc<dyn EventStore>,
     cache: Arc<Mutex<AggregateCache>>,
+    /// Municipalities known to be registered (a registration is for good, so only a yes is kept).
+    registered: Arc<Mutex<HashSet<MunicipalityId>>>,
 }
 
 impl CommandBus {
     /// A bus over `store`.
     pub fn new(store: Arc<dyn EventStore>) -> Self {
-        Self { store, cache: Arc::new(Mutex::new(AggregateCache::default())) }
+        Self { store, cache: Arc::new(Mutex::new(AggregateCache::default())), registered: Arc::default() }
+    }
+
+    /// Whether `municipality` is registered ([`is_registered`]): read from the store until the
+    /// answer is yes, then remembered.
+    pub async fn is_registered(&self, municipality: MunicipalityId) -> Result<bool, StoreError> {
+        if self.registered.lock().unwrap_or_else(std::sync::PoisonError::into_inner).contains(&municipality) {
+            return Ok(true);
+        }
+        let registered = is_registered(&*self.store, municipality).await?;
+        if registered {
+            self.registered.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(municipality);
+        }
+        Ok(registered)
     }
 
     /// The store commands are appended to.
@@ -673,6 +694,7 @@ mod tests {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(registered.revision, Some(Revision(0)));
+        invite(&bus, host, kuopio).await;
         // The bus's cached state is behind once another instance appends: the check reads on.
         other_instance
             .execute::<MunicipalityState>(join(1), &CommandContext::new("user:other"))
@@ -822,6 +844,7 @@ mod tests {
             .execute::<MunicipalityState>(register(host, "091"), &CommandContext::new("b"))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
+        invite(&other, host, municipality).await;
         let join = MunicipalityCommand::JoinPartnerNetwork(kirjuri_domain::organisation::JoinPartnerNetwork {
             municipality,
             host,
@@ -849,6 +872,7 @@ mod tests {
             .execute::<MunicipalityState>(register(host, "297"), &CommandContext::new("a"))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
+        invite(&setup, host, municipality).await;
         // The competitor joins the partner network first, between our load and our append.
         let join = |on: &str| {
             MunicipalityCommand::JoinPartnerNetwork(kirjuri_domain::organisation::JoinPartnerNetwork {
@@ -907,6 +931,19 @@ mod tests {
         assert_eq!(state.sources.len(), 1);
     }
 
+    /// `host` invites `partner` into its network (the consent a join needs).
+    async fn invite(bus: &CommandBus, host: MunicipalityId, partner: MunicipalityId) {
+        let invitation = MunicipalityCommand::InvitePartner(kirjuri_domain::organisation::InvitePartner {
+            host,
+            partner,
+            invited_on: chrono::NaiveDate::from_ymd_opt(2023, 12, 1).unwrap_or_default(),
+            agreement: None,
+        });
+        bus.execute::<MunicipalityState>(invitation, &CommandContext::new("user:host"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
     fn join(municipality: MunicipalityId, host: MunicipalityId) -> MunicipalityCommand {
         MunicipalityCommand::JoinPartnerNetwork(kirjuri_domain::organisation::JoinPartnerNetwork {
             municipality,
@@ -939,6 +976,7 @@ mod tests {
         a.execute::<MunicipalityState>(register(partner, "749"), &CommandContext::new("a"))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
+        invite(&a, host, partner).await;
         b.execute::<MunicipalityState>(join(partner, host), &CommandContext::new("b"))
             .await
             .unwrap_or_else(|e| panic!("{e}"));

@@ -288,9 +288,58 @@ fn token_command(dir: &Path, args: &[&str]) -> Output {
     run(kirjuri(&[("KIRJURI_DATA_DIR", path_str(dir))]).arg("token").args(args))
 }
 
+/// A data directory in which [`MUNICIPALITY`] is registered, as an instance admin does first.
+fn data_dir_with_municipality() -> tempfile::TempDir {
+    let dir = data_dir();
+    let registered = run(kirjuri(&[("KIRJURI_DATA_DIR", path_str(dir.path()))]).args([
+        "municipality",
+        "register",
+        "--id",
+        MUNICIPALITY,
+        "--code",
+        "297",
+        "--name",
+        "Kuopio",
+    ]));
+    assert_eq!(registered.status.code(), Some(0), "stderr: {}", text(&registered.stderr));
+    dir
+}
+
+#[test]
+fn tokens_and_users_are_made_only_for_a_registered_municipality() {
+    let dir = data_dir();
+    let refused = token_command(dir.path(), &["create", "--tenant", MUNICIPALITY, "--role", "admin"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("is not registered"), "{}", text(&refused.stderr));
+    let mut user = kirjuri(&[("KIRJURI_DATA_DIR", path_str(dir.path()))]);
+    user.args(["user", "create", "--tenant", MUNICIPALITY, "--role", "staff", "--username", "anna"]);
+    user.stdin(std::process::Stdio::null());
+    let refused = run(&mut user);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("is not registered"), "{}", text(&refused.stderr));
+    let listed = token_command(dir.path(), &["list", "--json"]);
+    assert_eq!(text(&listed.stdout).trim(), "[]", "no token may be made by a refused command");
+
+    let dir = data_dir_with_municipality();
+    let again = run(kirjuri(&[("KIRJURI_DATA_DIR", path_str(dir.path()))]).args([
+        "municipality",
+        "register",
+        "--id",
+        MUNICIPALITY,
+        "--code",
+        "297",
+        "--name",
+        "Kuopio",
+    ]));
+    assert_eq!(again.status.code(), Some(2), "registered twice");
+    assert!(text(&again.stderr).contains("already registered"), "{}", text(&again.stderr));
+    let created = token_command(dir.path(), &["create", "--tenant", MUNICIPALITY, "--role", "admin"]);
+    assert_eq!(created.status.code(), Some(0), "stderr: {}", text(&created.stderr));
+}
+
 #[test]
 fn token_create_prints_only_the_token_and_list_shows_it_without_the_secret() {
-    let dir = data_dir();
+    let dir = data_dir_with_municipality();
 
     let created = token_command(
         dir.path(),
@@ -322,7 +371,7 @@ fn token_create_prints_only_the_token_and_list_shows_it_without_the_secret() {
 
 #[test]
 fn token_revoke_by_name_marks_it_revoked_and_an_unknown_token_exits_1() {
-    let dir = data_dir();
+    let dir = data_dir_with_municipality();
     let created = token_command(dir.path(), &["create", "--tenant", MUNICIPALITY, "--role", "admin", "--name", "ops"]);
     assert_eq!(created.status.code(), Some(0), "stderr: {}", text(&created.stderr));
 
@@ -364,7 +413,7 @@ fn token_create_with_a_bad_tenant_role_or_expiry_exits_2_naming_the_argument() {
 
 #[test]
 fn a_duplicate_token_name_exits_2() {
-    let dir = data_dir();
+    let dir = data_dir_with_municipality();
     let args = ["create", "--tenant", MUNICIPALITY, "--role", "staff", "--name", "twice"];
     assert_eq!(token_command(dir.path(), &args).status.code(), Some(0));
 
@@ -377,7 +426,7 @@ fn a_duplicate_token_name_exits_2() {
 #[cfg(unix)]
 #[test]
 fn a_token_made_by_the_cli_beside_a_running_server_works_at_once_and_its_revocation_within_a_second() {
-    let dir = data_dir();
+    let dir = data_dir_with_municipality();
     let mut server = ServeProcess::start(dir.path());
     wait_until_ready(server.address, Duration::from_secs(10));
 

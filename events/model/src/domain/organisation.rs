@@ -1,8 +1,9 @@
 //! Organisation: municipalities (tenants) and their partner network, units with their targets,
 //! decision-making bodies and memberships.
 //!
-//! Streams: `municipality-<id>` (registration; the partner network a municipality belongs to is
-//! recorded on the *partner's* stream, naming the host), `unit-<id>` (establishment and the
+//! Streams: `municipality-<id>` (registration; a partnership needs both sides' consent: the
+//! host's invitation is recorded on the *host's* stream and the partner's joining on the
+//! *partner's*, naming the host; withdrawing the invitation or leaving ends it), `unit-<id>` (establishment and the
 //! situational picture's target levels per framework dimension), `body-<id>` (registration and
 //! memberships).
 
@@ -78,6 +79,39 @@ pub struct PartnerNetworkJoined {
     /// The agreement it rests on (case number or document reference), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement: Option<String>,
+}
+
+/// A host municipality invited another municipality into its partner network (recorded on the
+/// host's stream): the host's consent, which the partner's joining needs and which stands until
+/// it is withdrawn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartnerInvited {
+    /// The host whose network it is.
+    pub host: MunicipalityId,
+    /// The municipality invited to join.
+    pub partner: MunicipalityId,
+    /// The day of the invitation.
+    pub invited_on: NaiveDate,
+    /// The agreement it rests on (case number or document reference), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<String>,
+}
+
+/// A host withdrew its invitation (recorded on the host's stream): the partner can no longer
+/// join, and if it had joined, its partnership ends on that day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartnerInvitationWithdrawn {
+    /// The host whose network it is.
+    pub host: MunicipalityId,
+    /// The municipality whose invitation was withdrawn.
+    pub partner: MunicipalityId,
+    /// The day it was withdrawn.
+    pub withdrawn_on: NaiveDate,
+    /// Why, if said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<LocalizedText>,
 }
 
 /// A partner municipality left a host municipality's network (recorded on the partner's stream).
@@ -308,6 +342,8 @@ event_family! {
         Registered(MunicipalityRegistered) = ("MunicipalityRegistered", 1),
         PartnerNetworkJoined(PartnerNetworkJoined) = ("PartnerNetworkJoined", 1),
         PartnerNetworkLeft(PartnerNetworkLeft) = ("PartnerNetworkLeft", 1),
+        PartnerInvited(PartnerInvited) = ("PartnerInvited", 1),
+        PartnerInvitationWithdrawn(PartnerInvitationWithdrawn) = ("PartnerInvitationWithdrawn", 1),
     }
 }
 

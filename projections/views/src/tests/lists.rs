@@ -5,7 +5,7 @@ use kirjuri_events::domain::experiment::{
     DecisionCitation, EndState, ExperimentApproved, ExperimentConcluded, ExperimentScope, Stage, StageChanged,
 };
 use kirjuri_events::domain::lesson::LessonActionAssigned;
-use kirjuri_events::domain::organisation::PartnerNetworkJoined;
+use kirjuri_events::domain::organisation::{PartnerInvitationWithdrawn, PartnerInvited, PartnerNetworkJoined};
 use kirjuri_events::domain::practice::Tag;
 
 use super::*;
@@ -351,6 +351,39 @@ fn bodies_and_municipalities_stay_within_the_municipality_and_its_partner_networ
     let siilinjarvi = reader.municipality(w.siilinjarvi).expect("reads").expect("exists");
     assert_eq!(siilinjarvi.item.hosts, [w.kuopio]);
     assert_eq!(siilinjarvi.revision, 1, "registered, then joined a network");
+}
+
+#[test]
+fn a_withdrawn_invitation_ends_the_partnership_built_on_it_even_when_the_join_lands_after_it() {
+    let (w, l, mut log) = listed_world();
+    // Kuopio withdraws Siilinjärvi's consent: the partnership ends at once.
+    let withdrawn = PartnerInvitationWithdrawn {
+        host: w.kuopio,
+        partner: w.siilinjarvi,
+        withdrawn_on: date(2025, 6, 1),
+        reason: None,
+    };
+    record!(log, w.kuopio.stream(), MunicipalityEvent, withdrawn, "user:admin");
+    // Kuopio invites Oulu and withdraws; Oulu's join, decided before it heard, lands after.
+    let invited = PartnerInvited { host: w.kuopio, partner: l.oulu, invited_on: date(2025, 2, 1), agreement: None };
+    record!(log, w.kuopio.stream(), MunicipalityEvent, invited, "user:admin");
+    let withdrawn =
+        PartnerInvitationWithdrawn { host: w.kuopio, partner: l.oulu, withdrawn_on: date(2025, 3, 1), reason: None };
+    record!(log, w.kuopio.stream(), MunicipalityEvent, withdrawn, "user:admin");
+    let joined =
+        PartnerNetworkJoined { municipality: l.oulu, host: w.kuopio, joined_on: date(2025, 2, 15), agreement: None };
+    record!(log, l.oulu.stream(), MunicipalityEvent, joined, "user:admin");
+    let (_dir, projection) = projected(&log);
+    let reader = projection.reader().expect("reader");
+    let seen = |municipality| -> Vec<MunicipalityId> {
+        let listed = reader.municipalities(municipality, ListRequest::default()).expect("lists");
+        listed.items.iter().map(|(row, _)| row.municipality).collect()
+    };
+    assert_eq!(seen(w.kuopio), [w.kuopio], "no partner is left in Kuopio's network");
+    assert_eq!(seen(w.siilinjarvi), [w.siilinjarvi]);
+    assert_eq!(seen(l.oulu), [l.oulu]);
+    let kuopio = reader.municipality(w.kuopio).expect("reads").expect("exists");
+    assert!(kuopio.item.partners.is_empty(), "{:?}", kuopio.item.partners);
 }
 
 #[test]

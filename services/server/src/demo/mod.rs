@@ -286,6 +286,7 @@ mod tests {
         assert!(first_run < Duration::from_secs(20), "scale 1 took {first_run:?}");
 
         assert_eq!(of_type(&events, "MunicipalityRegistered").len(), 4);
+        assert_eq!(of_type(&events, "PartnerInvited").len(), 3);
         assert_eq!(of_type(&events, "PartnerNetworkJoined").len(), 3);
         let units = of_type(&events, "UnitEstablished").len();
         assert!((10..=14).contains(&units), "{units} units");

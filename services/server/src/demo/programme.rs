@@ -44,8 +44,8 @@ use kirjuri_domain::lesson::{
     RecordLessonLearned, SubmitObservation,
 };
 use kirjuri_domain::organisation::{
-    BodyCommand, BodyState, EndMembership, EstablishUnit, JoinPartnerNetwork, MunicipalityCommand, MunicipalityState,
-    RegisterBody, RegisterMunicipality, SetUnitTarget, StartMembership, UnitCommand, UnitState,
+    BodyCommand, BodyState, EndMembership, EstablishUnit, InvitePartner, JoinPartnerNetwork, MunicipalityCommand,
+    MunicipalityState, RegisterBody, RegisterMunicipality, SetUnitTarget, StartMembership, UnitCommand, UnitState,
 };
 use kirjuri_domain::practice::{
     AnchorPractice, DecidePractice, DraftPractice, PracticeCommand, PracticeState, ReportAdoption, ReportProgress,
@@ -809,9 +809,14 @@ impl Programme {
             actor.run::<MunicipalityState>(MunicipalityCommand::Register(command), registered).await?;
         }
         for (index, partner) in PARTNERS.iter().enumerate() {
-            actor.tenant = self.municipality(partner);
             let joined = ymd(2024, 2 + index as u32, 1)?;
             let agreement = format!("Kumppanuussopimus KUO/{}/00.04.01/2024", 210 + index * 17);
+            // Kuopio invites (its consent), then the partner joins.
+            actor.tenant = kuopio;
+            let invited = ymd(2024, 1 + index as u32, 20)?;
+            let invitation = InvitePartner::parse(kuopio, self.municipality(partner), invited, Some(&agreement))?;
+            actor.run::<MunicipalityState>(MunicipalityCommand::InvitePartner(invitation), invited).await?;
+            actor.tenant = self.municipality(partner);
             let command = JoinPartnerNetwork::parse(self.municipality(partner), kuopio, joined, Some(&agreement))?;
             actor.run::<MunicipalityState>(MunicipalityCommand::JoinPartnerNetwork(command), joined).await?;
         }

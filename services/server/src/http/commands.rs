@@ -39,10 +39,11 @@ use kirjuri_domain::lesson::{
     RecordLessonLearned, SubmitObservation,
 };
 use kirjuri_domain::organisation::{
-    BodyCommand, BodyState, EndMembership, EstablishUnit, EstablishUnitInput, JoinPartnerNetwork,
-    JoinPartnerNetworkInput, LeavePartnerNetwork, LeavePartnerNetworkInput, MunicipalityCommand, MunicipalityState,
-    RegisterBody, RegisterBodyInput, RegisterMunicipality, RegisterMunicipalityInput, SetUnitTarget,
-    SetUnitTargetInput, StartMembership, StartMembershipInput, UnitCommand, UnitState,
+    BodyCommand, BodyState, EndMembership, EstablishUnit, EstablishUnitInput, InvitePartner, InvitePartnerInput,
+    JoinPartnerNetwork, JoinPartnerNetworkInput, LeavePartnerNetwork, LeavePartnerNetworkInput, MunicipalityCommand,
+    MunicipalityState, RegisterBody, RegisterBodyInput, RegisterMunicipality, RegisterMunicipalityInput, SetUnitTarget,
+    SetUnitTargetInput, StartMembership, StartMembershipInput, UnitCommand, UnitState, WithdrawPartnerInvitation,
+    WithdrawPartnerInvitationInput,
 };
 use kirjuri_domain::practice::{
     AnchorPractice, DecidePractice, DecidePracticeInput, DraftPractice, PracticeCommand, PracticeState, ReportAdoption,
@@ -259,15 +260,20 @@ fn command_context<C>(request: &CommandRequest<C>, principal: &Principal) -> Com
     }
 }
 
-/// The municipality an existing stream belongs to: the tenant its first event was recorded for.
-async fn stream_owner(state: &AppState, stream: &StreamName) -> Result<Option<MunicipalityId>, ApiError> {
-    // A stream that does not exist reads as empty.
-    let first = state.store.read_stream(stream, ReadStreamOptions::forward(1)).await.map_err(|error| match error {
+/// A store failure while a command is prepared: 503 when the store is away, else internal.
+fn store_error(error: StoreError) -> ApiError {
+    match error {
         StoreError::Unavailable { .. } | StoreError::Closed => {
             ApiError::new(ErrorCode::StoreUnavailable, "the event store is unavailable; retry the command")
         }
         other => ApiError::internal(other),
-    })?;
+    }
+}
+
+/// The municipality an existing stream belongs to: the tenant its first event was recorded for.
+async fn stream_owner(state: &AppState, stream: &StreamName) -> Result<Option<MunicipalityId>, ApiError> {
+    // A stream that does not exist reads as empty.
+    let first = state.store.read_stream(stream, ReadStreamOptions::forward(1)).await.map_err(store_error)?;
     Ok(first
         .first()
         .and_then(|event| event.metadata.tenant.as_deref())
@@ -316,6 +322,21 @@ where
         None => stream_owner(state, &A::stream(&command)).await?.unwrap_or(principal.municipality),
     };
     authorize(principal, Action::Command(group), &Resource::of(owner)).map_err(ApiError::denied)?;
+    // A municipality that was never registered has no records to change: until it is
+    // registered, only its own stream (where the domain accepts nothing but the registration)
+    // is open to its principals.
+    if A::stream(&command) != principal.municipality.stream()
+        && !state.commands.is_registered(principal.municipality).await.map_err(store_error)?
+    {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            format!(
+                "municipality {} is not registered in kirjuri: no command is accepted for it until its admin \
+                 registers it (register-municipality); nothing was written",
+                principal.municipality
+            ),
+        ));
+    }
     let executed = state.commands.execute::<A>(command, &context).await;
     executed.map_err(|error| refusal(error, &key))
 }
@@ -453,7 +474,14 @@ command_routes! {
     /// Register a municipality as a tenant.
     register_municipality = "/api/v1/commands/register-municipality", RegisterMunicipalityInput => RegisterMunicipality,
         MunicipalityState, MunicipalityCommand::Register, Organisation, tenant: |c| Some(c.municipality);
-    /// Make a municipality a partner in a host municipality's network.
+    /// Invite another municipality into the caller's partner network (the host's consent).
+    invite_partner = "/api/v1/commands/invite-partner", InvitePartnerInput => InvitePartner,
+        MunicipalityState, MunicipalityCommand::InvitePartner, Organisation, tenant: |c| Some(c.host);
+    /// Withdraw an invitation into the caller's partner network; a partnership built on it ends.
+    withdraw_partner_invitation = "/api/v1/commands/withdraw-partner-invitation",
+        WithdrawPartnerInvitationInput => WithdrawPartnerInvitation,
+        MunicipalityState, MunicipalityCommand::WithdrawPartnerInvitation, Organisation, tenant: |c| Some(c.host);
+    /// Join a host municipality's partner network that invited the caller's municipality.
     join_partner_network = "/api/v1/commands/join-partner-network", JoinPartnerNetworkInput => JoinPartnerNetwork,
         MunicipalityState, MunicipalityCommand::JoinPartnerNetwork, Organisation, tenant: |c| Some(c.municipality);
     /// End a municipality's partnership in a host's network.
@@ -587,9 +615,9 @@ mod tests {
 
     #[test]
     fn every_command_of_every_aggregate_has_a_route() {
-        // 3 municipality + 2 unit + 3 body + 1 framework + 5 campaign + 6 engagement
+        // 5 municipality + 2 unit + 3 body + 1 framework + 5 campaign + 6 engagement
         // + 1 communication + 8 experiment + 1 observation + 3 lesson + 10 practice.
-        assert_eq!(COMMAND_PATHS.len(), 43);
+        assert_eq!(COMMAND_PATHS.len(), 45);
         let unique: std::collections::BTreeSet<_> = COMMAND_PATHS.iter().collect();
         assert_eq!(unique.len(), COMMAND_PATHS.len());
     }
