@@ -19,7 +19,15 @@
 //! same work (an unknown username is checked against a dummy hash of the same parameters). A
 //! username (known or not) that failed [`AttemptLimit::max_failures`] times within
 //! [`AttemptLimit::window`] is refused without checking until the oldest failure leaves the
-//! window; the refusal says when to retry. The limit is kept per server instance, in memory.
+//! window; the refusal says when to retry. Each attempt is counted as a failure *before* its
+//! password is checked, in the same lock as the limit is read (and forgiven when it succeeds),
+//! so parallel attempts cannot all slip under the limit. The limit is kept per server instance,
+//! in memory.
+//!
+//! At most [`PasswordChecks::permits`] passwords are checked at once (one per core by default):
+//! each check holds 19 MiB for its duration, so unbounded parallel sign-ins would grow the
+//! process by that much each. A sign-in that finds no free slot within
+//! [`PasswordChecks::wait`] is refused as [`SignInError::Busy`] (503 with `Retry-After`).
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fmt;
@@ -241,6 +249,12 @@ pub enum SignInError {
     #[error("too many failed sign-ins for this username; try again in {} s", retry_after.as_secs().max(1))]
     TooManyAttempts {
         /// How long until the next attempt is checked.
+        retry_after: Duration,
+    },
+    /// Every password-check slot stayed taken for [`PasswordChecks::wait`]: try again shortly.
+    #[error("the server is busy checking other sign-ins; try again in {} s", retry_after.as_secs().max(1))]
+    Busy {
+        /// When to try again.
         retry_after: Duration,
     },
     /// A fault of the server (the hashing thread failed).
@@ -561,35 +575,53 @@ impl Attempts {
         self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// `Err(retry after)` if `username` has used up its failures.
-    fn check(&self, username: &str, now: Instant) -> Result<(), Duration> {
+    /// Counts an attempt for `username` as a failure before it is checked, in the one lock
+    /// the limit is read under: `Err(retry after)` (and nothing counted) if its failures are
+    /// used up. A successful attempt is forgiven by [`Attempts::clear`].
+    fn begin(&self, username: &str, now: Instant) -> Result<(), Duration> {
         let mut failures = self.lock();
-        let Some(recent) = failures.get_mut(username) else { return Ok(()) };
-        while recent.front().is_some_and(|at| now.duration_since(*at) >= self.limit.window) {
-            recent.pop_front();
-        }
-        if recent.len() < self.limit.max_failures {
-            return Ok(());
-        }
-        let oldest = recent.front().copied().unwrap_or(now);
-        Err((oldest + self.limit.window).saturating_duration_since(now))
-    }
-
-    fn record_failure(&self, username: &str, now: Instant) {
-        let mut failures = self.lock();
-        if failures.len() >= MAX_TRACKED_USERNAMES {
-            let window = self.limit.window;
+        let window = self.limit.window;
+        if failures.len() >= MAX_TRACKED_USERNAMES && !failures.contains_key(username) {
             failures.retain(|_, recent| recent.back().is_some_and(|at| now.duration_since(*at) < window));
         }
         let recent = failures.entry(username.to_owned()).or_default();
-        recent.push_back(now);
-        while recent.len() > self.limit.max_failures {
+        while recent.front().is_some_and(|at| now.duration_since(*at) >= window) {
             recent.pop_front();
         }
+        if recent.len() >= self.limit.max_failures {
+            let oldest = recent.front().copied().unwrap_or(now);
+            return Err((oldest + window).saturating_duration_since(now));
+        }
+        recent.push_back(now);
+        Ok(())
     }
 
     fn clear(&self, username: &str) {
         self.lock().remove(username);
+    }
+
+    /// Takes back the newest attempt counted for `username` (it was never checked).
+    fn forgive_one(&self, username: &str) {
+        if let Some(recent) = self.lock().get_mut(username) {
+            recent.pop_back();
+        }
+    }
+}
+
+/// How many passwords are checked at once, and how long a sign-in waits for a turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordChecks {
+    /// Checks that may run at once (each holds [`ARGON2_M_COST_KIB`] KiB while it runs).
+    pub permits: usize,
+    /// How long a sign-in waits for a free slot before it is refused as busy.
+    pub wait: Duration,
+}
+
+impl Default for PasswordChecks {
+    /// One check per core, waiting at most 2 s.
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        Self { permits: cores, wait: Duration::from_secs(2) }
     }
 }
 
@@ -604,6 +636,9 @@ pub struct UserDirectory {
     /// it reads the table as it is.
     caught_up_at: Mutex<Option<Instant>>,
     attempts: Attempts,
+    /// Turns to check a password (see [`PasswordChecks`]).
+    checking: tokio::sync::Semaphore,
+    checks: PasswordChecks,
 }
 
 /// How stale the table may be when a web session is checked: a disabled account or a changed
@@ -626,12 +661,23 @@ impl UserDirectory {
     /// Reads the accounts of `store`, with `limit`. A store that cannot be read now leaves the
     /// table empty (logged); every sign-in tries again.
     pub async fn start_with_limit(store: std::sync::Arc<dyn EventStore>, limit: AttemptLimit) -> Self {
+        Self::start_with_limits(store, limit, PasswordChecks::default()).await
+    }
+
+    /// Reads the accounts of `store`, with `limit` and `checks`.
+    pub async fn start_with_limits(
+        store: std::sync::Arc<dyn EventStore>,
+        limit: AttemptLimit,
+        checks: PasswordChecks,
+    ) -> Self {
         let directory = Self {
             store,
             table: RwLock::new(UserTable::default()),
             scanned_to: tokio::sync::Mutex::new(None),
             caught_up_at: Mutex::new(None),
             attempts: Attempts { limit, failures: Mutex::new(HashMap::new()) },
+            checking: tokio::sync::Semaphore::new(checks.permits.max(1)),
+            checks,
         };
         if let Err(error) = directory.catch_up().await {
             tracing::warn!(%error, "the user accounts cannot be read now; every sign-in tries again");
@@ -686,7 +732,7 @@ impl UserDirectory {
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<(Principal, u32), SignInError> {
         let key = username.trim().to_ascii_lowercase();
         self.attempts
-            .check(&key, Instant::now())
+            .begin(&key, Instant::now())
             .map_err(|retry_after| SignInError::TooManyAttempts { retry_after })?;
         if let Err(error) = self.catch_up().await {
             tracing::warn!(%error, "the user accounts cannot be re-read; signing in from the table as it is");
@@ -705,9 +751,15 @@ impl UserDirectory {
             password.to_owned()
         };
         let hash = found.as_ref().map_or_else(|| DUMMY_HASH.clone(), |entry| entry.password_hash.clone());
+        let Ok(Ok(turn)) = tokio::time::timeout(self.checks.wait, self.checking.acquire()).await else {
+            // Not checked: the attempt counted in advance is taken back.
+            self.attempts.forgive_one(&key);
+            return Err(SignInError::Busy { retry_after: Duration::from_secs(1) });
+        };
         let matches = tokio::task::spawn_blocking(move || password_matches(&password, &hash))
             .await
             .map_err(|error| SignInError::Internal(error.to_string()))?;
+        drop(turn);
         match found {
             Some(entry) if matches => {
                 self.attempts.clear(&key);
@@ -717,10 +769,8 @@ impl UserDirectory {
                     Err(SignInError::Disabled)
                 }
             }
-            _ => {
-                self.attempts.record_failure(&key, Instant::now());
-                Err(SignInError::InvalidCredentials)
-            }
+            // The failure was counted before the check.
+            _ => Err(SignInError::InvalidCredentials),
         }
     }
 }
@@ -875,5 +925,58 @@ mod tests {
 
         tokio::time::sleep(retry_after).await;
         directory.verify("anna", "correct horse battery").await.expect("allowed again once the window passed");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn forty_parallel_wrong_passwords_are_checked_no_more_often_than_the_limit_allows() {
+        let (_dir, store) = store();
+        create(&*store, new_user("anna", "correct horse battery"), now(), "test").await.expect("created");
+        let checks = PasswordChecks { permits: 2, wait: Duration::from_secs(60) };
+        let directory =
+            Arc::new(UserDirectory::start_with_limits(store.clone(), AttemptLimit::default(), checks).await);
+        let attempts: Vec<_> = (0..40)
+            .map(|_| {
+                let directory = Arc::clone(&directory);
+                tokio::spawn(async move { directory.verify("anna", "wrong password!").await })
+            })
+            .collect();
+        let (mut checked, mut refused) = (0, 0);
+        for attempt in attempts {
+            match attempt.await.expect("the attempt ran") {
+                Err(SignInError::InvalidCredentials) => checked += 1,
+                Err(SignInError::TooManyAttempts { .. }) => refused += 1,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!((checked, refused), (10, 30), "the limit is 10 failures per 15 minutes");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sign_in_that_finds_every_check_slot_taken_for_too_long_is_refused_as_busy_and_not_counted() {
+        let (_dir, store) = store();
+        create(&*store, new_user("anna", "correct horse battery"), now(), "test").await.expect("created");
+        let checks = PasswordChecks { permits: 1, wait: Duration::from_millis(1) };
+        let directory =
+            Arc::new(UserDirectory::start_with_limits(store.clone(), AttemptLimit::default(), checks).await);
+        let attempts: Vec<_> = (0..8)
+            .map(|n| {
+                let directory = Arc::clone(&directory);
+                tokio::spawn(async move { directory.verify(&format!("user{n}"), "wrong password!").await })
+            })
+            .collect();
+        let mut busy = 0;
+        for attempt in attempts {
+            match attempt.await.expect("the attempt ran") {
+                Err(SignInError::Busy { retry_after }) => {
+                    assert!(retry_after >= Duration::from_secs(1));
+                    busy += 1;
+                }
+                Err(SignInError::InvalidCredentials) => {}
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert!(busy > 0, "one slot, eight sign-ins at once, a millisecond's wait: some must be turned away");
+        let failures = directory.attempts.lock().values().map(VecDeque::len).sum::<usize>();
+        assert_eq!(failures, 8 - busy, "a sign-in turned away unchecked is not counted as a failure");
     }
 }

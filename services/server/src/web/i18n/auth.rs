@@ -16,6 +16,8 @@ pub struct AuthTexts {
     pub credentials_refused: &'static str,
     /// Too many failed attempts for this username lately.
     pub too_many_attempts: &'static str,
+    /// Every password check was busy: try again in a moment.
+    pub busy: &'static str,
     /// The token form's heading.
     pub token_heading: &'static str,
     /// The OIDC sign-in's heading.
@@ -39,6 +41,7 @@ pub static FI: AuthTexts = AuthTexts {
     password_label: "Salasana",
     credentials_refused: "Käyttäjätunnus tai salasana on väärä, tai tunnus ei ole käytössä.",
     too_many_attempts: "Tällä käyttäjätunnuksella on yritetty kirjautua liian monta kertaa. Yritä myöhemmin uudelleen.",
+    busy: "Palvelu käsittelee juuri nyt monta kirjautumista. Yritä hetken kuluttua uudelleen.",
     token_heading: "API-tunnisteella",
     oidc_heading: "Organisaation tunnuksilla",
     oidc_help: "Kirjaudu kaupungin kertakirjautumisella (OpenID Connect).",
@@ -55,6 +58,7 @@ pub static EN: AuthTexts = AuthTexts {
     password_label: "Password",
     credentials_refused: "The username or password is wrong, or the account is not in use.",
     too_many_attempts: "Too many sign-in attempts for this username. Please try again later.",
+    busy: "The service is handling many sign-ins right now. Please try again in a moment.",
     token_heading: "With an API token",
     oidc_heading: "With your organisation's account",
     oidc_help: "Sign in with the city's single sign-on (OpenID Connect).",
