@@ -13,6 +13,7 @@
 //! | [`api_token`] | `apitoken` | local API tokens issued and revoked (only their hashes) |
 //! | [`server_key`] | `serverkey` | keys the server instances share (the web session key); secrets, outside the catalogue, never in a read model |
 //! | [`user`] | `user` | local user accounts created, given new passwords (only argon2id hashes) and disabled |
+//! | [`web_session`] | `websession` | web sessions their holders signed out of; outside the catalogue, never in a read model |
 //!
 //! Text people read is a [`LocalizedText`]: Finnish required, Swedish and English optional.
 //! Older shapes of an event are read through [`catalogue::upcast`], so stored events never
@@ -31,6 +32,7 @@ pub mod organisation;
 pub mod practice;
 pub mod server_key;
 pub mod user;
+pub mod web_session;
 
 pub use catalogue::{CATALOGUE, CatalogueEntry, DecodeError, upcast};
 pub use common::*;

@@ -5,7 +5,11 @@
 //! reads details through the queries, which authorise every read. The SSE `id` is the event's
 //! position (`<commit>.<prepare>`), so a client that reconnects with `Last-Event-ID` resumes
 //! right after the last announcement it saw; without it, announcements start at the head.
-//! Streams end when the server shuts down, so they never hold up a graceful stop.
+//! Streams end when the server shuts down, so they never hold up a graceful stop, and when the
+//! credential that opened them stops holding — a token revoked or expired, a user disabled or
+//! given a new password, a web session signed out of or expired — checked every
+//! [`GRANT_CHECK`] while the stream is open (a stream is a read that goes on, so it is
+//! authorised as it goes on).
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -21,9 +25,29 @@ use tokio::sync::watch;
 
 use super::{ApiError, AppState, Authenticated};
 use crate::access::{Action, Resource, authorize};
+use crate::auth::AuthError;
 
 /// How often an idle stream sends a comment to keep proxies from closing it.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// How often an open stream checks that its credential still holds.
+pub const GRANT_CHECK: Duration = Duration::from_millis(100);
+
+/// Resolves once `holds` answers `false`, asking it every [`GRANT_CHECK`].
+pub async fn until_refused<F, Fut>(mut holds: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let mut tick = tokio::time::interval(GRANT_CHECK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if !holds().await {
+            return;
+        }
+    }
+}
 
 /// Which events a caller is told about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,17 +153,39 @@ pub async fn live(
         Ok(()) => LiveFilter::Tenant(tenant),
         Err(_) => LiveFilter::TenantWithoutAccessLog(tenant),
     };
-    Ok(stream(&*state.store, filter, after, state.shutting_down.clone()).await?.into_response())
+    // The credential is checked again as the stream goes on; a store or identity provider
+    // that cannot answer for a moment does not end it, a refusal does.
+    let header = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let authenticator = std::sync::Arc::clone(&state.authenticator);
+    let municipality = principal.municipality;
+    let credential_holds = move || {
+        let (authenticator, header) = (std::sync::Arc::clone(&authenticator), header.clone());
+        async move {
+            match authenticator.authenticate_header(header.as_deref()).await {
+                Ok(now) => now.municipality == municipality,
+                Err(AuthError::TokensUnavailable(_) | AuthError::KeysUnavailable(_) | AuthError::Internal(_)) => true,
+                Err(_) => false,
+            }
+        }
+    };
+    Ok(stream(&*state.store, filter, after, state.shutting_down.clone(), credential_holds).await?.into_response())
 }
 
 /// The SSE response: announcements of events after `after` (or after the head when `None`)
-/// that `filter` admits, until the store closes or `shutdown` turns true.
-pub async fn stream(
+/// that `filter` admits, until the store closes, `shutdown` turns true or `holds` answers
+/// `false` — asked every [`GRANT_CHECK`] and before each announcement, so nothing is announced
+/// once the credential no longer holds.
+pub async fn stream<H, F>(
     store: &dyn EventStore,
     filter: LiveFilter,
     after: Option<Position>,
     mut shutdown: watch::Receiver<bool>,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>> + use<>>, ApiError> {
+    holds: H,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>> + use<H, F>>, ApiError>
+where
+    H: Fn() -> F + Send + Sync + 'static,
+    F: std::future::Future<Output = bool> + Send + 'static,
+{
     let from = match after {
         Some(position) => SubscribeFrom::After(position),
         None => match store.head_position().await.map_err(ApiError::internal)? {
@@ -148,20 +194,31 @@ pub async fn stream(
         },
     };
     let subscription = store.subscribe_all(from, EventFilter::all()).await.map_err(ApiError::internal)?;
+    let holds = std::sync::Arc::new(holds);
+    let grant_ended = {
+        let holds = std::sync::Arc::clone(&holds);
+        until_refused(move || holds())
+    };
     let stopped = async move {
-        let _ = shutdown.wait_for(|stopping| *stopping).await;
+        tokio::select! {
+            _ = shutdown.wait_for(|stopping| *stopping) => {}
+            () = grant_ended => {}
+        }
     };
     let events = subscription
         .take_until(stopped)
         // A store error ends the stream; the client reconnects with Last-Event-ID.
         .take_while(|next| std::future::ready(next.is_ok()))
-        .filter_map(move |next| {
-            let announced = next.ok().filter(|event| filter.admits(event)).map(|event| {
-                let announcement = Announcement::of(&event);
-                let data = serde_json::to_string(&announcement).unwrap_or_default();
-                Ok(Event::default().id(announcement.position.clone()).event("event").data(data))
-            });
-            std::future::ready(announced)
+        .filter_map(move |next| std::future::ready(next.ok().filter(|event| filter.admits(event))))
+        .then(move |event| {
+            let holds = std::sync::Arc::clone(&holds);
+            async move { (holds().await, event) }
+        })
+        .take_while(|(still_holds, _)| std::future::ready(*still_holds))
+        .map(|(_, event)| {
+            let announcement = Announcement::of(&event);
+            let data = serde_json::to_string(&announcement).unwrap_or_default();
+            Ok(Event::default().id(announcement.position.clone()).event("event").data(data))
         });
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }

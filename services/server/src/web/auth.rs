@@ -293,6 +293,16 @@ async fn sign_in_with_password(State(state): State<AppState>, headers: HeaderMap
             }
             response
         }
+        Err(SignInError::Busy { retry_after }) => {
+            let problem = Problem::Password(auth.busy);
+            let mut response =
+                sign_in_response(&state, &headers, StatusCode::SERVICE_UNAVAILABLE, next, kept_username, problem).await;
+            let seconds = retry_after.as_secs().max(1).to_string();
+            if let Ok(value) = HeaderValue::from_str(&seconds) {
+                response.headers_mut().insert(RETRY_AFTER, value);
+            }
+            response
+        }
         Err(SignInError::Internal(error)) => {
             tracing::error!(%error, "a password sign-in failed");
             WebError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, None).into_response()
@@ -459,8 +469,17 @@ pub enum SessionRefused {
     Failed,
 }
 
-/// The principal a session stands for now: its token, user or OIDC identity checked again.
+/// The principal a session stands for now: not signed out of, its token, user or OIDC
+/// identity checked again.
 pub async fn session_principal(state: &AppState, session: &Session) -> Result<Principal, SessionRefused> {
+    match state.web_session_ends.is_ended(session.id).await {
+        Ok(false) => {}
+        Ok(true) => return Err(SessionRefused::Ended),
+        Err(error) => {
+            tracing::warn!(%error, "the ended web sessions cannot be read");
+            return Err(SessionRefused::Unavailable);
+        }
+    }
     let authenticator = &state.authenticator;
     match &session.subject {
         SessionSubject::Token(token_id) => match authenticator.authenticate_token_id(*token_id).await {

@@ -39,7 +39,7 @@ use crate::auth::Principal;
 use crate::http::AppState;
 use i18n::{Lang, Texts};
 use pages::{Frame, SignedIn};
-use session::{LANG_COOKIE, SESSION_COOKIE, cookie_value, set_cookie};
+use session::{LANG_COOKIE, SESSION_COOKIE, SessionSubject, cookie_value, set_cookie};
 
 /// The stylesheet, embedded.
 const STYLE: &str = include_str!("static/style.css");
@@ -128,7 +128,19 @@ async fn live(State(state): State<AppState>, staff: Staff, headers: HeaderMap) -
         Ok(()) => LiveFilter::Tenant(tenant),
         Err(_) => LiveFilter::TenantWithoutAccessLog(tenant),
     };
-    match stream(&*state.store, filter, after, state.shutting_down.clone()).await {
+    // The stream ends when the session does: signed out, expired, or its token, user or
+    // identity no longer holding (checked as every page checks it).
+    let cookie =
+        cookies(&headers).and_then(|header| cookie_value(header, SESSION_COOKIE)).unwrap_or_default().to_owned();
+    let checking = state.clone();
+    let session_holds = move || {
+        let (state, cookie) = (checking.clone(), cookie.clone());
+        async move {
+            let Some(session) = state.web_sessions.open(&cookie, Utc::now()) else { return false };
+            !matches!(auth::session_principal(&state, &session).await, Err(auth::SessionRefused::Ended))
+        }
+    };
+    match stream(&*state.store, filter, after, state.shutting_down.clone(), session_holds).await {
         Ok(events) => events.into_response(),
         Err(error) => WebError::from_api(lang, &error).into_response(),
     }
@@ -319,7 +331,9 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs.iter().find(|(key, _)| key == name).map_or("", |(_, value)| value.as_str())
 }
 
-/// `POST /sign-out`: ends the session in this browser (the token itself stays valid).
+/// `POST /sign-out`: ends the session — recorded in the store, so its cookie opens nothing on
+/// any instance from then on, even if a copy was kept — and clears the cookie (the token or
+/// account itself stays valid).
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(unavailable) = auth::key_ready(&state, &headers).await {
         return unavailable;
@@ -330,6 +344,18 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     if cookie.is_empty() || !state.web_sessions.csrf_holds(cookie, field(&pairs, "csrf")) {
         let detail = "csrf: the form's token does not belong to this session; reload the page and try again";
         return WebError::new(lang, StatusCode::FORBIDDEN, Some(detail.to_owned())).into_response();
+    }
+    if let Some(session) = state.web_sessions.open(cookie, Utc::now()) {
+        let actor = match &session.subject {
+            SessionSubject::Token(id) => format!("token:{id}"),
+            SessionSubject::User { id, .. } => format!("user:{id}"),
+            SessionSubject::Oidc(identity) => identity.subject.clone(),
+        };
+        if let Err(error) = state.web_session_ends.end(&session, &actor, Utc::now()).await {
+            // Not recorded, so not ended: say so rather than pretend.
+            tracing::error!(%error, "a sign-out could not be recorded");
+            return WebError::new(lang, StatusCode::SERVICE_UNAVAILABLE, None).into_response();
+        }
     }
     with_cookie(see_other("/sign-in"), &set_cookie(SESSION_COOKIE, "", 0, over_https(&headers)))
 }

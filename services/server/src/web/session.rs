@@ -1,8 +1,10 @@
 //! Web sessions: a signed cookie naming who signed in — a local API token, a local user, or an
 //! OIDC identity — and when the session ends, and the CSRF tokens of its forms.
 //!
-//! The cookie holds no secret: `v2.<kind>.<subject>.<expiry, unix seconds>.<MAC>`, the MAC an
-//! HMAC-SHA256 under the [`SessionKey`]. The kinds ([`SessionSubject`]):
+//! The cookie holds no secret: `v3.<session id>.<kind>.<subject>.<expiry, unix seconds>.<MAC>`,
+//! the MAC an HMAC-SHA256 under the [`SessionKey`]. Signing out records the session's id as
+//! ended (an event, [`SessionEnds`]), so the cookie opens nothing on any instance from then on,
+//! even if a copy of it is kept. The kinds ([`SessionSubject`]):
 //! - `t`, a token id: every request looks the token up in the token directory, so revoking it
 //!   ends its sessions everywhere;
 //! - `u`, a user id and how many times the user's password had been changed: every request
@@ -25,7 +27,7 @@ use aws_lc_rs::hmac;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use kirjuri_events::domain::server_key;
+use kirjuri_events::domain::{server_key, web_session};
 use kirjuri_events::{EventId, EventMetadata, EventPayload, EventType, ExpectedRevision, NewEvent, StreamName};
 use kirjuri_store::{EventStore, ReadStreamOptions, StoreError};
 use uuid::Uuid;
@@ -173,7 +175,8 @@ impl SessionKey {
 
     /// The cookie value of `session`.
     pub fn seal(&self, session: &Session) -> String {
-        let data = format!("v2.{}.{}", session.subject.encode(), session.expires_at.timestamp());
+        let data =
+            format!("v3.{}.{}.{}", session.id.simple(), session.subject.encode(), session.expires_at.timestamp());
         let mac = self.mac("session", &data);
         format!("{data}.{mac}")
     }
@@ -185,14 +188,15 @@ impl SessionKey {
             return None;
         }
         let mut parts = data.split('.');
-        let (Some("v2"), Some(kind), Some(subject), Some(expiry), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some("v3"), Some(id), Some(kind), Some(subject), Some(expiry), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return None;
         };
+        let id = Uuid::try_parse(id).ok()?;
         let subject = SessionSubject::decode(kind, subject)?;
         let expires_at = DateTime::from_timestamp(expiry.parse().ok()?, 0)?;
-        (expires_at > now).then_some(Session { subject, expires_at })
+        (expires_at > now).then_some(Session { id, subject, expires_at })
     }
 
     /// `value` with a MAC for `purpose` appended (`<value>.<MAC>`): a short-lived signed cookie.
@@ -271,9 +275,11 @@ impl SessionSubject {
     }
 }
 
-/// A signed-in session: who, until when.
+/// A signed-in session: which, who, until when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
+    /// Its id: what signing out records as ended.
+    pub id: Uuid,
     /// Who signed in.
     pub subject: SessionSubject,
     /// When it ends.
@@ -287,7 +293,81 @@ impl Session {
         let full = now + SESSION_LENGTH;
         let end = ends_by.map_or(full, |end| end.min(full));
         // The cookie says whole seconds; the session is what the cookie says.
-        Self { subject, expires_at: DateTime::from_timestamp(end.timestamp(), 0).unwrap_or(end) }
+        let expires_at = DateTime::from_timestamp(end.timestamp(), 0).unwrap_or(end);
+        Self { id: Uuid::new_v4(), subject, expires_at }
+    }
+}
+
+/// How stale the ended sessions may be when a cookie is checked: a sign-out ends its session
+/// within this on every instance (and a page costs at most one store read per this interval).
+pub const SESSION_ENDS_STALENESS: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// The sessions signed out of before their time, following the store (every instance on one
+/// store learns of a sign-out within [`SESSION_ENDS_STALENESS`]).
+pub struct SessionEnds {
+    store: Arc<dyn EventStore>,
+    /// Ended sessions, with when each would have ended anyway (then it is forgotten).
+    ended: std::sync::RwLock<std::collections::HashMap<Uuid, DateTime<Utc>>>,
+    /// How far the log has been read, and when that was.
+    scanned: tokio::sync::Mutex<(Option<kirjuri_events::Position>, Option<std::time::Instant>)>,
+}
+
+impl std::fmt::Debug for SessionEnds {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("SessionEnds").finish_non_exhaustive()
+    }
+}
+
+impl SessionEnds {
+    /// Follows the ended sessions of `store` (read on first use).
+    pub fn for_store(store: Arc<dyn EventStore>) -> Self {
+        Self { store, ended: std::sync::RwLock::default(), scanned: tokio::sync::Mutex::new((None, None)) }
+    }
+
+    /// Whether `session` was signed out of (the store read at most [`SESSION_ENDS_STALENESS`] ago).
+    pub async fn is_ended(&self, session: Uuid) -> Result<bool, StoreError> {
+        self.catch_up().await?;
+        Ok(self.ended.read().unwrap_or_else(std::sync::PoisonError::into_inner).contains_key(&session))
+    }
+
+    /// Records `session` as ended by its holder (`actor`), for every instance on the store.
+    pub async fn end(&self, session: &Session, actor: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let stream = web_session::session_stream(session.id)
+            .map_err(|error| StoreError::InvalidArgument { field: "stream", rule: error.to_string() })?;
+        let ended = web_session::WebSessionEnded { session: session.id, ended_at: now, expires_at: session.expires_at };
+        let invalid = |rule: String| StoreError::InvalidArgument { field: "event", rule };
+        let event_type = EventType::parse(web_session::WEB_SESSION_ENDED).map_err(|e| invalid(e.to_string()))?;
+        let payload = EventPayload::from_value(&ended).map_err(|e| invalid(e.to_string()))?;
+        let metadata = EventMetadata { actor: Some(actor.to_owned()), ..EventMetadata::default() };
+        let event = NewEvent::new(web_session::ended_event_id(session.id), event_type, payload).with_metadata(metadata);
+        self.store.append(&stream, ExpectedRevision::Any, vec![event]).await?;
+        self.ended.write().unwrap_or_else(std::sync::PoisonError::into_inner).insert(session.id, session.expires_at);
+        Ok(())
+    }
+
+    /// Reads the sign-outs appended since the last read, unless that was under
+    /// [`SESSION_ENDS_STALENESS`] ago; forgets sessions that would have ended anyway.
+    async fn catch_up(&self) -> Result<(), StoreError> {
+        let mut scanned = self.scanned.lock().await;
+        if scanned.1.is_some_and(|at| at.elapsed() < SESSION_ENDS_STALENESS) {
+            return Ok(());
+        }
+        let filter = kirjuri_store::EventFilter::streams([format!("{}-", web_session::CATEGORY)]);
+        let now = Utc::now();
+        let scanned_to = crate::auth::directory::catch_up(&*self.store, &filter, scanned.0, |page| {
+            let mut ended = self.ended.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            ended.retain(|_, expires_at| *expires_at > now);
+            for event in page {
+                if let Ok(record) = event.data.decode::<web_session::WebSessionEnded>()
+                    && record.expires_at > now
+                {
+                    ended.insert(record.session, record.expires_at);
+                }
+            }
+        })
+        .await?;
+        *scanned = (scanned_to, Some(std::time::Instant::now()));
+        Ok(())
     }
 }
 
@@ -369,7 +449,7 @@ mod tests {
         ] {
             let session = Session::starting(subject, None, now);
             let cookie = key().seal(&session);
-            assert_eq!(cookie.split('.').count(), 5, "{cookie}");
+            assert_eq!(cookie.split('.').count(), 6, "{cookie}");
             assert!(cookie.bytes().all(|byte| byte.is_ascii_graphic() && byte != b';' && byte != b','), "{cookie}");
             assert_eq!(key().open(&cookie, now), Some(session));
         }
@@ -389,10 +469,12 @@ mod tests {
     fn a_changed_cookie_or_another_key_does_not_open() {
         let now = Utc::now();
         let cookie = key().seal(&token_session(now));
-        let other_token = cookie.replacen("v2.t.", "v2.t.0", 1);
+        let other_token = cookie.replacen(".t.", ".t.0", 1);
         assert_eq!(key().open(&other_token, now), None);
-        let as_user = cookie.replacen("v2.t.", "v2.u.", 1);
+        let as_user = cookie.replacen(".t.", ".u.", 1);
         assert_eq!(key().open(&as_user, now), None);
+        let other_session = format!("v3.{}{}", Uuid::new_v4().simple(), &cookie[35..]);
+        assert_eq!(key().open(&other_session, now), None);
         let (data, _) = cookie.rsplit_once('.').unwrap_or_default();
         let later = format!("{}9.{}", data, &cookie[data.len() + 1..]);
         assert_eq!(key().open(&later, now), None);
