@@ -21,6 +21,7 @@ pub mod access;
 pub mod auth;
 pub mod bench;
 pub mod cli;
+pub mod connections;
 pub mod demo;
 pub mod health;
 pub mod http;

@@ -31,6 +31,9 @@ pub const MAX_EVENT_BYTES_LIMIT: usize = 16 * 1024 * 1024;
 /// The default largest HTTP request body, in bytes: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// The default `header_timeout_seconds`.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The allowed `max_body_bytes`: from 1 KiB (every command fits) to 16 MiB.
 pub const MAX_BODY_BYTES_RANGE: std::ops::RangeInclusive<usize> = 1024..=16 * 1024 * 1024;
 
@@ -55,6 +58,12 @@ pub struct Settings {
     pub max_event_bytes: usize,
     /// The largest HTTP request body the API reads, in bytes; a larger one is a 413.
     pub max_body_bytes: usize,
+    /// The most HTTP connections open at once; `None`: the descriptor limit less a margin
+    /// for the store's and the read models' files (see `connections::default_max_connections`).
+    pub max_connections: Option<usize>,
+    /// How long a client may take to send a request's head, counted from connecting or from
+    /// the end of the previous response (so also how long an idle keep-alive connection stays).
+    pub header_timeout: Duration,
     /// How log lines are written.
     pub log_format: LogFormat,
     /// The OIDC issuer whose access tokens are accepted (`iss`, compared exactly); OIDC is off when unset.
@@ -216,6 +225,8 @@ impl Default for Settings {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_connections: None,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
             log_format: LogFormat::Text,
             oidc_issuer: None,
             oidc_audience: None,
@@ -303,6 +314,8 @@ enum Key {
     Bind,
     MaxEventBytes,
     MaxBodyBytes,
+    MaxConnections,
+    HeaderTimeoutSeconds,
     LogFormat,
     OidcIssuer,
     OidcAudience,
@@ -317,13 +330,15 @@ enum Key {
 
 impl Key {
     /// Every setting, in the order the sample file documents them.
-    const ALL: [Self; 16] = [
+    const ALL: [Self; 18] = [
         Self::DataDir,
         Self::Store,
         Self::KurrentDbUrl,
         Self::Bind,
         Self::MaxEventBytes,
         Self::MaxBodyBytes,
+        Self::MaxConnections,
+        Self::HeaderTimeoutSeconds,
         Self::LogFormat,
         Self::OidcIssuer,
         Self::OidcAudience,
@@ -344,6 +359,8 @@ impl Key {
             Self::Bind => "bind",
             Self::MaxEventBytes => "max_event_bytes",
             Self::MaxBodyBytes => "max_body_bytes",
+            Self::MaxConnections => "max_connections",
+            Self::HeaderTimeoutSeconds => "header_timeout_seconds",
             Self::LogFormat => "log_format",
             Self::OidcIssuer => "oidc_issuer",
             Self::OidcAudience => "oidc_audience",
@@ -365,6 +382,8 @@ impl Key {
             Self::Bind => "KIRJURI_BIND",
             Self::MaxEventBytes => "KIRJURI_MAX_EVENT_BYTES",
             Self::MaxBodyBytes => "KIRJURI_MAX_BODY_BYTES",
+            Self::MaxConnections => "KIRJURI_MAX_CONNECTIONS",
+            Self::HeaderTimeoutSeconds => "KIRJURI_HEADER_TIMEOUT_SECONDS",
             Self::LogFormat => "KIRJURI_LOG_FORMAT",
             Self::OidcIssuer => "KIRJURI_OIDC_ISSUER",
             Self::OidcAudience => "KIRJURI_OIDC_AUDIENCE",
@@ -448,6 +467,8 @@ const BIND_RULE: &str = "an IP address and port such as 127.0.0.1:8080 or [::]:8
 const MAX_EVENT_BYTES_RULE: &str = "a whole number of bytes from 1 to 16777216 (16 MiB)";
 const MAX_BODY_BYTES_RULE: &str = "a whole number of bytes from 1024 to 16777216 (16 MiB)";
 const LOG_FORMAT_RULE: &str = "text or json";
+const MAX_CONNECTIONS_RULE: &str = "a whole number of connections from 16 to 1048576";
+const HEADER_TIMEOUT_RULE: &str = "a whole number of seconds from 1 to 300";
 const OIDC_URL_RULE: &str = "an https:// URL (http:// only for localhost, 127.0.0.1 or [::1])";
 const OIDC_AUDIENCE_RULE: &str = "a non-empty audience without spaces, such as api://kirjuri or a client id";
 const OIDC_TENANTS_RULE: &str = "a non-empty mapping of tenant ids (tid) to municipality ids, both UUIDs: in the file a table such as { \"<tid>\" = \"<municipality id>\" }, in the environment <tid>=<municipality id> pairs separated by commas";
@@ -613,6 +634,20 @@ impl Settings {
                     .whole_number()
                     .filter(|bytes| MAX_BODY_BYTES_RANGE.contains(bytes))
                     .ok_or_else(|| invalid(origin, MAX_BODY_BYTES_RULE, value.quoted()))?;
+            }
+            Key::MaxConnections => {
+                let connections = value
+                    .whole_number()
+                    .filter(|count| (16..=1 << 20).contains(count))
+                    .ok_or_else(|| invalid(origin, MAX_CONNECTIONS_RULE, value.quoted()))?;
+                self.max_connections = Some(connections);
+            }
+            Key::HeaderTimeoutSeconds => {
+                let seconds = value
+                    .whole_number()
+                    .filter(|seconds| (1..=300).contains(seconds))
+                    .ok_or_else(|| invalid(origin, HEADER_TIMEOUT_RULE, value.quoted()))?;
+                self.header_timeout = Duration::from_secs(seconds as u64);
             }
             Key::LogFormat => {
                 self.log_format = match value.text(origin, LOG_FORMAT_RULE)? {
@@ -996,7 +1031,7 @@ mod tests {
         assert!(message.starts_with("unknown key `colour` in the config file"), "{message}");
         assert!(
             message.ends_with(
-                "data_dir, store, kurrentdb_url, bind, max_event_bytes, max_body_bytes, log_format, oidc_issuer, oidc_audience, \
+                "data_dir, store, kurrentdb_url, bind, max_event_bytes, max_body_bytes, max_connections, header_timeout_seconds, log_format, oidc_issuer, oidc_audience, \
                  oidc_jwks_url, oidc_tenants, oidc_jwks_min_refetch_seconds, oidc_client_id, oidc_client_secret, \
                  oidc_redirect_uri, oidc_scopes"
             ),

@@ -23,6 +23,15 @@ use crate::settings::{Settings, StoreKind};
 /// How long open requests may run on after a shutdown signal before the server stops anyway.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
+/// The longest pause between two chunks of a request body (then 400).
+pub const BODY_GAP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest a request may take to be answered (then 408); a response's stream is not timed.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// At the connection limit, connections younger than this are not closed to make room.
+const SHED_MIN_AGE: Duration = Duration::from_millis(20);
+
 /// The server, built and bound, not yet serving.
 pub struct Application {
     listener: TcpListener,
@@ -31,6 +40,7 @@ pub struct Application {
     read_side: Option<Arc<ReadSide>>,
     store: Arc<dyn EventStore>,
     shutting_down: tokio::sync::watch::Sender<bool>,
+    limits: crate::connections::ConnLimits,
 }
 
 impl Application {
@@ -75,9 +85,28 @@ impl Application {
             authenticator,
             max_body_bytes: settings.max_body_bytes,
             web_sessions: Arc::new(crate::web::session::SessionKey::for_store(Arc::clone(&store)).await),
+            web_session_ends: Arc::new(crate::web::session::SessionEnds::for_store(Arc::clone(&store))),
         });
-        info!(address = %local_addr, store = settings.store.as_str(), "listener bound");
-        Ok(Self { listener, local_addr, router, read_side, store, shutting_down })
+        // A request body may pause at most this long between chunks, and a request (not a
+        // response stream) may take at most this long: slow clients cannot hold handlers.
+        let router = router.layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_GAP_TIMEOUT)).layer(
+            tower_http::timeout::TimeoutLayer::with_status_code(
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                REQUEST_TIMEOUT,
+            ),
+        );
+        let limits = crate::connections::ConnLimits {
+            max_connections: settings.max_connections.unwrap_or_else(crate::connections::default_max_connections),
+            header_read_timeout: settings.header_timeout,
+            shed_min_age: SHED_MIN_AGE,
+        };
+        info!(
+            address = %local_addr,
+            store = settings.store.as_str(),
+            max_connections = limits.max_connections,
+            "listener bound"
+        );
+        Ok(Self { listener, local_addr, router, read_side, store, shutting_down, limits })
     }
 
     /// The address the server listens on, with the real port when 0 was asked for.
@@ -114,13 +143,13 @@ impl Application {
                 shutdown_started.notify_one();
             }
         };
-        let serving = axum::serve(self.listener, self.router).with_graceful_shutdown(signal).into_future();
+        let serving = crate::connections::serve(self.listener, self.router, self.limits, signal);
         let grace_expired = async {
             shutdown_started.notified().await;
             tokio::time::sleep(SHUTDOWN_GRACE).await;
         };
         tokio::select! {
-            result = serving => result.context("serving HTTP")?,
+            () = serving => {}
             () = grace_expired => warn!(grace_seconds = SHUTDOWN_GRACE.as_secs(), "requests still open after the grace period, stopping anyway"),
         }
         if let Some(read_side) = self.read_side {
