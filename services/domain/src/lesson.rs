@@ -13,9 +13,8 @@ use kirjuri_events::domain::lesson::{
     LessonActionAssigned, LessonEvent, LessonIdentified, LessonLearned, LessonSource, ObservationEvent,
     ObservationSubmitted,
 };
-use kirjuri_events::domain::{
-    DecodeError, LessonId, LocalizedText, MunicipalityId, ObservationId, UnitId, required_text,
-};
+use kirjuri_events::domain::practice::Tag;
+use kirjuri_events::domain::{DecodeError, LessonId, LocalizedText, MunicipalityId, ObservationId, UnitId};
 use kirjuri_events::{EventId, EventMetadata, NewEvent, PayloadError, RecordedEvent, StreamName};
 
 use crate::{Aggregate, DomainError, Reference, References};
@@ -61,10 +60,16 @@ fn check_source(
     Ok(())
 }
 
+/// A lesson's tags obey the one rule for tags ([`Tag::parse`]: at most 64 characters, as the
+/// API documents), each named by its place (`tags[2]`).
 fn check_tags(tags: &[String]) -> Result<Vec<String>, DomainError> {
     tags.iter()
         .enumerate()
-        .map(|(i, tag)| required_text(&format!("tags[{i}]"), tag).map_err(DomainError::from))
+        .map(|(i, tag)| {
+            Tag::parse(tag)
+                .map(|tag| tag.as_str().to_owned())
+                .map_err(|error| DomainError::invalid(format!("tags[{i}]"), error.rule))
+        })
         .collect()
 }
 

@@ -128,6 +128,55 @@ pub struct LocalizedText {
     pub en: Option<String>,
 }
 
+/// Whether `c` shows nothing on its own: white space, or a format or filler character (zero
+/// width spaces and joiners, directional marks, soft hyphen, variation selectors, tag
+/// characters, Hangul fillers, the blank Braille pattern).
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{2800}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E007F}'
+        )
+}
+
+/// Whether `c` overrides, embeds or isolates text direction (U+202A–U+202E, U+2066–U+2069):
+/// such characters can make a name or title read other than it is stored ("Trojan Source").
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The rule `text` (already trimmed) breaks as a line of text people read, if any: nothing
+/// visible, a control character (other than `allowed`), a direction control.
+pub fn text_rule(text: &str, allowed: &[char]) -> Option<&'static str> {
+    if text.chars().all(is_invisible) {
+        return Some("must not be empty (nor only invisible characters)");
+    }
+    if text.chars().any(|c| c.is_control() && !allowed.contains(&c)) {
+        return Some("must not contain control characters");
+    }
+    if text.chars().any(is_bidi_control) {
+        return Some("must not contain text-direction override or isolate characters (U+202A–U+202E, U+2066–U+2069)");
+    }
+    None
+}
+
 fn check_text(field: &str, text: &str) -> Result<String, ValidationError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
@@ -136,8 +185,8 @@ fn check_text(field: &str, text: &str) -> Result<String, ValidationError> {
     if trimmed.chars().count() > MAX_TEXT_CHARS {
         return Err(ValidationError::new(field, format!("must be at most {MAX_TEXT_CHARS} characters")));
     }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(ValidationError::new(field, "must not contain control characters"));
+    if let Some(rule) = text_rule(trimmed, &['\n', '\t']) {
+        return Err(ValidationError::new(field, rule));
     }
     Ok(trimmed.to_owned())
 }
@@ -215,6 +264,24 @@ pub fn required_text(field: &str, text: &str) -> Result<String, ValidationError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_of_only_invisible_characters_or_with_direction_overrides_is_refused() {
+        for invisible in ["\u{200B}\u{200B}", "\u{3164}", "\u{FEFF} \u{2060}", "\u{00AD}", "\u{E0041}\u{E0042}"] {
+            let error = LocalizedText::fi(invisible).expect_err(invisible);
+            assert_eq!(error.field, "fi");
+            assert!(error.rule.starts_with("must not be empty"), "{invisible:?}: {}", error.rule);
+        }
+        for spoofed in ["Kuopio\u{202E}txt.exe", "\u{2066}nimi\u{2069}", "a\u{202A}b"] {
+            let error = required_text("name", spoofed).expect_err(spoofed);
+            assert!(error.rule.contains("text-direction"), "{spoofed:?}: {}", error.rule);
+        }
+        assert_eq!(
+            required_text("name", "Kuopio\u{200B}n kaupunki").expect("a visible name"),
+            "Kuopio\u{200B}n kaupunki"
+        );
+        assert!(LocalizedText::fi("rivi\nrivi\tsarake").is_ok(), "new lines and tabs stay allowed in text");
+    }
 
     #[test]
     fn every_entity_category_is_a_valid_stream_category() {

@@ -79,8 +79,8 @@ impl Tag {
         if trimmed.chars().count() > Self::MAX_CHARS {
             return Err(ValidationError::new("tag", format!("must be at most {} characters", Self::MAX_CHARS)));
         }
-        if trimmed.chars().any(char::is_control) {
-            return Err(ValidationError::new("tag", "must not contain control characters"));
+        if let Some(rule) = super::common::text_rule(trimmed, &[]) {
+            return Err(ValidationError::new("tag", rule));
         }
         Ok(Self(trimmed.to_lowercase()))
     }

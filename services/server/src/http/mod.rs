@@ -52,6 +52,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Signs the web UI's session cookies and CSRF tokens.
     pub web_sessions: Arc<crate::web::session::SessionKey>,
+    /// The web sessions signed out of, following the store.
+    pub web_session_ends: Arc<crate::web::session::SessionEnds>,
 }
 
 /// The OpenAPI description's fixed parts; the paths and schemas come from the routes.
@@ -148,8 +150,35 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(state.max_body_bytes))
+        .layer(axum::middleware::from_fn(transport_headers))
         .layer(axum::middleware::from_fn(request_log::log_request))
         .with_state(state)
+}
+
+/// Headers every answer needs whatever route made it: `Strict-Transport-Security` when the
+/// request came over https (as `X-Forwarded-Proto` says, behind a proxy that terminates TLS),
+/// and, on the API's answers that do not say otherwise, `Cache-Control: private, no-cache`
+/// (they hold one municipality's records: no shared cache may keep them, and a browser asks
+/// again each time, revalidating with the ETag where there is one).
+async fn transport_headers(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::header::{CACHE_CONTROL, STRICT_TRANSPORT_SECURITY};
+    let over_https =
+        request.headers().get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|proto| {
+            proto.split(',').next().is_some_and(|first| first.trim().eq_ignore_ascii_case("https"))
+        });
+    let api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if over_https {
+        headers.insert(
+            STRICT_TRANSPORT_SECURITY,
+            axum::http::HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    if api && !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-cache"));
+    }
+    response
 }
 
 /// Nothing here: a problem document for programs (the API, health, metrics), a page in the
