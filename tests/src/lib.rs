@@ -198,6 +198,20 @@ impl TestApp {
             .expect("the command request is sent")
     }
 
+    /// Registers `municipality` (code 999) through the API, as its admin's first command;
+    /// panics unless it is registered afterwards (a repeat is fine).
+    pub async fn register_municipality(&self, municipality: MunicipalityId) {
+        let body = serde_json::json!({ "municipality": municipality, "code": "999", "name": { "fi": "Testikunta" } });
+        let response = self
+            .command_as(municipality, "register-municipality")
+            .header("Idempotency-Key", format!("register-{municipality}"))
+            .json(&body)
+            .send()
+            .await
+            .expect("the registration is sent");
+        assert!(response.status().is_success(), "registering {municipality}: {}", response.status());
+    }
+
     /// How many events the store holds in `stream`, read from its file.
     pub fn events_in_stream(&self, stream: &str) -> i64 {
         let path = self.data_dir().join("events.sqlite");

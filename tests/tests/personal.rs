@@ -36,6 +36,7 @@ async fn engagement_with_a_personal_note(
     coach: &Caller,
     coachees: &[&Caller],
 ) -> (Uuid, Uuid) {
+    app.register_municipality(municipality).await;
     let (engagement, session, note) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
     let commands = [
         (

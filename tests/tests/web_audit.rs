@@ -282,6 +282,7 @@ fn caller(app: &TestApp, municipality: MunicipalityId, roles: &[Role]) -> Caller
 async fn personal_text_never_appears_and_its_reads_are_in_the_access_log_page() {
     let app = spawn_app().await;
     let city = MunicipalityId::random();
+    app.register_municipality(city).await;
     let coach = caller(&app, city, &[Role::Coach]);
     let coachee = caller(&app, city, &[Role::Staff]);
     let (engagement, session, note) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
