@@ -647,7 +647,7 @@ impl Settings {
                     .whole_number()
                     .filter(|seconds| (1..=300).contains(seconds))
                     .ok_or_else(|| invalid(origin, HEADER_TIMEOUT_RULE, value.quoted()))?;
-                self.header_timeout = Duration::from_secs(seconds as u64);
+                self.header_timeout = Duration::from_secs(u64::try_from(seconds).unwrap_or(300));
             }
             Key::LogFormat => {
                 self.log_format = match value.text(origin, LOG_FORMAT_RULE)? {

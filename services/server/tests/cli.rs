@@ -288,19 +288,16 @@ fn token_command(dir: &Path, args: &[&str]) -> Output {
     run(kirjuri(&[("KIRJURI_DATA_DIR", path_str(dir))]).arg("token").args(args))
 }
 
+/// `kirjuri municipality register` of [`MUNICIPALITY`] in `dir`.
+fn register_municipality(dir: &Path) -> Output {
+    let args = ["municipality", "register", "--id", MUNICIPALITY, "--code", "297", "--name", "Kuopio"];
+    run(kirjuri(&[("KIRJURI_DATA_DIR", path_str(dir))]).args(args))
+}
+
 /// A data directory in which [`MUNICIPALITY`] is registered, as an instance admin does first.
 fn data_dir_with_municipality() -> tempfile::TempDir {
     let dir = data_dir();
-    let registered = run(kirjuri(&[("KIRJURI_DATA_DIR", path_str(dir.path()))]).args([
-        "municipality",
-        "register",
-        "--id",
-        MUNICIPALITY,
-        "--code",
-        "297",
-        "--name",
-        "Kuopio",
-    ]));
+    let registered = register_municipality(dir.path());
     assert_eq!(registered.status.code(), Some(0), "stderr: {}", text(&registered.stderr));
     dir
 }
@@ -321,16 +318,7 @@ fn tokens_and_users_are_made_only_for_a_registered_municipality() {
     assert_eq!(text(&listed.stdout).trim(), "[]", "no token may be made by a refused command");
 
     let dir = data_dir_with_municipality();
-    let again = run(kirjuri(&[("KIRJURI_DATA_DIR", path_str(dir.path()))]).args([
-        "municipality",
-        "register",
-        "--id",
-        MUNICIPALITY,
-        "--code",
-        "297",
-        "--name",
-        "Kuopio",
-    ]));
+    let again = register_municipality(dir.path());
     assert_eq!(again.status.code(), Some(2), "registered twice");
     assert!(text(&again.stderr).contains("already registered"), "{}", text(&again.stderr));
     let created = token_command(dir.path(), &["create", "--tenant", MUNICIPALITY, "--role", "admin"]);

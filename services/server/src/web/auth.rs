@@ -285,29 +285,29 @@ async fn sign_in_with_password(State(state): State<AppState>, headers: HeaderMap
         }
         Err(SignInError::TooManyAttempts { retry_after }) => {
             let problem = Problem::Password(auth.too_many_attempts);
-            let mut response =
+            let response =
                 sign_in_response(&state, &headers, StatusCode::TOO_MANY_REQUESTS, next, kept_username, problem).await;
-            let seconds = retry_after.as_secs().max(1).to_string();
-            if let Ok(value) = HeaderValue::from_str(&seconds) {
-                response.headers_mut().insert(RETRY_AFTER, value);
-            }
-            response
+            with_retry_after(response, retry_after)
         }
         Err(SignInError::Busy { retry_after }) => {
             let problem = Problem::Password(auth.busy);
-            let mut response =
+            let response =
                 sign_in_response(&state, &headers, StatusCode::SERVICE_UNAVAILABLE, next, kept_username, problem).await;
-            let seconds = retry_after.as_secs().max(1).to_string();
-            if let Ok(value) = HeaderValue::from_str(&seconds) {
-                response.headers_mut().insert(RETRY_AFTER, value);
-            }
-            response
+            with_retry_after(response, retry_after)
         }
         Err(SignInError::Internal(error)) => {
             tracing::error!(%error, "a password sign-in failed");
             WebError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, None).into_response()
         }
     }
+}
+
+/// `response` saying when to try again (`Retry-After`, whole seconds, at least one).
+fn with_retry_after(mut response: Response, retry_after: std::time::Duration) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&retry_after.as_secs().max(1).to_string()) {
+        response.headers_mut().insert(RETRY_AFTER, value);
+    }
+    response
 }
 
 /// What the OIDC flow cookie holds between the redirect and the callback.
