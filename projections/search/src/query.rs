@@ -126,10 +126,9 @@ impl SearchFilters {
                 "unit" => filters.units.push(parse_uuid(name, value)?),
                 "experiment" => filters.experiments.push(parse_uuid(name, value)?),
                 "tag" => {
-                    if value.chars().count() > 64 || value.chars().any(char::is_control) {
-                        return Err(SearchError::invalid(name, "a tag has at most 64 printable characters"));
-                    }
-                    filters.tags.push(value.to_lowercase());
+                    let tag = kirjuri_events::domain::practice::Tag::parse(value)
+                        .map_err(|error| SearchError::invalid(name, error.rule))?;
+                    filters.tags.push(tag.as_str().to_owned());
                 }
                 "language" => filters.languages.push(TextLanguage::parse(value).ok_or_else(|| {
                     SearchError::invalid(name, format!("`{}` is not fi, sv or en", printable(value)))

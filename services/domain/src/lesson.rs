@@ -60,15 +60,13 @@ fn check_source(
     Ok(())
 }
 
-/// A lesson's tags obey the one rule for tags ([`Tag::parse`]: at most 64 characters, as the
+/// A lesson's tags obey the one rule for tags ([`Tag::check`]: at most 64 characters, as the
 /// API documents), each named by its place (`tags[2]`).
 fn check_tags(tags: &[String]) -> Result<Vec<String>, DomainError> {
     tags.iter()
         .enumerate()
         .map(|(i, tag)| {
-            Tag::parse(tag)
-                .map(|tag| tag.as_str().to_owned())
-                .map_err(|error| DomainError::invalid(format!("tags[{i}]"), error.rule))
+            Tag::check(tag).map(str::to_owned).map_err(|error| DomainError::invalid(format!("tags[{i}]"), error.rule))
         })
         .collect()
 }
@@ -644,6 +642,31 @@ mod tests {
             .with_references(programme())
             .when(LessonCommand::Identify(identify_command()))
             .then_refused_with(&["already identified"]);
+    }
+
+    #[test]
+    fn a_lessons_tags_follow_the_one_tag_rule_and_keep_their_case() {
+        let with_tags = |tags: Vec<String>| LessonCommand::Identify(IdentifyLesson { tags, ..identify_command() });
+        given::<LessonState>([])
+            .with_references(programme())
+            .when(with_tags(vec!["etä".into(), "x".repeat(Tag::MAX_CHARS + 1)]))
+            .then_refused_with(&["tags[1]", "at most 64 characters"]);
+        given::<LessonState>([])
+            .with_references(programme())
+            .when(with_tags(vec!["\u{200B}".into()]))
+            .then_refused_with(&["tags[0]", "must not be empty"]);
+        let longest = "Ä".repeat(Tag::MAX_CHARS);
+        let state = given::<LessonState>([])
+            .with_references(programme())
+            .when(with_tags(vec![format!(" {longest} ")]))
+            .then([LessonEvent::Identified(LessonIdentified {
+                tags: vec![longest.clone()],
+                ..match identified() {
+                    LessonEvent::Identified(e) => e,
+                    other => panic!("{other:?}"),
+                }
+            })]);
+        assert_eq!(state.tags, [longest]);
     }
 
     #[test]

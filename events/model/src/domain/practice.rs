@@ -72,6 +72,13 @@ impl Tag {
 
     /// Validates and normalises a tag (trimmed, lowercase).
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
+        Self::check(text).map(|trimmed| Self(trimmed.to_lowercase()))
+    }
+
+    /// The one rule for tags, wherever one is given (a practice's, a lesson's, a filter): `text`
+    /// trimmed, if it is 1 to [`Tag::MAX_CHARS`] visible characters without control or
+    /// text-direction characters; its case is kept.
+    pub fn check(text: &str) -> Result<&str, ValidationError> {
         let trimmed = text.trim();
         if trimmed.is_empty() {
             return Err(ValidationError::new("tag", "must not be empty"));
@@ -82,7 +89,7 @@ impl Tag {
         if let Some(rule) = super::common::text_rule(trimmed, &[]) {
             return Err(ValidationError::new("tag", rule));
         }
-        Ok(Self(trimmed.to_lowercase()))
+        Ok(trimmed)
     }
 
     /// The tag's text.
