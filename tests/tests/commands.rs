@@ -394,3 +394,29 @@ async fn a_command_needs_credentials_a_role_that_may_issue_it_and_a_record_of_on
     };
     assert_eq!(stored_tenant, municipality, "the event records the caller's municipality");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_many_identical_commands_sent_at_once_exactly_one_is_answered_as_the_original() {
+    let app = spawn_app().await;
+    let municipality = registered_municipality(&app, "297").await;
+    let idempotency_key = key();
+    let body = json!({
+        "unit": id(), "municipality": municipality, "name": { "fi": "Kirjasto" }, "sector": "wellbeing_promotion"
+    });
+    let requests =
+        (0..200).map(|_| app.command("establish-unit").header("Idempotency-Key", &idempotency_key).json(&body).send());
+    let answers = futures::future::join_all(requests).await;
+    let mut originals = 0;
+    let mut outcomes = std::collections::BTreeSet::new();
+    for answer in answers {
+        let answer = answer.expect("sent");
+        assert_eq!(answer.status().as_u16(), 201, "every answer is the first one's");
+        let outcome: Value = answer.json().await.expect("a JSON body");
+        if outcome["repeated"] == false {
+            originals += 1;
+        }
+        outcomes.insert(format!("{} {} {}", outcome["stream"], outcome["revision"], outcome["position"]));
+    }
+    assert_eq!(originals, 1, "one request applied the command; the other 199 are its replays");
+    assert_eq!(outcomes.len(), 1, "every answer names the same stream, revision and position: {outcomes:?}");
+}

@@ -185,15 +185,20 @@ pub async fn an_identical_retry_is_idempotent(store: &dyn EventStore) {
     let stream = scope.stream();
     let first_batch = events(3, "Recorded");
     let first = append_ok(store, &stream, ExpectedRevision::NoStream, first_batch.clone()).await;
+    assert!(!first.replayed, "the first append is no retry");
     let again = append_ok(store, &stream, ExpectedRevision::NoStream, first_batch.clone()).await;
-    assert_eq!(again, first, "a retry must return the original result");
+    assert_eq!(
+        again,
+        crate::AppendResult { replayed: true, ..first },
+        "a retry must return the original result, as a retry"
+    );
     let second_batch = events(2, "Recorded");
     let second = append_ok(store, &stream, ExpectedRevision::Exact(Revision(2)), second_batch.clone()).await;
     // A late retry of the first append, after the stream moved on, still dedupes.
     let late = append_ok(store, &stream, ExpectedRevision::NoStream, first_batch.clone()).await;
-    assert_eq!(late, first);
+    assert_eq!(late, crate::AppendResult { replayed: true, ..first });
     let retry_second = append_ok(store, &stream, ExpectedRevision::Exact(Revision(2)), second_batch.clone()).await;
-    assert_eq!(retry_second, second);
+    assert_eq!(retry_second, crate::AppendResult { replayed: true, ..second });
     let stored = read_whole_stream(store, &stream).await;
     let mut expected_ids = ids(&first_batch);
     expected_ids.extend(ids(&second_batch));

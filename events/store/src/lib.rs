@@ -46,6 +46,9 @@ pub struct AppendResult {
     pub next_expected: Revision,
     /// The global position of the last event written.
     pub position: Position,
+    /// Whether this answers a retry: the store found the very same append already committed
+    /// and wrote nothing (so exactly one of several identical appends says `false`).
+    pub replayed: bool,
 }
 
 /// Which way a read goes.

@@ -297,13 +297,17 @@ impl CommandBus {
             };
             match self.store.append(&stream, expected, new_events).await {
                 Ok(appended) => {
-                    let fresh = self.remember_after_append::<A>(
-                        &stream,
-                        folded,
-                        &events,
-                        context.command_id,
-                        appended.next_expected,
-                    );
+                    // The store answered a retry (an identical append committed first, e.g. by a
+                    // concurrent request with the same key): nothing new to fold in; the state
+                    // taken out is dropped and the next command reads the stream's tail.
+                    let fresh = !appended.replayed
+                        && self.remember_after_append::<A>(
+                            &stream,
+                            folded,
+                            &events,
+                            context.command_id,
+                            appended.next_expected,
+                        );
                     // An identical earlier append (`!fresh`) is answered as it was the first time.
                     return Ok(Executed {
                         stream,

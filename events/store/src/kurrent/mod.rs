@@ -277,7 +277,9 @@ impl KurrentStore {
         // A stream read reports no position (all ones) for an event that did not commit itself;
         // KurrentDB's own answer is then the best there is.
         let position = if position.commit == u64::MAX { from_kurrent(written.position) } else { position };
-        Ok(AppendResult { next_expected: Revision(last_revision), position })
+        // KurrentDB answers an idempotent repeat of a write like the write itself: a repeat that
+        // races the original past `find_stored_batch` is not told apart here.
+        Ok(AppendResult { next_expected: Revision(last_revision), position, replayed: false })
     }
 
     /// The event exactly at `position` if it passes the server filter (reads forward, inclusive).
@@ -648,7 +650,7 @@ fn judge_stored_batch(
             return Err(StoreError::DuplicateEventId { stream: stream.clone(), id: requested.id, where_stored });
         }
     }
-    Ok(Some(AppendResult { next_expected: last.revision, position: last.position }))
+    Ok(Some(AppendResult { next_expected: last.revision, position: last.position, replayed: true }))
 }
 
 /// The client's options for a stream read.
@@ -798,7 +800,10 @@ mod tests {
 
         let retry = judge_stored_batch(&stream, &batch, &[(0, stored(&batch[0], 3)), (1, stored(&batch[1], 4))]);
         let original = retry.expect("a retry").expect("stored");
-        assert_eq!(original, AppendResult { next_expected: Revision(4), position: Position::sequence(1004) });
+        assert_eq!(
+            original,
+            AppendResult { next_expected: Revision(4), position: Position::sequence(1004), replayed: true }
+        );
 
         let changed = new_event(2, "changed");
         let outcome = judge_stored_batch(

@@ -381,6 +381,7 @@ fn apply(
     Ok(AppendResult {
         next_expected: Revision(revision - 1),
         position: Position::sequence(u64::try_from(position).unwrap_or(0)),
+        replayed: false,
     })
 }
 
@@ -414,5 +415,5 @@ fn replay_of_committed_append(
         previous = Some(existing);
     }
     let last = previous.unwrap_or(first_existing);
-    Ok(AppendResult { next_expected: last.revision, position: last.position })
+    Ok(AppendResult { next_expected: last.revision, position: last.position, replayed: true })
 }
