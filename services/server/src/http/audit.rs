@@ -56,6 +56,20 @@ pub const HIDDEN_WITHOUT_ACCESS_LOG_RIGHTS: &[HiddenEvents] = &[HiddenEvents::Ca
 
 /// The most events one page holds.
 pub const MAX_PAGE_LIMIT: u32 = 200;
+
+/// The longest `actor` filter, in characters (a principal's subject).
+pub const MAX_ACTOR_CHARS: usize = 256;
+
+/// An `actor` filter: 1 to [`MAX_ACTOR_CHARS`] characters without control characters, trimmed.
+pub(crate) fn actor_parameter(value: &str) -> Result<String, ApiError> {
+    let actor = value.trim();
+    if actor.is_empty() || actor.chars().count() > MAX_ACTOR_CHARS || actor.chars().any(char::is_control) {
+        return Err(ApiError::bad_request(format!(
+            "actor: must be 1 to {MAX_ACTOR_CHARS} characters without control characters, e.g. token:anna"
+        )));
+    }
+    Ok(actor.to_owned())
+}
 const DEFAULT_PAGE_LIMIT: u32 = 50;
 /// The most events a difference lists (the audit trail pages through the rest).
 const MAX_DIFF_EVENTS: usize = 200;
@@ -203,15 +217,7 @@ fn audit_query(raw: Option<&str>, scope: Scope) -> Result<(AuditFilter, Paging),
                 })?;
                 filter.event_types.push(event_type.as_str().to_owned());
             }
-            "actor" => {
-                let actor = value.trim();
-                if actor.is_empty() || actor.chars().count() > 256 || actor.chars().any(char::is_control) {
-                    return Err(ApiError::bad_request(
-                        "actor: must be 1 to 256 characters without control characters, e.g. token:anna",
-                    ));
-                }
-                filter.actor = Some(actor.to_owned());
-            }
+            "actor" => filter.actor = Some(actor_parameter(&value)?),
             "unit" => filter.unit = Some(UnitId(uuid_parameter("unit", &value)?)),
             "experiment" => {
                 filter.experiment = Some(kirjuri_events::domain::ExperimentId(uuid_parameter("experiment", &value)?));

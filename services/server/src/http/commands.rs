@@ -69,7 +69,7 @@ use crate::usecases::{CommandContext, Executed, UseCaseError};
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// The longest idempotency key accepted.
-const MAX_HEADER_CHARS: usize = 255;
+pub(crate) const MAX_HEADER_CHARS: usize = 255;
 
 /// The UUIDv5 namespace of command ids derived from idempotency keys.
 const COMMAND_ID_NAMESPACE: Uuid = Uuid::from_u128(0x6b69_726a_7572_4944_8000_636f_6d6d_616e);

@@ -194,3 +194,123 @@ async fn not_found(method: Method, uri: Uri, headers: axum::http::HeaderMap) -> 
 async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
     ApiError::method_not_allowed(&method, uri.path())
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every limit the OpenAPI document states (`maxLength`, `minimum`, a pattern's `{m,n}`, …),
+    /// each as `(path in the document, parameter name or that path, keyword, value)`.
+    fn stated_limits() -> Vec<(String, String, String, String)> {
+        fn walk(value: &serde_json::Value, path: &str, name: &str, found: &mut Vec<(String, String, String, String)>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    let name = map.get("name").and_then(|n| n.as_str()).unwrap_or(name);
+                    for (key, inner) in map {
+                        let keyword = ["maxLength", "minLength", "maximum", "minimum", "maxItems", "minItems"];
+                        let limiting_pattern = key == "pattern" && inner.as_str().is_some_and(|p| p.contains('{'));
+                        if keyword.contains(&key.as_str()) || limiting_pattern {
+                            found.push((path.to_owned(), name.to_owned(), key.clone(), inner.to_string()));
+                        } else {
+                            walk(inner, &format!("{path}/{key}"), name, found);
+                        }
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|item| walk(item, path, name, found)),
+                _ => {}
+            }
+        }
+        let document = serde_json::to_value(super::openapi()).unwrap_or_default();
+        let mut found = Vec::new();
+        walk(&document, "", "", &mut found);
+        found
+    }
+
+    /// The number a stated limit gives (`"64"`, or the upper bound of a pattern's last `{m,n}`).
+    fn bound(keyword: &str, value: &str) -> Option<usize> {
+        if keyword == "pattern" {
+            let quantifier = value.rsplit('{').next()?.split('}').next()?;
+            return quantifier.rsplit(',').next()?.parse().ok();
+        }
+        value.parse().ok()
+    }
+
+    /// Whether the rule in code accepts `text` of `chars` characters as parameter `name`.
+    fn accepts_text(name: &str, chars: usize) -> Option<bool> {
+        let text = "a".repeat(chars);
+        match name {
+            "tag" => {
+                let domain = kirjuri_events::domain::practice::Tag::check(&text).is_ok();
+                let search = kirjuri_search::SearchFilters::parse([("tag", text.as_str())]).is_ok();
+                let lists = super::lists::tag_filter_accepts(&text);
+                assert!(
+                    domain == search && search == lists,
+                    "the tag rule differs between the domain and the filters at {chars}"
+                );
+                Some(domain)
+            }
+            "purpose" => Some(kirjuri_events::domain::access_log::Purpose::parse("purpose", &text).is_ok()),
+            "Idempotency-Key" => Some((1..=super::commands::MAX_HEADER_CHARS).contains(&chars)),
+            "actor" => Some(super::audit::actor_parameter(&text).is_ok()),
+            "reader" => Some(super::personal::reader_parameter(&text).is_ok()),
+            _ => None,
+        }
+    }
+
+    /// Whether the rule in code accepts the number `value` as parameter `name` at `path`.
+    fn accepts_number(name: &str, path: &str, value: usize) -> Option<bool> {
+        let path_has = |part: &str| path.contains(part);
+        match name {
+            "offset" => Some(value <= kirjuri_search::query::MAX_OFFSET),
+            "year" => Some(kirjuri_search::SearchFilters::parse([("year", value.to_string().as_str())]).is_ok()),
+            "limit" if path_has("search") => Some((1..=kirjuri_search::query::MAX_LIMIT).contains(&value)),
+            "limit" if path_has("access") => Some((1..=super::personal::MAX_ACCESS_LOG_LIMIT).contains(&value)),
+            "limit" if path_has("timeline") || path_has("audit") || path_has("correlations") => {
+                Some((1..=super::audit::MAX_PAGE_LIMIT as usize).contains(&value))
+            }
+            "limit" => Some((1..=kirjuri_views::lists::MAX_LIST_LIMIT).contains(&value)),
+            _ => None,
+        }
+    }
+
+    /// Every length and range the OpenAPI document states for a parameter is the one the code
+    /// enforces: the value at the bound is accepted, one past it refused (the tag limit once
+    /// said 64 while commands took 19,999 characters). Formats (dates, positions, cursors,
+    /// `If-Match`) and unsigned integers' `minimum: 0` are shapes, not limits, and are passed
+    /// over; any other stated limit the test does not know fails it.
+    #[test]
+    fn every_limit_the_document_states_is_the_one_the_code_enforces() {
+        let formats = ["If-Match", "after", "before", "from", "to", "as_of", "cursor", "event_type"];
+        let mut unknown = Vec::new();
+        let mut checked = 0;
+        for (at, name, keyword, value) in stated_limits() {
+            let name = name.as_str();
+            if (name.is_empty() && keyword == "minimum" && value == "0") || formats.contains(&name) {
+                continue;
+            }
+            let Some(limit) = bound(&keyword, value.trim_matches('"')) else {
+                unknown.push(format!("{at} {keyword} {value}"));
+                continue;
+            };
+            let agrees = match keyword.as_str() {
+                "maxLength" | "pattern" => accepts_text(name, limit)
+                    .zip(accepts_text(name, limit + 1))
+                    .map(|(at_bound, past)| at_bound && !past),
+                "minLength" => accepts_text(name, limit)
+                    .zip(accepts_text(name, limit.saturating_sub(1)))
+                    .map(|(at_bound, below)| at_bound && (limit == 0 || !below)),
+                "maximum" => accepts_number(name, &at, limit)
+                    .zip(accepts_number(name, &at, limit + 1))
+                    .map(|(at_bound, past)| at_bound && !past),
+                "minimum" => accepts_number(name, &at, limit)
+                    .map(|at_bound| at_bound && (limit == 0 || accepts_number(name, &at, limit - 1) == Some(false))),
+                _ => None,
+            };
+            match agrees {
+                Some(true) => checked += 1,
+                Some(false) => panic!("{at}: the document says {keyword} {value}, the code does not enforce that"),
+                None => unknown.push(format!("{at} {keyword} {value}")),
+            }
+        }
+        assert!(unknown.is_empty(), "limits the test does not know how to check (add their rule): {unknown:#?}");
+        assert!(checked > 100, "only {checked} limits were checked");
+    }
+}

@@ -106,6 +106,15 @@ fn personal_data_error(error: PersonalDataError) -> ApiError {
     }
 }
 
+/// The access log's `reader` filter: a principal's subject, trimmed, not empty.
+pub(crate) fn reader_parameter(value: &str) -> Result<String, ApiError> {
+    let reader = value.trim();
+    if reader.is_empty() {
+        return Err(ApiError::bad_request("reader: a principal's subject, e.g. token:<id>; not empty"));
+    }
+    Ok(reader.to_owned())
+}
+
 /// Reads the notes route's query: `purpose` (required), nothing else.
 fn notes_purpose(raw: Option<&str>) -> Result<Purpose, ApiError> {
     let mut purpose = None;
@@ -211,7 +220,7 @@ fn entry_body(row: AuditRow) -> Result<AccessLogEntryBody, ApiError> {
 
 /// The default and largest page of the access log.
 const DEFAULT_ACCESS_LOG_LIMIT: usize = 50;
-const MAX_ACCESS_LOG_LIMIT: usize = 200;
+pub(crate) const MAX_ACCESS_LOG_LIMIT: usize = 200;
 
 /// Reads a time bound: an RFC 3339 moment, or a day (its start for `from`, its end for `to`).
 fn time_bound(name: &str, value: &str, end_of_day: bool) -> Result<DateTime<Utc>, ApiError> {
@@ -241,10 +250,7 @@ fn access_log_query(raw: Option<&str>, municipality: &str) -> Result<(AuditFilte
     let mut limit = DEFAULT_ACCESS_LOG_LIMIT;
     for (name, value) in pairs(raw) {
         match name.as_str() {
-            "reader" if value.trim().is_empty() => {
-                return Err(ApiError::bad_request("reader: a principal's subject, e.g. token:<id>; not empty"));
-            }
-            "reader" => filter.actor = Some(value.trim().to_owned()),
+            "reader" => filter.actor = Some(reader_parameter(&value)?),
             "from" => filter.from = Some(time_bound("from", &value, false)?),
             "to" => filter.to = Some(time_bound("to", &value, true)?),
             "cursor" => {
