@@ -35,7 +35,7 @@ use std::str::FromStr as _;
 use std::sync::{LazyLock, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version};
+use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, Version};
 use chrono::{DateTime, Utc};
 use kirjuri_events::domain::coaching::PersonRef;
 use kirjuri_events::domain::user::{UserCreated, UserDisabled, UserEvent, UserId, UserPasswordChanged};
@@ -112,12 +112,29 @@ pub fn hash_password(password: &Password) -> Result<String, UserStoreError> {
 /// Whether `password` matches the argon2id PHC string `hash` (constant-time comparison; the
 /// hash's own parameters are used). A hash that is not argon2id, or malformed, matches nothing.
 pub fn password_matches(password: &str, hash: &str) -> bool {
+    password_matches_in(password, hash, &mut Vec::new())
+}
+
+/// [`password_matches`], computed in `memory`: argon2's working blocks, grown to the hash's
+/// memory cost and kept by the caller for the next check, so repeated checks allocate nothing
+/// (freed, the 19 MiB stays with the allocator anyway and grows the process, see [`Checkers`]).
+fn password_matches_in(password: &str, hash: &str, memory: &mut Vec<argon2::Block>) -> bool {
     let Ok(parsed) = PasswordHash::new(hash) else { return false };
     if parsed.algorithm.as_str() != "argon2id" {
         return false;
     }
-    let Ok(argon2) = hasher() else { return false };
-    argon2.verify_password(password.as_bytes(), &parsed).is_ok()
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else { return false };
+    let Ok(params) = Params::try_from(&parsed) else { return false };
+    let Ok(version) = parsed.version.map(Version::try_from).transpose() else { return false };
+    if memory.len() < params.block_count() {
+        memory.resize(params.block_count(), argon2::Block::new());
+    }
+    let argon2 = Argon2::new(Algorithm::Argon2id, version.unwrap_or_default(), params);
+    let mut computed = vec![0_u8; expected.as_bytes().len()];
+    if argon2.hash_password_into_with_memory(password.as_bytes(), salt, &mut computed, &mut memory[..]).is_err() {
+        return false;
+    }
+    aws_lc_rs::constant_time::verify_slices_are_equal(expected.as_bytes(), &computed).is_ok()
 }
 
 /// A hash of a password nobody knows, with the same parameters, checked for unknown usernames
@@ -613,10 +630,11 @@ type CheckJob = (String, String, tokio::sync::oneshot::Sender<bool>);
 
 /// A fixed set of threads that check passwords, as many as [`PasswordChecks::permits`].
 ///
-/// Each check allocates argon2's 19 MiB on the thread that runs it, and the allocator keeps
-/// freed memory in that thread's arena. On the runtime's blocking pool, whose threads come and
+/// A check needs argon2's 19 MiB, and the allocator keeps freed memory of that size in the arena
+/// of the thread that freed it. On the runtime's blocking pool, whose threads come and
 /// go by the dozen under load, every thread kept its own 19 MiB (150 parallel sign-ins left the
-/// process at 0.6–1.5 GB); on a few threads of their own the same memory is reused.
+/// process at 0.6–1.5 GB). Each thread here keeps one block of argon2 memory and checks every
+/// password in it, so the checks allocate nothing after the first.
 struct Checkers {
     jobs: std::sync::mpsc::Sender<CheckJob>,
 }
@@ -628,11 +646,13 @@ impl Checkers {
         for n in 0..threads {
             let queue = std::sync::Arc::clone(&queue);
             let spawned = std::thread::Builder::new().name(format!("kirjuri-password-{n}")).spawn(move || {
+                // Argon2's working memory, allocated at the first check and reused by every later one.
+                let mut memory = Vec::new();
                 loop {
                     // The lock is held only while waiting for the next job, never during a check.
                     let next = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
                     let Ok((password, hash, answer)) = next else { return };
-                    let _ = answer.send(password_matches(&password, &hash));
+                    let _ = answer.send(password_matches_in(&password, &hash, &mut memory));
                 }
             });
             if let Err(error) = spawned {
