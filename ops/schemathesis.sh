@@ -51,7 +51,7 @@ if [ -z "$token" ]; then
         "${roles[@]}" --name schemathesis --expires 1h 2>/dev/null)"
 fi
 headers=(--header "Authorization: Bearer $token")
-# The live stream never ends by design, so it is left out (tests/tests/live.rs covers it).
+# The live stream never ends by design, so it is left out (tests/it/live.rs covers it).
 st --config-file ops/schemathesis.toml run "$address/api/v1/openapi.json" \
     --exclude-path /api/v1/live --request-timeout 30 \
     --checks all \

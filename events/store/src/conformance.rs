@@ -538,12 +538,14 @@ pub async fn the_envelope_round_trips_whole(store: &dyn EventStore) {
 
 /// Invokes every check of the suite as its own `#[tokio::test]`.
 ///
-/// `$factory` is an async fn returning `Option<TestStore>`; `None` means the backend cannot
-/// run here, and the factory has printed why ("skipped").
+/// `$factory` is an async fn returning `Option<TestStore>` (`None` ends the check). Attributes
+/// after it go on every check: a backend that cannot run everywhere passes
+/// `#[cfg_attr(not(…), ignore = "why")]`, so that where it cannot run the runner counts its
+/// checks as skipped, never as passed.
 #[macro_export]
 macro_rules! conformance_suite {
-    ($factory:path) => {
-        $crate::conformance_suite!(@cases $factory;
+    ($factory:path $(, #[$attribute:meta])* $(,)?) => {
+        $crate::conformance_suite!(@cases $factory; [$(#[$attribute])*]
             expected_revision_matrix,
             a_conflicting_batch_writes_nothing,
             an_identical_retry_is_idempotent,
@@ -557,14 +559,16 @@ macro_rules! conformance_suite {
             the_envelope_round_trips_whole,
         );
     };
-    (@cases $factory:path; $($case:ident),* $(,)?) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $case() {
-                let Some(under_test) = $factory().await else { return };
-                $crate::conformance::$case(&*under_test.store).await;
-                drop(under_test);
-            }
-        )*
+    (@cases $factory:path; $attributes:tt $($case:ident),* $(,)?) => {
+        $( $crate::conformance_suite!(@case $factory; $attributes $case); )*
+    };
+    (@case $factory:path; [$($attribute:tt)*] $case:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        $($attribute)*
+        async fn $case() {
+            let Some(under_test) = $factory().await else { return };
+            $crate::conformance::$case(&*under_test.store).await;
+            drop(under_test);
+        }
     };
 }

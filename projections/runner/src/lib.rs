@@ -27,6 +27,7 @@
 //! `testing` (feature `testing`) holds a SQLite counter projection with fault injection and its
 //! factory, for this crate's tests and other crates'.
 
+mod catch_up;
 mod failure;
 mod rebuild;
 mod retry;
@@ -42,6 +43,7 @@ mod tests;
 use kirjuri_events::{Position, RecordedEvent};
 use kirjuri_store::EventFilter;
 
+pub use catch_up::catch_up;
 pub use failure::{FAILURE_FILE, FailureRecording};
 pub use rebuild::{
     ProjectionFactory, RebuildError, RebuildProgress, RebuildReport, Rebuilt, discard_location, promote_directory,

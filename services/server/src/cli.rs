@@ -483,7 +483,7 @@ async fn projections_rebuild(settings: Settings, name: Option<String>) -> anyhow
 /// The SQLite store may be open in a running server at the same time: both write the file.
 async fn open_token_store(settings: &Settings) -> anyhow::Result<Arc<dyn EventStore>> {
     let store = open_store(settings).await?;
-    crate::auth::import_legacy_tokens(settings, &*store).await?;
+    crate::auth::import_legacy_tokens(&settings.legacy_api_tokens_path(), &*store).await?;
     Ok(store)
 }
 

@@ -17,8 +17,6 @@
 //! - [`usecases`]: [`usecases::CommandBus`] — load, decide, append with the loaded revision.
 //! - [`bench`]: `kirjuri bench …`.
 
-pub mod access;
-pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod connections;
@@ -34,5 +32,7 @@ pub mod usecases;
 pub mod web;
 
 pub use http::{ApiError, ErrorCode};
+pub use kirjuri_auth as auth;
+pub use kirjuri_auth::access;
 pub use settings::{Settings, SettingsError};
 pub use startup::Application;

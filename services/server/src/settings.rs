@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr as _;
 use std::time::Duration;
 
+use kirjuri_auth::AuthConfig;
+pub use kirjuri_auth::config::{ClientSecret, OidcSettings, OidcSignInSettings};
 use kirjuri_events::domain::MunicipalityId;
 use uuid::Uuid;
 
@@ -85,51 +87,6 @@ pub struct Settings {
     pub oidc_redirect_uri: Option<String>,
     /// The scopes asked for; `openid` is always among them.
     pub oidc_scopes: Vec<String>,
-}
-
-/// An OIDC client secret; `Debug` hides it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ClientSecret(String);
-
-impl ClientSecret {
-    /// The secret itself: send it to the token endpoint, never log it.
-    pub fn expose_secret(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for ClientSecret {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str("ClientSecret(***)")
-    }
-}
-
-/// What the web UI's OIDC sign-in (authorization code with PKCE) needs beside [`OidcSettings`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OidcSignInSettings {
-    /// The client id (the ID token's `aud`).
-    pub client_id: String,
-    /// The client secret, if the client is confidential.
-    pub client_secret: Option<ClientSecret>,
-    /// The redirect URI registered at the issuer.
-    pub redirect_uri: String,
-    /// The scopes asked for, `openid` first.
-    pub scopes: Vec<String>,
-}
-
-/// Everything needed to accept OIDC access tokens; present when all `oidc_*` settings are.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OidcSettings {
-    /// The exact `iss` accepted.
-    pub issuer: String,
-    /// The `aud` accepted.
-    pub audience: String,
-    /// The JWKS URL.
-    pub jwks_url: String,
-    /// Admitted tenant ids and their municipalities.
-    pub tenants: BTreeMap<Uuid, MunicipalityId>,
-    /// The shortest time between two JWKS fetches caused by unknown key ids.
-    pub jwks_min_refetch: Duration,
 }
 
 /// Which event store backend the server uses.
@@ -513,6 +470,15 @@ impl Settings {
         self.data_dir.join("events.sqlite")
     }
 
+    /// What authentication needs from the settings.
+    pub fn auth_config(&self) -> AuthConfig {
+        AuthConfig {
+            legacy_api_tokens: self.legacy_api_tokens_path(),
+            oidc: self.oidc(),
+            oidc_sign_in: self.oidc_sign_in(),
+        }
+    }
+
     /// Where kirjuri kept local API tokens before they became events (imported once at start).
     pub fn legacy_api_tokens_path(&self) -> PathBuf {
         self.data_dir.join("api.sqlite")
@@ -703,7 +669,7 @@ impl Settings {
                 if text.is_empty() {
                     return Err(invalid(origin, OIDC_CLIENT_SECRET_RULE, "\"\"".to_owned()));
                 }
-                self.oidc_client_secret = Some(ClientSecret(text.to_owned()));
+                self.oidc_client_secret = Some(ClientSecret::new(text.to_owned()));
             }
             Key::OidcRedirectUri => {
                 let text = value.text(origin, OIDC_URL_RULE)?;

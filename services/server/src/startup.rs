@@ -72,8 +72,11 @@ impl Application {
             .await
             .with_context(|| format!("binding the HTTP listener to {}", settings.bind))?;
         let local_addr = listener.local_addr().context("reading the bound address of the HTTP listener")?;
-        let authenticator =
-            Arc::new(Authenticator::open(&settings, Arc::clone(&store)).await.context("setting up authentication")?);
+        let authenticator = Arc::new(
+            Authenticator::open(&settings.auth_config(), Arc::clone(&store))
+                .await
+                .context("setting up authentication")?,
+        );
         let (shutting_down, shutting_down_receiver) = tokio::sync::watch::channel(false);
         let router = http::router(AppState {
             commands: crate::usecases::CommandBus::new(Arc::clone(&store)),

@@ -354,7 +354,7 @@ impl SessionEnds {
         }
         let filter = kirjuri_store::EventFilter::streams([format!("{}-", web_session::CATEGORY)]);
         let now = Utc::now();
-        let scanned_to = crate::auth::directory::catch_up(&*self.store, &filter, scanned.0, |page| {
+        let scanned_to = kirjuri_projections::catch_up(&*self.store, &filter, scanned.0, |page| {
             let mut ended = self.ended.write().unwrap_or_else(std::sync::PoisonError::into_inner);
             ended.retain(|_, expires_at| *expires_at > now);
             for event in page {

@@ -12,7 +12,7 @@
 
 use kirjuri_events::domain::MunicipalityId;
 
-use crate::auth::{Principal, Role};
+use crate::{Principal, Role};
 
 /// A group of commands that the same roles may issue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -240,7 +240,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::auth::AuthMethod;
+    use crate::AuthMethod;
 
     fn principal(municipality: MunicipalityId, roles: &[Role]) -> Principal {
         Principal {

@@ -16,8 +16,8 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use kirjuri_events::{Position, RecordedEvent};
-use kirjuri_store::{EventFilter, EventStore, ReadAllOptions, StoreError, SubscribeFrom};
+use kirjuri_events::Position;
+use kirjuri_store::{EventStore, StoreError, SubscribeFrom};
 use tokio::task::JoinHandle;
 
 use super::tokens::{TokenHash, TokenLookup, TokenTable, token_events};
@@ -126,7 +126,7 @@ async fn reread(
     table: &RwLock<TokenTable>,
     scanned_to: Option<Position>,
 ) -> Result<Option<Position>, StoreError> {
-    catch_up(store, &token_events(), scanned_to, |page| {
+    kirjuri_projections::catch_up(store, &token_events(), scanned_to, |page| {
         let mut table = table.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         for event in page {
             table.apply(event);
@@ -134,36 +134,6 @@ async fn reread(
     })
     .await
 }
-
-/// Hands `fold` every page of the events of `filter` after `scanned_to`, oldest first, and
-/// returns how far the log has been read (the head as it was when this began, or the last
-/// event folded, whichever is later): the one catch-up loop of the token and user directories.
-pub(crate) async fn catch_up(
-    store: &dyn EventStore,
-    filter: &EventFilter,
-    scanned_to: Option<Position>,
-    mut fold: impl FnMut(&[RecordedEvent]),
-) -> Result<Option<Position>, StoreError> {
-    // Everything up to the head as it is now is committed, so reading from here on misses nothing.
-    let head = store.head_position().await?;
-    let mut from = scanned_to;
-    loop {
-        let mut options = ReadAllOptions::forward(READ_PAGE).filtered(filter.clone());
-        if let Some(position) = from {
-            options = options.from(position);
-        }
-        let page = store.read_all(options).await?;
-        fold(&page);
-        let last = page.last().map(|event| event.position);
-        if page.len() < READ_PAGE {
-            return Ok(head.max(last).max(scanned_to));
-        }
-        from = last;
-    }
-}
-
-/// How many events one re-read asks for.
-const READ_PAGE: usize = 1_000;
 
 /// Follows the token events after `scanned_to` (what the start read), resubscribing after
 /// failures from where the table stands.

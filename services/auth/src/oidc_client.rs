@@ -18,7 +18,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 
-use crate::settings::OidcSignInSettings;
+use crate::config::OidcSignInSettings;
 
 /// How long one request to the issuer may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -168,7 +168,7 @@ impl OidcClient {
     }
 }
 
-async fn limited_body(response: reqwest::Response) -> Result<axum::body::Bytes, OidcFlowError> {
+async fn limited_body(response: reqwest::Response) -> Result<Vec<u8>, OidcFlowError> {
     if response.content_length().is_some_and(|length| length > MAX_RESPONSE_BYTES as u64) {
         return Err(provider("the answer is too large"));
     }
@@ -176,7 +176,7 @@ async fn limited_body(response: reqwest::Response) -> Result<axum::body::Bytes, 
     if body.len() > MAX_RESPONSE_BYTES {
         return Err(provider("the answer is too large"));
     }
-    Ok(body)
+    Ok(body.into())
 }
 
 #[cfg(test)]

@@ -313,7 +313,7 @@ impl UserTable {
     /// Folds in every user event after the last one folded in.
     pub async fn catch_up(&mut self, store: &dyn EventStore) -> Result<(), UserStoreError> {
         let from = self.position;
-        super::directory::catch_up(store, &user_events(), from, |page| {
+        kirjuri_projections::catch_up(store, &user_events(), from, |page| {
             for event in page {
                 self.apply(event);
             }
@@ -764,7 +764,7 @@ impl UserDirectory {
     /// Folds in the user events appended since the last catch-up.
     async fn catch_up(&self) -> Result<(), StoreError> {
         let mut scanned_to = self.scanned_to.lock().await;
-        *scanned_to = super::directory::catch_up(&*self.store, &user_events(), *scanned_to, |page| {
+        *scanned_to = kirjuri_projections::catch_up(&*self.store, &user_events(), *scanned_to, |page| {
             let mut table = self.table.write().unwrap_or_else(std::sync::PoisonError::into_inner);
             for event in page {
                 table.apply(event);

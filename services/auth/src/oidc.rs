@@ -24,7 +24,7 @@ use tracing::{debug, info, warn};
 use uuid::Uuid;
 
 use super::{AuthError, AuthMethod, Principal, Role};
-use crate::settings::OidcSettings;
+use crate::config::OidcSettings;
 
 /// Clock skew tolerated on `exp` and `nbf`.
 pub const LEEWAY: Duration = Duration::from_secs(60);

@@ -332,7 +332,7 @@ impl TokenTable {
     /// Folds in every token event after [`TokenTable::position`].
     pub async fn catch_up(&mut self, store: &dyn EventStore) -> Result<(), TokenStoreError> {
         let from = self.position;
-        super::directory::catch_up(store, &token_events(), from, |page| {
+        kirjuri_projections::catch_up(store, &token_events(), from, |page| {
             for event in page {
                 self.apply(event);
             }

@@ -14,9 +14,11 @@
 //! id and redirect URI set, people may also sign in to the web UI through the issuer
 //! ([`oidc_client`], the authorization code flow with PKCE).
 //!
-//! The HTTP edge (`http::auth`) only reads the `Authorization` header and maps [`AuthError`] to
+//! No HTTP here: the API's edge only reads the `Authorization` header and maps [`AuthError`] to
 //! a problem response; everything about tokens lives here.
 
+pub mod access;
+pub mod config;
 pub mod directory;
 pub mod legacy;
 pub mod oidc;
@@ -34,7 +36,7 @@ use kirjuri_store::EventStore;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::settings::Settings;
+pub use config::AuthConfig;
 use directory::TokenDirectory;
 use oidc::OidcVerifier;
 use oidc_client::OidcClient;
@@ -212,18 +214,18 @@ pub struct Authenticator {
 }
 
 impl Authenticator {
-    /// Imports a legacy `<data_dir>/api.sqlite` into `store` if one is there, loads the API
-    /// tokens and user accounts of `store` and follows it, and sets up the OIDC verifier (and
-    /// the web UI's OIDC client) if the settings ask.
-    pub async fn open(settings: &Settings, store: Arc<dyn EventStore>) -> anyhow::Result<Self> {
-        import_legacy_tokens(settings, &*store).await?;
-        let oidc = match settings.oidc() {
-            Some(oidc_settings) => Some(OidcVerifier::new(oidc_settings).context("setting up OIDC")?),
+    /// Imports a legacy `api.sqlite` into `store` if one is there, loads the API tokens and
+    /// user accounts of `store` and follows it, and sets up the OIDC verifier (and the web UI's
+    /// OIDC client) if `config` asks.
+    pub async fn open(config: &AuthConfig, store: Arc<dyn EventStore>) -> anyhow::Result<Self> {
+        import_legacy_tokens(&config.legacy_api_tokens, &*store).await?;
+        let oidc = match &config.oidc {
+            Some(oidc_settings) => Some(OidcVerifier::new(oidc_settings.clone()).context("setting up OIDC")?),
             None => None,
         };
-        let oidc_client = match (settings.oidc(), settings.oidc_sign_in()) {
+        let oidc_client = match (&config.oidc, &config.oidc_sign_in) {
             (Some(oidc_settings), Some(sign_in)) => {
-                Some(OidcClient::new(&oidc_settings.issuer, sign_in).context("setting up the OIDC sign-in")?)
+                Some(OidcClient::new(&oidc_settings.issuer, sign_in.clone()).context("setting up the OIDC sign-in")?)
             }
             _ => None,
         };
@@ -302,13 +304,11 @@ impl Authenticator {
     }
 }
 
-/// Imports `<data_dir>/api.sqlite` (tokens of kirjuri before they were events) into `store`
+/// Imports `path`, an `api.sqlite` (tokens of kirjuri before they were events), into `store`
 /// if it is there; a token whose name is taken is named in a warning and the file kept.
-pub async fn import_legacy_tokens(settings: &Settings, store: &dyn EventStore) -> anyhow::Result<()> {
-    let path = settings.legacy_api_tokens_path();
-    let report = legacy::import(store, &path)
-        .await
-        .with_context(|| format!("importing the API tokens of {}", path.display()))?;
+pub async fn import_legacy_tokens(path: &std::path::Path, store: &dyn EventStore) -> anyhow::Result<()> {
+    let report =
+        legacy::import(store, path).await.with_context(|| format!("importing the API tokens of {}", path.display()))?;
     if let Some(renamed) = &report.renamed_to {
         tracing::info!(tokens = report.imported, from = %path.display(), kept_as = %renamed.display(), "API tokens imported into the event store");
     }

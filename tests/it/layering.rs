@@ -1,0 +1,118 @@
+//! The crates depend on each other one way only, as `ARCHITECTURE.md` draws them: the pure core
+//! pulls in no I/O crate, and the layers under the HTTP skins know nothing of HTTP.
+
+use std::process::Command;
+
+const IO_CRATES: &[&str] = &["axum", "tantivy", "rusqlite", "kurrentdb", "tokio", "hyper", "reqwest"];
+
+/// The HTTP and page frameworks: only the skins and the composition root use them.
+const WEB_FRAMEWORKS: &[&str] = &["axum", "maud", "utoipa-axum", "hyper", "hyper-util", "tower-http"];
+
+/// Every workspace crate and the kirjuri crates it may use directly. A new edge is a decision:
+/// it is made here, next to the others, or the test fails.
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("kirjuri-events", &[]),
+    ("kirjuri-store", &["kirjuri-events"]),
+    ("kirjuri-domain", &["kirjuri-events"]),
+    ("kirjuri-projections", &["kirjuri-events", "kirjuri-store"]),
+    ("kirjuri-search", &["kirjuri-events", "kirjuri-store", "kirjuri-projections"]),
+    ("kirjuri-views", &["kirjuri-events", "kirjuri-store", "kirjuri-domain", "kirjuri-projections"]),
+    ("kirjuri-auth", &["kirjuri-events", "kirjuri-store", "kirjuri-projections"]),
+    (
+        "kirjuri",
+        &[
+            "kirjuri-events",
+            "kirjuri-store",
+            "kirjuri-domain",
+            "kirjuri-projections",
+            "kirjuri-search",
+            "kirjuri-views",
+            "kirjuri-auth",
+        ],
+    ),
+    ("kirjuri-tests", &["kirjuri", "kirjuri-events", "kirjuri-store", "kirjuri-projections", "kirjuri-search"]),
+];
+
+/// The packages `package` depends on through normal (not dev or build) edges; `direct` stops at
+/// its own dependencies.
+fn normal_dependencies(package: &str, direct: bool) -> Vec<String> {
+    let mut args = vec!["tree", "--offline", "-e", "normal", "--prefix", "none", "--format", "{p}", "-p", package];
+    if direct {
+        args.extend(["--depth", "1"]);
+    }
+    let output = Command::new(env!("CARGO"))
+        .args(&args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    assert!(output.status.success(), "cargo tree failed: {}", String::from_utf8_lossy(&output.stderr));
+    let mut found: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .skip(1) // the package itself
+        .filter_map(|line| line.split_whitespace().next().map(str::to_owned))
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[test]
+fn the_event_vocabulary_and_the_domain_depend_on_no_io_crate() {
+    for package in ["kirjuri-events", "kirjuri-domain"] {
+        let dependencies = normal_dependencies(package, false);
+        assert!(dependencies.iter().any(|d| d == "serde"), "{package}: cargo tree listed {dependencies:?}");
+        for io_crate in IO_CRATES {
+            assert!(!dependencies.iter().any(|d| d == io_crate), "{package} depends on {io_crate}");
+        }
+    }
+}
+
+/// Authentication and the read side use no web framework themselves. (The KurrentDB client's
+/// gRPC stack brings axum in below the store, so this is about each crate's own edges.)
+#[test]
+fn authentication_and_the_read_side_use_no_web_framework() {
+    for package in ["kirjuri-auth", "kirjuri-projections", "kirjuri-search", "kirjuri-views", "kirjuri-store"] {
+        let dependencies = normal_dependencies(package, true);
+        assert!(
+            dependencies.iter().any(|d| d.starts_with("kirjuri-")),
+            "{package}: cargo tree listed {dependencies:?}"
+        );
+        for framework in WEB_FRAMEWORKS {
+            assert!(!dependencies.iter().any(|d| d == framework), "{package} depends on {framework} directly");
+        }
+    }
+}
+
+#[test]
+fn every_crate_uses_only_the_kirjuri_crates_it_is_allowed() {
+    for (package, allowed) in ALLOWED {
+        let used: Vec<String> =
+            normal_dependencies(package, true).into_iter().filter(|d| d.starts_with("kirjuri")).collect();
+        for dependency in &used {
+            assert!(
+                allowed.contains(&dependency.as_str()),
+                "{package} depends on {dependency}, which the layering does not allow (tests/it/layering.rs)"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_layering_names_every_workspace_crate() {
+    let output = Command::new(env!("CARGO"))
+        .args(["metadata", "--offline", "--no-deps", "--format-version", "1"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(output.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr));
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("cargo metadata is JSON");
+    let packages = metadata["packages"].as_array().expect("a list of packages");
+    assert!(packages.len() >= 9, "cargo metadata listed {} packages", packages.len());
+    for package in packages {
+        let name = package["name"].as_str().expect("a package name");
+        assert!(
+            ALLOWED.iter().any(|(known, _)| *known == name),
+            "{name} is not in the layering (tests/it/layering.rs)"
+        );
+    }
+}
