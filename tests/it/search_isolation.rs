@@ -123,7 +123,7 @@ fn facet_values(body: &Value) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_municipalitys_words_never_show_through_did_you_mean_hits_or_facets() {
-    let analysis = Analysis::new(&AnalysisSettings::from_env());
+    let analysis = Analysis::new(&AnalysisSettings::default());
     let planted = planted_words(&analysis);
     let planted_set: HashSet<&str> = planted.iter().map(|(word, _)| word.as_str()).collect();
 

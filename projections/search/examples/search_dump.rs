@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let dir = args.next().ok_or("usage: search_dump <index dir> [query ...]")?;
     let extra: Vec<String> = args.collect();
-    let index = SearchIndex::open(std::path::Path::new(&dir), &AnalysisSettings::from_env())?;
+    let index = SearchIndex::open(std::path::Path::new(&dir), &AnalysisSettings::default())?;
     let queries: Vec<String> = if extra.is_empty() {
         BENCHMARK_QUERIES.iter().chain(EDGE_CASES).map(|q| (*q).to_owned()).collect()
     } else {

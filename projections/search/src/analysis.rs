@@ -60,17 +60,6 @@ impl AnalysisSettings {
     pub fn snowball_only() -> Self {
         Self { voikko: VoikkoMode::Off, dictionary_path: None }
     }
-
-    /// Reads `KIRJURI_SEARCH_VOIKKO` (`off`, `0` or `false` turn Voikko off) and
-    /// `KIRJURI_SEARCH_VOIKKO_PATH`. For the server's settings loader and the CLI.
-    pub fn from_env() -> Self {
-        let voikko = match std::env::var("KIRJURI_SEARCH_VOIKKO").map(|v| v.trim().to_ascii_lowercase()) {
-            Ok(v) if matches!(v.as_str(), "off" | "0" | "false" | "no") => VoikkoMode::Off,
-            _ => VoikkoMode::Auto,
-        };
-        let dictionary_path = std::env::var_os("KIRJURI_SEARCH_VOIKKO_PATH").map(PathBuf::from);
-        Self { voikko, dictionary_path }
-    }
 }
 
 /// The analysis in force for one index: Voikko on or off, decided once when it opens.

@@ -39,17 +39,43 @@ pub(crate) fn micros(time: chrono::DateTime<chrono::Utc>) -> i64 {
     time.timestamp_micros()
 }
 
-struct TxNames<'a>(&'a Transaction<'a>);
+/// Entity names read inside the apply transaction. A name that cannot be read fails the batch
+/// (the runner retries it and records `failure.txt`) rather than writing a summary without it
+/// into the audit trail for good: the first error is kept and [`TxNames::finish`] returns it.
+struct TxNames<'a> {
+    tx: &'a Transaction<'a>,
+    failure: std::cell::RefCell<Option<rusqlite::Error>>,
+}
+
+impl<'a> TxNames<'a> {
+    fn new(tx: &'a Transaction<'a>) -> Self {
+        Self { tx, failure: std::cell::RefCell::new(None) }
+    }
+
+    /// `Err` if any name could not be read.
+    fn finish(self) -> Result<(), ProjectionError> {
+        match self.failure.into_inner() {
+            Some(error) => Err(ProjectionError::storage("reading an entity's name for the audit summary", error)),
+            None => Ok(()),
+        }
+    }
+}
 
 impl Names for TxNames<'_> {
     fn name(&self, kind: &str, id_: Uuid) -> Option<(String, Option<String>)> {
-        self.0
+        let found = self
+            .tx
             .prepare_cached("SELECT name_fi, name_en FROM entity_names WHERE kind = ?1 AND id = ?2")
             .and_then(|mut statement| {
                 statement.query_row(params![kind, id(id_)], |row| Ok((row.get(0)?, row.get(1)?))).optional()
-            })
-            .ok()
-            .flatten()
+            });
+        match found {
+            Ok(name) => name,
+            Err(error) => {
+                self.failure.borrow_mut().get_or_insert(error);
+                None
+            }
+        }
     }
 }
 
@@ -197,7 +223,9 @@ fn apply_event(tx: &Transaction<'_>, state: &mut BatchState, event: &RecordedEve
 }
 
 fn write_audit(tx: &Transaction<'_>, event: &RecordedEvent, decoded: &AnyDomainEvent) -> Result<i64, ProjectionError> {
-    let description = describe(decoded, &TxNames(tx));
+    let names = TxNames::new(tx);
+    let description = describe(decoded, &names);
+    names.finish()?;
     let metadata = &event.metadata;
     tx.prepare_cached(
         "INSERT INTO audit (pos_commit, pos_prepare, event_id, stream, entity_kind, entity_id, revision, event_type,

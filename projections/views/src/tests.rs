@@ -776,6 +776,35 @@ fn a_batch_that_fails_midway_leaves_nothing_and_names_the_event() {
     projection.apply(&log.events[5..]).expect("the rest still applies");
 }
 
+#[test]
+fn a_name_that_cannot_be_read_fails_the_batch_instead_of_writing_a_summary_without_it() {
+    let (_w, log) = world();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("views.sqlite");
+    let mut projection = ViewsProjection::open(&path).expect("opens");
+    // Up to the experiment's proposal: the next event, its outcome, names the experiment.
+    projection.apply(&log.events[..6]).expect("applies");
+    let before = dump(&path);
+
+    // Another connection takes the names away; every later summary that names an entity fails.
+    let side = Connection::open(&path).expect("opens");
+    side.execute_batch("ALTER TABLE entity_names RENAME TO entity_names_away").expect("renames");
+    match projection.apply(&log.events[6..]) {
+        Err(ProjectionError::Storage { context, .. }) => {
+            assert_eq!(context, "reading an entity's name for the audit summary");
+        }
+        other => panic!("expected a storage error, got {other:?}"),
+    }
+    side.execute_batch("ALTER TABLE entity_names_away RENAME TO entity_names").expect("renames back");
+    assert_eq!(dump(&path), before, "nothing of the failed batch was committed");
+    assert_eq!(projection.checkpoint().expect("checkpoint"), Some(Position::sequence(6)));
+
+    // Retried once the names can be read, it ends as one clean pass does.
+    projection.apply(&log.events[6..]).expect("applies");
+    let (clean_dir, _clean) = projected(&log);
+    assert_eq!(dump(&path), dump(&clean_dir.path().join("views.sqlite")));
+}
+
 /// Opens campaign `campaign` in Kuopio planned to close on `planned`, has six library staff
 /// answer `answer` to item 1.1, closes it on `closed_on` and records the library's result
 /// (`dimensions`: code and level).

@@ -99,10 +99,10 @@ pub struct SearchFactory {
 }
 
 impl SearchFactory {
-    /// The search index of the data directory in `settings`, analysed as the environment says
-    /// (`KIRJURI_SEARCH_VOIKKO=off` forces Snowball only).
+    /// The search index of the data directory in `settings`, analysed as they say
+    /// (`search_voikko = "off"` forces Snowball only).
     pub fn new(settings: &Settings) -> Self {
-        Self { directory: settings.data_dir.join("search"), analysis: AnalysisSettings::from_env() }
+        Self { directory: settings.data_dir.join("search"), analysis: settings.search_analysis() }
     }
 
     /// Opens the index at `location` for reading and writing.

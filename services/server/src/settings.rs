@@ -16,6 +16,7 @@ use std::time::Duration;
 use kirjuri_auth::AuthConfig;
 pub use kirjuri_auth::config::{ClientSecret, OidcSettings, OidcSignInSettings};
 use kirjuri_events::domain::MunicipalityId;
+use kirjuri_search::{AnalysisSettings, VoikkoMode};
 use uuid::Uuid;
 
 /// The default data directory.
@@ -68,6 +69,10 @@ pub struct Settings {
     pub header_timeout: Duration,
     /// How log lines are written.
     pub log_format: LogFormat,
+    /// Whether the search index lemmatises Finnish with Voikko (when installed) or Snowball only.
+    pub search_voikko: VoikkoMode,
+    /// Where Voikko's dictionary is, if not in its usual places.
+    pub search_voikko_path: Option<PathBuf>,
     /// The OIDC issuer whose access tokens are accepted (`iss`, compared exactly); OIDC is off when unset.
     pub oidc_issuer: Option<String>,
     /// The audience those tokens must be meant for (`aud`): this API's application id URI or client id.
@@ -185,6 +190,8 @@ impl Default for Settings {
             max_connections: None,
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             log_format: LogFormat::Text,
+            search_voikko: VoikkoMode::Auto,
+            search_voikko_path: None,
             oidc_issuer: None,
             oidc_audience: None,
             oidc_jwks_url: None,
@@ -274,6 +281,8 @@ enum Key {
     MaxConnections,
     HeaderTimeoutSeconds,
     LogFormat,
+    SearchVoikko,
+    SearchVoikkoPath,
     OidcIssuer,
     OidcAudience,
     OidcJwksUrl,
@@ -287,7 +296,7 @@ enum Key {
 
 impl Key {
     /// Every setting, in the order the sample file documents them.
-    const ALL: [Self; 18] = [
+    const ALL: [Self; 20] = [
         Self::DataDir,
         Self::Store,
         Self::KurrentDbUrl,
@@ -297,6 +306,8 @@ impl Key {
         Self::MaxConnections,
         Self::HeaderTimeoutSeconds,
         Self::LogFormat,
+        Self::SearchVoikko,
+        Self::SearchVoikkoPath,
         Self::OidcIssuer,
         Self::OidcAudience,
         Self::OidcJwksUrl,
@@ -319,6 +330,8 @@ impl Key {
             Self::MaxConnections => "max_connections",
             Self::HeaderTimeoutSeconds => "header_timeout_seconds",
             Self::LogFormat => "log_format",
+            Self::SearchVoikko => "search_voikko",
+            Self::SearchVoikkoPath => "search_voikko_path",
             Self::OidcIssuer => "oidc_issuer",
             Self::OidcAudience => "oidc_audience",
             Self::OidcJwksUrl => "oidc_jwks_url",
@@ -342,6 +355,8 @@ impl Key {
             Self::MaxConnections => "KIRJURI_MAX_CONNECTIONS",
             Self::HeaderTimeoutSeconds => "KIRJURI_HEADER_TIMEOUT_SECONDS",
             Self::LogFormat => "KIRJURI_LOG_FORMAT",
+            Self::SearchVoikko => "KIRJURI_SEARCH_VOIKKO",
+            Self::SearchVoikkoPath => "KIRJURI_SEARCH_VOIKKO_PATH",
             Self::OidcIssuer => "KIRJURI_OIDC_ISSUER",
             Self::OidcAudience => "KIRJURI_OIDC_AUDIENCE",
             Self::OidcJwksUrl => "KIRJURI_OIDC_JWKS_URL",
@@ -424,6 +439,8 @@ const BIND_RULE: &str = "an IP address and port such as 127.0.0.1:8080 or [::]:8
 const MAX_EVENT_BYTES_RULE: &str = "a whole number of bytes from 1 to 16777216 (16 MiB)";
 const MAX_BODY_BYTES_RULE: &str = "a whole number of bytes from 1024 to 16777216 (16 MiB)";
 const LOG_FORMAT_RULE: &str = "text or json";
+const SEARCH_VOIKKO_RULE: &str = "auto (Voikko when installed, else Snowball) or off (Snowball only)";
+const SEARCH_VOIKKO_PATH_RULE: &str = "a non-empty directory path";
 const MAX_CONNECTIONS_RULE: &str = "a whole number of connections from 16 to 1048576";
 const HEADER_TIMEOUT_RULE: &str = "a whole number of seconds from 1 to 300";
 const OIDC_URL_RULE: &str = "an https:// URL (http:// only for localhost, 127.0.0.1 or [::1])";
@@ -468,6 +485,11 @@ impl Settings {
     /// Where the embedded store's file lives.
     pub fn sqlite_path(&self) -> PathBuf {
         self.data_dir.join("events.sqlite")
+    }
+
+    /// How the search index analyses text.
+    pub fn search_analysis(&self) -> AnalysisSettings {
+        AnalysisSettings { voikko: self.search_voikko, dictionary_path: self.search_voikko_path.clone() }
     }
 
     /// What authentication needs from the settings.
@@ -621,6 +643,20 @@ impl Settings {
                     "json" => LogFormat::Json,
                     _ => return Err(invalid(origin, LOG_FORMAT_RULE, value.quoted())),
                 };
+            }
+            Key::SearchVoikko => {
+                self.search_voikko = match value.text(origin, SEARCH_VOIKKO_RULE)? {
+                    "auto" => VoikkoMode::Auto,
+                    "off" => VoikkoMode::Off,
+                    _ => return Err(invalid(origin, SEARCH_VOIKKO_RULE, value.quoted())),
+                };
+            }
+            Key::SearchVoikkoPath => {
+                let text = value.text(origin, SEARCH_VOIKKO_PATH_RULE)?;
+                if text.trim().is_empty() {
+                    return Err(invalid(origin, SEARCH_VOIKKO_PATH_RULE, value.quoted()));
+                }
+                self.search_voikko_path = Some(PathBuf::from(text));
             }
             Key::OidcIssuer => {
                 let text = value.text(origin, OIDC_URL_RULE)?;
@@ -975,6 +1011,28 @@ mod tests {
     }
 
     #[test]
+    fn the_search_analysis_is_a_setting_checked_like_the_others() {
+        assert_eq!(Settings::load(None, no_env()).expect("loads").search_analysis(), AnalysisSettings::default());
+        let off = Settings::load(
+            None,
+            env(&[("KIRJURI_SEARCH_VOIKKO", "off"), ("KIRJURI_SEARCH_VOIKKO_PATH", "/opt/voikko")]),
+        )
+        .expect("loads");
+        assert_eq!(
+            off.search_analysis(),
+            AnalysisSettings { voikko: VoikkoMode::Off, dictionary_path: Some(PathBuf::from("/opt/voikko")) }
+        );
+        assert_eq!(
+            load_error(None, &[("KIRJURI_SEARCH_VOIKKO", "0")]),
+            r#"KIRJURI_SEARCH_VOIKKO must be auto (Voikko when installed, else Snowball) or off (Snowball only), got "0""#
+        );
+        assert_eq!(
+            load_error(None, &[("KIRJURI_SEARCH_VOIKKO_PATH", " ")]),
+            r#"KIRJURI_SEARCH_VOIKKO_PATH must be a non-empty directory path, got " ""#
+        );
+    }
+
+    #[test]
     fn an_empty_data_dir_is_rejected() {
         assert_eq!(
             load_error(None, &[("KIRJURI_DATA_DIR", "")]),
@@ -997,7 +1055,7 @@ mod tests {
         assert!(message.starts_with("unknown key `colour` in the config file"), "{message}");
         assert!(
             message.ends_with(
-                "data_dir, store, kurrentdb_url, bind, max_event_bytes, max_body_bytes, max_connections, header_timeout_seconds, log_format, oidc_issuer, oidc_audience, \
+                "data_dir, store, kurrentdb_url, bind, max_event_bytes, max_body_bytes, max_connections, header_timeout_seconds, log_format, search_voikko, search_voikko_path, oidc_issuer, oidc_audience, \
                  oidc_jwks_url, oidc_tenants, oidc_jwks_min_refetch_seconds, oidc_client_id, oidc_client_secret, \
                  oidc_redirect_uri, oidc_scopes"
             ),

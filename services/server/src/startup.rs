@@ -89,7 +89,7 @@ impl Application {
             max_body_bytes: settings.max_body_bytes,
             web_sessions: Arc::new(crate::web::session::SessionKey::for_store(Arc::clone(&store)).await),
             web_session_ends: Arc::new(crate::web::session::SessionEnds::for_store(Arc::clone(&store))),
-        });
+        })?;
         // A request body may pause at most this long between chunks, and a request (not a
         // response stream) may take at most this long: slow clients cannot hold handlers.
         let router = router.layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_GAP_TIMEOUT)).layer(

@@ -129,22 +129,32 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The OpenAPI 3.1 description of this API (this document).
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
     responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
-async fn openapi_json() -> axum::response::Response {
+async fn openapi_json() -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse as _;
-    static DOCUMENT: std::sync::OnceLock<axum::body::Bytes> = std::sync::OnceLock::new();
-    let body = DOCUMENT.get_or_init(|| serde_json::to_vec(&openapi()).unwrap_or_default().into()).clone();
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
+    let body =
+        OPENAPI_DOCUMENT.get().cloned().ok_or_else(|| ApiError::internal("the OpenAPI document was not made"))?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
 }
+
+/// The OpenAPI document as served, serialised once when the router is built.
+static OPENAPI_DOCUMENT: std::sync::OnceLock<axum::body::Bytes> = std::sync::OnceLock::new();
 
 /// The OpenAPI 3.1 description of every route, as served at `/api/v1/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     routes().1
 }
 
-/// Every route the server answers (the API and the web pages), with the request log layer around them.
-pub fn router(state: AppState) -> Router {
-    routes()
-        .0
+/// Every route the server answers (the API and the web pages), with the request log layer
+/// around them. Fails if the OpenAPI document cannot be serialised: a server that would answer
+/// `/api/v1/openapi.json` with nothing does not start.
+pub fn router(state: AppState) -> anyhow::Result<Router> {
+    let (api, document) = routes();
+    if OPENAPI_DOCUMENT.get().is_none() {
+        let body = serde_json::to_vec(&document)
+            .map_err(|error| anyhow::anyhow!("serialising the OpenAPI document: {error}"))?;
+        let _ = OPENAPI_DOCUMENT.set(body.into());
+    }
+    Ok(api
         .merge(crate::web::routes())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .method_not_allowed_fallback(method_not_allowed)
@@ -152,7 +162,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(state.max_body_bytes))
         .layer(axum::middleware::from_fn(transport_headers))
         .layer(axum::middleware::from_fn(request_log::log_request))
-        .with_state(state)
+        .with_state(state))
 }
 
 /// Headers every answer needs whatever route made it: `Strict-Transport-Security` when the
