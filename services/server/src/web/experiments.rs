@@ -10,7 +10,6 @@
 //! (the read models keep no measurements; the events are the record).
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
@@ -25,7 +24,7 @@ use kirjuri_views::{
     AggregateState, AsOf, EntityKind, ExperimentRow, LessonFilter, LessonRow, ListRequest, Listed, PageRequest,
     ViewsError,
 };
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 use serde::Serialize;
 
 use super::i18n::Lang;
@@ -682,82 +681,48 @@ fn measurement_chart(t: &ExperimentsTexts, metric: &MetricView, id: &str) -> Mar
         count,
         metric.baseline.as_ref().map(|(_, written)| written.as_str()),
     );
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r##"<svg class="measurement-chart" viewBox="0 0 {W} {H}" role="img" aria-labelledby="{id}-title"><title id="{id}-title">{}</title>"##,
-        escape(&label)
-    );
-    let _ = write!(
-        svg,
-        r##"<line x1="{LEFT}" y1="{}" x2="{}" y2="{}" stroke="#6a6a6a"/><line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{}" stroke="#6a6a6a"/>"##,
-        H - BOTTOM,
-        W - RIGHT,
-        H - BOTTOM,
-        H - BOTTOM
-    );
-    for value in [low + pad, high - pad] {
-        let _ = write!(
-            svg,
-            r##"<text x="{}" y="{:.1}" text-anchor="end" class="axis">{}</text>"##,
-            LEFT - 6.0,
-            y(value) + 4.0,
-            escape(&format_axis(value))
-        );
+    let line: String = metric
+        .measurements
+        .iter()
+        .enumerate()
+        .map(|(i, measurement)| {
+            let command = if i == 0 { 'M' } else { 'L' };
+            format!("{command}{:.1},{:.1}", x(i), y(measurement.value))
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let title_id = format!("{id}-title");
+    html! {
+        svg class="measurement-chart" viewBox=(format!("0 0 {W} {H}")) role="img" aria-labelledby=(title_id) {
+            title id=(title_id) { (label) }
+            line x1=(LEFT) y1=(H - BOTTOM) x2=(W - RIGHT) y2=(H - BOTTOM) stroke="#6a6a6a" {}
+            line x1=(LEFT) y1=(TOP) x2=(LEFT) y2=(H - BOTTOM) stroke="#6a6a6a" {}
+            @for value in [low + pad, high - pad] {
+                text x=(LEFT - 6.0) y=(crate::web::svg_number(y(value) + 4.0)) text-anchor="end" class="axis" { (format_axis(value)) }
+            }
+            @if let Some((baseline, written)) = &metric.baseline {
+                line x1=(LEFT) y1=(crate::web::svg_number(y(*baseline))) x2=(W - RIGHT) y2=(crate::web::svg_number(y(*baseline)))
+                    stroke="#b35806" stroke-width="2" stroke-dasharray="6 4" {}
+                text x=(W - RIGHT) y=(crate::web::svg_number(y(*baseline) - 6.0)) text-anchor="end" class="baseline-label" {
+                    (t.baseline) ": " (written)
+                }
+            }
+            path d=(line) fill="none" stroke="#08519c" stroke-width="2" {}
+            @for (i, measurement) in metric.measurements.iter().enumerate() {
+                circle cx=(crate::web::svg_number(x(i))) cy=(crate::web::svg_number(y(measurement.value))) r="4" fill="#08519c" {
+                    title { (measurement.from) " – " (measurement.to) ": " (measurement.value_text) }
+                }
+            }
+            @if let (Some(first), Some(last)) = (metric.measurements.first(), metric.measurements.last()) {
+                text x=(LEFT) y=(H - 12.0) class="axis" { (first.to) }
+                text x=(W - RIGHT) y=(H - 12.0) text-anchor="end" class="axis" { (last.to) }
+            }
+        }
     }
-    if let Some((baseline, written)) = &metric.baseline {
-        let _ = write!(
-            svg,
-            r##"<line x1="{LEFT}" y1="{:.1}" x2="{}" y2="{:.1}" stroke="#b35806" stroke-width="2" stroke-dasharray="6 4"/><text x="{}" y="{:.1}" text-anchor="end" class="baseline-label">{}: {}</text>"##,
-            y(*baseline),
-            W - RIGHT,
-            y(*baseline),
-            W - RIGHT,
-            y(*baseline) - 6.0,
-            escape(t.baseline),
-            escape(written)
-        );
-    }
-    let mut path = String::new();
-    for (i, measurement) in metric.measurements.iter().enumerate() {
-        let command = if path.is_empty() { 'M' } else { 'L' };
-        let _ = write!(path, "{command}{:.1},{:.1} ", x(i), y(measurement.value));
-    }
-    let _ = write!(svg, r##"<path d="{}" fill="none" stroke="#08519c" stroke-width="2"/>"##, path.trim_end());
-    for (i, measurement) in metric.measurements.iter().enumerate() {
-        let _ = write!(
-            svg,
-            r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="#08519c"><title>{} – {}: {}</title></circle>"##,
-            x(i),
-            y(measurement.value),
-            measurement.from,
-            measurement.to,
-            escape(&measurement.value_text)
-        );
-    }
-    if let (Some(first), Some(last)) = (metric.measurements.first(), metric.measurements.last()) {
-        let _ = write!(
-            svg,
-            r##"<text x="{LEFT}" y="{}" class="axis">{}</text><text x="{}" y="{}" text-anchor="end" class="axis">{}</text>"##,
-            H - 12.0,
-            first.to,
-            W - RIGHT,
-            H - 12.0,
-            last.to
-        );
-    }
-    svg.push_str("</svg>");
-    PreEscaped(svg)
 }
 
 fn format_axis(value: f64) -> String {
     if value.abs() >= 100.0 { format!("{value:.0}") } else { format!("{value:.1}") }
-}
-
-fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    let _ = maud::Escaper::new(&mut escaped).write_str(text);
-    escaped
 }
 
 /// The experiment's page.

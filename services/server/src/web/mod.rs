@@ -473,3 +473,9 @@ mod tests {
         assert_ne!(STYLE_PATH.path(), SCRIPT_PATH.path());
     }
 }
+
+/// A coordinate or length in a chart, to a tenth (the charts are built with `html!`, so every
+/// text in them is escaped by construction).
+pub(crate) fn svg_number(value: f64) -> String {
+    format!("{value:.1}")
+}

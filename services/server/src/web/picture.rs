@@ -10,7 +10,6 @@
 //! from their published definitions, replayed as of now.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
@@ -25,7 +24,7 @@ use kirjuri_events::domain::{FrameworkId, MunicipalityId, UnitId};
 use kirjuri_views::{
     AggregateState, AsOf, EntityKind, Figure, PictureQuery, PictureSubject, SituationalPicture, ViewsError,
 };
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 
 use super::i18n::Lang;
 use super::i18n::picture::{PictureTexts, texts};
@@ -415,69 +414,56 @@ fn heatmap_svg(t: &PictureTexts, view: &PictureView) -> Markup {
     let width = LABEL + CELL_W * view.dimensions.len().max(1) + SLANT;
     let height = HEAD + CELL_H * view.rows.len();
     let framework = view.framework.as_ref().map(|f| f.text.as_str()).unwrap_or_default();
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg class="heatmap" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="heatmap-title"><title id="heatmap-title">{}</title>"#,
-        escape(&(t.heatmap_label)(framework))
-    );
-    for (column, dimension) in view.dimensions.iter().enumerate() {
-        let x = LABEL + CELL_W * column + CELL_W / 2;
-        let _ = write!(
-            svg,
-            r#"<text x="{x}" y="{}" transform="rotate(-35 {x} {})" class="heat-col">{}</text>"#,
-            HEAD - 8,
-            HEAD - 8,
-            escape(&shorten(&dimension.text, 24))
-        );
-    }
-    for (index, row) in view.rows.iter().enumerate() {
-        let y = HEAD + CELL_H * index;
-        let _ = write!(
-            svg,
-            r#"<text x="{}" y="{}" text-anchor="end" class="heat-row">{}</text>"#,
-            LABEL - 8,
-            y + CELL_H / 2 + 5,
-            escape(&shorten(&row.label.text, 30))
-        );
-        for (column, cell) in row.cells.iter().enumerate() {
-            let x = LABEL + CELL_W * column;
-            let dimension = view.dimensions.get(column).map(|d| d.text.as_str()).unwrap_or_default();
-            match cell {
-                Cell::Level { text, step, respondents } => {
-                    let (fill, ink) = PALETTE[(*step).min(STEPS - 1)];
-                    let _ = write!(
-                        svg,
-                        r##"<g><title>{}</title><rect x="{x}" y="{y}" width="{CELL_W}" height="{CELL_H}" fill="{fill}" stroke="#ffffff" stroke-width="2"/><text x="{}" y="{}" text-anchor="middle" fill="{ink}" class="heat-value">{}</text></g>"##,
-                        escape(&(t.cell_title)(&row.label.text, dimension, text, *respondents)),
-                        x + CELL_W / 2,
-                        y + CELL_H / 2 + 5,
-                        escape(text)
-                    );
+    let value_y = |y: usize| y + CELL_H / 2 + 5;
+    html! {
+        svg class="heatmap" viewBox=(format!("0 0 {width} {height}")) width=(width) height=(height) role="img"
+            aria-labelledby="heatmap-title" {
+            title id="heatmap-title" { ((t.heatmap_label)(framework)) }
+            @for (column, dimension) in view.dimensions.iter().enumerate() {
+                @let x = LABEL + CELL_W * column + CELL_W / 2;
+                text x=(x) y=(HEAD - 8) transform=(format!("rotate(-35 {x} {})", HEAD - 8)) class="heat-col" {
+                    (shorten(&dimension.text, 24))
                 }
-                Cell::Withheld => {
-                    let _ = write!(
-                        svg,
-                        r##"<g><title>{}</title><rect x="{x}" y="{y}" width="{CELL_W}" height="{CELL_H}" fill="url(#withheld)" stroke="#ffffff" stroke-width="2"/><text x="{}" y="{}" text-anchor="middle" fill="#1a1a1a" class="heat-withheld">{}</text></g>"##,
-                        escape(t.withheld_explained),
-                        x + CELL_W / 2,
-                        y + CELL_H / 2 + 5,
-                        escape(t.withheld)
-                    );
+            }
+            @for (index, row) in view.rows.iter().enumerate() {
+                @let y = HEAD + CELL_H * index;
+                text x=(LABEL - 8) y=(value_y(y)) text-anchor="end" class="heat-row" { (shorten(&row.label.text, 30)) }
+                @for (column, cell) in row.cells.iter().enumerate() {
+                    @let x = LABEL + CELL_W * column;
+                    @let dimension = view.dimensions.get(column).map(|d| d.text.as_str()).unwrap_or_default();
+                    @match cell {
+                        Cell::Level { text: level, step, respondents } => {
+                            @let (fill, ink) = PALETTE[(*step).min(STEPS - 1)];
+                            g {
+                                title { ((t.cell_title)(&row.label.text, dimension, level, *respondents)) }
+                                rect x=(x) y=(y) width=(CELL_W) height=(CELL_H) fill=(fill) stroke="#ffffff" stroke-width="2" {}
+                                text x=(x + CELL_W / 2) y=(value_y(y)) text-anchor="middle" fill=(ink) class="heat-value" { (level) }
+                            }
+                        }
+                        Cell::Withheld => {
+                            g {
+                                title { (t.withheld_explained) }
+                                rect x=(x) y=(y) width=(CELL_W) height=(CELL_H) fill="url(#withheld)" stroke="#ffffff" stroke-width="2" {}
+                                text x=(x + CELL_W / 2) y=(value_y(y)) text-anchor="middle" fill="#1a1a1a" class="heat-withheld" {
+                                    (t.withheld)
+                                }
+                            }
+                        }
+                        Cell::Empty => {
+                            rect x=(x) y=(y) width=(CELL_W) height=(CELL_H) fill="#ffffff" stroke="#d0d0d0" {}
+                            text x=(x + CELL_W / 2) y=(value_y(y)) text-anchor="middle" fill="#4a4a4a" class="heat-empty" { "–" }
+                        }
+                    }
                 }
-                Cell::Empty => {
-                    let _ = write!(
-                        svg,
-                        r##"<rect x="{x}" y="{y}" width="{CELL_W}" height="{CELL_H}" fill="#ffffff" stroke="#d0d0d0"/><text x="{}" y="{}" text-anchor="middle" fill="#4a4a4a" class="heat-empty">–</text>"##,
-                        x + CELL_W / 2,
-                        y + CELL_H / 2 + 5
-                    );
+            }
+            defs {
+                pattern id="withheld" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" {
+                    rect width="8" height="8" fill="#f2f2f2" {}
+                    line x1="0" y1="0" x2="0" y2="8" stroke="#c8c8c8" stroke-width="3" {}
                 }
             }
         }
     }
-    svg.push_str(r##"<defs><pattern id="withheld" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="8" height="8" fill="#f2f2f2"/><line x1="0" y1="0" x2="0" y2="8" stroke="#c8c8c8" stroke-width="3"/></pattern></defs></svg>"##);
-    PreEscaped(svg)
 }
 
 /// A sparkline of one trend: the shown levels joined, withheld points left out, on the scale.
@@ -493,25 +479,25 @@ fn sparkline_svg(trend: &TrendView, label: &str, scale: (f64, f64)) -> Markup {
         let span = if max > min { max - min } else { 1.0 };
         H - PAD - (H - 2.0 * PAD) * ((level - min) / span).clamp(0.0, 1.0)
     };
-    let mut path = String::new();
-    let mut dots = String::new();
-    for (i, point) in trend.points.iter().enumerate() {
-        let Some(level) = point.level else { continue };
-        let command = if path.is_empty() { 'M' } else { 'L' };
-        let _ = write!(path, "{command}{:.1},{:.1} ", x(i), y(level));
-        let _ = write!(dots, r#"<circle cx="{:.1}" cy="{:.1}" r="3"/>"#, x(i), y(level));
+    let shown: Vec<(f64, f64)> =
+        trend.points.iter().enumerate().filter_map(|(i, point)| point.level.map(|level| (x(i), y(level)))).collect();
+    let line: String = shown
+        .iter()
+        .enumerate()
+        .map(|(n, (px, py))| format!("{}{px:.1},{py:.1}", if n == 0 { 'M' } else { 'L' }))
+        .collect::<Vec<_>>()
+        .join(" ");
+    html! {
+        svg class="sparkline" viewBox=(format!("0 0 {W} {H}")) width=(W) height=(H) role="img" aria-label=(label) {
+            line x1="0" y1=(H) x2=(W) y2=(H) stroke="#8a8a8a" {}
+            path d=(line) fill="none" stroke="#08519c" stroke-width="2" {}
+            g fill="#08519c" {
+                @for (cx, cy) in &shown {
+                    circle cx=(crate::web::svg_number(*cx)) cy=(crate::web::svg_number(*cy)) r="3" {}
+                }
+            }
+        }
     }
-    PreEscaped(format!(
-        r##"<svg class="sparkline" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="{}"><line x1="0" y1="{H}" x2="{W}" y2="{H}" stroke="#8a8a8a"/><path d="{}" fill="none" stroke="#08519c" stroke-width="2"/><g fill="#08519c">{dots}</g></svg>"##,
-        escape(label),
-        path.trim_end()
-    ))
-}
-
-fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    let _ = maud::Escaper::new(&mut escaped).write_str(text);
-    escaped
 }
 
 fn shorten(text: &str, chars: usize) -> String {
@@ -696,9 +682,11 @@ pub fn picture_page(frame: &Frame, view: &PictureView) -> Markup {
 fn gap_bar(gap: Option<f64>, largest: f64) -> Markup {
     let Some(gap) = gap.filter(|gap| *gap > 0.0 && largest > 0.0) else { return html! {} };
     let width = (gap / largest * 80.0).clamp(2.0, 80.0);
-    PreEscaped(format!(
-        r##"<svg class="gap-bar" viewBox="0 0 80 12" width="80" height="12" aria-hidden="true" focusable="false"><rect width="{width:.1}" height="12" fill="#b35806"/></svg>"##
-    ))
+    html! {
+        svg class="gap-bar" viewBox="0 0 80 12" width="80" height="12" aria-hidden="true" focusable="false" {
+            rect width=(crate::web::svg_number(width)) height="12" fill="#b35806" {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -796,6 +784,13 @@ mod tests {
         assert!(html.contains("withheld"), "a withheld cell says so in words");
         assert!(html.contains("<caption>Level by unit</caption>"));
         assert!(html.contains(r#"aria-label="Viestintä: level 3.9 → 4.4 over 2 campaigns""#), "{html}");
+        // The charts are markup like the rest: their texts escaped, every shape closed.
+        assert!(html.contains(r#"class="heat-row">Kotihoito &lt;Pohjoinen&gt;</text>"#), "{html}");
+        for shape in ["rect", "line", "path", "circle"] {
+            let opened = html.matches(&format!("<{shape} ")).count();
+            assert!(opened > 0, "the charts draw a {shape}");
+            assert_eq!(opened, html.matches(&format!("</{shape}>")).count(), "every {shape} is closed");
+        }
     }
 
     #[test]
