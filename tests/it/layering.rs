@@ -19,6 +19,32 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("kirjuri-views", &["kirjuri-events", "kirjuri-store", "kirjuri-domain", "kirjuri-projections"]),
     ("kirjuri-auth", &["kirjuri-events", "kirjuri-store", "kirjuri-projections"]),
     (
+        "kirjuri-app",
+        &[
+            "kirjuri-events",
+            "kirjuri-store",
+            "kirjuri-domain",
+            "kirjuri-projections",
+            "kirjuri-search",
+            "kirjuri-views",
+            "kirjuri-auth",
+        ],
+    ),
+    ("kirjuri-demo", &["kirjuri-events", "kirjuri-store", "kirjuri-domain", "kirjuri-auth", "kirjuri-app"]),
+    (
+        "kirjuri-bench",
+        &[
+            "kirjuri-events",
+            "kirjuri-store",
+            "kirjuri-domain",
+            "kirjuri-projections",
+            "kirjuri-search",
+            "kirjuri-views",
+            "kirjuri-app",
+            "kirjuri-demo",
+        ],
+    ),
+    (
         "kirjuri",
         &[
             "kirjuri-events",
@@ -28,6 +54,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "kirjuri-search",
             "kirjuri-views",
             "kirjuri-auth",
+            "kirjuri-app",
+            "kirjuri-demo",
+            "kirjuri-bench",
         ],
     ),
     ("kirjuri-tests", &["kirjuri", "kirjuri-events", "kirjuri-store", "kirjuri-projections", "kirjuri-search"]),
@@ -67,11 +96,21 @@ fn the_event_vocabulary_and_the_domain_depend_on_no_io_crate() {
     }
 }
 
-/// Authentication and the read side use no web framework themselves. (The KurrentDB client's
+/// Authentication, the application layer, the demo, the benchmarks and the read side use no web
+/// framework themselves. (The KurrentDB client's
 /// gRPC stack brings axum in below the store, so this is about each crate's own edges.)
 #[test]
-fn authentication_and_the_read_side_use_no_web_framework() {
-    for package in ["kirjuri-auth", "kirjuri-projections", "kirjuri-search", "kirjuri-views", "kirjuri-store"] {
+fn the_layers_under_the_http_skins_use_no_web_framework() {
+    for package in [
+        "kirjuri-auth",
+        "kirjuri-app",
+        "kirjuri-demo",
+        "kirjuri-bench",
+        "kirjuri-projections",
+        "kirjuri-search",
+        "kirjuri-views",
+        "kirjuri-store",
+    ] {
         let dependencies = normal_dependencies(package, true);
         assert!(
             dependencies.iter().any(|d| d.starts_with("kirjuri-")),
@@ -107,7 +146,7 @@ fn the_layering_names_every_workspace_crate() {
     assert!(output.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr));
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("cargo metadata is JSON");
     let packages = metadata["packages"].as_array().expect("a list of packages");
-    assert!(packages.len() >= 9, "cargo metadata listed {} packages", packages.len());
+    assert!(packages.len() >= 12, "cargo metadata listed {} packages", packages.len());
     for package in packages {
         let name = package["name"].as_str().expect("a package name");
         assert!(

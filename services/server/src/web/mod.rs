@@ -443,6 +443,12 @@ where
     })
 }
 
+/// A coordinate or length in a chart, to a tenth (the charts are built with `html!`, so every
+/// text in them is escaped by construction).
+pub(crate) fn svg_number(value: f64) -> String {
+    format!("{value:.1}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -472,10 +478,4 @@ mod tests {
         assert!(STYLE_PATH.path().ends_with(".css"));
         assert_ne!(STYLE_PATH.path(), SCRIPT_PATH.path());
     }
-}
-
-/// A coordinate or length in a chart, to a tenth (the charts are built with `html!`, so every
-/// text in them is escaped by construction).
-pub(crate) fn svg_number(value: f64) -> String {
-    format!("{value:.1}")
 }

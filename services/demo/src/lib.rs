@@ -27,9 +27,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use kirjuri_store::EventStore;
 
-use crate::auth::Role;
-use crate::auth::users::{self, NewUser, Password};
-use crate::usecases::CommandBus;
+use kirjuri_app::usecases::CommandBus;
+use kirjuri_auth::Role;
+use kirjuri_auth::users::{self, NewUser, Password};
 use programme::{COMMANDS_KEY, Programme};
 
 /// The seed `kirjuri demo` uses unless told otherwise.
@@ -367,7 +367,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread")]
     #[ignore = "a benchmark: run in release with --ignored"]
     async fn a_large_demo_reports_its_rate_against_the_limit() {
-        let _ = tracing_subscriber::fmt().with_env_filter("kirjuri=info").with_test_writer().try_init();
+        let _ = tracing_subscriber::fmt().with_env_filter("kirjuri_demo=info").with_test_writer().try_init();
         let scale = std::env::var("KIRJURI_DEMO_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(587);
         // KIRJURI_DEMO_DIR keeps the store for inspection; otherwise a temp dir on the same disk.
         let temp = tempfile::tempdir().expect("temp dir");

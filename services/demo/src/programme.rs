@@ -79,7 +79,7 @@ use super::vocabulary::{
     INVOICE_ROBOTICS, KUOPIO, LIBRARY_SELF_SERVICE, Metric, PARTNERS, PERMIT_CHATBOT, Place, SCHOOL_LEARNING,
     SERVICE_COUNTER, SKILL_CODES, SKILLS, STAFF_SKILLS, SURNAMES, Theme, UNITS, UnitName, WELLBEING,
 };
-use crate::usecases::{CommandBus, CommandContext};
+use kirjuri_app::usecases::{CommandBus, CommandContext};
 
 /// Events written per stream category (`campaign`, `experiment`, …).
 pub type Tally = BTreeMap<String, u64>;
@@ -1581,7 +1581,7 @@ impl Programme {
                     actor.role = "decision-maker";
                     let body_key = submitted_to.context("a practice is decided only after it was submitted")?;
                     let decision_scene = Scene { body: body_named(body_key)?, ..step_scene };
-                    let effective = crate::demo::text::date_fi(first_of_month(plus_months(on, 2)?)?);
+                    let effective = crate::text::date_fi(first_of_month(plus_months(on, 2)?)?);
                     let motion = actor.prose.motion(&decision_scene, &title.fi, &effective)?;
                     let decision = actor.prose.decision(&decision_scene, resolution)?;
                     let command = DecidePractice {

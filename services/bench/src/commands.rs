@@ -36,7 +36,7 @@ use kirjuri_store::{EventStore, SqliteStore, SqliteStoreOptions};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::usecases::{CommandBus, CommandContext};
+use kirjuri_app::usecases::{CommandBus, CommandContext};
 
 /// Options of `kirjuri bench commands`.
 #[derive(Debug, Clone, clap::Args)]

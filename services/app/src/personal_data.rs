@@ -19,8 +19,8 @@ use kirjuri_events::domain::{AccessLogId, DecodeError, EngagementId, Municipalit
 use kirjuri_events::{EventId, EventMetadata, ExpectedRevision, Revision, StreamName};
 use kirjuri_store::{EventStore, ReadStreamOptions, StoreError};
 
-use crate::access::{Action, Denied, Resource, authorize};
-use crate::auth::Principal;
+use kirjuri_auth::Principal;
+use kirjuri_auth::access::{Action, Denied, Resource, authorize};
 
 /// Events read per page while loading an engagement.
 const LOAD_PAGE: usize = 1_000;

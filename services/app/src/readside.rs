@@ -18,7 +18,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use axum::body::Bytes;
+use bytes::Bytes;
 use kirjuri_events::Position;
 use kirjuri_projections::{
     CheckpointWatch, FailureRecording, Projection, ProjectionError, ProjectionFactory, ProjectionRunner,

@@ -29,9 +29,9 @@ use kirjuri_views::{PictureQuery, ViewsReader};
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 
-use crate::demo::{DemoArgs, run_demo};
-use crate::readside::{self, SearchFactory, ViewsFactory};
-use crate::settings::Settings;
+use kirjuri_app::readside::{self, SearchFactory, ViewsFactory};
+use kirjuri_app::settings::Settings;
+use kirjuri_demo::{DemoArgs, run_demo};
 
 /// Options of `kirjuri bench projections`.
 #[derive(Debug, Clone, clap::Args)]

@@ -739,7 +739,7 @@ fn parse_oidc_scopes(text: &str) -> Option<Vec<String>> {
 
 /// `text` if it is an https URL with a host, or an http URL on the loopback interface.
 fn check_oidc_url(text: &str) -> Option<String> {
-    let url = reqwest::Url::parse(text).ok()?;
+    let url = url::Url::parse(text).ok()?;
     let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
     let allowed = match url.scheme() {
         "https" => url.host_str().is_some(),
