@@ -648,6 +648,19 @@ impl ViewsReader {
         Ok(page(rows, request))
     }
 
+    /// `municipality`'s units and their Finnish names, by name (then id): what the pages' unit
+    /// filters offer and show instead of an id. From the units table, not the audit trail.
+    pub fn unit_names(&self, municipality: MunicipalityId) -> Result<Vec<(UnitId, String)>, ViewsError> {
+        self.connection
+            .prepare_cached("SELECT unit, name_fi FROM units WHERE municipality = ?1 ORDER BY name_fi, unit")
+            .and_then(|mut statement| {
+                statement
+                    .query_map(params![id(municipality.0)], |row| Ok((UnitId(uuid_at(row, 0)?), row.get(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(sql("listing unit names"))
+    }
+
     /// `municipality`'s decision-making bodies, newest first; `kind` narrows them.
     pub fn bodies(
         &self,

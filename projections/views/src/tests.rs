@@ -540,6 +540,18 @@ fn the_recent_events_of_a_kind_are_the_tenants_own_newest_first_as_the_timeline_
 }
 
 #[test]
+fn a_municipality_s_unit_names_come_by_name_and_only_its_own() {
+    let (w, log) = world();
+    let (_dir, projection) = projected(&log);
+    let reader = projection.reader().expect("reader");
+    assert_eq!(
+        reader.unit_names(w.kuopio).expect("names"),
+        vec![(w.library, "Kirjasto".to_owned()), (w.school, "Koulu".to_owned())]
+    );
+    assert!(reader.unit_names(w.siilinjarvi).expect("names").is_empty(), "Siilinjärvi has no units here");
+}
+
+#[test]
 fn bad_input_gets_typed_errors_not_panics() {
     assert!(matches!(EntityKind::parse("widget"), Err(ViewsError::UnknownEntityKind(k)) if k == "widget"));
     for bad in ["", "abc", "1", "1.", ".1", "-1.2", "1.2.3", "99999999999999999999.1", "１.２"] {

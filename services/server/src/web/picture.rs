@@ -16,10 +16,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Router, response::IntoResponse as _};
-use kirjuri_domain::Aggregate as _;
-use kirjuri_domain::organisation::UnitState;
 use kirjuri_events::domain::assessment::{FrameworkDefinition, FrameworkKind};
-use kirjuri_events::domain::organisation::UnitEvent;
 use kirjuri_events::domain::{FrameworkId, MunicipalityId, UnitId};
 use kirjuri_views::{
     AggregateState, AsOf, EntityKind, Figure, PictureQuery, PictureSubject, SituationalPicture, ViewsError,
@@ -68,25 +65,12 @@ async fn home(State(state): State<AppState>, staff: Staff, RawQuery(raw): RawQue
 }
 
 /// The units of `municipality` and their (Finnish) names, by name: what the unit filters offer
-/// and what the pages show instead of a unit's id. Read from the units' establishment events in
-/// the audit trail (a unit's name never changes after it).
+/// and what the pages show instead of a unit's id (the views' units table).
 pub(crate) fn unit_names(
     views: &kirjuri_views::ViewsReader,
     municipality: MunicipalityId,
 ) -> Result<Vec<(UnitId, String)>, ViewsError> {
-    let rows = views.recent_of_kind(EntityKind::Unit, &["UnitEstablished"], &municipality.to_string(), 100_000)?;
-    let mut names = Vec::new();
-    for row in &rows {
-        let event = UnitState::decode(&row.to_recorded())
-            .map_err(|e| ViewsError::Undecodable { position: row.position, reason: e.to_string() })?;
-        if let UnitEvent::Established(established) = event
-            && established.municipality == municipality
-        {
-            names.push((established.unit, established.name.fi));
-        }
-    }
-    names.sort_by(|(a_id, a), (b_id, b)| a.cmp(b).then_with(|| a_id.cmp(b_id)));
-    Ok(names)
+    views.unit_names(municipality)
 }
 
 /// A number as the page's language writes it: `4,2` in Finnish, `4.2` in English.
