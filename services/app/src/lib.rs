@@ -7,11 +7,13 @@
 //!   read logged to the personal-data access log before it is answered.
 //! - [`redaction`]: takes personal text out of event data before a general read route shows it.
 //! - [`health`]: the liveness and readiness use cases.
+//! - [`resources`]: a read model's record as the access rules see it (one place per kind).
 
 pub mod health;
 pub mod personal_data;
 pub mod readside;
 pub mod redaction;
+pub mod resources;
 pub mod settings;
 pub mod usecases;
 

@@ -1012,7 +1012,7 @@ impl Visibility<'_> {
             && owner.is_some_and(|o| o != self.principal.municipality)
             && let Some(history) = self.reader.practice_history(*practice)?
         {
-            resource = resource.shared_with(history.shared_with.iter().map(|sharing| sharing.partner));
+            resource = kirjuri_app::resources::practice(&history);
         }
         let visible = authorize(self.principal, Action::Read, &resource).is_ok();
         self.known.insert(key, visible);

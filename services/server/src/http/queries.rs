@@ -683,8 +683,7 @@ pub async fn practice_history(
                 };
                 let revision =
                     views.stream_revision(kirjuri_views::EntityKind::Practice, practice.0).map_err(views_error)?;
-                let resource = Resource::of(history.municipality)
-                    .shared_with(history.shared_with.iter().map(|sharing| sharing.partner));
+                let resource = kirjuri_app::resources::practice(&history);
                 Ok((Some((resource, revision)), encoding.encode(&PracticeHistoryBody::from(history))?))
             },
             views_error,

@@ -551,8 +551,7 @@ fn read_practice(
     practice: PracticeId,
 ) -> Result<Option<Result<Found, crate::access::Denied>>, ViewsError> {
     let Some(history) = views.practice_history(practice)? else { return Ok(None) };
-    let resource =
-        Resource::of(history.municipality).shared_with(history.shared_with.iter().map(|sharing| sharing.partner));
+    let resource = kirjuri_app::resources::practice(&history);
     if let Err(denied) = authorize(principal, Action::Read, &resource) {
         return Ok(Some(Err(denied)));
     }
@@ -623,8 +622,7 @@ fn link(views: &ViewsReader, principal: &Principal, lang: Lang, node: GraphNode)
         }),
         GraphNode::Practice(id) => match views.practice_history(id)? {
             Some(other) => {
-                let resource = Resource::of(other.municipality)
-                    .shared_with(other.shared_with.iter().map(|sharing| sharing.partner));
+                let resource = kirjuri_app::resources::practice(&other);
                 if authorize(principal, Action::Read, &resource).is_ok() {
                     LinkView {
                         kind,
