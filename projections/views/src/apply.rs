@@ -13,7 +13,7 @@ use kirjuri_events::domain::api_token::ApiTokenEvent;
 use kirjuri_events::domain::assessment::{CampaignEvent, FrameworkEvent, ResultSubject, ScoreBasis};
 use kirjuri_events::domain::catalogue::AnyDomainEvent;
 use kirjuri_events::domain::coaching::{CommunicationEvent, CommunicationLink, EngagementEvent};
-use kirjuri_events::domain::experiment::{ExperimentEvent, Stage};
+use kirjuri_events::domain::experiment::{ExperimentEvent, ExperimentPhase};
 use kirjuri_events::domain::lesson::{LessonEvent, LessonIdentified, LessonSource, ObservationEvent};
 use kirjuri_events::domain::organisation::{BodyEvent, MunicipalityEvent, UnitEvent};
 use kirjuri_events::domain::practice::{EvidenceLink, PracticeEvent, Resolution};
@@ -658,8 +658,16 @@ impl Applied<'_> {
                     "INSERT OR REPLACE INTO experiments
                        (experiment, municipality, title_fi, title_en, status, end_state, proposed_on, approved_by,
                         approved_on, starts, ends, concluded_on, seq)
-                     VALUES (?1, ?2, ?3, ?4, 'proposed', NULL, ?5, NULL, NULL, NULL, NULL, NULL, ?6)",
-                    params![experiment, id(e.municipality.0), e.name.fi, e.name.en, e.proposed.to_string(), self.seq],
+                     VALUES (?1, ?2, ?3, ?4, ?7, NULL, ?5, NULL, NULL, NULL, NULL, NULL, ?6)",
+                    params![
+                        experiment,
+                        id(e.municipality.0),
+                        e.name.fi,
+                        e.name.en,
+                        e.proposed.to_string(),
+                        self.seq,
+                        ExperimentPhase::Proposed.as_str()
+                    ],
                 )?;
                 for unit in &e.units {
                     self.exec(
@@ -670,30 +678,29 @@ impl Applied<'_> {
                 Ok(())
             }
             ExperimentEvent::Approved(e) => self.update_experiment(
-                "UPDATE experiments SET status = 'approved', approved_by = ?2, approved_on = ?3, starts = ?4, ends = ?5
+                "UPDATE experiments SET status = ?6, approved_by = ?2, approved_on = ?3, starts = ?4, ends = ?5
                  WHERE experiment = ?1",
                 params![
                     id(e.experiment.0),
                     id(e.decision.body.0),
                     e.decision.meeting_date.to_string(),
                     e.starts.to_string(),
-                    e.ends.to_string()
+                    e.ends.to_string(),
+                    ExperimentPhase::Approved.as_str()
                 ],
             ),
-            ExperimentEvent::StageChanged(e) => {
-                let status = match e.to {
-                    Stage::Planning => "approved",
-                    Stage::Running => "running",
-                    Stage::Evaluating => "evaluating",
-                };
-                self.update_experiment(
-                    "UPDATE experiments SET status = ?2 WHERE experiment = ?1",
-                    params![id(e.experiment.0), status],
-                )
-            }
+            ExperimentEvent::StageChanged(e) => self.update_experiment(
+                "UPDATE experiments SET status = ?2 WHERE experiment = ?1",
+                params![id(e.experiment.0), ExperimentPhase::of_stage(e.to).as_str()],
+            ),
             ExperimentEvent::Concluded(e) => self.update_experiment(
-                "UPDATE experiments SET status = 'concluded', end_state = ?2, concluded_on = ?3 WHERE experiment = ?1",
-                params![id(e.experiment.0), code(&e.end_state), e.concluded.to_string()],
+                "UPDATE experiments SET status = ?4, end_state = ?2, concluded_on = ?3 WHERE experiment = ?1",
+                params![
+                    id(e.experiment.0),
+                    code(&e.end_state),
+                    e.concluded.to_string(),
+                    ExperimentPhase::Concluded.as_str()
+                ],
             ),
             ExperimentEvent::OutcomeAssessed(e) => self.edge(
                 &GraphNode::Outcome(e.experiment, e.criterion),

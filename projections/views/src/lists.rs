@@ -11,6 +11,7 @@
 use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use kirjuri_events::domain::experiment::ExperimentPhase;
 use kirjuri_events::domain::organisation::BodyKind;
 use kirjuri_events::domain::{BodyId, ExperimentId, LessonId, MunicipalityId, PracticeId, UnitId};
 use rusqlite::{OptionalExtension, Row, params};
@@ -25,9 +26,6 @@ pub const MAX_LIST_LIMIT: usize = 100;
 /// Items per page when none is asked for.
 pub const DEFAULT_LIST_LIMIT: usize = 20;
 
-/// An experiment's status: `proposed`, `approved` (being planned), `running`, `evaluating`,
-/// `concluded` (see [`ExperimentRow::end_state`]).
-pub const EXPERIMENT_STATUSES: [&str; 5] = ["proposed", "approved", "running", "evaluating", "concluded"];
 /// A lesson's status: `identified`, `acting` (an action was assigned), `learned`.
 pub const LESSON_STATUSES: [&str; 3] = ["identified", "acting", "learned"];
 /// A practice's status, as its history shows it.
@@ -39,6 +37,19 @@ pub fn parse_status(field: &'static str, text: &str, allowed: &[&'static str]) -
     allowed.iter().copied().find(|status| *status == text.trim()).ok_or_else(|| ViewsError::InvalidInput {
         field,
         reason: format!("`{}` is not one of {}", text.chars().take(64).collect::<String>(), allowed.join(", ")),
+    })
+}
+
+/// Reads an experiment status (one of [`ExperimentPhase::ALL`]'s wire names); the error names
+/// `field` and the allowed values.
+pub fn parse_experiment_status(field: &'static str, text: &str) -> Result<ExperimentPhase, ViewsError> {
+    ExperimentPhase::parse(text.trim()).ok_or_else(|| ViewsError::InvalidInput {
+        field,
+        reason: format!(
+            "`{}` is not one of {}",
+            text.chars().take(64).collect::<String>(),
+            ExperimentPhase::ALL.map(ExperimentPhase::as_str).join(", ")
+        ),
     })
 }
 
@@ -176,8 +187,8 @@ fn page<T>(mut rows: Vec<(i64, T)>, request: ListRequest) -> Listed<T> {
 /// Which experiments a list shows; empty fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExperimentFilter {
-    /// Only this status (one of [`EXPERIMENT_STATUSES`]).
-    pub status: Option<&'static str>,
+    /// Only this status.
+    pub status: Option<ExperimentPhase>,
     /// Only experiments this unit takes part in.
     pub unit: Option<UnitId>,
     /// Proposed on or after.
@@ -197,8 +208,8 @@ pub struct ExperimentRow {
     pub title_fi: String,
     /// Its name in English, if given.
     pub title_en: Option<String>,
-    /// One of [`EXPERIMENT_STATUSES`].
-    pub status: String,
+    /// Where it stands.
+    pub status: ExperimentPhase,
     /// How it ended (`completed`, `stopped`, `pivoted`), once concluded.
     pub end_state: Option<String>,
     /// The units taking part.
@@ -221,6 +232,11 @@ const EXPERIMENT_COLUMNS: &str = "e.seq, e.experiment, e.municipality, e.title_f
     (SELECT json_group_array(u.unit) FROM experiment_units u WHERE u.experiment = e.experiment),
     e.proposed_on, e.approved_by, e.approved_on, e.starts, e.ends, e.concluded_on";
 
+fn phase_at(row: &Row<'_>, index: usize) -> rusqlite::Result<ExperimentPhase> {
+    let text: String = row.get(index)?;
+    ExperimentPhase::parse(&text).ok_or_else(|| conversion(index, format!("`{text}` is not an experiment status")))
+}
+
 fn experiment_row(row: &Row<'_>) -> rusqlite::Result<(i64, ExperimentRow)> {
     let units: Vec<Uuid> = json_at(row, 7)?;
     Ok((
@@ -230,7 +246,7 @@ fn experiment_row(row: &Row<'_>) -> rusqlite::Result<(i64, ExperimentRow)> {
             municipality: MunicipalityId(uuid_at(row, 2)?),
             title_fi: row.get(3)?,
             title_en: row.get(4)?,
-            status: row.get(5)?,
+            status: phase_at(row, 5)?,
             end_state: row.get(6)?,
             units: units.into_iter().map(UnitId).collect(),
             proposed_on: date_at(row, 8)?,
@@ -517,7 +533,7 @@ impl ViewsReader {
                         params![
                             id(municipality.0),
                             request.before(),
-                            filter.status,
+                            filter.status.map(ExperimentPhase::as_str),
                             filter.unit.map(|u| id(u.0)),
                             day(filter.from),
                             day(filter.to),

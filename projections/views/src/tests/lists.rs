@@ -2,7 +2,8 @@
 //! filtered, paged, kept within a municipality; and a version 2 file refilled from history.
 
 use kirjuri_events::domain::experiment::{
-    DecisionCitation, EndState, ExperimentApproved, ExperimentConcluded, ExperimentScope, Stage, StageChanged,
+    DecisionCitation, EndState, ExperimentApproved, ExperimentConcluded, ExperimentPhase, ExperimentScope, Stage,
+    StageChanged,
 };
 use kirjuri_events::domain::lesson::LessonActionAssigned;
 use kirjuri_events::domain::organisation::{PartnerInvitationWithdrawn, PartnerInvited, PartnerNetworkJoined};
@@ -212,12 +213,12 @@ fn experiments_follow_their_life_cycle_and_filter_by_status_unit_and_proposal_da
     assert_eq!(ids, [l.planned, w.experiment], "newest first, Oulu's absent");
     assert_eq!(all.next, None);
     let concluded = &all.items[1];
-    assert_eq!((concluded.status.as_str(), concluded.end_state.as_deref()), ("concluded", Some("completed")));
+    assert_eq!((concluded.status, concluded.end_state.as_deref()), (ExperimentPhase::Concluded, Some("completed")));
     assert_eq!((concluded.approved_by, concluded.approved_on), (Some(w.board), Some(date(2025, 1, 20))));
     assert_eq!((concluded.starts, concluded.ends), (Some(date(2025, 2, 1)), Some(date(2025, 6, 30))));
     assert_eq!(concluded.concluded_on, Some(date(2025, 7, 1)));
     assert_eq!(concluded.units, [w.library]);
-    assert_eq!((all.items[0].status.as_str(), all.items[0].approved_by), ("proposed", None));
+    assert_eq!((all.items[0].status, all.items[0].approved_by), (ExperimentPhase::Proposed, None));
 
     let only = |filter: ExperimentFilter| -> Vec<ExperimentId> {
         reader
@@ -228,8 +229,11 @@ fn experiments_follow_their_life_cycle_and_filter_by_status_unit_and_proposal_da
             .map(|e| e.experiment)
             .collect()
     };
-    assert_eq!(only(ExperimentFilter { status: Some("concluded"), ..Default::default() }), [w.experiment]);
-    assert_eq!(only(ExperimentFilter { status: Some("running"), ..Default::default() }), []);
+    assert_eq!(
+        only(ExperimentFilter { status: Some(ExperimentPhase::Concluded), ..Default::default() }),
+        [w.experiment]
+    );
+    assert_eq!(only(ExperimentFilter { status: Some(ExperimentPhase::Running), ..Default::default() }), []);
     assert_eq!(only(ExperimentFilter { unit: Some(w.school), ..Default::default() }), [l.planned]);
     assert_eq!(
         only(ExperimentFilter { from: Some(date(2025, 1, 10)), to: Some(date(2025, 1, 10)), ..Default::default() }),
@@ -415,11 +419,16 @@ fn pages_of_one_cover_every_item_once_and_bad_requests_name_the_field() {
     for bad in ["", "-1", "0", "1.5", "x", "99999999999999999999"] {
         assert!(matches!(ListCursor::parse(bad), Err(ViewsError::MalformedCursor(_))), "{bad}");
     }
-    assert!(crate::lists::parse_status("status", "sideways", &crate::lists::EXPERIMENT_STATUSES).is_err());
+    let error = crate::lists::parse_experiment_status("status", "sideways").expect_err("not a status");
     assert_eq!(
-        crate::lists::parse_status("status", "running", &crate::lists::EXPERIMENT_STATUSES).ok(),
-        Some("running")
+        error.to_string(),
+        ViewsError::InvalidInput {
+            field: "status",
+            reason: "`sideways` is not one of proposed, approved, running, evaluating, concluded".to_owned()
+        }
+        .to_string()
     );
+    assert_eq!(crate::lists::parse_experiment_status("status", "running").ok(), Some(ExperimentPhase::Running));
     assert!(crate::lists::parse_body_kind("kind", "city_board").is_ok());
     assert!(crate::lists::parse_body_kind("kind", "parliament").is_err());
 }

@@ -11,9 +11,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use chrono::{DateTime, NaiveDate, Utc};
+use kirjuri_events::domain::experiment::ExperimentPhase;
 use kirjuri_events::domain::practice::Tag;
 use kirjuri_events::domain::{BodyId, ExperimentId, LessonId, MunicipalityId, UnitId};
-use kirjuri_views::lists::{EXPERIMENT_STATUSES, LESSON_STATUSES, PRACTICE_STATUSES, parse_body_kind, parse_status};
+use kirjuri_views::lists::{
+    LESSON_STATUSES, PRACTICE_STATUSES, parse_body_kind, parse_experiment_status, parse_status,
+};
 use kirjuri_views::{
     BodyRow, ExperimentFilter, ExperimentRow, LessonFilter, LessonRow, ListCursor, ListRequest, Listed,
     MunicipalityRow, PracticeFilter, PracticeRow, ViewsError, ViewsReader,
@@ -146,7 +149,7 @@ pub struct ExperimentBody {
     /// Its name in English, if given.
     pub title_en: Option<String>,
     /// `proposed`, `approved` (being planned), `running`, `evaluating` or `concluded`.
-    pub status: String,
+    pub status: ExperimentPhase,
     /// How it ended (`completed`, `stopped`, `pivoted`), once concluded.
     pub end_state: Option<String>,
     /// The units taking part.
@@ -200,7 +203,7 @@ pub(crate) fn experiment_list_request(raw: Option<&str>) -> Result<(ExperimentFi
     let mut filter = ExperimentFilter::default();
     let request = read_parameters(raw, "status, unit, from, to", |name, value| {
         match name {
-            "status" => filter.status = Some(status_parameter(value, &EXPERIMENT_STATUSES)?),
+            "status" => filter.status = Some(parse_experiment_status("status", value).map_err(views_error)?),
             "unit" => filter.unit = Some(UnitId(uuid_parameter("unit", value)?)),
             "from" => filter.from = Some(date_parameter("from", value)?),
             "to" => filter.to = Some(date_parameter("to", value)?),
@@ -214,7 +217,7 @@ pub(crate) fn experiment_list_request(raw: Option<&str>) -> Result<(ExperimentFi
 /// `GET /api/v1/experiments`: the caller's municipality's experiments, newest first.
 #[utoipa::path(get, path = "/api/v1/experiments", tag = "read", security(("bearer" = [])),
     params(
-        ("status" = Option<String>, Query, pattern = "^(proposed|approved|running|evaluating|concluded)$", description = "Only experiments in this status"),
+        ("status" = Option<ExperimentPhase>, Query, description = "Only experiments in this status"),
         ("unit" = Option<uuid::Uuid>, Query, description = "Only experiments this unit takes part in"),
         ("from" = Option<NaiveDate>, Query, description = "Proposed on or after this day"),
         ("to" = Option<NaiveDate>, Query, description = "Proposed on or before this day (not before `from`)"),

@@ -18,7 +18,7 @@ use axum::response::Response;
 use axum::routing::get;
 use kirjuri_domain::Aggregate as _;
 use kirjuri_domain::experiment::ExperimentState;
-use kirjuri_events::domain::experiment::{Direction, ExperimentEvent, MeasurementRecorded};
+use kirjuri_events::domain::experiment::{Direction, ExperimentEvent, ExperimentPhase, MeasurementRecorded};
 use kirjuri_events::domain::{BodyId, ExperimentId, UnitId};
 use kirjuri_views::{
     AggregateState, AsOf, EntityKind, ExperimentRow, LessonFilter, LessonRow, ListRequest, Listed, PageRequest,
@@ -219,12 +219,12 @@ pub fn list_view(
     let unit = value("unit");
     let base: Vec<(String, String)> = pairs.iter().filter(|(name, _)| name != "after").cloned().collect();
     ListView {
-        statuses: kirjuri_views::lists::EXPERIMENT_STATUSES
-            .iter()
-            .map(|code| Choice {
-                value: (*code).to_owned(),
-                label: Text { text: (t.status_name)(code).to_owned(), lang: None },
-                selected: status.as_deref() == Some(*code),
+        statuses: ExperimentPhase::ALL
+            .into_iter()
+            .map(|phase| Choice {
+                value: phase.as_str().to_owned(),
+                label: Text { text: (t.status_name)(phase).to_owned(), lang: None },
+                selected: status.as_deref() == Some(phase.as_str()),
             })
             .collect(),
         units: units
@@ -244,7 +244,7 @@ pub fn list_view(
             .map(|row| ListItem {
                 href: format!("/experiments/{}", row.experiment.0),
                 title: title_of(lang, &row.title_fi, row.title_en.as_ref()),
-                status: (t.status_name)(&row.status).to_owned(),
+                status: (t.status_name)(row.status).to_owned(),
                 units: row.units.iter().map(|unit| unit_text(lang, units, *unit)).collect(),
                 proposed: row.proposed_on.to_string(),
                 period: row.starts.zip(row.ends).map(|(starts, ends)| (starts.to_string(), ends.to_string())),
@@ -500,7 +500,7 @@ pub struct ExperimentView {
 pub fn experiment_view(lang: Lang, found: &Found) -> ExperimentView {
     let t = texts(lang);
     let row = &found.row;
-    let status_words = (t.status_name)(&row.status);
+    let status_words = (t.status_name)(row.status);
     let mut view = ExperimentView {
         title: title_of(lang, &row.title_fi, row.title_en.as_ref()),
         status: match &row.end_state {
@@ -924,7 +924,7 @@ mod tests {
                 municipality: MunicipalityId(uuid::Uuid::from_u128(3)),
                 title_fi: "Etäkotihoito <yöllä>".to_owned(),
                 title_en: None,
-                status: "running".to_owned(),
+                status: ExperimentPhase::Running,
                 end_state: None,
                 units: vec![unit],
                 proposed_on: day(1),

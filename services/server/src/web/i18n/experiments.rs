@@ -1,5 +1,7 @@
 //! The strings of the experiments' list and page.
 
+use kirjuri_events::domain::experiment::ExperimentPhase;
+
 use super::Lang;
 
 /// The experiments' strings in one language.
@@ -122,7 +124,7 @@ pub struct ExperimentsTexts {
     /// The "measurements as a table" disclosure.
     pub as_table: &'static str,
     /// A status's name.
-    pub status_name: fn(&str) -> &'static str,
+    pub status_name: fn(ExperimentPhase) -> &'static str,
     /// An end state's name.
     pub end_state_name: fn(&str) -> &'static str,
     /// A stage's name.
@@ -204,12 +206,11 @@ pub static FI: ExperimentsTexts = ExperimentsTexts {
     no_lessons: "Kokeilusta ei ole vielä kirjattu oppeja.",
     as_table: "Mittaukset taulukkona",
     status_name: |status| match status {
-        "proposed" => "Ehdotettu",
-        "approved" => "Hyväksytty, valmistelussa",
-        "running" => "Käynnissä",
-        "evaluating" => "Arvioitavana",
-        "concluded" => "Päättynyt",
-        _ => "Tuntematon",
+        ExperimentPhase::Proposed => "Ehdotettu",
+        ExperimentPhase::Approved => "Hyväksytty, valmistelussa",
+        ExperimentPhase::Running => "Käynnissä",
+        ExperimentPhase::Evaluating => "Arvioitavana",
+        ExperimentPhase::Concluded => "Päättynyt",
     },
     end_state_name: |state| match state {
         "completed" => "vietiin loppuun",
@@ -317,12 +318,11 @@ pub static EN: ExperimentsTexts = ExperimentsTexts {
     no_lessons: "No lessons recorded from this experiment yet.",
     as_table: "The measurements as a table",
     status_name: |status| match status {
-        "proposed" => "Proposed",
-        "approved" => "Approved, being planned",
-        "running" => "Running",
-        "evaluating" => "Being evaluated",
-        "concluded" => "Concluded",
-        _ => "Unknown",
+        ExperimentPhase::Proposed => "Proposed",
+        ExperimentPhase::Approved => "Approved, being planned",
+        ExperimentPhase::Running => "Running",
+        ExperimentPhase::Evaluating => "Being evaluated",
+        ExperimentPhase::Concluded => "Concluded",
     },
     end_state_name: |state| match state {
         "completed" => "completed",
