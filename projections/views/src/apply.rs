@@ -9,14 +9,15 @@
 use std::collections::{BTreeMap, HashMap};
 
 use kirjuri_events::domain::LocalizedText;
+use kirjuri_events::domain::Vocabulary as _;
 use kirjuri_events::domain::api_token::ApiTokenEvent;
 use kirjuri_events::domain::assessment::{CampaignEvent, FrameworkEvent, ResultSubject, ScoreBasis};
 use kirjuri_events::domain::catalogue::AnyDomainEvent;
 use kirjuri_events::domain::coaching::{CommunicationEvent, CommunicationLink, EngagementEvent};
 use kirjuri_events::domain::experiment::{ExperimentEvent, ExperimentPhase};
-use kirjuri_events::domain::lesson::{LessonEvent, LessonIdentified, LessonSource, ObservationEvent};
+use kirjuri_events::domain::lesson::{LessonEvent, LessonIdentified, LessonPhase, LessonSource, ObservationEvent};
 use kirjuri_events::domain::organisation::{BodyEvent, MunicipalityEvent, UnitEvent};
-use kirjuri_events::domain::practice::{EvidenceLink, PracticeEvent, Resolution};
+use kirjuri_events::domain::practice::{EvidenceLink, PracticeEvent, PracticePhase, Resolution};
 use kirjuri_events::domain::user::UserEvent;
 use kirjuri_events::{Position, RecordedEvent};
 use kirjuri_projections::ProjectionError;
@@ -726,16 +727,19 @@ impl Applied<'_> {
     }
 
     fn lesson(&self, event: &LessonEvent) -> Result<(), ProjectionError> {
-        let (lesson, sql) = match event {
+        let (learned, acting) = (LessonPhase::Learned.as_str(), LessonPhase::Acting.as_str());
+        let changed = match event {
             LessonEvent::Identified(e) => return self.lesson_identified(e),
             // An action assigned after the lesson was learned does not unlearn it.
-            LessonEvent::ActionAssigned(e) => (
-                e.lesson,
-                "UPDATE lessons SET status = CASE status WHEN 'learned' THEN 'learned' ELSE 'acting' END WHERE lesson = ?1",
-            ),
-            LessonEvent::Learned(e) => (e.lesson, "UPDATE lessons SET status = 'learned' WHERE lesson = ?1"),
+            LessonEvent::ActionAssigned(e) => self.exec(
+                "UPDATE lessons SET status = CASE status WHEN ?2 THEN ?2 ELSE ?3 END WHERE lesson = ?1",
+                params![id(e.lesson.0), learned, acting],
+            )?,
+            LessonEvent::Learned(e) => {
+                self.exec("UPDATE lessons SET status = ?2 WHERE lesson = ?1", params![id(e.lesson.0), learned])?
+            }
         };
-        if self.exec(sql, [id(lesson.0)])? == 0 {
+        if changed == 0 {
             return Err(ProjectionError::poison(self.event, "concerns a lesson the views never saw identified"));
         }
         Ok(())
@@ -753,7 +757,7 @@ impl Applied<'_> {
         self.exec(
             "INSERT OR REPLACE INTO lessons
                (lesson, municipality, title_fi, title_en, unit, experiment, status, tags, recorded_at, seq)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'identified', ?7, ?8, ?9)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?10, ?7, ?8, ?9)",
             params![
                 lesson,
                 id(e.municipality.0),
@@ -763,7 +767,8 @@ impl Applied<'_> {
                 experiment,
                 tags,
                 self.recorded_at(),
-                self.seq
+                self.seq,
+                LessonPhase::Identified.as_str()
             ],
         )?;
         for tag in &e.tags {
@@ -790,8 +795,17 @@ impl Applied<'_> {
                     "INSERT OR REPLACE INTO practices
                        (practice, municipality, title_fi, title_en, version, status, progress, superseded_by, tags,
                         drafted_at, decided_by, decided_on, resolution, seq)
-                     VALUES (?1, ?2, ?3, ?4, 1, 'draft', 0, NULL, ?5, ?6, NULL, NULL, NULL, ?7)",
-                    params![practice, id(e.municipality.0), e.title.fi, e.title.en, tags, self.recorded_at(), self.seq],
+                     VALUES (?1, ?2, ?3, ?4, 1, ?8, 0, NULL, ?5, ?6, NULL, NULL, NULL, ?7)",
+                    params![
+                        practice,
+                        id(e.municipality.0),
+                        e.title.fi,
+                        e.title.en,
+                        tags,
+                        self.recorded_at(),
+                        self.seq,
+                        PracticePhase::Draft.as_str()
+                    ],
                 )?;
                 for tag in &e.tags {
                     self.exec(
@@ -826,7 +840,7 @@ impl Applied<'_> {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![self.seq, practice, e.version, id(e.body.0), e.case_number.as_str(), self.recorded_at()],
                 )?;
-                self.set_status(&practice, "submitted")?;
+                self.set_status(&practice, PracticePhase::Submitted)?;
             }
             PracticeEvent::Decided(e) => {
                 self.exec(
@@ -847,16 +861,18 @@ impl Applied<'_> {
                     ],
                 )?;
                 let status = match e.resolution {
-                    Resolution::Passed | Resolution::PassedAsAmended | Resolution::PassedAfterVote => "passed",
-                    Resolution::Rejected => "rejected",
-                    Resolution::Returned => "returned",
-                    Resolution::Tabled => "tabled",
-                    Resolution::Noted => "noted",
+                    Resolution::Passed | Resolution::PassedAsAmended | Resolution::PassedAfterVote => {
+                        PracticePhase::Passed
+                    }
+                    Resolution::Rejected => PracticePhase::Rejected,
+                    Resolution::Returned => PracticePhase::Returned,
+                    Resolution::Tabled => PracticePhase::Tabled,
+                    Resolution::Noted => PracticePhase::Noted,
                 };
                 let changed = self.exec(
                     "UPDATE practices SET status = ?2, decided_by = ?3, decided_on = ?4, resolution = ?5
                      WHERE practice = ?1",
-                    params![practice, status, id(e.body.0), e.meeting_date.to_string(), e.resolution.code()],
+                    params![practice, status.as_str(), id(e.body.0), e.meeting_date.to_string(), e.resolution.code()],
                 )?;
                 if changed == 0 {
                     return Err(ProjectionError::poison(self.event, "concerns a practice the views never saw drafted"));
@@ -896,18 +912,18 @@ impl Applied<'_> {
                     params![practice, e.new_version, e.what_changed.fi, e.reason.fi, self.recorded_at(), self.seq],
                 )?;
                 self.exec(
-                    "UPDATE practices SET version = ?2, status = 'draft' WHERE practice = ?1",
-                    params![practice, e.new_version],
+                    "UPDATE practices SET version = ?2, status = ?3 WHERE practice = ?1",
+                    params![practice, e.new_version, PracticePhase::Draft.as_str()],
                 )?;
             }
             PracticeEvent::Superseded(e) => {
                 self.exec(
-                    "UPDATE practices SET status = 'superseded', superseded_by = ?2 WHERE practice = ?1",
-                    params![practice, id(e.by.0)],
+                    "UPDATE practices SET status = ?3, superseded_by = ?2 WHERE practice = ?1",
+                    params![practice, id(e.by.0), PracticePhase::Superseded.as_str()],
                 )?;
                 self.edge(&GraphNode::Practice(e.by), Relation::Supersedes, &GraphNode::Practice(e.practice))?;
             }
-            PracticeEvent::Retired(_) => self.set_status(&practice, "retired")?,
+            PracticeEvent::Retired(_) => self.set_status(&practice, PracticePhase::Retired)?,
             PracticeEvent::Shared(e) => {
                 for partner in &e.partners {
                     self.exec(
@@ -926,8 +942,9 @@ impl Applied<'_> {
         Ok(())
     }
 
-    fn set_status(&self, practice: &str, status: &str) -> Result<(), ProjectionError> {
-        let changed = self.exec("UPDATE practices SET status = ?2 WHERE practice = ?1", params![practice, status])?;
+    fn set_status(&self, practice: &str, status: PracticePhase) -> Result<(), ProjectionError> {
+        let changed =
+            self.exec("UPDATE practices SET status = ?2 WHERE practice = ?1", params![practice, status.as_str()])?;
         if changed == 0 {
             return Err(ProjectionError::poison(self.event, "concerns a practice the views never saw drafted"));
         }

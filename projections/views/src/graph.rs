@@ -11,9 +11,10 @@ use std::fmt;
 
 use chrono::NaiveDate;
 use kirjuri_events::domain::experiment::Criterion;
+use kirjuri_events::domain::practice::PracticePhase;
 use kirjuri_events::domain::{
     BodyId, CampaignId, CommunicationId, EngagementId, ExperimentId, LessonId, MunicipalityId, ObservationId,
-    PracticeId, UnitId,
+    PracticeId, UnitId, Vocabulary as _,
 };
 use rusqlite::OptionalExtension;
 use uuid::Uuid;
@@ -270,8 +271,8 @@ pub struct PracticeHistory {
     pub title: String,
     /// The current version.
     pub version: u32,
-    /// Where it stands (`draft`, `submitted`, `passed`, …, `superseded`, `retired`).
-    pub status: String,
+    /// Where it stands.
+    pub status: PracticePhase,
     /// Implementation progress.
     pub progress: u8,
     /// Versions, oldest first.
@@ -532,7 +533,8 @@ impl ViewsReader {
             municipality: MunicipalityId(parse_uuid(&municipality)?),
             title,
             version,
-            status,
+            status: PracticePhase::parse(&status)
+                .ok_or_else(|| ViewsError::Corrupt(format!("`{status}` is not a practice status")))?,
             progress,
             versions,
             submissions,

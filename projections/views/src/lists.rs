@@ -11,8 +11,11 @@
 use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use kirjuri_events::domain::Vocabulary;
 use kirjuri_events::domain::experiment::ExperimentPhase;
+use kirjuri_events::domain::lesson::LessonPhase;
 use kirjuri_events::domain::organisation::BodyKind;
+use kirjuri_events::domain::practice::PracticePhase;
 use kirjuri_events::domain::{BodyId, ExperimentId, LessonId, MunicipalityId, PracticeId, UnitId};
 use rusqlite::{OptionalExtension, Row, params};
 use uuid::Uuid;
@@ -26,31 +29,19 @@ pub const MAX_LIST_LIMIT: usize = 100;
 /// Items per page when none is asked for.
 pub const DEFAULT_LIST_LIMIT: usize = 20;
 
-/// A lesson's status: `identified`, `acting` (an action was assigned), `learned`.
-pub const LESSON_STATUSES: [&str; 3] = ["identified", "acting", "learned"];
-/// A practice's status, as its history shows it.
-pub const PRACTICE_STATUSES: [&str; 9] =
-    ["draft", "submitted", "passed", "rejected", "returned", "tabled", "noted", "superseded", "retired"];
-
-/// Checks `text` is one of `allowed`; the error names `field` and the allowed values.
-pub fn parse_status(field: &'static str, text: &str, allowed: &[&'static str]) -> Result<&'static str, ViewsError> {
-    allowed.iter().copied().find(|status| *status == text.trim()).ok_or_else(|| ViewsError::InvalidInput {
+/// Reads a status of vocabulary `V` (an experiment's, a lesson's or a practice's); the error
+/// names `field` and the allowed values.
+pub fn parse_status<V: Vocabulary>(field: &'static str, text: &str) -> Result<V, ViewsError> {
+    V::parse(text.trim()).ok_or_else(|| ViewsError::InvalidInput {
         field,
-        reason: format!("`{}` is not one of {}", text.chars().take(64).collect::<String>(), allowed.join(", ")),
+        reason: format!("`{}` is not one of {}", text.chars().take(64).collect::<String>(), V::listed()),
     })
 }
 
-/// Reads an experiment status (one of [`ExperimentPhase::ALL`]'s wire names); the error names
-/// `field` and the allowed values.
-pub fn parse_experiment_status(field: &'static str, text: &str) -> Result<ExperimentPhase, ViewsError> {
-    ExperimentPhase::parse(text.trim()).ok_or_else(|| ViewsError::InvalidInput {
-        field,
-        reason: format!(
-            "`{}` is not one of {}",
-            text.chars().take(64).collect::<String>(),
-            ExperimentPhase::ALL.map(ExperimentPhase::as_str).join(", ")
-        ),
-    })
+/// The status of vocabulary `V` stored in column `index`.
+fn status_at<V: Vocabulary>(row: &Row<'_>, index: usize) -> rusqlite::Result<V> {
+    let text: String = row.get(index)?;
+    V::parse(&text).ok_or_else(|| conversion(index, format!("`{text}` is not one of {}", V::listed())))
 }
 
 /// Reads a body kind (`council`, `city_board`, `committee`, `management_team`, `steering_group`).
@@ -232,11 +223,6 @@ const EXPERIMENT_COLUMNS: &str = "e.seq, e.experiment, e.municipality, e.title_f
     (SELECT json_group_array(u.unit) FROM experiment_units u WHERE u.experiment = e.experiment),
     e.proposed_on, e.approved_by, e.approved_on, e.starts, e.ends, e.concluded_on";
 
-fn phase_at(row: &Row<'_>, index: usize) -> rusqlite::Result<ExperimentPhase> {
-    let text: String = row.get(index)?;
-    ExperimentPhase::parse(&text).ok_or_else(|| conversion(index, format!("`{text}` is not an experiment status")))
-}
-
 fn experiment_row(row: &Row<'_>) -> rusqlite::Result<(i64, ExperimentRow)> {
     let units: Vec<Uuid> = json_at(row, 7)?;
     Ok((
@@ -246,7 +232,7 @@ fn experiment_row(row: &Row<'_>) -> rusqlite::Result<(i64, ExperimentRow)> {
             municipality: MunicipalityId(uuid_at(row, 2)?),
             title_fi: row.get(3)?,
             title_en: row.get(4)?,
-            status: phase_at(row, 5)?,
+            status: status_at(row, 5)?,
             end_state: row.get(6)?,
             units: units.into_iter().map(UnitId).collect(),
             proposed_on: date_at(row, 8)?,
@@ -262,8 +248,8 @@ fn experiment_row(row: &Row<'_>) -> rusqlite::Result<(i64, ExperimentRow)> {
 /// Which lessons a list shows; empty fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LessonFilter {
-    /// Only this status (one of [`LESSON_STATUSES`]).
-    pub status: Option<&'static str>,
+    /// Only this status.
+    pub status: Option<LessonPhase>,
     /// Only lessons from this experiment.
     pub experiment: Option<ExperimentId>,
     /// Only lessons concerning this unit.
@@ -291,8 +277,8 @@ pub struct LessonRow {
     pub unit: Option<UnitId>,
     /// The experiment it comes from, if any.
     pub experiment: Option<ExperimentId>,
-    /// One of [`LESSON_STATUSES`].
-    pub status: String,
+    /// Where it stands.
+    pub status: LessonPhase,
     /// Its tags.
     pub tags: Vec<String>,
     /// When it was recorded.
@@ -313,7 +299,7 @@ fn lesson_row(row: &Row<'_>) -> rusqlite::Result<(i64, LessonRow)> {
             title_en: row.get(4)?,
             unit: optional_uuid_at(row, 5)?.map(UnitId),
             experiment: optional_uuid_at(row, 6)?.map(ExperimentId),
-            status: row.get(7)?,
+            status: status_at(row, 7)?,
             tags: json_at(row, 8)?,
             recorded_at: DateTime::from_timestamp_micros(micros).ok_or_else(|| conversion(9, "time out of range"))?,
         },
@@ -328,8 +314,8 @@ fn start_micros(date: NaiveDate) -> i64 {
 /// Which practices a list shows; empty fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PracticeFilter {
-    /// Only this status (one of [`PRACTICE_STATUSES`]).
-    pub status: Option<&'static str>,
+    /// Only this status.
+    pub status: Option<PracticePhase>,
     /// Only practices this body decided on (with `from`/`to`: in that period).
     pub body: Option<BodyId>,
     /// Only practices with a decision at a meeting on or after this day.
@@ -366,8 +352,8 @@ pub struct PracticeRow {
     pub title_en: Option<String>,
     /// Its current version.
     pub version: u32,
-    /// One of [`PRACTICE_STATUSES`].
-    pub status: String,
+    /// Where it stands.
+    pub status: PracticePhase,
     /// Implementation progress, percent.
     pub progress: u8,
     /// Its tags.
@@ -396,7 +382,7 @@ fn practice_row(row: &Row<'_>) -> rusqlite::Result<(i64, PracticeRow)> {
             title_fi: row.get(4)?,
             title_en: row.get(5)?,
             version: row.get(6)?,
-            status: row.get(7)?,
+            status: status_at(row, 7)?,
             progress: row.get(8)?,
             tags: json_at(row, 9)?,
             drafted_at: DateTime::from_timestamp_micros(micros).ok_or_else(|| conversion(10, "time out of range"))?,
@@ -586,7 +572,7 @@ impl ViewsReader {
                         params![
                             id(municipality.0),
                             request.before(),
-                            filter.status,
+                            filter.status.map(Vocabulary::as_str),
                             filter.experiment.map(|x| id(x.0)),
                             filter.unit.map(|u| id(u.0)),
                             filter.tag,
@@ -648,7 +634,7 @@ impl ViewsReader {
                         params![
                             id(municipality.0),
                             request.before(),
-                            filter.status,
+                            filter.status.map(Vocabulary::as_str),
                             filter.tag,
                             decided,
                             filter.body.map(|b| id(b.0)),

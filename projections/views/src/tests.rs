@@ -621,7 +621,7 @@ fn the_practice_history_has_decisions_anchoring_progress_supersession_and_adopti
     let (_dir, projection) = projected(&log);
     let reader = projection.reader().expect("reader");
     let history = reader.practice_history(w.practice).expect("reads").expect("exists");
-    assert_eq!(history.status, "superseded");
+    assert_eq!(history.status, kirjuri_events::domain::practice::PracticePhase::Superseded);
     assert_eq!(history.progress, 60);
     assert_eq!(history.versions.len(), 1);
     assert_eq!(history.submissions[0].case_number, "KUO/1234/00.01.02/2025");

@@ -8,6 +8,18 @@ use serde_json::Value;
 use super::{CampaignId, EngagementId, ExperimentId, LessonId, LocalizedText, MunicipalityId, ObservationId, UnitId};
 use crate::event_family;
 
+vocabulary! {
+    /// Where a lesson stands, as the lists, the API's `status` filter and the pages name it.
+    pub enum LessonPhase {
+        /// Identified: not yet acted on.
+        Identified => "identified",
+        /// An action was assigned.
+        Acting => "acting",
+        /// Learned: the change it called for is in place.
+        Learned => "learned",
+    }
+}
+
 /// Where an observation or lesson comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

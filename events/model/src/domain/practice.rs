@@ -240,6 +240,38 @@ impl From<Percent> for u32 {
     }
 }
 
+vocabulary! {
+    /// Where a best practice stands, as its history, the lists, the API's `status` filter and the
+    /// pages name it.
+    pub enum PracticePhase {
+        /// Being written (also after a return or a revision).
+        Draft => "draft",
+        /// Submitted to a body.
+        Submitted => "submitted",
+        /// Passed by the body (as proposed, amended or after a vote).
+        Passed => "passed",
+        /// Rejected by the body.
+        Rejected => "rejected",
+        /// Returned for further preparation.
+        Returned => "returned",
+        /// Tabled (postponed to a later meeting).
+        Tabled => "tabled",
+        /// Noted for information.
+        Noted => "noted",
+        /// Superseded by a newer practice.
+        Superseded => "superseded",
+        /// Retired.
+        Retired => "retired",
+    }
+}
+
+impl Default for PracticePhase {
+    /// A practice begins as a draft.
+    fn default() -> Self {
+        Self::Draft
+    }
+}
+
 /// How a body resolved a case (the Ahjo resolution codes kirjuri keeps).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

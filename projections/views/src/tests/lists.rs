@@ -5,9 +5,9 @@ use kirjuri_events::domain::experiment::{
     DecisionCitation, EndState, ExperimentApproved, ExperimentConcluded, ExperimentPhase, ExperimentScope, Stage,
     StageChanged,
 };
-use kirjuri_events::domain::lesson::LessonActionAssigned;
+use kirjuri_events::domain::lesson::{LessonActionAssigned, LessonPhase};
 use kirjuri_events::domain::organisation::{PartnerInvitationWithdrawn, PartnerInvited, PartnerNetworkJoined};
-use kirjuri_events::domain::practice::Tag;
+use kirjuri_events::domain::practice::{PracticePhase, Tag};
 
 use super::*;
 use crate::apply::id;
@@ -256,7 +256,7 @@ fn lessons_show_their_status_tags_and_experiment_and_filter_by_them() {
     let all = reader.lessons(w.kuopio, &LessonFilter::default(), ListRequest::default()).expect("lists");
     let ids: Vec<LessonId> = all.items.iter().map(|x| x.lesson).collect();
     assert_eq!(ids, [l.tagged_lesson, w.lesson]);
-    assert_eq!((all.items[1].status.as_str(), all.items[1].experiment), ("acting", Some(w.experiment)));
+    assert_eq!((all.items[1].status, all.items[1].experiment), (LessonPhase::Acting, Some(w.experiment)));
     assert_eq!(all.items[1].unit, Some(w.library));
     assert_eq!(all.items[0].tags, ["etä", "verkko"]);
     let only = |filter: LessonFilter| -> Vec<LessonId> {
@@ -274,7 +274,7 @@ fn lessons_show_their_status_tags_and_experiment_and_filter_by_them() {
         "Oulu's tagged lesson absent"
     );
     assert_eq!(only(LessonFilter { experiment: Some(w.experiment), ..Default::default() }), [w.lesson]);
-    assert_eq!(only(LessonFilter { status: Some("identified"), ..Default::default() }), [l.tagged_lesson]);
+    assert_eq!(only(LessonFilter { status: Some(LessonPhase::Identified), ..Default::default() }), [l.tagged_lesson]);
     let recorded = all.items[1].recorded_at.date_naive();
     assert_eq!(only(LessonFilter { from: Some(recorded), to: Some(recorded), ..Default::default() }), [w.lesson]);
     assert_eq!(only(LessonFilter { to: recorded.pred_opt(), ..Default::default() }), []);
@@ -295,14 +295,14 @@ fn practices_include_those_shared_with_the_municipality_and_filter_by_decision_s
         "Oulu's unshared practice is absent"
     );
     let rejected = &all.items[1];
-    assert_eq!(rejected.status, "rejected");
+    assert_eq!(rejected.status, PracticePhase::Rejected);
     assert_eq!(rejected.tags, ["asiointi"]);
     let latest = rejected.latest_decision.as_ref().expect("decided");
     assert_eq!(
         (latest.body, latest.meeting_date, latest.resolution.as_str()),
         (l.committee, date(2025, 6, 1), "rejected")
     );
-    assert_eq!(all.items[3].status, "superseded");
+    assert_eq!(all.items[3].status, PracticePhase::Superseded);
 
     let only = |filter: PracticeFilter| -> Vec<PracticeId> {
         reader
@@ -318,7 +318,10 @@ fn practices_include_those_shared_with_the_municipality_and_filter_by_decision_s
     assert_eq!(only(PracticeFilter { from: Some(date(2025, 5, 1)), ..Default::default() }), [l.rejected]);
     assert_eq!(only(PracticeFilter { body: Some(w.board), from: Some(date(2025, 5, 1)), ..Default::default() }), []);
     assert_eq!(only(PracticeFilter { to: Some(date(2025, 4, 7)), ..Default::default() }), [w.practice]);
-    assert_eq!(only(PracticeFilter { status: Some("draft"), ..Default::default() }), [l.oulu_practice, w.successor]);
+    assert_eq!(
+        only(PracticeFilter { status: Some(PracticePhase::Draft), ..Default::default() }),
+        [l.oulu_practice, w.successor]
+    );
     assert_eq!(
         only(PracticeFilter { tag: Some("asiointi".into()), ..Default::default() }),
         [l.oulu_practice, l.rejected]
@@ -419,7 +422,7 @@ fn pages_of_one_cover_every_item_once_and_bad_requests_name_the_field() {
     for bad in ["", "-1", "0", "1.5", "x", "99999999999999999999"] {
         assert!(matches!(ListCursor::parse(bad), Err(ViewsError::MalformedCursor(_))), "{bad}");
     }
-    let error = crate::lists::parse_experiment_status("status", "sideways").expect_err("not a status");
+    let error = crate::lists::parse_status::<ExperimentPhase>("status", "sideways").expect_err("not a status");
     assert_eq!(
         error.to_string(),
         ViewsError::InvalidInput {
@@ -428,7 +431,7 @@ fn pages_of_one_cover_every_item_once_and_bad_requests_name_the_field() {
         }
         .to_string()
     );
-    assert_eq!(crate::lists::parse_experiment_status("status", "running").ok(), Some(ExperimentPhase::Running));
+    assert_eq!(crate::lists::parse_status::<ExperimentPhase>("status", "running").ok(), Some(ExperimentPhase::Running));
     assert!(crate::lists::parse_body_kind("kind", "city_board").is_ok());
     assert!(crate::lists::parse_body_kind("kind", "parliament").is_err());
 }

@@ -11,12 +11,13 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use chrono::{DateTime, NaiveDate, Utc};
+use kirjuri_events::domain::Vocabulary;
 use kirjuri_events::domain::experiment::ExperimentPhase;
+use kirjuri_events::domain::lesson::LessonPhase;
+use kirjuri_events::domain::practice::PracticePhase;
 use kirjuri_events::domain::practice::Tag;
 use kirjuri_events::domain::{BodyId, ExperimentId, LessonId, MunicipalityId, UnitId};
-use kirjuri_views::lists::{
-    LESSON_STATUSES, PRACTICE_STATUSES, parse_body_kind, parse_experiment_status, parse_status,
-};
+use kirjuri_views::lists::{parse_body_kind, parse_status};
 use kirjuri_views::{
     BodyRow, ExperimentFilter, ExperimentRow, LessonFilter, LessonRow, ListCursor, ListRequest, Listed,
     MunicipalityRow, PracticeFilter, PracticeRow, ViewsError, ViewsReader,
@@ -29,8 +30,9 @@ use super::{ApiError, AppState, Authenticated, ErrorCode};
 use crate::access::{Action, Resource, authorize};
 use crate::auth::Principal;
 
-fn status_parameter(value: &str, allowed: &[&'static str]) -> Result<&'static str, ApiError> {
-    parse_status("status", value, allowed).map_err(views_error)
+/// The `status` parameter, a status of vocabulary `V`: a 400 naming it and the allowed values.
+fn status_parameter<V: Vocabulary>(value: &str) -> Result<V, ApiError> {
+    parse_status("status", value).map_err(views_error)
 }
 
 fn date_parameter(name: &str, value: &str) -> Result<NaiveDate, ApiError> {
@@ -203,7 +205,7 @@ pub(crate) fn experiment_list_request(raw: Option<&str>) -> Result<(ExperimentFi
     let mut filter = ExperimentFilter::default();
     let request = read_parameters(raw, "status, unit, from, to", |name, value| {
         match name {
-            "status" => filter.status = Some(parse_experiment_status("status", value).map_err(views_error)?),
+            "status" => filter.status = Some(status_parameter(value)?),
             "unit" => filter.unit = Some(UnitId(uuid_parameter("unit", value)?)),
             "from" => filter.from = Some(date_parameter("from", value)?),
             "to" => filter.to = Some(date_parameter("to", value)?),
@@ -287,7 +289,7 @@ pub struct LessonBody {
     /// The experiment it comes from, if any.
     pub experiment: Option<uuid::Uuid>,
     /// `identified`, `acting` (an action was assigned) or `learned`.
-    pub status: String,
+    pub status: LessonPhase,
     /// Its tags.
     pub tags: Vec<String>,
     /// When it was recorded.
@@ -322,7 +324,7 @@ pub struct LessonPage {
 /// `GET /api/v1/lessons`: the caller's municipality's lessons, newest first.
 #[utoipa::path(get, path = "/api/v1/lessons", tag = "read", security(("bearer" = [])),
     params(
-        ("status" = Option<String>, Query, pattern = "^(identified|acting|learned)$", description = "Only lessons in this status"),
+        ("status" = Option<LessonPhase>, Query, description = "Only lessons in this status"),
         ("experiment" = Option<uuid::Uuid>, Query, description = "Only lessons from this experiment"),
         ("unit" = Option<uuid::Uuid>, Query, description = "Only lessons concerning this unit"),
         ("tag" = Option<String>, Query, pattern = "^(?!\\s*$)[^\\x00-\\x1f\\x7f-\\x9f]{1,64}$", description = "Only lessons with this tag: 1 to 64 characters, no control characters"),
@@ -347,7 +349,7 @@ pub async fn lessons(
     let mut filter = LessonFilter::default();
     let request = read_parameters(raw.as_deref(), "status, experiment, unit, tag, from, to", |name, value| {
         match name {
-            "status" => filter.status = Some(status_parameter(value, &LESSON_STATUSES)?),
+            "status" => filter.status = Some(status_parameter(value)?),
             "experiment" => filter.experiment = Some(ExperimentId(uuid_parameter("experiment", value)?)),
             "unit" => filter.unit = Some(UnitId(uuid_parameter("unit", value)?)),
             "tag" => filter.tag = Some(tag_parameter(value)?),
@@ -416,7 +418,7 @@ pub struct PracticeBody {
     /// The current version.
     pub version: u32,
     /// `draft`, `submitted`, `passed`, `rejected`, `returned`, `tabled`, `noted`, `superseded` or `retired`.
-    pub status: String,
+    pub status: PracticePhase,
     /// Implementation progress, percent.
     pub progress: u8,
     /// Its tags.
@@ -465,7 +467,7 @@ pub(crate) fn practice_query(raw: Option<&str>) -> Result<(PracticeFilter, ListR
     let mut filter = PracticeFilter::default();
     let request = read_parameters(raw, "status, body, from, to, tag", |name, value| {
         match name {
-            "status" => filter.status = Some(status_parameter(value, &PRACTICE_STATUSES)?),
+            "status" => filter.status = Some(status_parameter(value)?),
             "body" => filter.body = Some(BodyId(uuid_parameter("body", value)?)),
             "from" => filter.from = Some(date_parameter("from", value)?),
             "to" => filter.to = Some(date_parameter("to", value)?),
@@ -482,7 +484,7 @@ pub(crate) fn practice_query(raw: Option<&str>) -> Result<(PracticeFilter, ListR
 /// it (`shared: true`), newest first.
 #[utoipa::path(get, path = "/api/v1/practices", tag = "read", security(("bearer" = [])),
     params(
-        ("status" = Option<String>, Query, pattern = "^(draft|submitted|passed|rejected|returned|tabled|noted|superseded|retired)$", description = "Only practices in this status"),
+        ("status" = Option<PracticePhase>, Query, description = "Only practices in this status"),
         ("body" = Option<uuid::Uuid>, Query, description = "Only practices this body decided on (with from/to: in that period)"),
         ("from" = Option<NaiveDate>, Query, description = "Only practices decided at a meeting on or after this day"),
         ("to" = Option<NaiveDate>, Query, description = "Only practices decided at a meeting on or before this day (not before `from`)"),

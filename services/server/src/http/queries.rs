@@ -557,7 +557,7 @@ pub struct PracticeHistoryBody {
     /// The current version.
     pub version: u32,
     /// Where it stands (`draft`, `submitted`, `passed`, …, `superseded`, `retired`).
-    pub status: String,
+    pub status: kirjuri_events::domain::practice::PracticePhase,
     /// Implementation progress, percent.
     pub progress: u8,
     /// Versions, oldest first: number, what changed and why.

@@ -18,6 +18,7 @@ use axum::response::Response;
 use axum::routing::get;
 use kirjuri_domain::Aggregate as _;
 use kirjuri_domain::experiment::ExperimentState;
+use kirjuri_events::domain::Vocabulary as _;
 use kirjuri_events::domain::experiment::{Direction, ExperimentEvent, ExperimentPhase, MeasurementRecorded};
 use kirjuri_events::domain::{BodyId, ExperimentId, UnitId};
 use kirjuri_views::{
@@ -220,8 +221,8 @@ pub fn list_view(
     let base: Vec<(String, String)> = pairs.iter().filter(|(name, _)| name != "after").cloned().collect();
     ListView {
         statuses: ExperimentPhase::ALL
-            .into_iter()
-            .map(|phase| Choice {
+            .iter()
+            .map(|&phase| Choice {
                 value: phase.as_str().to_owned(),
                 label: Text { text: (t.status_name)(phase).to_owned(), lang: None },
                 selected: status.as_deref() == Some(phase.as_str()),
@@ -515,7 +516,7 @@ pub fn experiment_view(lang: Lang, found: &Found) -> ExperimentView {
             .map(|lesson| LessonLink {
                 href: format!("/lessons/{}", lesson.lesson.0),
                 title: title_of(lang, &lesson.title_fi, lesson.title_en.as_ref()),
-                status: (t.lesson_status_name)(&lesson.status),
+                status: (t.lesson_status_name)(lesson.status),
             })
             .collect(),
         ..ExperimentView::default()
@@ -974,7 +975,7 @@ mod tests {
                 title_en: Some("Night care remotely".to_owned()),
                 unit: None,
                 experiment: Some(experiment),
-                status: "learned".to_owned(),
+                status: kirjuri_events::domain::lesson::LessonPhase::Learned,
                 tags: vec![],
                 recorded_at: chrono::DateTime::UNIX_EPOCH,
             }],

@@ -17,10 +17,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
-use kirjuri_events::domain::practice::{EvidenceLink, PracticeEvent};
+use kirjuri_events::domain::Vocabulary as _;
+use kirjuri_events::domain::practice::{EvidenceLink, PracticeEvent, PracticePhase};
 use kirjuri_events::domain::{BodyId, ExperimentId, LessonId, LocalizedText, MunicipalityId, PracticeId};
 use kirjuri_views::graph::{GraphNode, PracticeHistory};
-use kirjuri_views::lists::PRACTICE_STATUSES;
 use kirjuri_views::{AuditRow, EntityKind, ListRequest, Listed, PageRequest, PracticeRow, ViewsError, ViewsReader};
 use maud::{Markup, html};
 
@@ -65,8 +65,8 @@ pub struct PracticeRowView {
     pub href: String,
     /// Its title.
     pub title: Text,
-    /// Its status code.
-    pub status: String,
+    /// Where it stands.
+    pub status: PracticePhase,
     /// The last decision: the body's name, the meeting's date (`YYYY-MM-DD`), the resolution code.
     pub decision: Option<(Text, String, String)>,
     /// Its tags.
@@ -235,8 +235,10 @@ pub fn list_page(frame: &Frame, view: &ListView) -> Markup {
                         label for="status" { (t.status) }
                         select id="status" name="status" {
                             option value="" selected[view.status.is_empty()] { (t.any) }
-                            @for status in PRACTICE_STATUSES {
-                                option value=(status) selected[view.status == status] { ((t.status_name)(status)) }
+                            @for status in PracticePhase::ALL {
+                                option value=(status.as_str()) selected[view.status == status.as_str()] {
+                                    ((t.status_name)(*status))
+                                }
                             }
                         }
                     }
@@ -295,7 +297,7 @@ pub fn list_page(frame: &Frame, view: &ListView) -> Markup {
                                                 span.shared-marker { (t.shared) ": " span lang=[partner.lang] { (partner.text) } }
                                             }
                                         }
-                                        td { ((t.status_name)(&row.status)) }
+                                        td { ((t.status_name)(row.status)) }
                                         td {
                                             @if let Some((body, date, resolution)) = &row.decision {
                                                 span lang=[body.lang] { (body.text) } ", "
@@ -491,8 +493,8 @@ pub struct TextView {
 pub struct PracticeView {
     /// Its title.
     pub title: Text,
-    /// Its status code.
-    pub status: String,
+    /// Where it stands.
+    pub status: PracticePhase,
     /// The current version.
     pub version: u32,
     /// Implementation progress.
@@ -738,7 +740,7 @@ fn practice_view(lang: Lang, municipality: MunicipalityId, found: Found) -> Prac
     }
     PracticeView {
         title,
-        status: history.status.clone(),
+        status: history.status,
         version: history.version,
         progress: history.progress,
         tags,
@@ -860,7 +862,7 @@ pub fn practice_page(frame: &Frame, view: &PracticeView) -> Markup {
                 p.shared-note { strong { (t.shared) ": " (shown(partner)) } ". " (t.shared_note) }
             }
             dl.fields {
-                dt { (t.status) } dd.status { ((t.status_name)(&view.status)) }
+                dt { (t.status) } dd.status { ((t.status_name)(view.status)) }
                 dt { (t.version) } dd { (view.version) }
                 dt { (t.progress) } dd { ((t.percent_done)(view.progress)) }
                 dt { (t.tags) }
@@ -944,7 +946,7 @@ mod tests {
         PracticeRowView {
             href: "/practices/1".to_owned(),
             title: Text::finnish(Lang::En, title),
-            status: "passed".to_owned(),
+            status: PracticePhase::Passed,
             decision: Some((
                 Text::finnish(Lang::En, "Kaupunginhallitus"),
                 "2025-03-10".to_owned(),
@@ -999,7 +1001,7 @@ mod tests {
     fn every_step_links_its_audit_record_and_decisions_show_body_section_resolution_and_text() {
         let view = PracticeView {
             title: Text::finnish(Lang::En, "Etäasiointi"),
-            status: "passed".to_owned(),
+            status: PracticePhase::Passed,
             version: 1,
             steps: vec![
                 StepView {

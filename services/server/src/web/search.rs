@@ -181,7 +181,7 @@ pub fn lesson_view(lang: Lang, lesson: &LessonRow) -> LessonView {
     LessonView {
         title,
         title_lang,
-        status: lesson.status.clone(),
+        status: (super::i18n::experiments::texts(lang).lesson_status_name)(lesson.status).to_owned(),
         tags: lesson.tags.clone(),
         recorded: lesson.recorded_at.format("%Y-%m-%d").to_string(),
         unit: lesson.unit.map(|unit| within("unit", unit.0)),
@@ -200,6 +200,23 @@ mod tests {
 
     fn pairs(query: &str) -> Vec<(String, String)> {
         form_urlencoded::parse(query.as_bytes()).into_owned().collect()
+    }
+
+    #[test]
+    fn a_lesson_s_status_is_named_in_the_page_s_language_not_by_its_code() {
+        let lesson = LessonRow {
+            lesson: kirjuri_events::domain::LessonId(uuid::Uuid::from_u128(1)),
+            municipality: kirjuri_events::domain::MunicipalityId(uuid::Uuid::from_u128(2)),
+            title_fi: "Etäneuvonta toimii".to_owned(),
+            title_en: None,
+            unit: None,
+            experiment: None,
+            status: kirjuri_events::domain::lesson::LessonPhase::Acting,
+            tags: vec![],
+            recorded_at: chrono::DateTime::UNIX_EPOCH,
+        };
+        assert_eq!(lesson_view(Lang::Fi, &lesson).status, "toimenpiteet käynnissä");
+        assert_eq!(lesson_view(Lang::En, &lesson).status, "being acted on");
     }
 
     fn results(total: usize, hits: usize) -> SearchResults {

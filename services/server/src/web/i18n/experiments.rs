@@ -1,6 +1,7 @@
 //! The strings of the experiments' list and page.
 
 use kirjuri_events::domain::experiment::ExperimentPhase;
+use kirjuri_events::domain::lesson::LessonPhase;
 
 use super::Lang;
 
@@ -136,7 +137,7 @@ pub struct ExperimentsTexts {
     /// An evaluation design's name.
     pub design_name: fn(&str) -> &'static str,
     /// A lesson status's name.
-    pub lesson_status_name: fn(&str) -> &'static str,
+    pub lesson_status_name: fn(LessonPhase) -> &'static str,
     /// A chart's accessible name: metric, unit, how many measurements, baseline.
     pub chart_label: fn(&str, &str, usize, Option<&str>) -> String,
     /// "stage A → B".
@@ -244,10 +245,9 @@ pub static FI: ExperimentsTexts = ExperimentsTexts {
         _ => "muu",
     },
     lesson_status_name: |status| match status {
-        "identified" => "tunnistettu",
-        "acting" => "toimenpiteet käynnissä",
-        "learned" => "opittu",
-        _ => "tuntematon",
+        LessonPhase::Identified => "tunnistettu",
+        LessonPhase::Acting => "toimenpiteet käynnissä",
+        LessonPhase::Learned => "opittu",
     },
     chart_label: |metric, unit, count, baseline| match baseline {
         Some(baseline) => format!("{metric} ({unit}): {count} mittausta, lähtötaso {baseline}"),
@@ -356,10 +356,9 @@ pub static EN: ExperimentsTexts = ExperimentsTexts {
         _ => "other",
     },
     lesson_status_name: |status| match status {
-        "identified" => "identified",
-        "acting" => "being acted on",
-        "learned" => "learned",
-        _ => "unknown",
+        LessonPhase::Identified => "identified",
+        LessonPhase::Acting => "being acted on",
+        LessonPhase::Learned => "learned",
     },
     chart_label: |metric, unit, count, baseline| match baseline {
         Some(baseline) => format!("{metric} ({unit}): {count} measurements, baseline {baseline}"),

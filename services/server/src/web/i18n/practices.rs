@@ -1,5 +1,7 @@
 //! The strings of the best-practice pages (`/practices`, `/practices/{id}`).
 
+use kirjuri_events::domain::practice::PracticePhase;
+
 use super::Lang;
 
 /// The strings of the best-practice pages in one language.
@@ -126,7 +128,7 @@ pub struct PracticesTexts {
     /// The heading of each step kind.
     pub step: fn(&str) -> &'static str,
     /// A status code's name.
-    pub status_name: fn(&str) -> &'static str,
+    pub status_name: fn(PracticePhase) -> &'static str,
     /// A resolution code's name.
     pub resolution_name: fn(&str) -> &'static str,
     /// An anchoring's kind.
@@ -230,16 +232,15 @@ pub static FI: PracticesTexts = PracticesTexts {
         _ => "Muu tapahtuma",
     },
     status_name: |status| match status {
-        "draft" => "Luonnos",
-        "submitted" => "Päätettävänä",
-        "passed" => "Hyväksytty",
-        "rejected" => "Hylätty",
-        "returned" => "Palautettu valmisteluun",
-        "tabled" => "Pöydällä",
-        "noted" => "Merkitty tiedoksi",
-        "superseded" => "Korvattu",
-        "retired" => "Poistettu käytöstä",
-        _ => "Tuntematon tila",
+        PracticePhase::Draft => "Luonnos",
+        PracticePhase::Submitted => "Päätettävänä",
+        PracticePhase::Passed => "Hyväksytty",
+        PracticePhase::Rejected => "Hylätty",
+        PracticePhase::Returned => "Palautettu valmisteluun",
+        PracticePhase::Tabled => "Pöydällä",
+        PracticePhase::Noted => "Merkitty tiedoksi",
+        PracticePhase::Superseded => "Korvattu",
+        PracticePhase::Retired => "Poistettu käytöstä",
     },
     resolution_name: |resolution| match resolution {
         "passed" => "Hyväksyttiin",
@@ -367,16 +368,15 @@ pub static EN: PracticesTexts = PracticesTexts {
         _ => "Other event",
     },
     status_name: |status| match status {
-        "draft" => "Draft",
-        "submitted" => "Submitted",
-        "passed" => "Passed",
-        "rejected" => "Rejected",
-        "returned" => "Returned for preparation",
-        "tabled" => "Tabled",
-        "noted" => "Noted",
-        "superseded" => "Superseded",
-        "retired" => "Retired",
-        _ => "Unknown status",
+        PracticePhase::Draft => "Draft",
+        PracticePhase::Submitted => "Submitted",
+        PracticePhase::Passed => "Passed",
+        PracticePhase::Rejected => "Rejected",
+        PracticePhase::Returned => "Returned for preparation",
+        PracticePhase::Tabled => "Tabled",
+        PracticePhase::Noted => "Noted",
+        PracticePhase::Superseded => "Superseded",
+        PracticePhase::Retired => "Retired",
     },
     resolution_name: |resolution| match resolution {
         "passed" => "Passed",
