@@ -26,18 +26,10 @@ use uuid::Uuid;
 
 use crate::graph::{GraphNode, Relation};
 use crate::summary::{Names, code, describe};
-use crate::{PROJECTION_NAME, to_sql_u64};
+use crate::{PROJECTION_NAME, id, micros, to_sql_u64};
 
 fn storage(context: &'static str) -> impl FnOnce(rusqlite::Error) -> ProjectionError {
     move |e| ProjectionError::storage(context, e)
-}
-
-pub(crate) fn id(uuid: Uuid) -> String {
-    uuid.as_hyphenated().to_string()
-}
-
-pub(crate) fn micros(time: chrono::DateTime<chrono::Utc>) -> i64 {
-    time.timestamp_micros()
 }
 
 /// Entity names read inside the apply transaction. A name that cannot be read fails the batch

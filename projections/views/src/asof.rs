@@ -16,9 +16,9 @@ use kirjuri_domain::practice::PracticeState;
 use kirjuri_events::Position;
 use uuid::Uuid;
 
-use crate::apply::{id, micros};
 use crate::audit::{AUDIT_COLUMNS, AuditRow, EntityKind, read_audit_row};
 use crate::{ViewsError, ViewsReader, sql, to_sql_u64};
+use crate::{id, micros};
 
 /// An upper bound in time: a moment (recorded time) or a position in `$all`, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

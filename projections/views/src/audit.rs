@@ -15,8 +15,8 @@ use rusqlite::types::Type;
 use rusqlite::{Row, ToSql};
 use uuid::Uuid;
 
-use crate::apply::{id, micros};
 use crate::{ViewsError, ViewsReader, from_sql_u64, sql, to_sql_u64};
+use crate::{id, micros};
 
 /// The kind of entity a stream holds (its stream category).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -19,7 +19,7 @@ use kirjuri_events::domain::{
 use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
-use crate::apply::id;
+use crate::id;
 use crate::{ViewsError, ViewsReader, sql};
 
 /// A record in the evidence graph.

@@ -186,6 +186,16 @@ pub(crate) fn read_checkpoint(connection: &Connection) -> Result<Option<Position
 }
 
 /// SQLite stores `i64`; positions are `u64` well below `i64::MAX` in both stores.
+/// A UUID as the read models store it (hyphenated, lowercase).
+pub(crate) fn id(uuid: uuid::Uuid) -> String {
+    uuid.as_hyphenated().to_string()
+}
+
+/// A moment as the read models store it (microseconds since the epoch).
+pub(crate) fn micros(time: chrono::DateTime<chrono::Utc>) -> i64 {
+    time.timestamp_micros()
+}
+
 pub(crate) fn to_sql_u64(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }

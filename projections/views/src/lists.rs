@@ -20,8 +20,8 @@ use kirjuri_events::domain::{BodyId, ExperimentId, LessonId, MunicipalityId, Pra
 use rusqlite::{OptionalExtension, Row, params};
 use uuid::Uuid;
 
-use crate::apply::id;
 use crate::audit::{conversion, optional_uuid_at, uuid_at};
+use crate::id;
 use crate::{ViewsError, ViewsReader, from_sql_u64, sql};
 
 /// The most items one page may hold.

@@ -19,7 +19,7 @@ use kirjuri_events::domain::{CampaignId, FrameworkId, MunicipalityId, UnitId};
 use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
-use crate::apply::id;
+use crate::id;
 use crate::{ViewsError, ViewsReader, sql};
 
 /// What picture to draw.

@@ -107,7 +107,7 @@ pub fn measure_plain_sqlite(
         "the plain loop wrote {total_events} events but {stored} are stored"
     );
     drop(connection);
-    super::store::remove_sqlite_files(path)?;
+    super::remove_sqlite_files(path)?;
     Ok(total_events as f64 / elapsed.as_secs_f64())
 }
 

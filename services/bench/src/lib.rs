@@ -46,6 +46,23 @@ impl Drop for ScratchDir {
     }
 }
 
+/// Removes a SQLite file with its `-wal` and `-shm` companions, if present.
+pub(crate) fn remove_sqlite_files(path: &Path) -> anyhow::Result<()> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = PathBuf::from(name);
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => {
+                return Err(error).with_context(|| format!("removing {}", file.display()));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Runs `work` on a thread of its own with its own multi-thread runtime, so a benchmark works
 /// whether or not its caller is already inside a runtime.
 pub(crate) fn on_own_runtime<F, Fut>(work: F) -> anyhow::Result<()>

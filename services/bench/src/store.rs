@@ -24,10 +24,10 @@ use kirjuri_store::{EventFilter, EventStore, ReadAllOptions, SqliteStore, Sqlite
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::ScratchDir;
 use super::baseline::{measure_flush_rate, measure_plain_sqlite};
 use super::report::{Figure, Report, Target};
 use super::workload::{LessonEvents, StreamRotation};
+use super::{ScratchDir, remove_sqlite_files};
 
 /// The large store's size unless `--events` says otherwise.
 const DEFAULT_LARGE_EVENTS: u64 = 1_000_000;
@@ -289,23 +289,6 @@ fn open_fresh_store(path: &Path) -> anyhow::Result<Arc<dyn EventStore>> {
 fn close_store(store: Arc<dyn EventStore>, path: &Path) -> anyhow::Result<()> {
     drop(store);
     remove_sqlite_files(path)
-}
-
-/// Removes a SQLite file with its `-wal` and `-shm` companions, if present.
-pub(super) fn remove_sqlite_files(path: &Path) -> anyhow::Result<()> {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        let file = PathBuf::from(name);
-        match std::fs::remove_file(&file) {
-            Ok(()) => {}
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-            Err(error) => {
-                return Err(error).with_context(|| format!("removing {}", file.display()));
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Appends per second of one writer appending one event at a time, `Exact` revisions over a

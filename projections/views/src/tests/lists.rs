@@ -10,7 +10,7 @@ use kirjuri_events::domain::organisation::{PartnerInvitationWithdrawn, PartnerIn
 use kirjuri_events::domain::practice::{PracticePhase, Tag};
 
 use super::*;
-use crate::apply::id;
+use crate::id;
 use crate::lists::{ExperimentFilter, LessonFilter, ListCursor, ListRequest, PracticeFilter};
 use crate::{MunicipalityRelation, schema};
 
