@@ -519,7 +519,7 @@ impl ViewsReader {
                         params![
                             id(municipality.0),
                             request.before(),
-                            filter.status.map(ExperimentPhase::as_str),
+                            filter.status.map(Vocabulary::as_str),
                             filter.unit.map(|u| id(u.0)),
                             day(filter.from),
                             day(filter.to),

@@ -32,7 +32,7 @@ use super::i18n::Lang;
 use super::i18n::experiments::{ExperimentsTexts, texts};
 use super::pages::Text;
 use super::pages::{Frame, layout};
-use super::picture::{Choice, decimal, unit_names};
+use super::picture::{Choice, decimal};
 use super::{Staff, WebError, html_response, read_views};
 use crate::access::{Action, Resource, authorize};
 use crate::http::AppState;
@@ -57,7 +57,7 @@ async fn list(State(state): State<AppState>, staff: Staff, RawQuery(raw): RawQue
     let (listed, units) = read_views(&state, lang, move |views| {
         // A rule the read model checks (`to` before `from`, `limit`) is the client's mistake: kept apart.
         let listed = views.experiments(municipality, &filter, request);
-        Ok::<_, ViewsError>((listed, unit_names(views, municipality)?))
+        Ok::<_, ViewsError>((listed, views.unit_names(municipality)?))
     })
     .await?;
     let listed = listed.map_err(|error| WebError::from_api(lang, &crate::http::views_error(error)))?;
@@ -96,7 +96,7 @@ async fn page(
         }
         let filter = LessonFilter { experiment: Some(ExperimentId(id)), ..LessonFilter::default() };
         let lessons = views.lessons(row.municipality, &filter, ListRequest::first(LESSONS_SHOWN))?.items;
-        let units = unit_names(views, row.municipality)?;
+        let units = views.unit_names(row.municipality)?;
         let body = match row.approved_by {
             Some(body) => body_name(views, body)?,
             None => None,

@@ -17,10 +17,8 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Router, response::IntoResponse as _};
 use kirjuri_events::domain::assessment::{FrameworkDefinition, FrameworkKind};
-use kirjuri_events::domain::{FrameworkId, MunicipalityId, UnitId};
-use kirjuri_views::{
-    AggregateState, AsOf, EntityKind, Figure, PictureQuery, PictureSubject, SituationalPicture, ViewsError,
-};
+use kirjuri_events::domain::{FrameworkId, UnitId};
+use kirjuri_views::{AggregateState, AsOf, EntityKind, Figure, PictureQuery, PictureSubject, SituationalPicture};
 use maud::{Markup, html};
 
 use super::i18n::Lang;
@@ -56,21 +54,12 @@ async fn home(State(state): State<AppState>, staff: Staff, RawQuery(raw): RawQue
                 frameworks.push((framework, published.definition));
             }
         }
-        let units = unit_names(views, municipality)?;
+        let units = views.unit_names(municipality)?;
         Ok::<_, kirjuri_views::ViewsError>((picture, frameworks, units))
     })
     .await?;
     let view = picture_view(lang, &query, &picture, &frameworks, &units);
     Ok(html_response(StatusCode::OK, picture_page(&staff.frame, &view)).into_response())
-}
-
-/// The units of `municipality` and their (Finnish) names, by name: what the unit filters offer
-/// and what the pages show instead of a unit's id (the views' units table).
-pub(crate) fn unit_names(
-    views: &kirjuri_views::ViewsReader,
-    municipality: MunicipalityId,
-) -> Result<Vec<(UnitId, String)>, ViewsError> {
-    views.unit_names(municipality)
 }
 
 /// A number as the page's language writes it: `4,2` in Finnish, `4.2` in English.
