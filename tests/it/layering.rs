@@ -45,7 +45,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "kirjuri",
+        "kirjuri-api",
         &[
             "kirjuri-events",
             "kirjuri-store",
@@ -55,6 +55,33 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "kirjuri-views",
             "kirjuri-auth",
             "kirjuri-app",
+        ],
+    ),
+    // The pages never use the API: both are skins over kirjuri-app.
+    (
+        "kirjuri-web",
+        &[
+            "kirjuri-events",
+            "kirjuri-store",
+            "kirjuri-domain",
+            "kirjuri-projections",
+            "kirjuri-search",
+            "kirjuri-views",
+            "kirjuri-auth",
+            "kirjuri-app",
+        ],
+    ),
+    (
+        "kirjuri",
+        &[
+            "kirjuri-events",
+            "kirjuri-store",
+            "kirjuri-domain",
+            "kirjuri-projections",
+            "kirjuri-auth",
+            "kirjuri-app",
+            "kirjuri-api",
+            "kirjuri-web",
             "kirjuri-demo",
             "kirjuri-bench",
         ],
@@ -122,6 +149,21 @@ fn the_layers_under_the_http_skins_use_no_web_framework() {
     }
 }
 
+/// Each skin keeps to its own kind: the API renders no pages (no maud), the pages describe no
+/// API (no utoipa), and neither reaches the other.
+#[test]
+fn the_api_and_the_pages_keep_to_their_own_frameworks() {
+    for (package, foreign) in
+        [("kirjuri-api", &["maud", "kirjuri-web"][..]), ("kirjuri-web", &["utoipa", "utoipa-axum", "kirjuri-api"][..])]
+    {
+        let dependencies = normal_dependencies(package, true);
+        assert!(dependencies.iter().any(|d| d == "axum"), "{package}: cargo tree listed {dependencies:?}");
+        for crate_name in foreign {
+            assert!(!dependencies.iter().any(|d| d == crate_name), "{package} depends on {crate_name} directly");
+        }
+    }
+}
+
 #[test]
 fn every_crate_uses_only_the_kirjuri_crates_it_is_allowed() {
     for (package, allowed) in ALLOWED {
@@ -146,7 +188,7 @@ fn the_layering_names_every_workspace_crate() {
     assert!(output.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr));
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("cargo metadata is JSON");
     let packages = metadata["packages"].as_array().expect("a list of packages");
-    assert!(packages.len() >= 12, "cargo metadata listed {} packages", packages.len());
+    assert!(packages.len() >= 14, "cargo metadata listed {} packages", packages.len());
     for package in packages {
         let name = package["name"].as_str().expect("a package name");
         assert!(

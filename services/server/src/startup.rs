@@ -16,9 +16,9 @@ use tracing::{info, warn};
 use kirjuri_projections::RunnerOptions;
 
 use crate::auth::Authenticator;
-use crate::http::{self, AppState};
 use crate::readside::ReadSide;
 use crate::settings::{Settings, StoreKind};
+use kirjuri_app::AppState;
 
 /// How long open requests may run on after a shutdown signal before the server stops anyway.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -78,7 +78,7 @@ impl Application {
                 .context("setting up authentication")?,
         );
         let (shutting_down, shutting_down_receiver) = tokio::sync::watch::channel(false);
-        let router = http::router(AppState {
+        let router = crate::router::router(AppState {
             commands: crate::usecases::CommandBus::new(Arc::clone(&store)),
             store: Arc::clone(&store),
             store_kind: settings.store,
@@ -87,9 +87,8 @@ impl Application {
             shutting_down: shutting_down_receiver,
             authenticator,
             max_body_bytes: settings.max_body_bytes,
-            web_sessions: Arc::new(crate::web::session::SessionKey::for_store(Arc::clone(&store)).await),
-            web_session_ends: Arc::new(crate::web::session::SessionEnds::for_store(Arc::clone(&store))),
-        })?;
+        })
+        .await?;
         // A request body may pause at most this long between chunks, and a request (not a
         // response stream) may take at most this long: slow clients cannot hold handlers.
         let router = router.layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_GAP_TIMEOUT)).layer(

@@ -11,8 +11,8 @@ use kirjuri_views::LessonRow;
 use super::i18n::{Lang, Texts};
 use super::pages::{ActiveFilterView, FacetValueView, FacetView, LessonView, ResultView, SearchView};
 use super::{Staff, WebError, html_response, pages};
-use crate::access::{Action, Resource, authorize};
-use crate::http::AppState;
+use crate::WebState;
+use kirjuri_auth::access::{Action, Resource, authorize};
 
 /// The facets offered as filter links, in order. (Units and experiments need names before
 /// they are offered; their ids are accepted in the URL.)
@@ -26,25 +26,25 @@ const MAX_OFFSET: usize = 10_000;
 
 /// `GET /search`.
 pub async fn search(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     staff: Staff,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     let lang = staff.frame.lang;
     authorize(&staff.principal, Action::Read, &Resource::of(staff.principal.municipality))
         .map_err(|denied| WebError::denied(lang, &denied))?;
-    let request = crate::http::search_request(raw.as_deref(), &staff.principal.municipality.to_string())
+    let request = kirjuri_app::queries::search_request(raw.as_deref(), &staff.principal.municipality.to_string())
         .map_err(|error| WebError::from_api(lang, &error))?;
     let (offset, limit) = (request.offset, request.limit);
-    let index = crate::http::read_side(&state).map_err(|error| WebError::from_api(lang, &error))?.search();
+    let index = state.read_side().map_err(|error| WebError::from_api(lang, &error))?.search();
     let results = tokio::task::spawn_blocking(move || index.search(&request))
         .await
         .map_err(|error| {
             tracing::error!(%error, "the search panicked");
             WebError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, None)
         })?
-        .map_err(|error| WebError::from_api(lang, &crate::http::search_error(error)))?;
-    let pairs = crate::http::pairs(raw.as_deref());
+        .map_err(|error| WebError::from_api(lang, &kirjuri_app::queries::search_error(error)))?;
+    let pairs = kirjuri_app::queries::pairs(raw.as_deref());
     let view = search_view(lang.texts(), &pairs, &results, offset, limit);
     Ok(html_response(StatusCode::OK, pages::search_page(&staff.frame, &view)))
 }
@@ -196,7 +196,7 @@ mod tests {
     use kirjuri_search::{FacetCount, SearchHit};
 
     use super::*;
-    use crate::web::i18n::EN;
+    use crate::i18n::EN;
 
     fn pairs(query: &str) -> Vec<(String, String)> {
         form_urlencoded::parse(query.as_bytes()).into_owned().collect()

@@ -34,11 +34,11 @@ use super::pages::Text;
 use super::pages::{Frame, layout};
 use super::picture::{Choice, decimal};
 use super::{Staff, WebError, html_response, read_views};
-use crate::access::{Action, Resource, authorize};
-use crate::http::AppState;
+use crate::WebState;
+use kirjuri_auth::access::{Action, Resource, authorize};
 
 /// The experiments' pages.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<WebState> {
     Router::new().route("/experiments", get(list)).route("/experiments/{experiment}", get(page))
 }
 
@@ -46,35 +46,35 @@ pub fn routes() -> Router<AppState> {
 const LESSONS_SHOWN: usize = 100;
 
 /// `GET /experiments`.
-async fn list(State(state): State<AppState>, staff: Staff, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+async fn list(State(state): State<WebState>, staff: Staff, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
     let lang = staff.frame.lang;
     let municipality = staff.principal.municipality;
     authorize(&staff.principal, Action::Read, &Resource::of(municipality))
         .map_err(|denied| WebError::denied(lang, &denied))?;
     let raw = super::filled_query(raw.as_deref());
     let (filter, request) =
-        crate::http::experiment_list_request(Some(&raw)).map_err(|error| WebError::from_api(lang, &error))?;
+        kirjuri_app::queries::experiment_list_request(Some(&raw)).map_err(|error| WebError::from_api(lang, &error))?;
     let (listed, units) = read_views(&state, lang, move |views| {
         // A rule the read model checks (`to` before `from`, `limit`) is the client's mistake: kept apart.
         let listed = views.experiments(municipality, &filter, request);
         Ok::<_, ViewsError>((listed, views.unit_names(municipality)?))
     })
     .await?;
-    let listed = listed.map_err(|error| WebError::from_api(lang, &crate::http::views_error(error)))?;
-    let pairs = crate::http::pairs(Some(&raw));
+    let listed = listed.map_err(|error| WebError::from_api(lang, &kirjuri_app::queries::views_error(error)))?;
+    let pairs = kirjuri_app::queries::pairs(Some(&raw));
     let view = list_view(lang, &pairs, &listed, &units);
     Ok(html_response(StatusCode::OK, list_page(&staff.frame, &view)))
 }
 
 /// `GET /experiments/{experiment}`.
 async fn page(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     staff: Staff,
     Path(experiment): Path<String>,
 ) -> Result<Response, WebError> {
     let lang = staff.frame.lang;
     let id = uuid::Uuid::try_parse(experiment.trim()).map_err(|_| {
-        let detail = format!("experiment: `{}` is not an id (a UUID)", crate::http::printable(&experiment));
+        let detail = format!("experiment: `{}` is not an id (a UUID)", kirjuri_app::queries::printable(&experiment));
         WebError::new(lang, StatusCode::BAD_REQUEST, Some(detail))
     })?;
     let found = read_views(&state, lang, move |views| {
@@ -699,18 +699,18 @@ fn measurement_chart(t: &ExperimentsTexts, metric: &MetricView, id: &str) -> Mar
             line x1=(LEFT) y1=(H - BOTTOM) x2=(W - RIGHT) y2=(H - BOTTOM) stroke="#6a6a6a" {}
             line x1=(LEFT) y1=(TOP) x2=(LEFT) y2=(H - BOTTOM) stroke="#6a6a6a" {}
             @for value in [low + pad, high - pad] {
-                text x=(LEFT - 6.0) y=(crate::web::svg_number(y(value) + 4.0)) text-anchor="end" class="axis" { (format_axis(value)) }
+                text x=(LEFT - 6.0) y=(crate::svg_number(y(value) + 4.0)) text-anchor="end" class="axis" { (format_axis(value)) }
             }
             @if let Some((baseline, written)) = &metric.baseline {
-                line x1=(LEFT) y1=(crate::web::svg_number(y(*baseline))) x2=(W - RIGHT) y2=(crate::web::svg_number(y(*baseline)))
+                line x1=(LEFT) y1=(crate::svg_number(y(*baseline))) x2=(W - RIGHT) y2=(crate::svg_number(y(*baseline)))
                     stroke="#b35806" stroke-width="2" stroke-dasharray="6 4" {}
-                text x=(W - RIGHT) y=(crate::web::svg_number(y(*baseline) - 6.0)) text-anchor="end" class="baseline-label" {
+                text x=(W - RIGHT) y=(crate::svg_number(y(*baseline) - 6.0)) text-anchor="end" class="baseline-label" {
                     (t.baseline) ": " (written)
                 }
             }
             path d=(line) fill="none" stroke="#08519c" stroke-width="2" {}
             @for (i, measurement) in metric.measurements.iter().enumerate() {
-                circle cx=(crate::web::svg_number(x(i))) cy=(crate::web::svg_number(y(measurement.value))) r="4" fill="#08519c" {
+                circle cx=(crate::svg_number(x(i))) cy=(crate::svg_number(y(measurement.value))) r="4" fill="#08519c" {
                     title { (measurement.from) " – " (measurement.to) ": " (measurement.value_text) }
                 }
             }

@@ -1,23 +1,17 @@
-//! [`ApiError`]: the one error every handler returns, rendered as RFC 9457 problem+json.
+//! [`AppError`]: why a use case or query did not answer, in terms both skins render — the API
+//! as RFC 9457 problem+json, the pages as a page in the reader's language.
 //!
 //! The [`ErrorCode`] decides the status, the problem type and the title; the detail is written
-//! for the client and never holds internals. The internal cause travels in the response's
-//! extensions to the request log layer, which logs it once; `into_response` does not log.
+//! for the client and never holds internals. The internal cause travels with the error to the
+//! request log layer ([`ErrorForLog`]), which logs it once.
 
 use std::fmt;
 use std::sync::Arc;
-
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
 use crate::health::NotReady;
 
 /// A boxed internal cause.
 type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
-
-/// The media type of RFC 9457 problem details.
-pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// What went wrong, in terms a client acts on; decides the status and the problem type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,23 +49,23 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    /// The HTTP status this code is answered with.
-    pub fn status(self) -> StatusCode {
+    /// The HTTP status this code is answered with (the API's and the pages').
+    pub fn status(self) -> u16 {
         match self {
-            Self::BadRequest => StatusCode::BAD_REQUEST,
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::StoreUnavailable | Self::IdentityProviderUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::InvalidCommand => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::CommandRefused => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            Self::Contended => StatusCode::CONFLICT,
-            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::BadRequest => 400,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::StoreUnavailable | Self::IdentityProviderUnavailable => 503,
+            Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::InvalidCommand => 422,
+            Self::CommandRefused => 422,
+            Self::IdempotencyKeyReused => 422,
+            Self::PreconditionFailed => 412,
+            Self::Contended => 409,
+            Self::Internal => 500,
         }
     }
 
@@ -140,7 +134,7 @@ impl ErrorCode {
 /// The error every handler returns: a code, a client-facing detail and an internal cause.
 #[derive(Debug, thiserror::Error)]
 #[error("{detail}")]
-pub struct ApiError {
+pub struct AppError {
     code: ErrorCode,
     detail: String,
     #[source]
@@ -149,7 +143,7 @@ pub struct ApiError {
     challenge: Option<String>,
 }
 
-impl ApiError {
+impl AppError {
     /// An error with `code` and a `detail` safe to show the client.
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self { code, detail: detail.into(), cause: None, challenge: None }
@@ -167,12 +161,12 @@ impl ApiError {
     }
 
     /// Nothing is served at `path`.
-    pub fn not_found(method: &Method, path: &str) -> Self {
+    pub fn not_found(method: &str, path: &str) -> Self {
         Self::new(ErrorCode::NotFound, format!("nothing is served at {method} {path}"))
     }
 
     /// `path` exists but does not answer `method`; the `Allow` header lists what it answers.
-    pub fn method_not_allowed(method: &Method, path: &str) -> Self {
+    pub fn method_not_allowed(method: &str, path: &str) -> Self {
         Self::new(ErrorCode::MethodNotAllowed, format!("{path} does not answer {method}; see the Allow header"))
     }
 
@@ -186,11 +180,11 @@ impl ApiError {
         Self { challenge: Some(challenge.into()), ..Self::new(ErrorCode::Unauthorized, detail) }
     }
 
-    /// An action [`crate::access::authorize`] refused: 403 naming what is missing, or 404 for
+    /// An action [`kirjuri_auth::access::authorize`] refused: 403 naming what is missing, or 404 for
     /// another municipality's record (its existence is not revealed).
-    pub fn denied(denied: crate::access::Denied) -> Self {
+    pub fn denied(denied: kirjuri_auth::access::Denied) -> Self {
         match denied {
-            crate::access::Denied::OtherTenant => Self::new(ErrorCode::NotFound, "no such record"),
+            kirjuri_auth::access::Denied::OtherTenant => Self::new(ErrorCode::NotFound, "no such record"),
             other => Self::new(ErrorCode::Forbidden, other.to_string()),
         }
     }
@@ -209,64 +203,19 @@ impl ApiError {
     pub fn detail(&self) -> &str {
         &self.detail
     }
-}
 
-/// The RFC 9457 body.
-#[derive(Debug, Serialize)]
-struct ProblemDetails<'a> {
-    #[serde(rename = "type")]
-    problem_type: &'a str,
-    title: &'a str,
-    status: u16,
-    detail: &'a str,
-}
-
-/// RFC 9457 problem details, as documented in the OpenAPI description.
-#[derive(utoipa::ToSchema)]
-#[schema(as = Problem)]
-#[allow(dead_code)]
-pub struct ProblemDetailsSchema {
-    /// A URI naming the kind of problem (`about:blank` for plain HTTP conditions).
-    #[schema(rename = "type")]
-    problem_type: String,
-    /// A short, stable summary of the kind of problem.
-    title: String,
-    /// The HTTP status.
-    status: u16,
-    /// What went wrong with this request: the field or parameter and the rule.
-    detail: String,
+    /// The `WWW-Authenticate` challenge of a 401.
+    pub fn challenge(&self) -> Option<&str> {
+        self.challenge.as_deref()
+    }
 }
 
 /// The error a response was made from, left in its extensions for the request log layer.
 #[derive(Debug, Clone)]
-pub(crate) struct ErrorForLog(pub(crate) Arc<ApiError>);
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = self.code.status();
-        let problem = ProblemDetails {
-            problem_type: self.code.problem_type(),
-            title: self.code.title(),
-            status: status.as_u16(),
-            detail: &self.detail,
-        };
-        let mut response = match serde_json::to_vec(&problem) {
-            Ok(body) => {
-                (status, [(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))], body).into_response()
-            }
-            // Serialising strings and a number cannot fail; answer with the bare status if it ever does.
-            Err(_) => status.into_response(),
-        };
-        if let Some(challenge) = self.challenge.as_deref().and_then(|value| HeaderValue::from_str(value).ok()) {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
-        }
-        response.extensions_mut().insert(ErrorForLog(Arc::new(self)));
-        response
-    }
-}
+pub struct ErrorForLog(pub Arc<AppError>);
 
 /// Displays an error and each of its sources, joined by `: `.
-pub(crate) struct ErrorChain<'a>(pub(crate) &'a (dyn std::error::Error + 'static));
+pub struct ErrorChain<'a>(pub &'a (dyn std::error::Error + 'static));
 
 impl fmt::Display for ErrorChain<'_> {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {

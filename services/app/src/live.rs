@@ -1,34 +1,28 @@
-//! `GET /api/v1/live`: Server-Sent Events announcing each new event the caller may see.
+//! Live announcements of new events, for the API's `/api/v1/live` and the pages' `/live`
+//! (each serves them as Server-Sent Events).
 //!
 //! An announcement carries what happened and to which entity — position, type, entity kind
 //! and id, time, tenant — never the event's data: that may hold personal text, and the caller
-//! reads details through the queries, which authorise every read. The SSE `id` is the event's
-//! position (`<commit>.<prepare>`), so a client that reconnects with `Last-Event-ID` resumes
-//! right after the last announcement it saw; without it, announcements start at the head.
-//! Streams end when the server shuts down, so they never hold up a graceful stop, and when the
-//! credential that opened them stops holding — a token revoked or expired, a user disabled or
-//! given a new password, a web session signed out of or expired — checked every
-//! [`GRANT_CHECK`] while the stream is open (a stream is a read that goes on, so it is
+//! reads details through the queries, which authorise every read. The position
+//! (`<commit>.<prepare>`) is the SSE `id`, so a client that reconnects with `Last-Event-ID`
+//! resumes right after the last announcement it saw; without it, announcements start at the
+//! head. Streams end when the server shuts down, and when the credential that opened them
+//! stops holding, checked every [`GRANT_CHECK`] (a stream is a read that goes on, so it is
 //! authorised as it goes on).
 
-use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::response::sse::{Event, KeepAlive, Sse};
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt as _};
+use kirjuri_auth::Principal;
+use kirjuri_auth::access::{Action, Resource, authorize};
 use kirjuri_events::domain::AccessLogId;
 use kirjuri_events::{Position, RecordedEvent};
 use kirjuri_store::{EventFilter, EventStore, SubscribeFrom};
 use serde::Serialize;
 use tokio::sync::watch;
 
-use super::{ApiError, AppState, Authenticated};
-use crate::access::{Action, Resource, authorize};
-use crate::auth::AuthError;
-
-/// How often an idle stream sends a comment to keep proxies from closing it.
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
+use crate::error::AppError;
 
 /// How often an open stream checks that its credential still holds.
 pub const GRANT_CHECK: Duration = Duration::from_millis(100);
@@ -111,9 +105,9 @@ fn cursor(position: Position) -> String {
 }
 
 /// Reads a `Last-Event-ID` (a position cursor); anything else is a 400 naming the header.
-pub fn parse_last_event_id(text: &str) -> Result<Position, ApiError> {
+pub fn parse_last_event_id(text: &str) -> Result<Position, AppError> {
     let malformed = || {
-        ApiError::bad_request(format!(
+        AppError::bad_request(format!(
             "Last-Event-ID: `{}` is not an event position like 1234.1234",
             text.chars().filter(|c| !c.is_control()).take(40).collect::<String>()
         ))
@@ -123,77 +117,41 @@ pub fn parse_last_event_id(text: &str) -> Result<Position, ApiError> {
     Ok(Position { commit: number(commit)?, prepare: number(prepare)? })
 }
 
-/// `GET /api/v1/live`: announcements of the caller's municipality's new events (reads of
-/// personal data only to those who may read the access log).
-#[utoipa::path(get, path = "/api/v1/live", tag = "live", security(("bearer" = [])),
-    params(("Last-Event-ID" = Option<String>, Header, description = "Resume after this event position (`<commit>.<prepare>`)")),
-    responses(
-        (status = 200, description = "A stream of `event` messages, each an announcement as JSON", content_type = "text/event-stream", body = String),
-        (status = 400, description = "A malformed Last-Event-ID", body = super::error::ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 401, description = "No credentials, or unacceptable ones", body = super::error::ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 403, description = "No role that may read", body = super::error::ProblemDetailsSchema, content_type = "application/problem+json"),
-    ))]
-pub async fn live(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    Authenticated(principal): Authenticated,
-    headers: axum::http::HeaderMap,
-) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse as _;
-    authorize(&principal, Action::Read, &Resource::of(principal.municipality)).map_err(ApiError::denied)?;
-    let after = match headers.get("last-event-id") {
-        Some(value) => Some(parse_last_event_id(
-            value
-                .to_str()
-                .map_err(|_| ApiError::bad_request("Last-Event-ID: must be an event position like 1234.1234"))?,
-        )?),
-        None => None,
-    };
+/// Which events `principal` is told about: its municipality's, with reads of personal data
+/// only for those who may read the access log; refused without a role that may read.
+pub fn filter_for(principal: &Principal) -> Result<LiveFilter, AppError> {
+    let own = Resource::of(principal.municipality);
+    authorize(principal, Action::Read, &own).map_err(AppError::denied)?;
     let tenant = principal.municipality.to_string();
-    let filter = match authorize(&principal, Action::ReadAccessLog, &Resource::of(principal.municipality)) {
+    Ok(match authorize(principal, Action::ReadAccessLog, &own) {
         Ok(()) => LiveFilter::Tenant(tenant),
         Err(_) => LiveFilter::TenantWithoutAccessLog(tenant),
-    };
-    // The credential is checked again as the stream goes on; a store or identity provider
-    // that cannot answer for a moment does not end it, a refusal does.
-    let header = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let authenticator = std::sync::Arc::clone(&state.authenticator);
-    let municipality = principal.municipality;
-    let credential_holds = move || {
-        let (authenticator, header) = (std::sync::Arc::clone(&authenticator), header.clone());
-        async move {
-            match authenticator.authenticate_header(header.as_deref()).await {
-                Ok(now) => now.municipality == municipality,
-                Err(AuthError::TokensUnavailable(_) | AuthError::KeysUnavailable(_) | AuthError::Internal(_)) => true,
-                Err(_) => false,
-            }
-        }
-    };
-    Ok(stream(&*state.store, filter, after, state.shutting_down.clone(), credential_holds).await?.into_response())
+    })
 }
 
-/// The SSE response: announcements of events after `after` (or after the head when `None`)
-/// that `filter` admits, until the store closes, `shutdown` turns true or `holds` answers
-/// `false` — asked every [`GRANT_CHECK`] and before each announcement, so nothing is announced
-/// once the credential no longer holds.
-pub async fn stream<H, F>(
+/// Announcements of events after `after` (or after the head when `None`) that `filter` admits,
+/// until the store closes, `shutdown` turns true or `holds` answers `false` — asked every
+/// [`GRANT_CHECK`] and before each announcement, so nothing is announced once the credential
+/// no longer holds.
+pub async fn announcements<H, F>(
     store: &dyn EventStore,
     filter: LiveFilter,
     after: Option<Position>,
     mut shutdown: watch::Receiver<bool>,
     holds: H,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>> + use<H, F>>, ApiError>
+) -> Result<impl Stream<Item = Announcement> + use<H, F>, AppError>
 where
     H: Fn() -> F + Send + Sync + 'static,
     F: std::future::Future<Output = bool> + Send + 'static,
 {
     let from = match after {
         Some(position) => SubscribeFrom::After(position),
-        None => match store.head_position().await.map_err(ApiError::internal)? {
+        None => match store.head_position().await.map_err(AppError::internal)? {
             Some(head) => SubscribeFrom::After(head),
             None => SubscribeFrom::Start,
         },
     };
-    let subscription = store.subscribe_all(from, EventFilter::all()).await.map_err(ApiError::internal)?;
+    let subscription = store.subscribe_all(from, EventFilter::all()).await.map_err(AppError::internal)?;
     let holds = std::sync::Arc::new(holds);
     let grant_ended = {
         let holds = std::sync::Arc::clone(&holds);
@@ -205,7 +163,7 @@ where
             () = grant_ended => {}
         }
     };
-    let events = subscription
+    Ok(subscription
         .take_until(stopped)
         // A store error ends the stream; the client reconnects with Last-Event-ID.
         .take_while(|next| std::future::ready(next.is_ok()))
@@ -215,12 +173,7 @@ where
             async move { (holds().await, event) }
         })
         .take_while(|(still_holds, _)| std::future::ready(*still_holds))
-        .map(|(_, event)| {
-            let announcement = Announcement::of(&event);
-            let data = serde_json::to_string(&announcement).unwrap_or_default();
-            Ok(Event::default().id(announcement.position.clone()).event("event").data(data))
-        });
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+        .map(|(_, event)| Announcement::of(&event)))
 }
 
 #[cfg(test)]

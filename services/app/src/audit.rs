@@ -1,4 +1,6 @@
-//! The views' audit trail, as-of state, differences and evidence graph over HTTP.
+//! The audit trail, as-of state, differences and evidence graph: read use cases that parse
+//! their parameters, authorise inside and answer wire forms (the API serves them as JSON, the
+//! pages render them).
 //!
 //! - `GET /api/v1/timeline`: the programme-wide timeline of the caller's municipality, filtered;
 //! - `GET /api/v1/audit/{kind}/{id}`: one entity's audit trail;
@@ -17,10 +19,9 @@
 
 use std::collections::HashMap;
 
-use axum::Json;
-use axum::extract::{Path, RawQuery, State};
-use axum::response::{IntoResponse as _, Response};
 use chrono::{DateTime, NaiveDate, Utc};
+use kirjuri_auth::Principal;
+use kirjuri_auth::access::{Action, Resource, authorize};
 use kirjuri_events::Position;
 use kirjuri_events::domain::{AccessLogId, FrameworkId, MunicipalityId, UnitId};
 use kirjuri_views::{
@@ -30,15 +31,11 @@ use kirjuri_views::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::error::ProblemDetailsSchema;
-use super::queries::{
-    EdgeBody, SubjectBody, TargetBody, TrendPointBody, edge_body, pairs, point_body, printable, read_side,
-    uuid_parameter, views_error,
-};
-use super::{ApiError, AppState, Authenticated, ErrorCode};
-use crate::access::{Action, Resource, authorize};
-use crate::auth::Principal;
+use crate::error::{AppError, ErrorCode};
+use crate::queries::{pairs, printable, uuid_parameter, views_error};
 use crate::redaction::{redact_credentials, redact_personal};
+use crate::state::AppState;
+use crate::wire::{EdgeBody, SubjectBody, TargetBody, TrendPointBody, edge_body, point_body};
 
 /// A group of events that some callers may not see in the timeline and audit trails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,10 +58,10 @@ pub const MAX_PAGE_LIMIT: u32 = 200;
 pub const MAX_ACTOR_CHARS: usize = 256;
 
 /// An `actor` filter: 1 to [`MAX_ACTOR_CHARS`] characters without control characters, trimmed.
-pub(crate) fn actor_parameter(value: &str) -> Result<String, ApiError> {
+pub fn actor_parameter(value: &str) -> Result<String, AppError> {
     let actor = value.trim();
     if actor.is_empty() || actor.chars().count() > MAX_ACTOR_CHARS || actor.chars().any(char::is_control) {
-        return Err(ApiError::bad_request(format!(
+        return Err(AppError::bad_request(format!(
             "actor: must be 1 to {MAX_ACTOR_CHARS} characters without control characters, e.g. token:anna"
         )));
     }
@@ -102,15 +99,15 @@ fn hide(filter: &mut AuditFilter, hidden: &[HiddenEvents]) {
 /// Runs a views query on a blocking thread.
 async fn on_views<T: Send + 'static>(
     state: &AppState,
-    query: impl FnOnce(&ViewsReader) -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    let read_side = read_side(state)?;
+    query: impl FnOnce(&ViewsReader) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let read_side = state.read_side()?;
     tokio::task::spawn_blocking(move || {
         let reader = read_side.views().map_err(views_error)?;
         query(&reader)
     })
     .await
-    .map_err(ApiError::internal)?
+    .map_err(AppError::internal)?
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -140,18 +137,19 @@ enum Scope {
     Fixed,
 }
 
-fn cursor_parameter(name: &str, value: &str) -> Result<Cursor, ApiError> {
+fn cursor_parameter(name: &str, value: &str) -> Result<Cursor, AppError> {
     Cursor::parse(value.trim()).map_err(|_| {
-        ApiError::bad_request(format!(
+        AppError::bad_request(format!(
             "{name}: `{}` is not a cursor; use a page's `next` or `previous` (`<commit>.<prepare>`)",
             printable(value)
         ))
     })
 }
 
-pub(crate) fn moment_parameter(name: &str, value: &str) -> Result<DateTime<Utc>, ApiError> {
+/// Reads a moment: a day (its end, so `to=2025-03-01` includes that day) or an RFC 3339 time.
+pub fn moment_parameter(name: &str, value: &str) -> Result<DateTime<Utc>, AppError> {
     kirjuri_views::audit::parse_moment(value).map_err(|_| {
-        ApiError::bad_request(format!(
+        AppError::bad_request(format!(
             "{name}: `{}` is not a moment; use a day like 2025-03-31 or an RFC 3339 time",
             printable(value)
         ))
@@ -160,27 +158,27 @@ pub(crate) fn moment_parameter(name: &str, value: &str) -> Result<DateTime<Utc>,
 
 /// A lower bound: a day means from its start (a moment is taken as it is), so `from=2025-03-01`
 /// includes what was recorded on the first of March.
-pub(crate) fn from_parameter(name: &str, value: &str) -> Result<DateTime<Utc>, ApiError> {
+pub fn from_parameter(name: &str, value: &str) -> Result<DateTime<Utc>, AppError> {
     match kirjuri_views::audit::parse_date(value) {
         Ok(day) => Ok(day.and_time(chrono::NaiveTime::MIN).and_utc()),
         Err(_) => moment_parameter(name, value),
     }
 }
 
-fn date_parameter(name: &str, value: &str) -> Result<NaiveDate, ApiError> {
+fn date_parameter(name: &str, value: &str) -> Result<NaiveDate, AppError> {
     kirjuri_views::audit::parse_date(value)
-        .map_err(|_| ApiError::bad_request(format!("{name}: `{}` is not a date like 2025-03-31", printable(value))))
+        .map_err(|_| AppError::bad_request(format!("{name}: `{}` is not a date like 2025-03-31", printable(value))))
 }
 
-fn limit_parameter(value: &str) -> Result<u32, ApiError> {
+fn limit_parameter(value: &str) -> Result<u32, AppError> {
     value.trim().parse::<u32>().ok().filter(|limit| (1..=MAX_PAGE_LIMIT).contains(limit)).ok_or_else(|| {
-        ApiError::bad_request(format!("limit: `{}` is not a whole number from 1 to {MAX_PAGE_LIMIT}", printable(value)))
+        AppError::bad_request(format!("limit: `{}` is not a whole number from 1 to {MAX_PAGE_LIMIT}", printable(value)))
     })
 }
 
-fn kind_parameter(name: &str, value: &str) -> Result<EntityKind, ApiError> {
+fn kind_parameter(name: &str, value: &str) -> Result<EntityKind, AppError> {
     EntityKind::parse(value).map_err(|_| {
-        ApiError::bad_request(format!(
+        AppError::bad_request(format!(
             "{name}: `{}` is not an entity kind; use one of {}",
             printable(value),
             EntityKind::NAMES.join(", ")
@@ -189,7 +187,7 @@ fn kind_parameter(name: &str, value: &str) -> Result<EntityKind, ApiError> {
 }
 
 /// Reads the filters and paging of an audit query.
-fn audit_query(raw: Option<&str>, scope: Scope) -> Result<(AuditFilter, Paging), ApiError> {
+fn audit_query(raw: Option<&str>, scope: Scope) -> Result<(AuditFilter, Paging), AppError> {
     let mut filter = AuditFilter::default();
     let mut paging = Paging::default();
     let timeline = scope == Scope::Timeline;
@@ -201,7 +199,7 @@ fn audit_query(raw: Option<&str>, scope: Scope) -> Result<(AuditFilter, Paging),
                 paging.newest = match value.trim() {
                     "oldest" => false,
                     "newest" => true,
-                    _ => return Err(ApiError::bad_request("start: must be oldest or newest")),
+                    _ => return Err(AppError::bad_request("start: must be oldest or newest")),
                 };
             }
             "limit" => paging.limit = limit_parameter(&value)?,
@@ -210,7 +208,7 @@ fn audit_query(raw: Option<&str>, scope: Scope) -> Result<(AuditFilter, Paging),
             "correlation" if timeline => filter.correlation = Some(uuid_parameter("correlation", &value)?),
             "event_type" => {
                 let event_type = kirjuri_events::EventType::parse(value.trim()).map_err(|_| {
-                    ApiError::bad_request(format!(
+                    AppError::bad_request(format!(
                         "event_type: `{}` is not an event type (1 to 128 printable ASCII characters, e.g. PracticeDecided)",
                         printable(&value)
                     ))
@@ -225,7 +223,7 @@ fn audit_query(raw: Option<&str>, scope: Scope) -> Result<(AuditFilter, Paging),
             "from" => filter.from = Some(from_parameter("from", &value)?),
             "to" => filter.to = Some(moment_parameter("to", &value)?),
             "municipality" => {
-                return Err(ApiError::bad_request(
+                return Err(AppError::bad_request(
                     "municipality: the audit trail is always your own municipality's; remove this parameter",
                 ));
             }
@@ -235,43 +233,43 @@ fn audit_query(raw: Option<&str>, scope: Scope) -> Result<(AuditFilter, Paging),
                 } else {
                     "event_type, actor, unit, experiment, from, to, after, before, start, limit"
                 };
-                return Err(ApiError::bad_request(format!("{}: unknown parameter; use {known}", printable(other))));
+                return Err(AppError::bad_request(format!("{}: unknown parameter; use {known}", printable(other))));
             }
         }
     }
     if paging.after.is_some() && paging.before.is_some() {
-        return Err(ApiError::bad_request("before: give `after` or `before`, not both"));
+        return Err(AppError::bad_request("before: give `after` or `before`, not both"));
     }
     if paging.newest && (paging.after.is_some() || paging.before.is_some()) {
-        return Err(ApiError::bad_request("start: only for the first page; a cursor already says where to start"));
+        return Err(AppError::bad_request("start: only for the first page; a cursor already says where to start"));
     }
     if filter.entity_id.is_some() && filter.entity_kind.is_none() {
-        return Err(ApiError::bad_request("entity: needs `kind` too"));
+        return Err(AppError::bad_request("entity: needs `kind` too"));
     }
     if let (Some(from), Some(to)) = (filter.from, filter.to)
         && from > to
     {
-        return Err(ApiError::bad_request(format!("from: {from} is after `to` ({to})")));
+        return Err(AppError::bad_request(format!("from: {from} is after `to` ({to})")));
     }
     Ok((filter, paging))
 }
 
 /// Reads an entity named by a path: its kind and id.
-fn entity_path(kind: &str, id: &str) -> Result<(EntityKind, Uuid), ApiError> {
+fn entity_path(kind: &str, id: &str) -> Result<(EntityKind, Uuid), AppError> {
     Ok((kind_parameter("kind", kind)?, uuid_parameter("id", id)?))
 }
 
 /// Reads an as-of bound: a moment (day or RFC 3339 time) or a position (`<commit>.<prepare>`).
-pub(crate) fn bound_parameter(name: &str, value: &str) -> Result<AsOf, ApiError> {
+pub fn bound_parameter(name: &str, value: &str) -> Result<AsOf, AppError> {
     let text = value.trim();
     let looks_like_position = text.contains('.') && text.bytes().all(|b| b.is_ascii_digit() || b == b'.');
     if looks_like_position {
         return Cursor::parse(text).map(|cursor| AsOf::Position(cursor.0)).map_err(|_| {
-            ApiError::bad_request(format!("{name}: `{}` is not a position like 1234.1234", printable(value)))
+            AppError::bad_request(format!("{name}: `{}` is not a position like 1234.1234", printable(value)))
         });
     }
     kirjuri_views::audit::parse_moment(text).map(AsOf::Moment).map_err(|_| {
-        ApiError::bad_request(format!(
+        AppError::bad_request(format!(
             "{name}: `{}` is neither a moment (2025-03-31 or an RFC 3339 time) nor a position (`<commit>.<prepare>`)",
             printable(value)
         ))
@@ -430,26 +428,17 @@ fn authorize_entity(
     action: Action,
     kind: EntityKind,
     id: Uuid,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let mut hidden = AuditFilter::default();
     hide_unreadable(principal, &mut hidden);
     if hidden.exclude_categories.iter().any(|category| category == kind.as_str()) {
-        return Err(ApiError::new(ErrorCode::NotFound, format!("no such {kind}")));
+        return Err(AppError::new(ErrorCode::NotFound, format!("no such {kind}")));
     }
     let owner = entity_owner(reader, kind, id)
         .map_err(views_error)?
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no such {kind}")))?;
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, format!("no such {kind}")))?;
     let resource = owner.map(Resource::of).unwrap_or_default();
-    authorize(principal, action, &resource).map_err(ApiError::denied)
-}
-
-fn with_etag(mut response: Response, revision: Option<u64>) -> Response {
-    if let Some(revision) = revision
-        && let Ok(etag) = axum::http::HeaderValue::from_str(&format!("\"{revision}\""))
-    {
-        response.headers_mut().insert(axum::http::header::ETAG, etag);
-    }
-    response
+    authorize(principal, action, &resource).map_err(AppError::denied)
 }
 
 fn own_municipality(principal: &Principal) -> Resource {
@@ -459,95 +448,17 @@ fn own_municipality(principal: &Principal) -> Resource {
 // ---------------------------------------------------------------------------------------------
 // Timeline, audit trail, correlations
 
-/// `GET /api/v1/timeline`: the programme-wide timeline of the caller's municipality, filtered
-/// and paged oldest first by cursors.
-#[utoipa::path(get, path = "/api/v1/timeline", tag = "audit", security(("bearer" = [])),
-    params(
-        ("kind" = Option<String>, Query, pattern = "^(municipality|unit|body|framework|campaign|engagement|communication|experiment|observation|lesson|practice|access_log)$",
-            description = "Only events of entities of this kind"),
-        ("entity" = Option<Uuid>, Query, description = "Only events of this entity (needs `kind`)"),
-        ("correlation" = Option<Uuid>, Query, description = "Only events of this user action (command)"),
-        ("event_type" = Option<String>, Query, pattern = "^[!-#%-~][!-~]{0,127}$", description = "Only events of these types, e.g. PracticeDecided (repeatable)"),
-        ("actor" = Option<String>, Query, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*\\S[^\\x00-\\x1f\\x7f-\\x9f]*$", max_length = 256,
-            description = "Only events by this actor, e.g. token:anna"),
-        ("unit" = Option<Uuid>, Query, description = "Only events naming this unit"),
-        ("experiment" = Option<Uuid>, Query, description = "Only events naming this experiment"),
-        ("from" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Recorded at or after: a day (YYYY-MM-DD, from its start) or an RFC 3339 time"),
-        ("to" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Recorded at or before: a day (YYYY-MM-DD, its end) or an RFC 3339 time; not before `from`"),
-        ("after" = Option<String>, Query, pattern = "^[0-9]{1,18}\\.[0-9]{1,18}$", description = "The page after this cursor (a page's `next`)"),
-        ("before" = Option<String>, Query, pattern = "^[0-9]{1,18}\\.[0-9]{1,18}$", description = "The page before this cursor (a page's `previous`); not with `after`"),
-        ("start" = Option<String>, Query, pattern = "^(oldest|newest)$", description = "Without a cursor: the oldest (default) or newest page"),
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Events per page (default 50)"),
-    ),
-    responses(
-        (status = 200, description = "A page of events, oldest first", body = AuditPageBody),
-        (status = 400, description = "A malformed parameter", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 401, description = "No credentials, or unacceptable ones", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 403, description = "No role that may read the audit trail", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 503, description = "The read models do not run on this server", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-    ))]
-pub async fn timeline(
-    State(state): State<AppState>,
-    Authenticated(principal): Authenticated,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<AuditPageBody>, ApiError> {
-    authorize(&principal, Action::ReadAudit, &own_municipality(&principal)).map_err(ApiError::denied)?;
-    let (mut filter, paging) = audit_query(raw.as_deref(), Scope::Timeline)?;
-    filter.municipality = Some(principal.municipality.to_string());
-    hide_unreadable(&principal, &mut filter);
-    let page = on_views(&state, move |reader| read_page(reader, &filter, paging).map_err(views_error)).await?;
-    Ok(Json(page.into()))
-}
-
-/// `GET /api/v1/audit/{kind}/{id}`: one entity's audit trail, paged oldest first. The `ETag`
-/// is the entity stream's latest revision the read model holds.
-#[utoipa::path(get, path = "/api/v1/audit/{kind}/{id}", tag = "audit", security(("bearer" = [])),
-    params(
-        ("kind" = String, Path, pattern = "^(municipality|unit|body|framework|campaign|engagement|communication|experiment|observation|lesson|practice|access_log)$",
-            description = "The entity's kind"),
-        ("id" = Uuid, Path, description = "The entity's id"),
-        ("event_type" = Option<String>, Query, pattern = "^[!-#%-~][!-~]{0,127}$", description = "Only events of these types (repeatable)"),
-        ("actor" = Option<String>, Query, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*\\S[^\\x00-\\x1f\\x7f-\\x9f]*$", max_length = 256,
-            description = "Only events by this actor"),
-        ("unit" = Option<Uuid>, Query, description = "Only events naming this unit"),
-        ("experiment" = Option<Uuid>, Query, description = "Only events naming this experiment"),
-        ("from" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Recorded at or after: a day (YYYY-MM-DD) or an RFC 3339 time"),
-        ("to" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Recorded at or before: a day (YYYY-MM-DD) or an RFC 3339 time"),
-        ("after" = Option<String>, Query, pattern = "^[0-9]{1,18}\\.[0-9]{1,18}$", description = "The page after this cursor"),
-        ("before" = Option<String>, Query, pattern = "^[0-9]{1,18}\\.[0-9]{1,18}$", description = "The page before this cursor; not with `after`"),
-        ("start" = Option<String>, Query, pattern = "^(oldest|newest)$", description = "Without a cursor: the oldest (default) or newest page"),
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Events per page (default 50)"),
-    ),
-    responses(
-        (status = 200, description = "A page of the entity's events, oldest first", body = AuditPageBody,
-            headers(("ETag" = String, description = "The entity stream's latest revision"))),
-        (status = 400, description = "A malformed parameter", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 401, description = "No credentials, or unacceptable ones", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 403, description = "No role that may read the audit trail", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 404, description = "No such entity, or another municipality's", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 503, description = "The read models do not run on this server", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-    ))]
-pub async fn entity_audit(
-    State(state): State<AppState>,
-    Authenticated(principal): Authenticated,
-    Path((kind, id)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let (page, revision) = entity_audit_page(&state, principal, &kind, &id, raw.as_deref()).await?;
-    Ok(with_etag(Json(page).into_response(), revision))
-}
-
 /// What `GET /api/v1/audit/{kind}/{id}` answers (the page and the entity's latest revision);
 /// the web's trail page reads it too.
-pub(crate) async fn entity_audit_page(
+pub async fn entity_audit_page(
     state: &AppState,
     principal: Principal,
     kind: &str,
     id: &str,
     raw: Option<&str>,
-) -> Result<(AuditPageBody, Option<u64>), ApiError> {
+) -> Result<(AuditPageBody, Option<u64>), AppError> {
     let (kind, id) = entity_path(kind, id)?;
-    authorize(&principal, Action::ReadAudit, &own_municipality(&principal)).map_err(ApiError::denied)?;
+    authorize(&principal, Action::ReadAudit, &own_municipality(&principal)).map_err(AppError::denied)?;
     let (mut filter, paging) = audit_query(raw, Scope::Fixed)?;
     filter.entity_kind = Some(kind);
     filter.entity_id = Some(id);
@@ -560,51 +471,6 @@ pub(crate) async fn entity_audit_page(
     })
     .await?;
     Ok((AuditPageBody::from(page), revision))
-}
-
-/// `GET /api/v1/correlations/{correlation}`: the events one user action (command) appended,
-/// across streams, paged oldest first.
-#[utoipa::path(get, path = "/api/v1/correlations/{correlation}", tag = "audit", security(("bearer" = [])),
-    params(
-        ("correlation" = Uuid, Path, description = "The correlation id (an event's `correlation_id`)"),
-        ("event_type" = Option<String>, Query, pattern = "^[!-#%-~][!-~]{0,127}$", description = "Only events of these types (repeatable)"),
-        ("actor" = Option<String>, Query, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*\\S[^\\x00-\\x1f\\x7f-\\x9f]*$", max_length = 256,
-            description = "Only events by this actor"),
-        ("unit" = Option<Uuid>, Query, description = "Only events naming this unit"),
-        ("experiment" = Option<Uuid>, Query, description = "Only events naming this experiment"),
-        ("from" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Recorded at or after: a day (YYYY-MM-DD) or an RFC 3339 time"),
-        ("to" = Option<String>, Query, pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$", description = "Recorded at or before: a day (YYYY-MM-DD) or an RFC 3339 time"),
-        ("after" = Option<String>, Query, pattern = "^[0-9]{1,18}\\.[0-9]{1,18}$", description = "The page after this cursor"),
-        ("before" = Option<String>, Query, pattern = "^[0-9]{1,18}\\.[0-9]{1,18}$", description = "The page before this cursor; not with `after`"),
-        ("start" = Option<String>, Query, pattern = "^(oldest|newest)$", description = "Without a cursor: the oldest (default) or newest page"),
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Events per page (default 50)"),
-    ),
-    responses(
-        (status = 200, description = "A page of the action's events, oldest first", body = AuditPageBody),
-        (status = 400, description = "A malformed parameter", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 401, description = "No credentials, or unacceptable ones", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 403, description = "No role that may read the audit trail", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 404, description = "No events of the caller's municipality carry this correlation", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 503, description = "The read models do not run on this server", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-    ))]
-pub async fn correlation(
-    State(state): State<AppState>,
-    Authenticated(principal): Authenticated,
-    Path(correlation): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<AuditPageBody>, ApiError> {
-    let correlation = uuid_parameter("correlation", &correlation)?;
-    authorize(&principal, Action::ReadAudit, &own_municipality(&principal)).map_err(ApiError::denied)?;
-    let (mut filter, paging) = audit_query(raw.as_deref(), Scope::Fixed)?;
-    filter.correlation = Some(correlation);
-    filter.municipality = Some(principal.municipality.to_string());
-    hide_unreadable(&principal, &mut filter);
-    let first_page = paging.after.is_none() && paging.before.is_none();
-    let page = on_views(&state, move |reader| read_page(reader, &filter, paging).map_err(views_error)).await?;
-    if first_page && page.rows.is_empty() {
-        return Err(ApiError::new(ErrorCode::NotFound, "no events of your municipality carry this correlation"));
-    }
-    Ok(Json(page.into()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -651,51 +517,21 @@ fn state_body(state: &EntityState) -> EntityStateBody {
     }
 }
 
-/// `GET /api/v1/state/{kind}/{id}`: an entity's state as it stood at a moment or position (now
-/// without `as_of`), replayed from its events. The `ETag` is the revision it stood at.
-#[utoipa::path(get, path = "/api/v1/state/{kind}/{id}", tag = "audit", security(("bearer" = [])),
-    params(
-        ("kind" = String, Path, pattern = "^(municipality|unit|body|framework|campaign|engagement|communication|experiment|observation|lesson|practice)$",
-            description = "The entity's kind"),
-        ("id" = Uuid, Path, description = "The entity's id"),
-        ("as_of" = Option<String>, Query, pattern = "^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?|[0-9]{1,18}\\.[0-9]{1,18})$",
-            description = "A moment (a day YYYY-MM-DD, meaning its end, or an RFC 3339 time) or a position (`<commit>.<prepare>`, an event's `position`); default: now"),
-    ),
-    responses(
-        (status = 200, description = "The state", body = EntityStateBody,
-            headers(("ETag" = String, description = "The stream revision the state stood at"))),
-        (status = 400, description = "A malformed parameter", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 401, description = "No credentials, or unacceptable ones", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 403, description = "No role that may read the audit trail", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 404, description = "No such entity, or another municipality's", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 503, description = "The read models do not run on this server", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-    ))]
-pub async fn entity_state(
-    State(state): State<AppState>,
-    Authenticated(principal): Authenticated,
-    Path((kind, id)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let body = entity_state_body(&state, principal, &kind, &id, raw.as_deref()).await?;
-    let revision = body.revision;
-    Ok(with_etag(Json(body).into_response(), revision))
-}
-
 /// What `GET /api/v1/state/{kind}/{id}` answers; the web's as-of page reads it too.
-pub(crate) async fn entity_state_body(
+pub async fn entity_state_body(
     state: &AppState,
     principal: Principal,
     kind: &str,
     id: &str,
     raw: Option<&str>,
-) -> Result<EntityStateBody, ApiError> {
+) -> Result<EntityStateBody, AppError> {
     let (kind, id) = entity_path(kind, id)?;
-    authorize(&principal, Action::ReadAudit, &own_municipality(&principal)).map_err(ApiError::denied)?;
+    authorize(&principal, Action::ReadAudit, &own_municipality(&principal)).map_err(AppError::denied)?;
     let mut bound = NOW;
     for (name, value) in pairs(raw) {
         match name.as_str() {
             "as_of" => bound = bound_parameter("as_of", &value)?,
-            other => return Err(ApiError::bad_request(format!("{}: unknown parameter; use as_of", printable(other)))),
+            other => return Err(AppError::bad_request(format!("{}: unknown parameter; use as_of", printable(other)))),
         }
     }
     let entity = on_views(state, move |reader| {
@@ -734,74 +570,6 @@ pub struct EntityDiffBody {
     pub events: Vec<AuditEventBody>,
     /// Whether more events lie in between than `events` lists.
     pub more_events: bool,
-}
-
-/// `GET /api/v1/diff/{kind}/{id}`: what changed in an entity between two bounds, field by
-/// field, with the events in between.
-#[utoipa::path(get, path = "/api/v1/diff/{kind}/{id}", tag = "audit", security(("bearer" = [])),
-    params(
-        ("kind" = String, Path, pattern = "^(municipality|unit|body|framework|campaign|engagement|communication|experiment|observation|lesson|practice)$",
-            description = "The entity's kind"),
-        ("id" = Uuid, Path, description = "The entity's id"),
-        ("from" = String, Query, pattern = "^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?|[0-9]{1,18}\\.[0-9]{1,18})$", description = "The earlier bound: a moment (YYYY-MM-DD or RFC 3339) or a position (`<commit>.<prepare>`)"),
-        ("to" = Option<String>, Query, pattern = "^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?|[0-9]{1,18}\\.[0-9]{1,18})$", description = "The later bound, likewise; default: now"),
-    ),
-    responses(
-        (status = 200, description = "The difference", body = EntityDiffBody),
-        (status = 400, description = "A malformed or missing parameter", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 401, description = "No credentials, or unacceptable ones", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 403, description = "No role that may read the audit trail", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 404, description = "No such entity, or another municipality's", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 503, description = "The read models do not run on this server", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-    ))]
-pub async fn entity_diff(
-    State(state): State<AppState>,
-    Authenticated(principal): Authenticated,
-    Path((kind, id)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<EntityDiffBody>, ApiError> {
-    let (kind, id) = entity_path(&kind, &id)?;
-    authorize(&principal, Action::ReadAudit, &own_municipality(&principal)).map_err(ApiError::denied)?;
-    let (mut from, mut to) = (None, NOW);
-    for (name, value) in pairs(raw.as_deref()) {
-        match name.as_str() {
-            "from" => from = Some(bound_parameter("from", &value)?),
-            "to" => to = bound_parameter("to", &value)?,
-            other => {
-                return Err(ApiError::bad_request(format!("{}: unknown parameter; use from and to", printable(other))));
-            }
-        }
-    }
-    let from = from.ok_or_else(|| ApiError::bad_request("from: required (a moment or a position)"))?;
-    match (from, to) {
-        (AsOf::Moment(a), AsOf::Moment(b)) if a > b => {
-            return Err(ApiError::bad_request(format!("from: {a} is after `to` ({b})")));
-        }
-        (AsOf::Position(a), AsOf::Position(b)) if a > b => {
-            return Err(ApiError::bad_request("from: the position is after `to`'s"));
-        }
-        _ => {}
-    }
-    let (diff, principal) = on_views(&state, move |reader| {
-        authorize_entity(reader, &principal, Action::ReadAudit, kind, id)?;
-        Ok((reader.entity_diff(kind, id, from, to).map_err(views_error)?, principal))
-    })
-    .await?;
-    let between: Vec<AuditRow> = diff.events_between.into_iter().filter(|row| may_see(&principal, row)).collect();
-    let more_events = between.len() > MAX_DIFF_EVENTS;
-    Ok(Json(EntityDiffBody {
-        kind: kind.as_str(),
-        id,
-        from_revision: state_body(&diff.before).revision,
-        to_revision: state_body(&diff.after).revision,
-        changes: diff
-            .changes
-            .into_iter()
-            .map(|c| FieldChangeBody { field: c.field, before: c.before, after: c.after })
-            .collect(),
-        events: between.into_iter().take(MAX_DIFF_EVENTS).map(event_body).collect(),
-        more_events,
-    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -892,64 +660,11 @@ impl From<kirjuri_views::PictureDiff> for PictureDiffBody {
     }
 }
 
-/// `GET /api/v1/municipalities/{municipality}/picture/diff`: what changed in the situational
-/// picture between two days. Groups under a campaign's minimum size stay withheld: no level,
-/// count or change is shown for them.
-#[utoipa::path(get, path = "/api/v1/municipalities/{municipality}/picture/diff", tag = "audit", security(("bearer" = [])),
-    params(
-        ("municipality" = Uuid, Path, description = "The municipality (the caller's own)"),
-        ("from" = chrono::NaiveDate, Query, description = "The earlier day"),
-        ("to" = chrono::NaiveDate, Query, description = "The later day (not before `from`)"),
-        ("unit" = Option<Uuid>, Query, description = "Only this unit"),
-        ("framework" = Option<Uuid>, Query, description = "Only this framework"),
-    ),
-    responses(
-        (status = 200, description = "The rows that changed", body = PictureDiffBody),
-        (status = 400, description = "A malformed or missing parameter", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 401, description = "No credentials, or unacceptable ones", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 403, description = "No role that may read the audit trail", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 404, description = "Another municipality's picture", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 503, description = "The read models do not run on this server", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-    ))]
-pub async fn picture_diff(
-    State(state): State<AppState>,
-    Authenticated(principal): Authenticated,
-    Path(municipality): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<PictureDiffBody>, ApiError> {
-    let municipality = MunicipalityId(uuid_parameter("municipality", &municipality)?);
-    authorize(&principal, Action::ReadAudit, &Resource::of(municipality)).map_err(ApiError::denied)?;
-    let mut query = kirjuri_views::PictureQuery::of(municipality);
-    let (mut from, mut to) = (None, None);
-    for (name, value) in pairs(raw.as_deref()) {
-        match name.as_str() {
-            "from" => from = Some(date_parameter("from", &value)?),
-            "to" => to = Some(date_parameter("to", &value)?),
-            "unit" => query.unit = Some(UnitId(uuid_parameter("unit", &value)?)),
-            "framework" => query.framework = Some(FrameworkId(uuid_parameter("framework", &value)?)),
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "{}: unknown parameter; use from, to, unit or framework",
-                    printable(other)
-                )));
-            }
-        }
-    }
-    let from = from.ok_or_else(|| ApiError::bad_request("from: required (a date like 2025-03-31)"))?;
-    let to = to.ok_or_else(|| ApiError::bad_request("to: required (a date like 2025-03-31)"))?;
-    if from > to {
-        return Err(ApiError::bad_request(format!("from: {from} is after `to` ({to})")));
-    }
-    let diff =
-        on_views(&state, move |reader| reader.situational_picture_diff(&query, from, to).map_err(views_error)).await?;
-    Ok(Json(diff.into()))
-}
-
 // ---------------------------------------------------------------------------------------------
 // The evidence graph
 
 /// The kinds of record the evidence graph holds.
-const GRAPH_KINDS: [&str; 7] =
+pub const GRAPH_KINDS: [&str; 7] =
     ["practice", "experiment", "lesson", "observation", "campaign", "engagement", "communication"];
 
 /// A record reached through the graph, with its distance.
@@ -1012,7 +727,7 @@ impl Visibility<'_> {
             && owner.is_some_and(|o| o != self.principal.municipality)
             && let Some(history) = self.reader.practice_history(*practice)?
         {
-            resource = kirjuri_app::resources::practice(&history);
+            resource = crate::resources::practice(&history);
         }
         let visible = authorize(self.principal, Action::Read, &resource).is_ok();
         self.known.insert(key, visible);
@@ -1024,91 +739,82 @@ impl Visibility<'_> {
     }
 }
 
-/// `GET /api/v1/graph/{kind}/{id}`: the evidence graph around a record — what it cites or what
-/// cites it, directly or transitively — limited to records the caller may read.
-#[utoipa::path(get, path = "/api/v1/graph/{kind}/{id}", tag = "read", security(("bearer" = [])),
-    params(
-        ("kind" = String, Path, pattern = "^(practice|experiment|lesson|observation|campaign|engagement|communication)$",
-            description = "The record's kind (an outcome has its own route)"),
-        ("id" = Uuid, Path, description = "The record's id"),
-        ("direction" = Option<String>, Query, pattern = "^(cites|cited_by)$",
-            description = "`cites` (default): what the record rests on; `cited_by`: what rests on it"),
-        ("transitive" = Option<bool>, Query, description = "Follow the evidence relations all the way (default false)"),
-    ),
-    responses(
-        (status = 200, description = "The graph around the record", body = GraphBody),
-        (status = 400, description = "A malformed parameter", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 401, description = "No credentials, or unacceptable ones", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 403, description = "No role that may read", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 404, description = "No such record, or one the caller may not read", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 503, description = "The read models do not run on this server", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-    ))]
-pub async fn graph(
-    State(state): State<AppState>,
-    Authenticated(principal): Authenticated,
-    Path((kind, id)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<GraphBody>, ApiError> {
-    if kind == "outcome" {
-        return Err(ApiError::bad_request(
-            "kind: an outcome is read at /api/v1/graph/outcome/{experiment}/{criterion}",
-        ));
-    }
-    if !GRAPH_KINDS.contains(&kind.as_str()) {
-        return Err(ApiError::bad_request(format!(
-            "kind: `{}` is not in the evidence graph; use one of {}",
-            printable(&kind),
-            GRAPH_KINDS.join(", ")
-        )));
-    }
-    let id = uuid_parameter("id", &id)?;
-    let node = GraphNode::from_key(&kind, &id.to_string())
-        .map_err(|_| ApiError::bad_request(format!("id: not a {kind} id")))?;
-    graph_around(&state, principal, node, raw.as_deref()).await
+/// What `GET /api/v1/timeline` answers: a page of the caller's municipality's timeline; the
+/// web's timeline page reads it too.
+pub async fn timeline_page(
+    state: &AppState,
+    principal: Principal,
+    raw: Option<&str>,
+) -> Result<AuditPageBody, AppError> {
+    authorize(&principal, Action::ReadAudit, &own_municipality(&principal)).map_err(AppError::denied)?;
+    let (mut filter, paging) = audit_query(raw, Scope::Timeline)?;
+    filter.municipality = Some(principal.municipality.to_string());
+    hide_unreadable(&principal, &mut filter);
+    let page = on_views(state, move |reader| read_page(reader, &filter, paging).map_err(views_error)).await?;
+    Ok(page.into())
 }
 
-/// `GET /api/v1/graph/outcome/{experiment}/{criterion}`: the evidence graph around an
-/// experiment's outcome on one criterion.
-#[utoipa::path(get, path = "/api/v1/graph/outcome/{experiment}/{criterion}", tag = "read", security(("bearer" = [])),
-    params(
-        ("experiment" = Uuid, Path, description = "The experiment"),
-        ("criterion" = String, Path, pattern = "^(effectiveness|wellbeing_at_work|productivity)$", description = "The criterion"),
-        ("direction" = Option<String>, Query, pattern = "^(cites|cited_by)$",
-            description = "`cites` (default): what the outcome rests on; `cited_by`: what rests on it"),
-        ("transitive" = Option<bool>, Query, description = "Follow the evidence relations all the way (default false)"),
-    ),
-    responses(
-        (status = 200, description = "The graph around the outcome", body = GraphBody),
-        (status = 400, description = "A malformed parameter", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 401, description = "No credentials, or unacceptable ones", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 403, description = "No role that may read", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 404, description = "No such experiment, or one the caller may not read", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-        (status = 503, description = "The read models do not run on this server", body = ProblemDetailsSchema, content_type = "application/problem+json"),
-    ))]
-pub async fn outcome_graph(
-    State(state): State<AppState>,
-    Authenticated(principal): Authenticated,
-    Path((experiment, criterion)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<GraphBody>, ApiError> {
-    let experiment = uuid_parameter("experiment", &experiment)?;
-    let node = GraphNode::from_key("outcome", &format!("{experiment}/{}", criterion.trim())).map_err(|_| {
-        ApiError::bad_request(format!(
-            "criterion: `{}` is not a criterion; use effectiveness, wellbeing_at_work or productivity",
-            printable(&criterion)
-        ))
-    })?;
-    graph_around(&state, principal, node, raw.as_deref()).await
+/// What `GET /api/v1/diff/{kind}/{id}` answers: what changed in an entity between two bounds;
+/// the web's difference page reads it too.
+pub async fn entity_diff_body(
+    state: &AppState,
+    principal: Principal,
+    kind: &str,
+    id: &str,
+    raw: Option<&str>,
+) -> Result<EntityDiffBody, AppError> {
+    let (kind, id) = entity_path(kind, id)?;
+    authorize(&principal, Action::ReadAudit, &own_municipality(&principal)).map_err(AppError::denied)?;
+    let (mut from, mut to) = (None, NOW);
+    for (name, value) in pairs(raw) {
+        match name.as_str() {
+            "from" => from = Some(bound_parameter("from", &value)?),
+            "to" => to = bound_parameter("to", &value)?,
+            other => {
+                return Err(AppError::bad_request(format!("{}: unknown parameter; use from and to", printable(other))));
+            }
+        }
+    }
+    let from = from.ok_or_else(|| AppError::bad_request("from: required (a moment or a position)"))?;
+    match (from, to) {
+        (AsOf::Moment(a), AsOf::Moment(b)) if a > b => {
+            return Err(AppError::bad_request(format!("from: {a} is after `to` ({b})")));
+        }
+        (AsOf::Position(a), AsOf::Position(b)) if a > b => {
+            return Err(AppError::bad_request("from: the position is after `to`'s"));
+        }
+        _ => {}
+    }
+    let (diff, principal) = on_views(state, move |reader| {
+        authorize_entity(reader, &principal, Action::ReadAudit, kind, id)?;
+        Ok((reader.entity_diff(kind, id, from, to).map_err(views_error)?, principal))
+    })
+    .await?;
+    let between: Vec<AuditRow> = diff.events_between.into_iter().filter(|row| may_see(&principal, row)).collect();
+    let more_events = between.len() > MAX_DIFF_EVENTS;
+    Ok(EntityDiffBody {
+        kind: kind.as_str(),
+        id,
+        from_revision: state_body(&diff.before).revision,
+        to_revision: state_body(&diff.after).revision,
+        changes: diff
+            .changes
+            .into_iter()
+            .map(|c| FieldChangeBody { field: c.field, before: c.before, after: c.after })
+            .collect(),
+        events: between.into_iter().take(MAX_DIFF_EVENTS).map(event_body).collect(),
+        more_events,
+    })
 }
 
 /// What both graph routes answer for `node`.
-async fn graph_around(
+pub async fn graph_around(
     state: &AppState,
     principal: Principal,
     node: GraphNode,
     raw: Option<&str>,
-) -> Result<Json<GraphBody>, ApiError> {
-    authorize(&principal, Action::Read, &own_municipality(&principal)).map_err(ApiError::denied)?;
+) -> Result<GraphBody, AppError> {
+    authorize(&principal, Action::Read, &own_municipality(&principal)).map_err(AppError::denied)?;
     let (mut cites, mut transitive) = (true, false);
     for (name, value) in pairs(raw) {
         match name.as_str() {
@@ -1116,18 +822,18 @@ async fn graph_around(
                 cites = match value.trim() {
                     "cites" => true,
                     "cited_by" => false,
-                    _ => return Err(ApiError::bad_request("direction: must be cites or cited_by")),
+                    _ => return Err(AppError::bad_request("direction: must be cites or cited_by")),
                 };
             }
             "transitive" => {
                 transitive = match value.trim() {
                     "true" => true,
                     "false" => false,
-                    _ => return Err(ApiError::bad_request("transitive: must be true or false")),
+                    _ => return Err(AppError::bad_request("transitive: must be true or false")),
                 };
             }
             other => {
-                return Err(ApiError::bad_request(format!(
+                return Err(AppError::bad_request(format!(
                     "{}: unknown parameter; use direction or transitive",
                     printable(other)
                 )));
@@ -1135,10 +841,10 @@ async fn graph_around(
         }
     }
     let kind = node.key().0;
-    let body = on_views(state, move |reader| {
+    on_views(state, move |reader| {
         let mut visibility = Visibility { reader, principal: &principal, known: HashMap::new() };
         if visibility.check(&node).map_err(views_error)? != Some(true) {
-            return Err(ApiError::new(ErrorCode::NotFound, format!("no such {kind}")));
+            return Err(AppError::new(ErrorCode::NotFound, format!("no such {kind}")));
         }
         let mut body = GraphBody {
             node: node.to_string(),
@@ -1166,8 +872,65 @@ async fn graph_around(
         }
         Ok(body)
     })
-    .await?;
-    Ok(Json(body))
+    .await
+}
+
+/// What `GET /api/v1/correlations/{correlation}` answers: the events one user action (command)
+/// appended, across streams, paged oldest first; a 404 when none of the caller's carry it.
+pub async fn correlation_page(
+    state: &AppState,
+    principal: Principal,
+    correlation: &str,
+    raw: Option<&str>,
+) -> Result<AuditPageBody, AppError> {
+    let correlation = uuid_parameter("correlation", correlation)?;
+    authorize(&principal, Action::ReadAudit, &own_municipality(&principal)).map_err(AppError::denied)?;
+    let (mut filter, paging) = audit_query(raw, Scope::Fixed)?;
+    filter.correlation = Some(correlation);
+    filter.municipality = Some(principal.municipality.to_string());
+    hide_unreadable(&principal, &mut filter);
+    let first_page = paging.after.is_none() && paging.before.is_none();
+    let page = on_views(state, move |reader| read_page(reader, &filter, paging).map_err(views_error)).await?;
+    if first_page && page.rows.is_empty() {
+        return Err(AppError::new(ErrorCode::NotFound, "no events of your municipality carry this correlation"));
+    }
+    Ok(page.into())
+}
+
+/// What `GET /api/v1/municipalities/{municipality}/picture/diff` answers: what changed in the
+/// situational picture between two days; groups under a campaign's minimum size stay withheld.
+pub async fn picture_diff_body(
+    state: &AppState,
+    principal: Principal,
+    municipality: &str,
+    raw: Option<&str>,
+) -> Result<PictureDiffBody, AppError> {
+    let municipality = MunicipalityId(uuid_parameter("municipality", municipality)?);
+    authorize(&principal, Action::ReadAudit, &Resource::of(municipality)).map_err(AppError::denied)?;
+    let mut query = kirjuri_views::PictureQuery::of(municipality);
+    let (mut from, mut to) = (None, None);
+    for (name, value) in pairs(raw) {
+        match name.as_str() {
+            "from" => from = Some(date_parameter("from", &value)?),
+            "to" => to = Some(date_parameter("to", &value)?),
+            "unit" => query.unit = Some(UnitId(uuid_parameter("unit", &value)?)),
+            "framework" => query.framework = Some(FrameworkId(uuid_parameter("framework", &value)?)),
+            other => {
+                return Err(AppError::bad_request(format!(
+                    "{}: unknown parameter; use from, to, unit or framework",
+                    printable(other)
+                )));
+            }
+        }
+    }
+    let from = from.ok_or_else(|| AppError::bad_request("from: required (a date like 2025-03-31)"))?;
+    let to = to.ok_or_else(|| AppError::bad_request("to: required (a date like 2025-03-31)"))?;
+    if from > to {
+        return Err(AppError::bad_request(format!("from: {from} is after `to` ({to})")));
+    }
+    let diff =
+        on_views(state, move |reader| reader.situational_picture_diff(&query, from, to).map_err(views_error)).await?;
+    Ok(diff.into())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
 use super::{ApiError, AppState, ErrorCode};
-use crate::auth::{AuthError, Principal};
+use kirjuri_auth::{AuthError, Principal};
 
 /// The realm named in every `WWW-Authenticate` challenge.
 const REALM: &str = "kirjuri";

@@ -11,99 +11,22 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use chrono::{DateTime, NaiveDate, Utc};
-use kirjuri_events::domain::Vocabulary;
 use kirjuri_events::domain::experiment::ExperimentPhase;
 use kirjuri_events::domain::lesson::LessonPhase;
 use kirjuri_events::domain::practice::PracticePhase;
-use kirjuri_events::domain::practice::Tag;
-use kirjuri_events::domain::{BodyId, ExperimentId, LessonId, MunicipalityId, UnitId};
-use kirjuri_views::lists::{parse_body_kind, parse_status};
-use kirjuri_views::{
-    BodyRow, ExperimentFilter, ExperimentRow, LessonFilter, LessonRow, ListCursor, ListRequest, Listed,
-    MunicipalityRow, PracticeFilter, PracticeRow, ViewsError, ViewsReader,
-};
+use kirjuri_events::domain::{ExperimentId, LessonId, MunicipalityId, UnitId};
+use kirjuri_views::lists::parse_body_kind;
+use kirjuri_views::{BodyRow, ExperimentRow, LessonFilter, LessonRow, Listed, MunicipalityRow, PracticeRow};
 use serde::Serialize;
 
 use super::error::ProblemDetailsSchema;
-use super::queries::{pairs, printable, read_side, uuid_parameter, views_error};
 use super::{ApiError, AppState, Authenticated, ErrorCode};
-use crate::access::{Action, Resource, authorize};
-use crate::auth::Principal;
-
-/// The `status` parameter, a status of vocabulary `V`: a 400 naming it and the allowed values.
-fn status_parameter<V: Vocabulary>(value: &str) -> Result<V, ApiError> {
-    parse_status("status", value).map_err(views_error)
-}
-
-fn date_parameter(name: &str, value: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
-        .map_err(|_| ApiError::bad_request(format!("{name}: `{}` is not a date like 2025-03-31", printable(value))))
-}
-
-/// Whether a list's tag filter accepts `value` (for the test that the document's limits hold).
-#[cfg(test)]
-pub(crate) fn tag_filter_accepts(value: &str) -> bool {
-    tag_parameter(value).is_ok()
-}
-
-/// A tag filter obeys the one rule for tags ([`Tag::check`]).
-fn tag_parameter(value: &str) -> Result<String, ApiError> {
-    Tag::check(value).map(str::to_owned).map_err(|error| ApiError::bad_request(format!("tag: {}", error.rule)))
-}
-
-/// Reads `after` and `limit`, and hands every other parameter to `other`; an unknown one is a
-/// 400 naming it and the known ones.
-fn read_parameters(
-    raw: Option<&str>,
-    known: &str,
-    mut other: impl FnMut(&str, &str) -> Result<bool, ApiError>,
-) -> Result<ListRequest, ApiError> {
-    let mut request = ListRequest::default();
-    for (name, value) in pairs(raw) {
-        match name.as_str() {
-            "after" => {
-                request.after = Some(ListCursor::parse(value.trim()).map_err(|_| {
-                    ApiError::bad_request(format!(
-                        "after: `{}` is not a cursor this server handed out (use a page's `next`)",
-                        printable(&value)
-                    ))
-                })?);
-            }
-            "limit" => {
-                request.limit = value.trim().parse::<usize>().map_err(|_| {
-                    ApiError::bad_request(format!("limit: `{}` is not a whole number from 1 to 100", printable(&value)))
-                })?;
-            }
-            "municipality" => {
-                return Err(ApiError::bad_request(
-                    "municipality: lists are always of your own municipality; remove this parameter",
-                ));
-            }
-            _ => {
-                if !other(&name, &value)? {
-                    let known = if known.is_empty() { String::new() } else { format!("{known}, ") };
-                    return Err(ApiError::bad_request(format!(
-                        "{}: unknown parameter; use {known}after or limit",
-                        printable(&name)
-                    )));
-                }
-            }
-        }
-    }
-    Ok(request)
-}
-
-/// Runs `query` on a views connection on a blocking thread.
-async fn with_views<T: Send + 'static>(
-    state: &AppState,
-    query: impl FnOnce(&ViewsReader) -> Result<T, ViewsError> + Send + 'static,
-) -> Result<T, ApiError> {
-    let read_side = read_side(state)?;
-    tokio::task::spawn_blocking(move || query(&*read_side.views()?))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(views_error)
-}
+use kirjuri_app::queries::{
+    date_parameter, experiment_list_request, practice_query, read_parameters, status_parameter, tag_parameter,
+    uuid_parameter, views_error, with_views,
+};
+use kirjuri_auth::Principal;
+use kirjuri_auth::access::{Action, Resource, authorize};
 
 fn may_list(principal: &Principal) -> Result<MunicipalityId, ApiError> {
     authorize(principal, Action::Read, &Resource::of(principal.municipality)).map_err(ApiError::denied)?;
@@ -197,23 +120,6 @@ pub struct ExperimentPage {
     pub items: Vec<ExperimentBody>,
     /// Pass as `after` for the next page; absent on the last.
     pub next: Option<String>,
-}
-
-/// The filter and page `raw` (`status`, `unit`, `from`, `to`, `after`, `limit`) asks for; a
-/// malformed or unknown parameter is a 400 naming it (the API and the experiments page alike).
-pub(crate) fn experiment_list_request(raw: Option<&str>) -> Result<(ExperimentFilter, ListRequest), ApiError> {
-    let mut filter = ExperimentFilter::default();
-    let request = read_parameters(raw, "status, unit, from, to", |name, value| {
-        match name {
-            "status" => filter.status = Some(status_parameter(value)?),
-            "unit" => filter.unit = Some(UnitId(uuid_parameter("unit", value)?)),
-            "from" => filter.from = Some(date_parameter("from", value)?),
-            "to" => filter.to = Some(date_parameter("to", value)?),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?;
-    Ok((filter, request))
 }
 
 /// `GET /api/v1/experiments`: the caller's municipality's experiments, newest first.
@@ -458,26 +364,6 @@ pub struct PracticePage {
     pub items: Vec<PracticeBody>,
     /// Pass as `after` for the next page; absent on the last.
     pub next: Option<String>,
-}
-
-/// The practices list's query string (`status`, `body`, `from`, `to`, `tag`, `after`, `limit`)
-/// read into a filter and a page request; a bad parameter is a 400 naming it and its rule.
-/// (The web page `/practices` reads its query with this too.)
-pub(crate) fn practice_query(raw: Option<&str>) -> Result<(PracticeFilter, ListRequest), ApiError> {
-    let mut filter = PracticeFilter::default();
-    let request = read_parameters(raw, "status, body, from, to, tag", |name, value| {
-        match name {
-            "status" => filter.status = Some(status_parameter(value)?),
-            "body" => filter.body = Some(BodyId(uuid_parameter("body", value)?)),
-            "from" => filter.from = Some(date_parameter("from", value)?),
-            "to" => filter.to = Some(date_parameter("to", value)?),
-            // Practice tags are stored in lowercase.
-            "tag" => filter.tag = Some(tag_parameter(value)?.to_lowercase()),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?;
-    Ok((filter, request))
 }
 
 /// `GET /api/v1/practices`: the caller's municipality's best practices and those shared with

@@ -32,7 +32,7 @@ use kirjuri_events::{EventId, EventMetadata, EventPayload, EventType, ExpectedRe
 use kirjuri_store::{EventStore, ReadStreamOptions, StoreError};
 use uuid::Uuid;
 
-use crate::auth::oidc::OidcIdentity;
+use kirjuri_auth::oidc::OidcIdentity;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "kirjuri_session";
@@ -414,7 +414,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::auth::Role;
+    use kirjuri_auth::Role;
 
     fn key() -> SessionKey {
         SessionKey::from_bytes(b"a key of thirty-two bytes exactly")

@@ -14,18 +14,17 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse as _, Response};
-use chrono::{DateTime, NaiveTime, Utc};
-use kirjuri_events::domain::access_log::{AccessLogEvent, PersonalData, Purpose};
+use chrono::Utc;
+use kirjuri_events::domain::access_log::Purpose;
 use kirjuri_events::domain::{EngagementId, LocalizedText};
 use kirjuri_store::StoreError;
-use kirjuri_views::{AuditFilter, AuditRow, Cursor, EntityKind, PageRequest};
 use serde::Serialize;
 
 use super::error::ProblemDetailsSchema;
-use super::queries::{number, pairs, printable, read_side, uuid_parameter, views_error};
 use super::{ApiError, AppState, Authenticated, ErrorCode};
-use crate::access::{Action, Resource, authorize};
-use crate::personal_data::{CoachingNotes, PersonalDataError, read_coaching_notes};
+use kirjuri_app::access_log::{AccessLogPageBody, access_log_page};
+use kirjuri_app::personal_data::{CoachingNotes, PersonalDataError, read_coaching_notes};
+use kirjuri_app::queries::{pairs, printable, uuid_parameter};
 
 /// One coaching note as the caller may see it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -106,15 +105,6 @@ fn personal_data_error(error: PersonalDataError) -> ApiError {
     }
 }
 
-/// The access log's `reader` filter: a principal's subject, trimmed, not empty.
-pub(crate) fn reader_parameter(value: &str) -> Result<String, ApiError> {
-    let reader = value.trim();
-    if reader.is_empty() {
-        return Err(ApiError::bad_request("reader: a principal's subject, e.g. token:<id>; not empty"));
-    }
-    Ok(reader.to_owned())
-}
-
 /// Reads the notes route's query: `purpose` (required), nothing else.
 fn notes_purpose(raw: Option<&str>) -> Result<Purpose, ApiError> {
     let mut purpose = None;
@@ -178,121 +168,6 @@ pub async fn coaching_notes(
     Ok(response)
 }
 
-/// One read of personal data.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AccessLogEntryBody {
-    /// The log event's id.
-    pub event_id: uuid::Uuid,
-    /// When the data was read.
-    pub read_at: DateTime<Utc>,
-    /// Who read it: the principal's subject (`token:<id>`, or the OIDC subject).
-    pub reader: String,
-    /// The pseudonymous person reference the reader is.
-    pub reader_person: String,
-    /// What was read.
-    pub data: PersonalData,
-    /// Why, in the reader's words.
-    pub purpose: String,
-}
-
-/// A page of the access log, newest first.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AccessLogPageBody {
-    /// The reads.
-    pub entries: Vec<AccessLogEntryBody>,
-    /// Pass as `cursor` for the next (older) page; absent on the last page.
-    pub next: Option<String>,
-}
-
-fn entry_body(row: AuditRow) -> Result<AccessLogEntryBody, ApiError> {
-    let decoded = AccessLogEvent::decode(row.event_type.as_str(), row.schema_version, row.data.as_str())
-        .map_err(ApiError::internal)?;
-    let AccessLogEvent::PersonalDataRead(read) = decoded;
-    Ok(AccessLogEntryBody {
-        event_id: row.event_id.0,
-        read_at: read.read_at,
-        reader: read.reader,
-        reader_person: read.reader_person,
-        data: read.data,
-        purpose: read.purpose.into(),
-    })
-}
-
-/// The default and largest page of the access log.
-const DEFAULT_ACCESS_LOG_LIMIT: usize = 50;
-pub(crate) const MAX_ACCESS_LOG_LIMIT: usize = 200;
-
-/// Reads a time bound: an RFC 3339 moment, or a day (its start for `from`, its end for `to`).
-fn time_bound(name: &str, value: &str, end_of_day: bool) -> Result<DateTime<Utc>, ApiError> {
-    let malformed = || {
-        ApiError::bad_request(format!(
-            "{name}: `{}` is not a day like 2026-03-02 or a moment like 2026-03-02T08:00:00Z",
-            printable(value)
-        ))
-    };
-    let text = value.trim();
-    if let Ok(moment) = DateTime::parse_from_rfc3339(text) {
-        return Ok(moment.with_timezone(&Utc));
-    }
-    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| malformed())?;
-    let time = if end_of_day { NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999) } else { Some(NaiveTime::MIN) };
-    Ok(day.and_time(time.ok_or_else(malformed)?).and_utc())
-}
-
-/// The access log's filter and page from the query string; always within `municipality`.
-fn access_log_query(raw: Option<&str>, municipality: &str) -> Result<(AuditFilter, PageRequest), ApiError> {
-    let mut filter = AuditFilter {
-        entity_kind: Some(EntityKind::AccessLog),
-        municipality: Some(municipality.to_owned()),
-        ..AuditFilter::default()
-    };
-    let mut cursor = None;
-    let mut limit = DEFAULT_ACCESS_LOG_LIMIT;
-    for (name, value) in pairs(raw) {
-        match name.as_str() {
-            "reader" => filter.actor = Some(reader_parameter(&value)?),
-            "from" => filter.from = Some(time_bound("from", &value, false)?),
-            "to" => filter.to = Some(time_bound("to", &value, true)?),
-            "cursor" => {
-                cursor = Some(Cursor::parse(value.trim()).map_err(|_| {
-                    ApiError::bad_request(format!(
-                        "cursor: `{}` is not a cursor this API handed out",
-                        printable(&value)
-                    ))
-                })?);
-            }
-            "limit" => {
-                limit = number("limit", &value)?;
-                if !(1..=MAX_ACCESS_LOG_LIMIT).contains(&limit) {
-                    return Err(ApiError::bad_request(format!("limit: must be 1 to {MAX_ACCESS_LOG_LIMIT}")));
-                }
-            }
-            "municipality" => {
-                return Err(ApiError::bad_request(
-                    "municipality: the access log is always your own municipality's; remove this parameter",
-                ));
-            }
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "{}: unknown parameter; use reader, from, to, cursor or limit",
-                    printable(other)
-                )));
-            }
-        }
-    }
-    if let (Some(from), Some(to)) = (filter.from, filter.to)
-        && to < from
-    {
-        return Err(ApiError::bad_request("to: must not be before from"));
-    }
-    let limit = u32::try_from(limit).unwrap_or(PageRequest::MAX_LIMIT);
-    let page = match cursor {
-        Some(cursor) => PageRequest::before(cursor, limit),
-        None => PageRequest::last(limit),
-    };
-    Ok((filter, page))
-}
-
 /// `GET /api/v1/access-log`: who read which personal data when and why, in the caller's
 /// municipality, newest first.
 #[utoipa::path(get, path = "/api/v1/access-log", tag = "read", security(("bearer" = [])),
@@ -319,24 +194,6 @@ pub async fn access_log(
     Ok(no_store(Json(page).into_response()))
 }
 
-/// What `GET /api/v1/access-log` answers; the web's access-log page reads it too.
-pub(crate) async fn access_log_page(
-    state: &AppState,
-    principal: &crate::auth::Principal,
-    raw: Option<&str>,
-) -> Result<AccessLogPageBody, ApiError> {
-    authorize(principal, Action::ReadAccessLog, &Resource::of(principal.municipality)).map_err(ApiError::denied)?;
-    let (filter, page) = access_log_query(raw, &principal.municipality.to_string())?;
-    let read_side = read_side(state)?;
-    let found = tokio::task::spawn_blocking(move || read_side.views()?.timeline(&filter, page))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(views_error)?;
-    let next = found.next.map(|cursor| cursor.to_string());
-    let entries = found.rows.into_iter().map(entry_body).collect::<Result<Vec<_>, _>>()?;
-    Ok(AccessLogPageBody { entries, next })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,31 +213,5 @@ mod tests {
         }
         let purpose = notes_purpose(Some("purpose=preparing%20a%20session")).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(purpose.as_str(), "preparing a session");
-    }
-
-    #[test]
-    fn the_access_log_query_stays_in_the_callers_municipality_and_reads_days_whole() {
-        let tenant = uuid::Uuid::new_v4().to_string();
-        let (filter, page) = access_log_query(Some("reader=token:abc&from=2026-03-02&to=2026-03-02&limit=10"), &tenant)
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(filter.municipality.as_deref(), Some(tenant.as_str()));
-        assert_eq!(filter.entity_kind, Some(EntityKind::AccessLog));
-        assert_eq!(filter.actor.as_deref(), Some("token:abc"));
-        assert_eq!(filter.from.map(|f| f.to_rfc3339()), Some("2026-03-02T00:00:00+00:00".to_owned()));
-        assert!(filter.to.is_some_and(|t| t > filter.from.unwrap_or_default()), "the whole day");
-        assert_eq!(page.limit, 10);
-        for (query, named) in [
-            ("municipality=x", "municipality"),
-            ("from=yesterday", "from"),
-            ("from=2026-03-03&to=2026-03-02", "to"),
-            ("limit=0", "limit"),
-            ("limit=1000", "limit"),
-            ("cursor=abc", "cursor"),
-            ("reader=", "reader"),
-            ("colour=red", "colour"),
-        ] {
-            let error = access_log_query(Some(query), &tenant).expect_err(query);
-            assert!(error.detail().starts_with(named), "{query}: {}", error.detail());
-        }
     }
 }

@@ -1,7 +1,9 @@
-//! The HTTP edge: routes, the shared state handlers see, and the one error type they return.
+//! kirjuri's HTTP API, `/api/v1` (with `/health/*` and `/metrics`): routes, the OpenAPI
+//! document built with them, live updates as Server-Sent Events, and problem documents.
 //!
-//! Handlers stay thin: extract, call one use case, map the result. Every error leaves as an
-//! [`ApiError`], rendered as RFC 9457 problem+json and logged once by the request log layer.
+//! Handlers stay thin: extract, call one use case or query of [`kirjuri_app`] (which parses,
+//! authorises and reads), map the result. Every error leaves as an [`ApiError`], rendered as
+//! RFC 9457 problem+json and logged once by the request log layer of the composition root.
 
 pub mod audit;
 mod auth;
@@ -13,48 +15,14 @@ pub mod live;
 pub mod metrics;
 pub(crate) mod personal;
 mod queries;
-mod request_log;
-
-use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{Method, Uri};
-use kirjuri_store::EventStore;
-
-use crate::auth::Authenticator;
-use crate::readside::ReadSide;
-use crate::settings::StoreKind;
-use crate::usecases::CommandBus;
+use axum::http::Method;
 
 pub use auth::Authenticated;
-pub use error::{ApiError, ErrorCode};
-pub(crate) use lists::{experiment_list_request, practice_query};
-pub(crate) use queries::{pairs, picture_query, printable, read_side, search_error, search_request, views_error};
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// The event store, whichever backend.
-    pub store: Arc<dyn EventStore>,
-    /// Runs every command against `store`.
-    pub commands: CommandBus,
-    /// Which backend `store` is.
-    pub store_kind: StoreKind,
-    /// The read models, when this server runs them.
-    pub read_side: Option<Arc<ReadSide>>,
-    /// Request counts and latencies for `/metrics`.
-    pub metrics: Arc<metrics::Metrics>,
-    /// Turns true when the server starts shutting down; long-lived responses (live updates) end then.
-    pub shutting_down: tokio::sync::watch::Receiver<bool>,
-    /// Turns bearer tokens into principals.
-    pub authenticator: Arc<Authenticator>,
-    /// The largest request body read, in bytes (setting `max_body_bytes`); larger is a 413.
-    pub max_body_bytes: usize,
-    /// Signs the web UI's session cookies and CSRF tokens.
-    pub web_sessions: Arc<crate::web::session::SessionKey>,
-    /// The web sessions signed out of, following the store.
-    pub web_session_ends: Arc<crate::web::session::SessionEnds>,
-}
+pub use error::{ApiError, PROBLEM_JSON};
+pub use kirjuri_app::AppState;
+pub use kirjuri_app::error::ErrorCode;
 
 /// The OpenAPI description's fixed parts; the paths and schemas come from the routes.
 #[derive(utoipa::OpenApi)]
@@ -144,64 +112,27 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     routes().1
 }
 
-/// Every route the server answers (the API and the web pages), with the request log layer
-/// around them. Fails if the OpenAPI document cannot be serialised: a server that would answer
-/// `/api/v1/openapi.json` with nothing does not start.
-pub fn router(state: AppState) -> anyhow::Result<Router> {
+/// The API's routes, with the OpenAPI document serialised once for `/api/v1/openapi.json`.
+/// Fails if the document cannot be serialised: a server that would answer it with nothing
+/// does not start.
+pub fn router() -> anyhow::Result<Router<AppState>> {
     let (api, document) = routes();
     if OPENAPI_DOCUMENT.get().is_none() {
         let body = serde_json::to_vec(&document)
             .map_err(|error| anyhow::anyhow!("serialising the OpenAPI document: {error}"))?;
         let _ = OPENAPI_DOCUMENT.set(body.into());
     }
-    Ok(api
-        .merge(crate::web::routes())
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
-        .method_not_allowed_fallback(method_not_allowed)
-        .fallback(not_found)
-        .layer(axum::extract::DefaultBodyLimit::max(state.max_body_bytes))
-        .layer(axum::middleware::from_fn(transport_headers))
-        .layer(axum::middleware::from_fn(request_log::log_request))
-        .with_state(state))
+    Ok(api)
 }
 
-/// Headers every answer needs whatever route made it: `Strict-Transport-Security` when the
-/// request came over https (as `X-Forwarded-Proto` says, behind a proxy that terminates TLS),
-/// and, on the API's answers that do not say otherwise, `Cache-Control: private, no-cache`
-/// (they hold one municipality's records: no shared cache may keep them, and a browser asks
-/// again each time, revalidating with the ETag where there is one).
-async fn transport_headers(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    use axum::http::header::{CACHE_CONTROL, STRICT_TRANSPORT_SECURITY};
-    let over_https =
-        request.headers().get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|proto| {
-            proto.split(',').next().is_some_and(|first| first.trim().eq_ignore_ascii_case("https"))
-        });
-    let api = request.uri().path().starts_with("/api/");
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    if over_https {
-        headers.insert(
-            STRICT_TRANSPORT_SECURITY,
-            axum::http::HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        );
-    }
-    if api && !headers.contains_key(CACHE_CONTROL) {
-        headers.insert(CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-cache"));
-    }
-    response
-}
-
-/// Nothing here: a problem document for programs (the API, health, metrics), a page in the
-/// reader's language for people (every other path).
-async fn not_found(method: Method, uri: Uri, headers: axum::http::HeaderMap) -> axum::response::Response {
+/// Nothing at `path`: a problem document (for programs: the API, health, metrics).
+pub fn not_found(method: &Method, path: &str) -> axum::response::Response {
     use axum::response::IntoResponse as _;
-    if crate::web::is_page_path(uri.path()) {
-        return crate::web::not_found_page(&headers);
-    }
-    ApiError::not_found(&method, uri.path()).into_response()
+    ApiError::not_found(method, path).into_response()
 }
 
-async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+/// `path` exists but does not answer `method`: a problem document.
+pub async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> ApiError {
     ApiError::method_not_allowed(&method, uri.path())
 }
 
@@ -250,7 +181,7 @@ mod tests {
             "tag" => {
                 let domain = kirjuri_events::domain::practice::Tag::check(&text).is_ok();
                 let search = kirjuri_search::SearchFilters::parse([("tag", text.as_str())]).is_ok();
-                let lists = super::lists::tag_filter_accepts(&text);
+                let lists = kirjuri_app::queries::tag_filter_accepts(&text);
                 assert!(
                     domain == search && search == lists,
                     "the tag rule differs between the domain and the filters at {chars}"
@@ -259,8 +190,8 @@ mod tests {
             }
             "purpose" => Some(kirjuri_events::domain::access_log::Purpose::parse("purpose", &text).is_ok()),
             "Idempotency-Key" => Some((1..=super::commands::MAX_HEADER_CHARS).contains(&chars)),
-            "actor" => Some(super::audit::actor_parameter(&text).is_ok()),
-            "reader" => Some(super::personal::reader_parameter(&text).is_ok()),
+            "actor" => Some(kirjuri_app::audit::actor_parameter(&text).is_ok()),
+            "reader" => Some(kirjuri_app::access_log::reader_parameter(&text).is_ok()),
             _ => None,
         }
     }
@@ -272,9 +203,9 @@ mod tests {
             "offset" => Some(value <= kirjuri_search::query::MAX_OFFSET),
             "year" => Some(kirjuri_search::SearchFilters::parse([("year", value.to_string().as_str())]).is_ok()),
             "limit" if path_has("search") => Some((1..=kirjuri_search::query::MAX_LIMIT).contains(&value)),
-            "limit" if path_has("access") => Some((1..=super::personal::MAX_ACCESS_LOG_LIMIT).contains(&value)),
+            "limit" if path_has("access") => Some((1..=kirjuri_app::access_log::MAX_ACCESS_LOG_LIMIT).contains(&value)),
             "limit" if path_has("timeline") || path_has("audit") || path_has("correlations") => {
-                Some((1..=super::audit::MAX_PAGE_LIMIT as usize).contains(&value))
+                Some((1..=kirjuri_app::audit::MAX_PAGE_LIMIT as usize).contains(&value))
             }
             "limit" => Some((1..=kirjuri_views::lists::MAX_LIST_LIMIT).contains(&value)),
             _ => None,

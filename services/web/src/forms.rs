@@ -4,7 +4,7 @@
 //! A form's fields are named as the command's fields (`title.fi`, `period.from`, `sources`),
 //! and a submitted form becomes the same JSON body the API's `POST /api/v1/commands/<command>`
 //! takes ([`command_body`]), parsed by the same parser and run by the same use case
-//! ([`crate::http::commands::run`]): no rule is written twice. A refusal names a field the way
+//! ([`kirjuri_app::commands::run`]): no rule is written twice. A refusal names a field the way
 //! the API's problem does (`title.fi: must not be empty`); [`field_errors`] puts it next to
 //! the input of that name. Who may use a form is the access table's answer for the command's
 //! group. Each render carries a fresh idempotency key (and the ids of the record it creates
@@ -34,11 +34,12 @@ use super::i18n::forms::{FormsTexts, texts};
 use super::pages::{Frame, layout};
 use super::session::{SESSION_COOKIE, cookie_value};
 use super::{Staff, WebError, cookies, form_pairs, html_response, read_views, see_other};
-use crate::access::{Action, CommandGroup, Resource, authorize};
-use crate::auth::Principal;
-use crate::http::commands::{CommandRequest, run};
-use crate::http::{ApiError, AppState, ErrorCode};
-use crate::usecases::Executed;
+use crate::WebState;
+use kirjuri_app::commands::{CommandRequest, run};
+use kirjuri_app::usecases::Executed;
+use kirjuri_app::{AppError, ErrorCode};
+use kirjuri_auth::Principal;
+use kirjuri_auth::access::{Action, CommandGroup, Resource, authorize};
 
 /// The UUIDv5 namespace of the ids of records a form creates, derived from its idempotency key.
 const FORM_ID_NAMESPACE: Uuid = Uuid::from_u128(0x6b69_726a_7572_4944_8000_666f_726d_7321);
@@ -50,7 +51,7 @@ const KEY_FIELD: &str = "idempotency_key";
 const READ_YOUR_WRITE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The form routes.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<WebState> {
     Router::new().route("/record", get(forms_list)).route("/record/{form}", get(form_page).post(submit))
 }
 
@@ -997,7 +998,7 @@ fn permitted_form(staff: &Staff, form: &str) -> Result<FormKind, WebError> {
     let kind = FormKind::parse(form).ok_or_else(|| {
         let detail = format!(
             "form: `{}` is not one of {}",
-            crate::http::printable(form),
+            kirjuri_app::queries::printable(form),
             FormKind::ALL.map(FormKind::name).join(", ")
         );
         WebError::new(lang, StatusCode::NOT_FOUND, Some(detail))
@@ -1014,14 +1015,14 @@ fn fresh_key(lang: Lang) -> Result<String, WebError> {
     })
 }
 
-async fn choices_of(state: &AppState, staff: &Staff, kind: FormKind) -> Result<FormChoices, WebError> {
+async fn choices_of(state: &WebState, staff: &Staff, kind: FormKind) -> Result<FormChoices, WebError> {
     let municipality = staff.principal.municipality;
     read_views(state, staff.frame.lang, move |views| form_choices(views, municipality, kind)).await
 }
 
 /// `GET /record/{form}`: the empty form (today's date in its date of recording).
 async fn form_page(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     staff: Staff,
     Path(form): Path<String>,
 ) -> Result<Response, WebError> {
@@ -1040,38 +1041,38 @@ async fn form_page(
 
 /// Runs the form's command as the API's route for it would.
 async fn run_form(
-    state: &AppState,
+    state: &WebState,
     principal: &Principal,
     kind: FormKind,
     body: Value,
     key: &str,
-) -> Result<Executed, ApiError> {
+) -> Result<Executed, AppError> {
     let group = kind.group();
     match kind {
         FormKind::SubmitResponse => {
-            let request = CommandRequest::<SubmitResponse>::from_form(body, key)?;
+            let request = CommandRequest::<SubmitResponse>::from_json(body, key, None)?;
             run::<CampaignState, _>(state, principal, group, request, None, CampaignCommand::SubmitResponse).await
         }
         FormKind::RecordNote => {
-            let request = CommandRequest::<RecordNote>::from_form(body, key)?;
+            let request = CommandRequest::<RecordNote>::from_json(body, key, None)?;
             run::<EngagementState, _>(state, principal, group, request, None, EngagementCommand::RecordNote).await
         }
         FormKind::RecordMeasurement => {
-            let request = CommandRequest::<RecordMeasurement>::from_form(body, key)?;
+            let request = CommandRequest::<RecordMeasurement>::from_json(body, key, None)?;
             run::<ExperimentState, _>(state, principal, group, request, None, ExperimentCommand::RecordMeasurement)
                 .await
         }
         FormKind::AssessOutcome => {
-            let request = CommandRequest::<AssessOutcome>::from_form(body, key)?;
+            let request = CommandRequest::<AssessOutcome>::from_json(body, key, None)?;
             run::<ExperimentState, _>(state, principal, group, request, None, ExperimentCommand::AssessOutcome).await
         }
         FormKind::IdentifyLesson => {
-            let request = CommandRequest::<IdentifyLesson>::from_form(body, key)?;
+            let request = CommandRequest::<IdentifyLesson>::from_json(body, key, None)?;
             let tenant = Some(principal.municipality);
             run::<LessonState, _>(state, principal, group, request, tenant, LessonCommand::Identify).await
         }
         FormKind::DecidePractice => {
-            let request = CommandRequest::<DecidePractice>::from_form(body, key)?;
+            let request = CommandRequest::<DecidePractice>::from_json(body, key, None)?;
             run::<PracticeState, _>(state, principal, group, request, None, PracticeCommand::Decide).await
         }
     }
@@ -1092,7 +1093,7 @@ fn recorded_location(kind: FormKind, municipality: MunicipalityId, key: &str, va
 /// command run; recorded → 303 to its page once the read models show it; refused → 422 with
 /// the form as typed and each error at its field.
 async fn submit(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     staff: Staff,
     Path(form): Path<String>,
     headers: HeaderMap,
@@ -1117,7 +1118,7 @@ async fn submit(
     let command = command_body(kind, &values, &choices, municipality, &key);
     match run_form(&state, &staff.principal, kind, command, &key).await {
         Ok(executed) => {
-            if let (Some(position), Ok(read_side)) = (executed.position, crate::http::read_side(&state))
+            if let (Some(position), Ok(read_side)) = (executed.position, state.read_side())
                 && let Err(error) = read_side.wait_until_caught_up(position, READ_YOUR_WRITE).await
             {
                 tracing::warn!(%error, "the read models did not show a form's record in time");
@@ -1142,7 +1143,7 @@ async fn submit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::pages::SignedIn;
+    use crate::pages::SignedIn;
 
     fn frame(lang: Lang) -> Frame {
         Frame {

@@ -4,10 +4,10 @@
 //! difference between two moments (`/diff/{kind}/{id}?from=&to=`) and the personal-data access
 //! log (`/access-log`).
 //!
-//! Every page reads through the same functions as its API route (`crate::http::audit`,
-//! `crate::http::personal`), so parsing, authorisation (`ReadAudit`, `ReadAccessLog`), tenant
-//! isolation (another municipality's record is a 404) and redaction of personal data are the
-//! API's own. The page adds only what a form needs: empty fields are dropped, a `from` day means
+//! Every page reads through the same read use cases as its API route ([`kirjuri_app::audit`],
+//! [`kirjuri_app::access_log`]), so parsing, authorisation (`ReadAudit`, `ReadAccessLog`),
+//! tenant isolation (another municipality's record is a 404) and redaction of personal data are
+//! the API's too. The page adds only what a form needs: empty fields are dropped, a `from` day means
 //! the start of that day, and an as-of moment (`as_of`, a day or a position, or the slider's
 //! `position`) becomes the API's `to` bound or a cap on positions. Render functions are pure.
 
@@ -27,11 +27,12 @@ use super::i18n::Lang;
 use super::i18n::audit::{AuditTexts, texts};
 use super::pages::{self, Frame};
 use super::{Staff, WebError, filled_pairs, html_response};
-use crate::access::{Action, Resource, authorize};
-use crate::auth::Principal;
-use crate::http::audit::{AuditEventBody, AuditPageBody, EntityDiffBody, EntityStateBody};
-use crate::http::personal::AccessLogPageBody;
-use crate::http::{ApiError, AppState, Authenticated};
+use crate::WebState;
+use kirjuri_app::AppError;
+use kirjuri_app::access_log::AccessLogPageBody;
+use kirjuri_app::audit::{AuditEventBody, AuditPageBody, EntityDiffBody, EntityStateBody};
+use kirjuri_auth::Principal;
+use kirjuri_auth::access::{Action, Resource, authorize};
 
 /// The timeline's paging parameters (the API's names).
 const PAGING: [&str; 4] = ["after", "before", "start", "limit"];
@@ -55,7 +56,7 @@ const KINDS: [&str; 12] = [
 const TRAIL_LIMIT: &str = "200";
 
 /// The auditor's routes.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/timeline", get(timeline))
         .route("/timeline.csv", get(timeline_csv))
@@ -141,7 +142,7 @@ impl TimelineQuery {
 }
 
 /// Reads the timeline page's query string: the API's filters and paging, plus the as-of moment.
-pub fn timeline_query(raw: Option<&str>) -> Result<TimelineQuery, ApiError> {
+pub fn timeline_query(raw: Option<&str>) -> Result<TimelineQuery, AppError> {
     let (mut filters, mut paging) = (Vec::new(), Vec::new());
     let (mut typed, mut slider) = (None, None);
     for (name, value) in filled_pairs(raw) {
@@ -150,9 +151,9 @@ pub fn timeline_query(raw: Option<&str>) -> Result<TimelineQuery, ApiError> {
             "position" => {
                 let position = value.trim().parse::<u64>().ok().filter(|n| i64::try_from(*n).is_ok());
                 slider = Some(position.ok_or_else(|| {
-                    ApiError::bad_request(format!(
+                    AppError::bad_request(format!(
                         "position: `{}` is not a whole number (a position in the event stream)",
-                        crate::http::printable(&value)
+                        kirjuri_app::queries::printable(&value)
                     ))
                 })?);
             }
@@ -162,7 +163,7 @@ pub fn timeline_query(raw: Option<&str>) -> Result<TimelineQuery, ApiError> {
         }
     }
     let as_of = match (typed, slider) {
-        (Some(_), Some(_)) => return Err(ApiError::bad_request("position: give as_of or position, not both")),
+        (Some(_), Some(_)) => return Err(AppError::bad_request("position: give as_of or position, not both")),
         (Some(text), None) => Some(AsOfChoice::Typed(text)),
         (None, Some(position)) => Some(AsOfChoice::Slider(position)),
         (None, None) => None,
@@ -179,11 +180,11 @@ pub fn timeline_query(raw: Option<&str>) -> Result<TimelineQuery, ApiError> {
     let mut api = api_filters.clone();
     let mut cap = None;
     match &as_of {
-        Some(AsOfChoice::Typed(text)) => match crate::http::audit::bound_parameter("as_of", text)? {
+        Some(AsOfChoice::Typed(text)) => match kirjuri_app::audit::bound_parameter("as_of", text)? {
             AsOf::Moment(moment) => {
                 let mut until = moment;
                 for (_, to) in api.iter().filter(|(name, _)| name == "to") {
-                    until = until.min(crate::http::audit::moment_parameter("to", to)?);
+                    until = until.min(kirjuri_app::audit::moment_parameter("to", to)?);
                 }
                 api.retain(|(name, _)| name != "to");
                 api.push(pair("to", until.to_rfc3339_opts(SecondsFormat::Micros, true)));
@@ -231,7 +232,7 @@ fn apply_cap(page: &mut AuditPageBody, cap: Option<Cursor>) {
     }
 }
 
-fn bad_request(lang: Lang, error: &ApiError) -> WebError {
+fn bad_request(lang: Lang, error: &AppError) -> WebError {
     WebError::from_api(lang, error)
 }
 
@@ -240,7 +241,7 @@ fn bad_request(lang: Lang, error: &ApiError) -> WebError {
 
 /// The page of the timeline a request shows (the export's rows too), and the query as read.
 async fn shown_timeline(
-    state: &AppState,
+    state: &WebState,
     principal: &Principal,
     lang: Lang,
     raw: Option<&str>,
@@ -254,21 +255,19 @@ async fn shown_timeline(
 }
 
 async fn api_timeline(
-    state: &AppState,
+    state: &WebState,
     principal: &Principal,
     lang: Lang,
     query: String,
 ) -> Result<AuditPageBody, WebError> {
-    let axum::Json(page) =
-        crate::http::audit::timeline(State(state.clone()), Authenticated(principal.clone()), RawQuery(Some(query)))
-            .await
-            .map_err(|error| bad_request(lang, &error))?;
-    Ok(page)
+    kirjuri_app::audit::timeline_page(state, principal.clone(), Some(&query))
+        .await
+        .map_err(|error| bad_request(lang, &error))
 }
 
 /// The first and last position of the filtered timeline (the slider's range).
 async fn position_range(
-    state: &AppState,
+    state: &WebState,
     principal: &Principal,
     lang: Lang,
     filters: &[(String, String)],
@@ -286,7 +285,7 @@ async fn position_range(
 }
 
 /// `GET /timeline`.
-async fn timeline(State(state): State<AppState>, staff: Staff, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+async fn timeline(State(state): State<WebState>, staff: Staff, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
     let lang = staff.frame.lang;
     let (query, page) = shown_timeline(&state, &staff.principal, lang, raw.as_deref()).await?;
     let range = position_range(&state, &staff.principal, lang, &query.api_filters).await?;
@@ -298,7 +297,7 @@ async fn timeline(State(state): State<AppState>, staff: Staff, RawQuery(raw): Ra
 
 /// `GET /timeline.csv`: the events `/timeline` shows with the same query, as CSV.
 async fn timeline_csv(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     staff: Staff,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
@@ -309,7 +308,7 @@ async fn timeline_csv(
 
 /// `GET /timeline.json`: the events `/timeline` shows with the same query, as the API's JSON.
 async fn timeline_json(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     staff: Staff,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
@@ -799,7 +798,7 @@ pub struct TrailView {
 
 /// `GET /audit/{kind}/{id}`: the entity's trail (the API's query: event_type, actor, …, paging).
 async fn trail(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     staff: Staff,
     Path((kind, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
@@ -812,7 +811,7 @@ async fn trail(
         pairs.push(pair("limit", TRAIL_LIMIT));
     }
     let (page, _) =
-        crate::http::audit::entity_audit_page(&state, staff.principal.clone(), &kind, &id, Some(&encode(&pairs)))
+        kirjuri_app::audit::entity_audit_page(&state, staff.principal.clone(), &kind, &id, Some(&encode(&pairs)))
             .await
             .map_err(|error| bad_request(lang, &error))?;
     let (kind, id, label) = entity_label(lang, &kind, &id);
@@ -870,7 +869,7 @@ pub struct StateView {
 
 /// `GET /state/{kind}/{id}?as_of=`.
 async fn state_page(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     staff: Staff,
     Path((kind, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
@@ -878,7 +877,7 @@ async fn state_page(
     let lang = staff.frame.lang;
     let pairs = filled_pairs(raw.as_deref());
     let body =
-        crate::http::audit::entity_state_body(&state, staff.principal.clone(), &kind, &id, Some(&encode(&pairs)))
+        kirjuri_app::audit::entity_state_body(&state, staff.principal.clone(), &kind, &id, Some(&encode(&pairs)))
             .await
             .map_err(|error| bad_request(lang, &error))?;
     let (kind, id, label) = entity_label(lang, &kind, &id);
@@ -1072,7 +1071,7 @@ pub struct DiffView {
 
 /// `GET /diff/{kind}/{id}?from=&to=`: without `from`, the form alone (the entity still checked).
 async fn diff_page(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     staff: Staff,
     Path((kind, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
@@ -1080,19 +1079,15 @@ async fn diff_page(
     let lang = staff.frame.lang;
     let pairs = filled_pairs(raw.as_deref());
     let diff = if pairs.is_empty() {
-        crate::http::audit::entity_state_body(&state, staff.principal.clone(), &kind, &id, None)
+        kirjuri_app::audit::entity_state_body(&state, staff.principal.clone(), &kind, &id, None)
             .await
             .map_err(|error| bad_request(lang, &error))?;
         None
     } else {
-        let axum::Json(diff) = crate::http::audit::entity_diff(
-            State(state.clone()),
-            Authenticated(staff.principal.clone()),
-            Path((kind.clone(), id.clone())),
-            RawQuery(Some(encode(&pairs))),
-        )
-        .await
-        .map_err(|error| bad_request(lang, &error))?;
+        let diff =
+            kirjuri_app::audit::entity_diff_body(&state, staff.principal.clone(), &kind, &id, Some(&encode(&pairs)))
+                .await
+                .map_err(|error| bad_request(lang, &error))?;
         Some(diff)
     };
     let (kind, id, label) = entity_label(lang, &kind, &id);
@@ -1229,13 +1224,13 @@ pub fn access_log_view(
 
 /// `GET /access-log`: the API's query (reader, from, to, cursor, limit).
 async fn access_log(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     staff: Staff,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     let lang = staff.frame.lang;
     let pairs = filled_pairs(raw.as_deref());
-    let page = crate::http::personal::access_log_page(&state, &staff.principal, Some(&encode(&pairs)))
+    let page = kirjuri_app::access_log::access_log_page(&state, &staff.principal, Some(&encode(&pairs)))
         .await
         .map_err(|error| bad_request(lang, &error))?;
     let paged = pairs.iter().any(|(name, _)| name == "cursor");
@@ -1362,7 +1357,7 @@ mod tests {
     fn an_as_of_day_becomes_the_apis_to_bound_and_the_newest_page() {
         let query = timeline_query(Some("kind=practice&actor=&as_of=2025-03-31&to=2025-06-01&from=2025-01-01"))
             .unwrap_or_else(|e| panic!("{}", e.detail()));
-        let api = crate::http::pairs(Some(&query.api_query));
+        let api = kirjuri_app::queries::pairs(Some(&query.api_query));
         assert!(api.contains(&pair("to", "2025-03-31T23:59:59.999999Z")), "{api:?}");
         assert!(api.contains(&pair("from", "2025-01-01T00:00:00Z")), "a from day is its start: {api:?}");
         assert!(api.contains(&pair("start", "newest")), "{api:?}");
@@ -1370,14 +1365,17 @@ mod tests {
         assert_eq!(query.cap, None);
         let earlier_to =
             timeline_query(Some("as_of=2025-03-31&to=2025-02-01")).unwrap_or_else(|e| panic!("{}", e.detail()));
-        assert!(crate::http::pairs(Some(&earlier_to.api_query)).contains(&pair("to", "2025-02-01T23:59:59.999999Z")));
+        assert!(
+            kirjuri_app::queries::pairs(Some(&earlier_to.api_query))
+                .contains(&pair("to", "2025-02-01T23:59:59.999999Z"))
+        );
     }
 
     #[test]
     fn a_position_caps_the_timeline_and_asks_for_the_page_that_ends_there() {
         let query = timeline_query(Some("position=40")).unwrap_or_else(|e| panic!("{}", e.detail()));
         assert_eq!(query.cap, Some(Cursor(Position::sequence(40))));
-        assert!(crate::http::pairs(Some(&query.api_query)).contains(&pair("before", "40.41")));
+        assert!(kirjuri_app::queries::pairs(Some(&query.api_query)).contains(&pair("before", "40.41")));
         let mut page = AuditPageBody {
             events: vec![event(39, "a"), event(40, "b"), event(41, "c")],
             next: Some("41.41".to_owned()),
@@ -1398,7 +1396,7 @@ mod tests {
             ("as_of=2025-01-01&to=soon", "to"),
         ] {
             let error = timeline_query(Some(raw)).expect_err(raw);
-            assert_eq!(error.code(), crate::http::ErrorCode::BadRequest, "{raw}");
+            assert_eq!(error.code(), kirjuri_app::ErrorCode::BadRequest, "{raw}");
             assert!(error.detail().starts_with(named), "{raw}: {}", error.detail());
         }
     }

@@ -6,7 +6,7 @@ use kirjuri_events::Position;
 use serde::Serialize;
 
 use super::{ApiError, AppState};
-use crate::health::{NotReady, check_projections, check_readiness};
+use kirjuri_app::health::{NotReady, check_projections, check_readiness};
 
 /// The body of `GET /health/live`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -10,7 +10,7 @@ use axum::response::Response;
 use tracing::{Instrument as _, debug, error, info, info_span};
 use uuid::Uuid;
 
-use super::error::{ErrorChain, ErrorForLog};
+use kirjuri_app::error::{ErrorChain, ErrorForLog};
 
 /// The header carrying the request id, taken from the client when sensible, else generated.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";

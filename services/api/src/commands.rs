@@ -2,21 +2,14 @@
 //!
 //! The body is the command's fields (the domain's names, snake_case), deserialised into the
 //! domain's own command type, which runs the same `parse` rules as any other caller and refuses
-//! unknown fields. Each handler is thin: [`CommandRequest`] parses the request, [`execute`]
-//! calls [`CommandBus::execute`] once and maps the result.
+//! unknown fields. Each handler is thin: `read_command` parses the request, `execute` runs
+//! it once and answers with the outcome.
 //!
-//! Idempotency holds across instances on one store: the command id is a UUIDv5 over the tenant
-//! and the `Idempotency-Key`, so a retry that reaches any instance derives the same event ids
-//! and is answered from the store as the first time. The request's digest (SHA-256 of the
-//! canonical JSON body) is stored with the events; the same key with another body is refused.
-//!
-//! Who issues a command is decided in one place, [`command_context`]: the authenticated
-//! principal is the actor and its municipality the tenant (and the key's scope). [`execute`]
-//! asks `authorize` whether the principal's roles may issue the command's group on a record of
-//! the municipality the command names, or that its stream was created for.
+//! The use case itself — idempotency by key, who issues the command for which municipality,
+//! authorisation — is [`kirjuri_app::commands::run`], which the web forms call too.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{FromRequest as _, Request, State};
 use axum::http::header::{CONTENT_TYPE, ETAG, IF_MATCH, IF_NONE_MATCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -50,39 +43,24 @@ use kirjuri_domain::practice::{
     ReportProgress, RetirePractice, RevisePractice, SharePractice, SubmitPractice, SupersedePractice,
 };
 use kirjuri_events::domain::MunicipalityId;
-use kirjuri_events::{Position, Revision, StreamName};
-use kirjuri_store::{ReadStreamOptions, StoreError};
+use kirjuri_events::{Position, Revision};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sha2::{Digest as _, Sha256};
 use utoipa_axum::router::OpenApiRouter;
-use uuid::Uuid;
 
 use super::error::ProblemDetailsSchema;
 use super::health::PositionSchema;
 use super::{ApiError, AppState, Authenticated, ErrorCode};
-use crate::access::{Action, CommandGroup, Resource, authorize};
-use crate::auth::Principal;
-use crate::usecases::{CommandContext, Executed, UseCaseError};
+use kirjuri_app::commands::{CommandRequest, run};
+use kirjuri_app::usecases::Executed;
+use kirjuri_auth::Principal;
+use kirjuri_auth::access::{Action, CommandGroup, Resource, authorize};
 
 /// The header naming a command for idempotency.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// The longest idempotency key accepted.
 pub(crate) const MAX_HEADER_CHARS: usize = 255;
-
-/// The UUIDv5 namespace of command ids derived from idempotency keys.
-const COMMAND_ID_NAMESPACE: Uuid = Uuid::from_u128(0x6b69_726a_7572_4944_8000_636f_6d6d_616e);
-
-/// A command request as parsed from HTTP: the command, its idempotency key, precondition,
-/// actor and the digest of its body.
-#[derive(Debug)]
-pub struct CommandRequest<C> {
-    command: C,
-    idempotency_key: String,
-    if_revision: Option<Option<Revision>>,
-    digest: String,
-}
 
 /// The body of a successful command.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -146,47 +124,16 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// Puts serde's path and message together as `field: rule` (`motion` + `fi: must not be empty`
-/// becomes `motion.fi: must not be empty`).
-fn field_and_rule(path: &str, message: &str) -> String {
-    if path.is_empty() || path == "." {
-        return message.to_owned();
-    }
-    let nested_field = message.split_once(": ").filter(|(field, _)| {
-        !field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
-    });
-    match nested_field {
-        Some((field, rule)) => format!("{path}.{field}: {rule}"),
-        None => format!("{path}: {message}"),
-    }
-}
-
-/// Parses a JSON body into `C`: 400 for malformed JSON (with line and column), 422 naming the
-/// field and the rule for anything the command's rules refuse. Returns the canonical digest too.
-fn parse_body<C: DeserializeOwned>(bytes: &[u8]) -> Result<(C, String), ApiError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|error| {
+/// Reads a JSON body: 400 for malformed JSON, with line and column.
+fn parse_body(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
+    serde_json::from_slice(bytes).map_err(|error| {
         ApiError::bad_request(format!(
             "the body is not valid JSON: {} (line {}, column {})",
             strip_location(&error),
             error.line(),
             error.column()
         ))
-    })?;
-    parse_value(value)
-}
-
-/// Parses a JSON value into `C` as [`parse_body`] does (422 naming the field and the rule),
-/// with the canonical digest.
-fn parse_value<C: DeserializeOwned>(value: serde_json::Value) -> Result<(C, String), ApiError> {
-    // Object keys are sorted (no `preserve_order`), so equal bodies have equal bytes here.
-    let canonical = serde_json::to_vec(&value).map_err(ApiError::internal)?;
-    let digest = format!("sha256:{:x}", Sha256::digest(&canonical));
-    let command = serde_path_to_error::deserialize(value).map_err(|error| {
-        let path = error.path().to_string();
-        let message = error.into_inner().to_string();
-        ApiError::new(ErrorCode::InvalidCommand, field_and_rule(&path, &message))
-    })?;
-    Ok((command, digest))
+    })
 }
 
 /// serde_json's message without its ` at line L column C` suffix.
@@ -196,89 +143,38 @@ fn strip_location(error: &serde_json::Error) -> String {
     message.strip_suffix(&suffix).unwrap_or(&message).to_owned()
 }
 
-impl<C: DeserializeOwned> FromRequest<AppState> for CommandRequest<C> {
-    type Rejection = ApiError;
-
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let headers = request.headers();
-        let idempotency_key = visible_ascii_header(headers, IDEMPOTENCY_KEY, "the Idempotency-Key header")?
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    "the Idempotency-Key header is required on every command (1 to 255 visible ASCII characters); \
-                     a retry with the same key is answered once",
-                )
-            })?;
-        let if_revision = precondition(headers)?;
-        if !is_json(headers) {
-            return Err(ApiError::new(
-                ErrorCode::UnsupportedMediaType,
-                "a command body must be JSON: send Content-Type: application/json",
-            ));
-        }
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    ErrorCode::PayloadTooLarge,
-                    format!(
-                        "the body is larger than {} bytes, the most a command may be (setting max_body_bytes)",
-                        state.max_body_bytes
-                    ),
-                )
-            } else {
-                ApiError::bad_request(format!("the body could not be read: {}", rejection.body_text()))
-            }
+/// Reads a command request: the `Idempotency-Key` (required), the precondition, a JSON body of
+/// at most `max_body_bytes`, parsed by the command's own rules ([`CommandRequest::from_json`]).
+async fn read_command<C: DeserializeOwned>(request: Request, state: &AppState) -> Result<CommandRequest<C>, ApiError> {
+    let headers = request.headers();
+    let idempotency_key =
+        visible_ascii_header(headers, IDEMPOTENCY_KEY, "the Idempotency-Key header")?.ok_or_else(|| {
+            ApiError::bad_request(
+                "the Idempotency-Key header is required on every command (1 to 255 visible ASCII characters); \
+                 a retry with the same key is answered once",
+            )
         })?;
-        let (command, digest) = parse_body::<C>(&bytes)?;
-        Ok(Self { command, idempotency_key, if_revision, digest })
+    let if_revision = precondition(headers)?;
+    if !is_json(headers) {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "a command body must be JSON: send Content-Type: application/json",
+        ));
     }
-}
-
-impl<C: DeserializeOwned> CommandRequest<C> {
-    /// A command built by a web form: its fields as the JSON body the API would receive (so
-    /// the same rules parse it and the same field names come back in a refusal), named by
-    /// the form's idempotency key. No precondition.
-    pub(crate) fn from_form(body: serde_json::Value, idempotency_key: &str) -> Result<Self, ApiError> {
-        let (command, digest) = parse_value::<C>(body)?;
-        Ok(Self { command, idempotency_key: idempotency_key.to_owned(), if_revision: None, digest })
-    }
-}
-
-/// Who issues the command, for whom, under which id: the one place a request becomes a
-/// [`CommandContext`]. The actor is the authenticated principal; the tenant (and the scope of
-/// the idempotency key) is the principal's municipality.
-fn command_context<C>(request: &CommandRequest<C>, principal: &Principal) -> CommandContext {
-    let tenant = principal.municipality.to_string();
-    let command_id = Uuid::new_v5(&COMMAND_ID_NAMESPACE, format!("{tenant}\n{}", request.idempotency_key).as_bytes());
-    CommandContext {
-        command_id,
-        actor: principal.subject.clone(),
-        tenant: Some(tenant),
-        correlation_id: None,
-        occurred_at: None,
-        if_revision: request.if_revision,
-        request_digest: Some(request.digest.clone()),
-    }
-}
-
-/// A store failure while a command is prepared: 503 when the store is away, else internal.
-fn store_error(error: StoreError) -> ApiError {
-    match error {
-        StoreError::Unavailable { .. } | StoreError::Closed => {
-            ApiError::new(ErrorCode::StoreUnavailable, "the event store is unavailable; retry the command")
+    let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                format!(
+                    "the body is larger than {} bytes, the most a command may be (setting max_body_bytes)",
+                    state.max_body_bytes
+                ),
+            )
+        } else {
+            ApiError::bad_request(format!("the body could not be read: {}", rejection.body_text()))
         }
-        other => ApiError::internal(other),
-    }
-}
-
-/// The municipality an existing stream belongs to: the tenant its first event was recorded for.
-async fn stream_owner(state: &AppState, stream: &StreamName) -> Result<Option<MunicipalityId>, ApiError> {
-    // A stream that does not exist reads as empty.
-    let first = state.store.read_stream(stream, ReadStreamOptions::forward(1)).await.map_err(store_error)?;
-    Ok(first
-        .first()
-        .and_then(|event| event.metadata.tenant.as_deref())
-        .and_then(|tenant| Uuid::parse_str(tenant).ok())
-        .map(MunicipalityId))
+    })?;
+    Ok(CommandRequest::from_json(parse_body(&bytes)?, &idempotency_key, if_revision)?)
 }
 
 /// Authorises and runs one command through the bus, and answers: 201 if it created the stream,
@@ -297,48 +193,7 @@ where
     A: Aggregate + Send + Sync + 'static,
     A::Event: Send + Sync,
 {
-    run::<A, C>(state, principal, group, request, tenant, into_command).await.map(answer)
-}
-
-/// [`execute`] without the HTTP answer: authorises and runs the command, returning what the
-/// bus executed (the web forms answer with a page instead of JSON).
-pub(crate) async fn run<A, C>(
-    state: &AppState,
-    principal: &Principal,
-    group: CommandGroup,
-    request: CommandRequest<C>,
-    tenant: Option<MunicipalityId>,
-    into_command: fn(C) -> A::Command,
-) -> Result<Executed, ApiError>
-where
-    A: Aggregate + Send + Sync + 'static,
-    A::Event: Send + Sync,
-{
-    let context = command_context(&request, principal);
-    let key = request.idempotency_key;
-    let command = into_command(request.command);
-    let owner = match tenant {
-        Some(municipality) => municipality,
-        None => stream_owner(state, &A::stream(&command)).await?.unwrap_or(principal.municipality),
-    };
-    authorize(principal, Action::Command(group), &Resource::of(owner)).map_err(ApiError::denied)?;
-    // A municipality that was never registered has no records to change: until it is
-    // registered, only its own stream (where the domain accepts nothing but the registration)
-    // is open to its principals.
-    if A::stream(&command) != principal.municipality.stream()
-        && !state.commands.is_registered(principal.municipality).await.map_err(store_error)?
-    {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            format!(
-                "municipality {} is not registered in kirjuri: no command is accepted for it until its admin \
-                 registers it (register-municipality); nothing was written",
-                principal.municipality
-            ),
-        ));
-    }
-    let executed = state.commands.execute::<A>(command, &context).await;
-    executed.map_err(|error| refusal(error, &key))
+    Ok(run::<A, C>(state, principal, group, request, tenant, into_command).await.map(answer)?)
 }
 
 fn answer(executed: Executed) -> Response {
@@ -357,44 +212,6 @@ fn answer(executed: Executed) -> Response {
         response.headers_mut().insert(ETAG, etag);
     }
     response
-}
-
-/// Maps why a command did not go through to its problem.
-fn refusal(error: UseCaseError, idempotency_key: &str) -> ApiError {
-    match error {
-        UseCaseError::Rejected(refused) => ApiError::new(ErrorCode::CommandRefused, refused.to_string()),
-        UseCaseError::RevisionMismatch { stream, current } => {
-            let current = current.map_or_else(|| "none (the stream is empty)".to_owned(), |r| format!("\"{}\"", r.0));
-            ApiError::new(
-                ErrorCode::PreconditionFailed,
-                format!("`{stream}` is at revision {current}, not the one in If-Match; nothing was written"),
-            )
-        }
-        UseCaseError::CommandIdReused { .. } => ApiError::new(
-            ErrorCode::IdempotencyKeyReused,
-            format!(
-                "Idempotency-Key `{idempotency_key}` was already used for a different request body; nothing was \
-                 written (use a new key for a new command)"
-            ),
-        )
-        .with_cause(error),
-        UseCaseError::Contended { ref stream, attempts } => ApiError::new(
-            ErrorCode::Contended,
-            format!(
-                "`{stream}` kept changing while the command was decided ({attempts} attempts); nothing was written"
-            ),
-        )
-        .with_cause(error),
-        UseCaseError::Store(StoreError::EventTooLarge { size, limit, .. }) => ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("the command's event would be {size} bytes, over the store's limit of {limit} bytes"),
-        ),
-        UseCaseError::Store(StoreError::Unavailable { .. } | StoreError::Closed) => {
-            ApiError::new(ErrorCode::StoreUnavailable, "the event store is unavailable; retry the command")
-                .with_cause(error)
-        }
-        UseCaseError::Undecodable { .. } | UseCaseError::Store(_) => ApiError::internal(error),
-    }
 }
 
 /// Declares one route per command: its handler with its OpenAPI description, and [`routes`].
@@ -451,7 +268,7 @@ macro_rules! command_routes {
                 // before the body is read: a caller who may not is told so, not how to fix the body.
                 authorize(&principal, Action::Command(CommandGroup::$group), &Resource::default())
                     .map_err(ApiError::denied)?;
-                let request = CommandRequest::<$command>::from_request(request, &state).await?;
+                let request = read_command::<$command>(request, &state).await?;
                 let tenant: Option<MunicipalityId> = {
                     let $c = &request.command;
                     $tenant
@@ -620,39 +437,5 @@ mod tests {
         assert_eq!(COMMAND_PATHS.len(), 45);
         let unique: std::collections::BTreeSet<_> = COMMAND_PATHS.iter().collect();
         assert_eq!(unique.len(), COMMAND_PATHS.len());
-    }
-
-    #[test]
-    fn a_nested_rule_is_named_by_its_whole_path() {
-        assert_eq!(field_and_rule("motion", "fi: must not be empty"), "motion.fi: must not be empty");
-        assert_eq!(field_and_rule(".", "host: must be another municipality"), "host: must be another municipality");
-        assert_eq!(
-            field_and_rule("n", "invalid type: string \"x\", expected u32"),
-            "n: invalid type: string \"x\", expected u32"
-        );
-    }
-
-    #[test]
-    fn the_command_id_depends_on_the_tenant_and_the_key_only() {
-        use std::collections::BTreeSet;
-        let request = |key: &str, digest: &str| CommandRequest {
-            command: (),
-            idempotency_key: key.to_owned(),
-            if_revision: None,
-            digest: digest.to_owned(),
-        };
-        let principal = |municipality: u128| Principal {
-            subject: "token:test".into(),
-            person: "token:test".into(),
-            display_name: None,
-            municipality: MunicipalityId(Uuid::from_u128(municipality)),
-            roles: BTreeSet::from([crate::auth::Role::Admin]),
-            authenticated_by: crate::auth::AuthMethod::ApiToken { token_id: Uuid::nil() },
-        };
-        let id = |key, digest, tenant| command_context(&request(key, digest), &principal(tenant)).command_id;
-        assert_eq!(id("k", "a", 1), id("k", "b", 1));
-        assert_ne!(id("k", "a", 1), id("k", "a", 2));
-        assert_ne!(id("k", "a", 1), id("l", "a", 1));
-        assert_eq!(command_context(&request("k", "a"), &principal(1)).actor, "token:test");
     }
 }

@@ -1,9 +1,11 @@
-//! The web UI: server-rendered pages outside `/api/v1` (`/`, `/sign-in…` ([`auth`]), `/search`,
-//! `/lessons/{id}`, `/language/{code}`, `/static/…`), for people rather than programs.
+//! kirjuri's web UI: server-rendered pages outside `/api/v1` (`/`, `/sign-in…` ([`auth`]),
+//! `/search`, `/lessons/{id}`, `/language/{code}`, `/static/…`), for people rather than programs.
+//! It never imports the API: a page and its API route are two skins over the same use case or
+//! query of [`kirjuri_app`].
 //!
 //! Shape: a page handler parses its input, checks the session ([`Staff`]), authorises with
-//! [`crate::access::authorize`] exactly as the API does, makes one read-model call, and hands
-//! a view struct to a pure render function in [`pages`]. Pages are written with maud (compiled,
+//! [`kirjuri_auth::access::authorize`] (or calls a read use case that does), makes one
+//! read-model call, and hands a view struct to a pure render function in [`pages`]. Pages are written with maud (compiled,
 //! type-checked templates in Rust, escaping by default; no template files to ship). Every
 //! string is in [`i18n`]; sessions and CSRF tokens are in [`session`]. Reading needs no
 //! JavaScript; CSS and the small progressive-enhancement script are embedded in the binary and
@@ -20,7 +22,8 @@ pub mod practices;
 pub mod search;
 pub mod session;
 
-use std::sync::OnceLock;
+use std::ops::Deref;
+use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -34,12 +37,42 @@ use chrono::Utc;
 use kirjuri_events::domain::LessonId;
 use maud::Markup;
 
-use crate::access::{Action, Denied, Resource, authorize};
-use crate::auth::Principal;
-use crate::http::AppState;
 use i18n::{Lang, Texts};
+use kirjuri_app::AppState;
+use kirjuri_auth::Principal;
+use kirjuri_auth::access::{Action, Denied, Resource, authorize};
 use pages::{Frame, SignedIn};
 use session::{LANG_COOKIE, SESSION_COOKIE, SessionSubject, cookie_value, set_cookie};
+
+/// What every page handler can reach: the application, and the key that signs the pages'
+/// session cookies and CSRF tokens with the sessions signed out of. Derefs to [`AppState`], so
+/// a page reaches the store and the read side as the API does.
+#[derive(Clone)]
+pub struct WebState {
+    /// The application the pages show.
+    pub app: AppState,
+    /// Signs the web UI's session cookies and CSRF tokens.
+    pub web_sessions: Arc<session::SessionKey>,
+    /// The web sessions signed out of, following the store.
+    pub web_session_ends: Arc<session::SessionEnds>,
+}
+
+impl WebState {
+    /// The pages' state over `app`, with the session key and sign-outs kept in `app`'s store.
+    pub async fn for_app(app: AppState) -> Self {
+        let web_sessions = Arc::new(session::SessionKey::for_store(Arc::clone(&app.store)).await);
+        let web_session_ends = Arc::new(session::SessionEnds::for_store(Arc::clone(&app.store)));
+        Self { app, web_sessions, web_session_ends }
+    }
+}
+
+impl Deref for WebState {
+    type Target = AppState;
+
+    fn deref(&self) -> &AppState {
+        &self.app
+    }
+}
 
 /// The stylesheet, embedded.
 const STYLE: &str = include_str!("static/style.css");
@@ -75,7 +108,7 @@ impl StaticPath {
 }
 
 /// Every page route (none is in the OpenAPI document: they answer HTML, not the API).
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/sign-out", post(sign_out))
         .route("/search", get(search::search))
@@ -108,13 +141,13 @@ pub fn not_found_page(headers: &HeaderMap) -> Response {
 /// never its data) for a signed-in page, so lists marked `data-live-refresh` can refresh
 /// themselves. The same filter as the API's: the person's municipality; reads of personal data
 /// only for those who may read the access log.
-async fn live(State(state): State<AppState>, staff: Staff, headers: HeaderMap) -> Response {
-    use crate::http::live::{LiveFilter, parse_last_event_id, stream};
+async fn live(State(state): State<WebState>, staff: Staff, headers: HeaderMap) -> Response {
+    use kirjuri_app::live::{announcements, filter_for, parse_last_event_id};
     let lang = staff.frame.lang;
-    let own = Resource::of(staff.principal.municipality);
-    if let Err(denied) = authorize(&staff.principal, Action::Read, &own) {
-        return WebError::denied(lang, &denied).into_response();
-    }
+    let filter = match filter_for(&staff.principal) {
+        Ok(filter) => filter,
+        Err(error) => return WebError::from_api(lang, &error).into_response(),
+    };
     let after = match headers.get("last-event-id").map(|value| value.to_str().ok().map(parse_last_event_id)) {
         None => None,
         Some(Some(Ok(position))) => Some(position),
@@ -122,11 +155,6 @@ async fn live(State(state): State<AppState>, staff: Staff, headers: HeaderMap) -
             let detail = "Last-Event-ID: must be an event position like 1234.1234".to_owned();
             return WebError::new(lang, StatusCode::BAD_REQUEST, Some(detail)).into_response();
         }
-    };
-    let tenant = staff.principal.municipality.to_string();
-    let filter = match authorize(&staff.principal, Action::ReadAccessLog, &own) {
-        Ok(()) => LiveFilter::Tenant(tenant),
-        Err(_) => LiveFilter::TenantWithoutAccessLog(tenant),
     };
     // The stream ends when the session does: signed out, expired, or its token, user or
     // identity no longer holding (checked as every page checks it).
@@ -140,11 +168,24 @@ async fn live(State(state): State<AppState>, staff: Staff, headers: HeaderMap) -
             !matches!(auth::session_principal(&state, &session).await, Err(auth::SessionRefused::Ended))
         }
     };
-    match stream(&*state.store, filter, after, state.shutting_down.clone(), session_holds).await {
-        Ok(events) => events.into_response(),
+    match announcements(&*state.store, filter, after, state.shutting_down.clone(), session_holds).await {
+        Ok(announced) => {
+            use axum::response::sse::{Event, KeepAlive, Sse};
+            use futures::StreamExt as _;
+            let events = announced.map(|announcement| {
+                let data = serde_json::to_string(&announcement).unwrap_or_default();
+                Ok::<_, std::convert::Infallible>(
+                    Event::default().id(announcement.position.clone()).event("event").data(data),
+                )
+            });
+            Sse::new(events).keep_alive(KeepAlive::new().interval(LIVE_KEEP_ALIVE)).into_response()
+        }
         Err(error) => WebError::from_api(lang, &error).into_response(),
     }
 }
+
+/// How often an idle live stream sends a comment to keep proxies from closing it.
+const LIVE_KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// The language of a request: the `kirjuri_lang` cookie, else `Accept-Language`, else Finnish.
 pub fn request_lang(headers: &HeaderMap) -> Lang {
@@ -210,10 +251,10 @@ impl IntoResponse for PageRejection {
     }
 }
 
-impl FromRequestParts<AppState> for Staff {
+impl FromRequestParts<WebState> for Staff {
     type Rejection = PageRejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
         let lang = request_lang(&parts.headers);
         let here = path_and_query(parts);
         let sign_in = || PageRejection::SignIn { next: here.clone() };
@@ -236,7 +277,7 @@ impl FromRequestParts<AppState> for Staff {
         let name = principal.display_name.clone().unwrap_or_else(|| principal.subject.clone());
         let own = Resource::of(principal.municipality);
         let audits = authorize(&principal, Action::ReadAudit, &own).is_ok();
-        let records = crate::access::CommandGroup::ALL
+        let records = kirjuri_auth::access::CommandGroup::ALL
             .into_iter()
             .any(|group| authorize(&principal, Action::Command(group), &own).is_ok());
         let signed_in = SignedIn { name, csrf: state.web_sessions.csrf_token(cookie), audits, records };
@@ -267,9 +308,9 @@ impl WebError {
         }
     }
 
-    /// An [`crate::http::ApiError`] of a shared parser or read model, shown as a page.
-    pub fn from_api(lang: Lang, error: &crate::http::ApiError) -> Self {
-        let status = error.code().status();
+    /// An [`kirjuri_app::AppError`] of a shared parser or read model, shown as a page.
+    pub fn from_api(lang: Lang, error: &kirjuri_app::AppError) -> Self {
+        let status = StatusCode::from_u16(error.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if status.is_server_error() {
             tracing::error!(error = %error.detail(), "a page failed");
             return Self::new(lang, status, None);
@@ -334,7 +375,7 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
 /// `POST /sign-out`: ends the session — recorded in the store, so its cookie opens nothing on
 /// any instance from then on, even if a copy was kept — and clears the cookie (the token or
 /// account itself stays valid).
-async fn sign_out(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn sign_out(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(unavailable) = auth::key_ready(&state, &headers).await {
         return unavailable;
     }
@@ -363,7 +404,7 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap, body: Bytes
 /// `GET /language/{code}?back=/path`: remembers the language in a cookie and goes back.
 async fn switch_language(Path(code): Path<String>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
     let Some(lang) = Lang::parse(&code) else {
-        let detail = format!("language: `{}` is not one of fi, en", crate::http::printable(&code));
+        let detail = format!("language: `{}` is not one of fi, en", kirjuri_app::queries::printable(&code));
         return WebError::new(request_lang(&headers), StatusCode::NOT_FOUND, Some(detail)).into_response();
     };
     let pairs = form_pairs(raw.unwrap_or_default().as_bytes());
@@ -389,10 +430,10 @@ async fn static_file(Path(file): Path<String>, headers: HeaderMap) -> Response {
 }
 
 /// `GET /lessons/{lesson}`: one lesson with its sources, within the reader's municipality.
-async fn lesson(State(state): State<AppState>, staff: Staff, Path(lesson): Path<String>) -> Result<Response, WebError> {
+async fn lesson(State(state): State<WebState>, staff: Staff, Path(lesson): Path<String>) -> Result<Response, WebError> {
     let lang = staff.frame.lang;
     let id = uuid::Uuid::try_parse(lesson.trim()).map_err(|_| {
-        let detail = format!("lesson: `{}` is not an id (a UUID)", crate::http::printable(&lesson));
+        let detail = format!("lesson: `{}` is not an id (a UUID)", kirjuri_app::queries::printable(&lesson));
         WebError::new(lang, StatusCode::BAD_REQUEST, Some(detail))
     })?;
     let found = read_views(&state, lang, move |views| views.lesson(LessonId(id)))
@@ -408,7 +449,7 @@ async fn lesson(State(state): State<AppState>, staff: Staff, Path(lesson): Path<
 /// and on a page an untouched field (`unit=`) means "no filter" — where the API, asked by a
 /// program, would call it malformed. The one place for that rule.
 pub fn filled_pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    crate::http::pairs(raw).into_iter().filter(|(_, value)| !value.trim().is_empty()).collect()
+    kirjuri_app::queries::pairs(raw).into_iter().filter(|(_, value)| !value.trim().is_empty()).collect()
 }
 
 /// [`filled_pairs`] encoded again as a query string, for the API's parsers.
@@ -419,7 +460,7 @@ pub fn filled_query(raw: Option<&str>) -> String {
 /// Runs `query` on a pooled views reader on a blocking thread: the one way a page reads the
 /// views. A fault (no read side, a failed or panicked query) is a logged 500/503 page.
 pub async fn read_views<T, E>(
-    state: &AppState,
+    state: &WebState,
     lang: Lang,
     query: impl FnOnce(&kirjuri_views::ViewsReader) -> Result<T, E> + Send + 'static,
 ) -> Result<T, WebError>
@@ -427,7 +468,7 @@ where
     T: Send + 'static,
     E: std::fmt::Display + From<kirjuri_views::ViewsError> + Send + 'static,
 {
-    let read_side = crate::http::read_side(state).map_err(|error| WebError::from_api(lang, &error))?;
+    let read_side = state.read_side().map_err(|error| WebError::from_api(lang, &error))?;
     tokio::task::spawn_blocking(move || {
         let views = read_side.views()?;
         query(&views)

@@ -2,7 +2,7 @@
 //! `/practices/{id}` (one practice's text and its traceable history as a timeline).
 //!
 //! The list reads what `GET /api/v1/practices` reads, with the same parser
-//! ([`crate::http::practice_query`]); the form's empty fields are dropped first, so "any" is
+//! ([`kirjuri_app::queries::practice_query`]); the form's empty fields are dropped first, so "any" is
 //! simply an absent parameter. The history page reads the practice-history read model (what
 //! `GET /api/v1/practices/{id}/history` answers) and the practice stream's audit rows, and
 //! pairs them in stream order: each step of the timeline shows what the history says about it
@@ -28,9 +28,9 @@ use super::i18n::Lang;
 use super::i18n::practices::{PracticesTexts, texts};
 use super::pages::{self, Frame, Text};
 use super::{Staff, WebError, html_response, read_views};
-use crate::access::{Action, Resource, authorize};
-use crate::auth::Principal;
-use crate::http::AppState;
+use crate::WebState;
+use kirjuri_auth::Principal;
+use kirjuri_auth::access::{Action, Resource, authorize};
 
 /// The most pages of bodies or municipalities read for names (100 each).
 const MAX_NAME_PAGES: usize = 20;
@@ -40,7 +40,7 @@ const AUDIT_PAGE: u32 = 200;
 const MAX_STEPS: usize = 2_000;
 
 /// The best-practice pages.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<WebState> {
     Router::new().route("/practices", get(list)).route("/practices/{practice}", get(practice))
 }
 
@@ -162,7 +162,7 @@ impl Names {
 }
 
 /// `GET /practices`: the reader's municipality's practices and those shared with it.
-async fn list(State(state): State<AppState>, staff: Staff, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+async fn list(State(state): State<WebState>, staff: Staff, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
     let lang = staff.frame.lang;
     let municipality = staff.principal.municipality;
     authorize(&staff.principal, Action::Read, &Resource::of(municipality))
@@ -170,13 +170,13 @@ async fn list(State(state): State<AppState>, staff: Staff, RawQuery(raw): RawQue
     let pairs = super::filled_pairs(raw.as_deref());
     let query = super::filled_query(raw.as_deref());
     let (filter, request) =
-        crate::http::practice_query(Some(&query)).map_err(|error| WebError::from_api(lang, &error))?;
+        kirjuri_app::queries::practice_query(Some(&query)).map_err(|error| WebError::from_api(lang, &error))?;
     let (page, names) = read_views(&state, lang, move |views| {
         let page = views.practices(municipality, &filter, request);
         Ok::<_, ViewsError>((page, Names::read(views, municipality)?))
     })
     .await?;
-    let page = page.map_err(|error| WebError::from_api(lang, &crate::http::views_error(error)))?;
+    let page = page.map_err(|error| WebError::from_api(lang, &kirjuri_app::queries::views_error(error)))?;
     let view = list_view(lang, &pairs, page, &names);
     Ok(html_response(StatusCode::OK, list_page(&staff.frame, &view)))
 }
@@ -526,13 +526,13 @@ struct Found {
 
 /// `GET /practices/{practice}`.
 async fn practice(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     staff: Staff,
     Path(practice): Path<String>,
 ) -> Result<Response, WebError> {
     let lang = staff.frame.lang;
     let id = uuid::Uuid::try_parse(practice.trim()).map_err(|_| {
-        let detail = format!("practice: `{}` is not an id (a UUID)", crate::http::printable(&practice));
+        let detail = format!("practice: `{}` is not an id (a UUID)", kirjuri_app::queries::printable(&practice));
         WebError::new(lang, StatusCode::BAD_REQUEST, Some(detail))
     })?;
     let principal = staff.principal.clone();
@@ -551,7 +551,7 @@ fn read_practice(
     principal: &Principal,
     lang: Lang,
     practice: PracticeId,
-) -> Result<Option<Result<Found, crate::access::Denied>>, ViewsError> {
+) -> Result<Option<Result<Found, kirjuri_auth::access::Denied>>, ViewsError> {
     let Some(history) = views.practice_history(practice)? else { return Ok(None) };
     let resource = kirjuri_app::resources::practice(&history);
     if let Err(denied) = authorize(principal, Action::Read, &resource) {
@@ -932,7 +932,7 @@ pub fn practice_page(frame: &Frame, view: &PracticeView) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::pages::SignedIn;
+    use crate::pages::SignedIn;
 
     fn frame(lang: Lang) -> Frame {
         Frame {

@@ -5,7 +5,7 @@
 //!
 //! - `POST /sign-in/password`: the user directory checks the password (argon2id on a blocking
 //!   thread). An unknown username, a wrong password and a disabled account get one message; a
-//!   refused form keeps the username. After [`crate::auth::users::AttemptLimit`]'s failures
+//!   refused form keeps the username. After [`kirjuri_auth::users::AttemptLimit`]'s failures
 //!   (10 per 15 minutes per username, counted in memory per server instance) a username is
 //!   refused unchecked with 429 until the window passes.
 //! - `POST /sign-in`: a local API token (as before).
@@ -32,10 +32,10 @@ use super::i18n::auth::{AuthTexts, texts as auth_texts};
 use super::pages::{self, Frame};
 use super::session::{self, SESSION_COOKIE, SIGN_IN_COOKIE, Session, SessionSubject, cookie_value, set_cookie};
 use super::{WebError, cookies, field, form_pairs, html_response, local_path, over_https, see_other, with_cookie};
-use crate::auth::oidc_client::Pkce;
-use crate::auth::users::SignInError;
-use crate::auth::{AuthError, AuthMethod, Principal};
-use crate::http::AppState;
+use crate::WebState;
+use kirjuri_auth::oidc_client::Pkce;
+use kirjuri_auth::users::SignInError;
+use kirjuri_auth::{AuthError, AuthMethod, Principal};
 
 /// The cookie holding the OIDC flow's state between the redirect and the callback.
 pub const OIDC_FLOW_COOKIE: &str = "kirjuri_oidc";
@@ -47,7 +47,7 @@ const OIDC_FLOW_PURPOSE: &str = "oidc-flow";
 const MAX_USERNAME_ECHO: usize = 64;
 
 /// The sign-in routes (pages, not in the OpenAPI document).
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/sign-in", get(sign_in_form).post(sign_in_with_token))
         .route("/sign-in/password", post(sign_in_with_password))
@@ -154,7 +154,7 @@ pub fn sign_in_page(frame: &Frame, view: &SignInView) -> Markup {
 }
 
 /// The session key is held (read or made: see [`session::SessionKey::ensure`]), or a 503 page.
-pub(super) async fn key_ready(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+pub(super) async fn key_ready(state: &WebState, headers: &HeaderMap) -> Result<(), Response> {
     state
         .web_sessions
         .ensure()
@@ -164,7 +164,7 @@ pub(super) async fn key_ready(state: &AppState, headers: &HeaderMap) -> Result<(
 
 /// The sign-in page with a fresh nonce cookie unless the browser has one.
 async fn sign_in_response(
-    state: &AppState,
+    state: &WebState,
     headers: &HeaderMap,
     status: StatusCode,
     next: String,
@@ -203,13 +203,13 @@ fn next_of(pairs: &[(String, String)]) -> String {
 }
 
 /// `GET /sign-in`.
-async fn sign_in_form(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+async fn sign_in_form(State(state): State<WebState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
     let pairs = form_pairs(raw.unwrap_or_default().as_bytes());
     sign_in_response(&state, &headers, StatusCode::OK, next_of(&pairs), String::new(), Problem::None).await
 }
 
 /// Whether the sign-in form's CSRF token matches the browser's nonce cookie.
-fn sign_in_csrf_holds(state: &AppState, headers: &HeaderMap, pairs: &[(String, String)]) -> bool {
+fn sign_in_csrf_holds(state: &WebState, headers: &HeaderMap, pairs: &[(String, String)]) -> bool {
     let nonce = cookies(headers).and_then(|header| cookie_value(header, SIGN_IN_COOKIE)).unwrap_or_default();
     state.web_sessions.sign_in_csrf_holds(nonce, field(pairs, "csrf"))
 }
@@ -217,7 +217,7 @@ fn sign_in_csrf_holds(state: &AppState, headers: &HeaderMap, pairs: &[(String, S
 /// A session for `subject` starts: its cookie is set, the sign-in nonce cleared, and the
 /// browser sent on to `next`.
 fn start_session(
-    state: &AppState,
+    state: &WebState,
     headers: &HeaderMap,
     next: &str,
     subject: SessionSubject,
@@ -233,7 +233,7 @@ fn start_session(
 }
 
 /// `POST /sign-in`: a local API token becomes a session.
-async fn sign_in_with_token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn sign_in_with_token(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(unavailable) = key_ready(&state, &headers).await {
         return unavailable;
     }
@@ -257,7 +257,7 @@ async fn sign_in_with_token(State(state): State<AppState>, headers: HeaderMap, b
 }
 
 /// `POST /sign-in/password`: a local user's username and password become a session.
-async fn sign_in_with_password(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn sign_in_with_password(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(unavailable) = key_ready(&state, &headers).await {
         return unavailable;
     }
@@ -351,7 +351,7 @@ fn random_hex<const N: usize>() -> Result<String, session::RandomFailed> {
 }
 
 /// `GET /sign-in/oidc?next=…`: off to the issuer's authorization endpoint.
-async fn oidc_start(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+async fn oidc_start(State(state): State<WebState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
     if let Err(unavailable) = key_ready(&state, &headers).await {
         return unavailable;
     }
@@ -386,7 +386,7 @@ async fn oidc_start(State(state): State<AppState>, headers: HeaderMap, RawQuery(
 }
 
 /// `GET /sign-in/oidc/callback?code=…&state=…`: back from the issuer.
-async fn oidc_callback(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+async fn oidc_callback(State(state): State<WebState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
     if let Err(unavailable) = key_ready(&state, &headers).await {
         return unavailable;
     }
@@ -413,7 +413,7 @@ async fn oidc_callback(State(state): State<AppState>, headers: HeaderMap, RawQue
         return refuse(StatusCode::BAD_REQUEST, "/search".to_owned(), auth.oidc_failed).await;
     };
     if !field(&pairs, "error").is_empty() {
-        tracing::info!(error = %crate::http::printable(field(&pairs, "error")), "the OIDC provider refused the sign-in");
+        tracing::info!(error = %kirjuri_app::queries::printable(field(&pairs, "error")), "the OIDC provider refused the sign-in");
         return refuse(StatusCode::UNAUTHORIZED, flow.next, auth.oidc_failed).await;
     }
     let state_matches =
@@ -471,7 +471,7 @@ pub enum SessionRefused {
 
 /// The principal a session stands for now: not signed out of, its token, user or OIDC
 /// identity checked again.
-pub async fn session_principal(state: &AppState, session: &Session) -> Result<Principal, SessionRefused> {
+pub async fn session_principal(state: &WebState, session: &Session) -> Result<Principal, SessionRefused> {
     match state.web_session_ends.is_ended(session.id).await {
         Ok(false) => {}
         Ok(true) => return Err(SessionRefused::Ended),
@@ -513,7 +513,7 @@ pub async fn session_principal(state: &AppState, session: &Session) -> Result<Pr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::Lang;
+    use crate::i18n::Lang;
 
     fn frame(lang: Lang) -> Frame {
         Frame { lang, here: "/sign-in".to_owned(), signed_in: None }

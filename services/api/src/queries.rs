@@ -10,46 +10,15 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use chrono::{DateTime, Utc};
-use kirjuri_search::{SearchError, SearchFilters, SearchRequest, SearchResults, SortOrder};
+use kirjuri_search::SearchResults;
 use serde::Serialize;
 
 use super::error::ProblemDetailsSchema;
 use super::{ApiError, AppState, Authenticated, ErrorCode};
-use crate::access::{Action, Resource, authorize};
-use crate::readside::ReadSide;
-
-/// The `name=value` pairs of a query string, in order (a name may repeat).
-pub(crate) fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect()
-}
-
-pub(crate) fn read_side(state: &AppState) -> Result<std::sync::Arc<ReadSide>, ApiError> {
-    state.read_side.clone().ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::StoreUnavailable,
-            "this server does not run the read models; queries cannot be answered",
-        )
-    })
-}
-
-pub(crate) fn search_error(error: SearchError) -> ApiError {
-    match error {
-        SearchError::InvalidFilter { name, reason } => ApiError::bad_request(format!("{name}: {reason}")),
-        other => ApiError::internal(other),
-    }
-}
-
-/// Reads a non-negative integer parameter.
-pub(super) fn number(name: &str, value: &str) -> Result<usize, ApiError> {
-    value
-        .trim()
-        .parse::<usize>()
-        .map_err(|_| ApiError::bad_request(format!("{name}: `{}` is not a whole number", printable(value))))
-}
-
-pub(crate) fn printable(value: &str) -> String {
-    value.chars().filter(|c| !c.is_control()).take(64).collect()
-}
+use kirjuri_app::AppError;
+use kirjuri_app::queries::{picture_query, search_error, search_request, uuid_parameter, views_error};
+use kirjuri_app::wire::{EdgeBody, SubjectBody, TargetBody, TrendPointBody, edge_body, point_body};
+use kirjuri_auth::access::{Action, Resource, authorize};
 
 /// One hit, as the API returns it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -123,34 +92,6 @@ impl From<SearchResults> for SearchResultsBody {
     }
 }
 
-/// Builds the search request from the query string; the caller's municipality is always a filter.
-pub(crate) fn search_request(raw: Option<&str>, municipality: &str) -> Result<SearchRequest, ApiError> {
-    let mut request = SearchRequest::default();
-    let mut filters = Vec::new();
-    for (name, value) in pairs(raw) {
-        match name.as_str() {
-            "q" => request.text = value,
-            "sort" if value.trim().is_empty() => {
-                return Err(ApiError::bad_request("sort: must be relevance, newest or oldest"));
-            }
-            "sort" => request.sort = SortOrder::parse(&value).map_err(search_error)?,
-            "offset" => request.offset = number("offset", &value)?,
-            "limit" => request.limit = number("limit", &value)?,
-            // The tenant is the caller's; a municipality parameter cannot widen it.
-            "municipality" => {
-                return Err(ApiError::bad_request(
-                    "municipality: search is always within your own municipality; remove this parameter",
-                ));
-            }
-            _ => filters.push((name, value)),
-        }
-    }
-    filters.push(("municipality".to_owned(), municipality.to_owned()));
-    request.filters =
-        SearchFilters::parse(filters.iter().map(|(n, v)| (n.as_str(), v.as_str()))).map_err(search_error)?;
-    Ok(request)
-}
-
 /// `GET /api/v1/search`: lessons, shareable coaching notes, experiments, outcomes, practices
 /// and decisions of the caller's municipality, Finnish first.
 #[utoipa::path(get, path = "/api/v1/search", tag = "read", security(("bearer" = [])),
@@ -184,7 +125,7 @@ pub async fn search(
 ) -> Result<Json<SearchResultsBody>, ApiError> {
     authorize(&principal, Action::Read, &Resource::of(principal.municipality)).map_err(ApiError::denied)?;
     let request = search_request(raw.as_deref(), &principal.municipality.to_string())?;
-    let index = read_side(&state)?.search();
+    let index = state.read_side()?.search();
     let results = tokio::task::spawn_blocking(move || index.search(&request))
         .await
         .map_err(ApiError::internal)?
@@ -210,84 +151,6 @@ mod tests {
         assert_eq!(with("gzip;q=0"), BodyEncoding::Identity);
         assert_eq!(with("br, identity"), BodyEncoding::Identity);
     }
-
-    #[test]
-    fn the_search_request_is_read_from_the_query_string_and_kept_within_the_tenant() {
-        let tenant = uuid::Uuid::new_v4().to_string();
-        let request =
-            search_request(Some("q=kotihoito%20etäkäynti&kind=lesson&kind=practice&sort=newest&limit=5"), &tenant)
-                .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(request.text, "kotihoito etäkäynti");
-        assert_eq!(request.sort, SortOrder::Newest);
-        assert_eq!(request.limit, 5);
-        assert_eq!(request.filters.kinds.len(), 2);
-        assert_eq!(request.filters.municipalities, vec![tenant.clone()]);
-        for (query, named) in [
-            ("limit=ten", "limit"),
-            ("offset=-1", "offset"),
-            ("sort=sideways", "sort"),
-            ("sort=", "sort"),
-            ("kind=memo", "kind"),
-            ("from=2025-13-01", "from"),
-            ("colour=red", "colour"),
-            ("municipality=00000000-0000-0000-0000-000000000000", "municipality"),
-        ] {
-            let error = search_request(Some(query), &tenant).expect_err(query);
-            assert_eq!(error.code(), ErrorCode::BadRequest, "{query}");
-            assert!(error.detail().starts_with(named), "{query}: {}", error.detail());
-        }
-    }
-}
-
-/// Whom a row of the situational picture describes.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SubjectBody {
-    /// `municipality` or `unit`.
-    pub kind: &'static str,
-    /// Its id.
-    pub id: uuid::Uuid,
-}
-
-/// One campaign's figure: shown, or withheld because too few answered.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum FigureBody {
-    /// Enough respondents.
-    Shown {
-        /// Level on the framework's scale.
-        level: f64,
-        /// Percent of the scale, where computed.
-        percent: Option<f64>,
-        /// How many responses it rests on.
-        response_count: u32,
-    },
-    /// Fewer respondents than the campaign's minimum group: neither level nor count is shown.
-    Suppressed {
-        /// The campaign's minimum group size.
-        min_group_size: u32,
-    },
-}
-
-/// One campaign's point of a trend.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TrendPointBody {
-    /// The campaign.
-    pub campaign: uuid::Uuid,
-    /// Its close date.
-    pub close_date: chrono::NaiveDate,
-    /// Its figure.
-    pub figure: FigureBody,
-}
-
-/// A unit's target on a dimension.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TargetBody {
-    /// The target level.
-    pub level: f64,
-    /// When it is due.
-    pub due: chrono::NaiveDate,
-    /// When it was set.
-    pub set_on: chrono::NaiveDate,
 }
 
 /// One subject's figures on one dimension.
@@ -324,19 +187,6 @@ pub struct PictureBody {
     pub rows: Vec<PictureRowBody>,
 }
 
-pub(super) fn figure_body(figure: kirjuri_views::Figure) -> FigureBody {
-    match figure {
-        kirjuri_views::Figure::Shown { level, percent, response_count } => {
-            FigureBody::Shown { level, percent, response_count }
-        }
-        kirjuri_views::Figure::Suppressed { min_group_size } => FigureBody::Suppressed { min_group_size },
-    }
-}
-
-pub(super) fn point_body(point: kirjuri_views::TrendPoint) -> TrendPointBody {
-    TrendPointBody { campaign: point.campaign.0, close_date: point.close_date, figure: figure_body(point.figure) }
-}
-
 impl From<kirjuri_views::SituationalPicture> for PictureBody {
     fn from(picture: kirjuri_views::SituationalPicture) -> Self {
         let rows = picture
@@ -359,52 +209,6 @@ impl From<kirjuri_views::SituationalPicture> for PictureBody {
             .collect();
         Self { municipality: picture.municipality.0, as_of: picture.as_of, rows }
     }
-}
-
-pub(crate) fn views_error(error: kirjuri_views::ViewsError) -> ApiError {
-    use kirjuri_views::ViewsError;
-    match error {
-        ViewsError::InvalidInput { field, reason } => ApiError::bad_request(format!("{field}: {reason}")),
-        ViewsError::UnknownEntityKind(_)
-        | ViewsError::MalformedCursor(_)
-        | ViewsError::MalformedDate(_)
-        | ViewsError::MalformedNode(_) => ApiError::bad_request(error.to_string()),
-        other => ApiError::internal(other),
-    }
-}
-
-pub(super) fn uuid_parameter(name: &str, value: &str) -> Result<uuid::Uuid, ApiError> {
-    uuid::Uuid::parse_str(value.trim())
-        .map_err(|_| ApiError::bad_request(format!("{name}: `{}` is not an id", printable(value))))
-}
-
-/// The picture `raw` (`as_of`, `unit`, `framework`) asks for of `municipality`; a malformed or
-/// unknown parameter is a 400 naming it (the API and the home page read it alike).
-pub(crate) fn picture_query(
-    municipality: kirjuri_events::domain::MunicipalityId,
-    raw: Option<&str>,
-) -> Result<kirjuri_views::PictureQuery, ApiError> {
-    let mut query = kirjuri_views::PictureQuery::of(municipality);
-    for (name, value) in pairs(raw) {
-        match name.as_str() {
-            "as_of" => {
-                query.as_of = Some(chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
-                    ApiError::bad_request(format!("as_of: `{}` is not a date like 2025-03-31", printable(&value)))
-                })?);
-            }
-            "unit" => query.unit = Some(kirjuri_events::domain::UnitId(uuid_parameter("unit", &value)?)),
-            "framework" => {
-                query.framework = Some(kirjuri_events::domain::FrameworkId(uuid_parameter("framework", &value)?));
-            }
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "{}: unknown parameter; use as_of, unit or framework",
-                    printable(other)
-                )));
-            }
-        }
-    }
-    Ok(query)
 }
 
 /// `GET /api/v1/municipalities/{municipality}/picture`: the situational picture — per unit
@@ -435,7 +239,7 @@ pub async fn picture(
     let municipality = kirjuri_events::domain::MunicipalityId(uuid_parameter("municipality", &municipality)?);
     authorize(&principal, Action::Read, &Resource::of(municipality)).map_err(ApiError::denied)?;
     let query = picture_query(municipality, raw.as_deref())?;
-    let read_side = read_side(&state)?;
+    let read_side = state.read_side()?;
     let encoding = BodyEncoding::accepted(&headers);
     let key = format!("picture {query:?} {encoding:?}");
     let ((), body) = read_side
@@ -477,16 +281,16 @@ impl BodyEncoding {
     }
 
     /// `body` serialised as JSON and encoded.
-    fn encode(self, body: &impl Serialize) -> Result<axum::body::Bytes, ApiError> {
-        let json = serde_json::to_vec(body).map_err(ApiError::internal)?;
+    fn encode(self, body: &impl Serialize) -> Result<axum::body::Bytes, AppError> {
+        let json = serde_json::to_vec(body).map_err(AppError::internal)?;
         match self {
             Self::Identity => Ok(json.into()),
             Self::Gzip => {
                 use std::io::Write as _;
                 let mut encoder =
                     flate2::write::GzEncoder::new(Vec::with_capacity(json.len() / 8), flate2::Compression::default());
-                encoder.write_all(&json).map_err(ApiError::internal)?;
-                encoder.finish().map(Into::into).map_err(ApiError::internal)
+                encoder.write_all(&json).map_err(AppError::internal)?;
+                encoder.finish().map(Into::into).map_err(AppError::internal)
             }
         }
     }
@@ -504,21 +308,6 @@ impl BodyEncoding {
         }
         response
     }
-}
-
-/// One edge of the evidence graph: `from` relates to `to`; nodes are written `<kind>:<id>`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct EdgeBody {
-    /// The citing record.
-    pub from: String,
-    /// `cites`, `outcome_of`, `stems_from`, `part_of`, `mentions` or `supersedes`.
-    pub relation: &'static str,
-    /// The cited record.
-    pub to: String,
-}
-
-pub(super) fn edge_body(edge: kirjuri_views::Edge) -> EdgeBody {
-    EdgeBody { from: edge.from.to_string(), relation: edge.relation.as_str(), to: edge.to.to_string() }
 }
 
 /// A body's decision on a version of a practice.
@@ -672,7 +461,7 @@ pub async fn practice_history(
     headers: axum::http::HeaderMap,
 ) -> Result<axum::response::Response, ApiError> {
     let practice = kirjuri_events::domain::PracticeId(uuid_parameter("practice", &practice)?);
-    let read_side = read_side(&state)?;
+    let read_side = state.read_side()?;
     let encoding = BodyEncoding::accepted(&headers);
     let (found, body) = read_side
         .views_answer(

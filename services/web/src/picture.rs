@@ -25,21 +25,21 @@ use super::i18n::Lang;
 use super::i18n::picture::{PictureTexts, texts};
 use super::pages::{Frame, Text, layout};
 use super::{Staff, WebError, html_response, read_views};
-use crate::access::{Action, Resource, authorize};
-use crate::http::AppState;
+use crate::WebState;
+use kirjuri_auth::access::{Action, Resource, authorize};
 
 /// The picture's page.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<WebState> {
     Router::new().route("/", get(home))
 }
 
 /// `GET /`: the situational picture of the signed-in person's municipality.
-async fn home(State(state): State<AppState>, staff: Staff, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+async fn home(State(state): State<WebState>, staff: Staff, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
     let lang = staff.frame.lang;
     let municipality = staff.principal.municipality;
     authorize(&staff.principal, Action::Read, &Resource::of(municipality))
         .map_err(|denied| WebError::denied(lang, &denied))?;
-    let query = crate::http::picture_query(municipality, Some(&super::filled_query(raw.as_deref())))
+    let query = kirjuri_app::queries::picture_query(municipality, Some(&super::filled_query(raw.as_deref())))
         .map_err(|error| WebError::from_api(lang, &error))?;
     let whole = PictureQuery { unit: None, framework: None, ..query.clone() };
     let (picture, frameworks, units) = read_views(&state, lang, move |views| {
@@ -466,7 +466,7 @@ fn sparkline_svg(trend: &TrendView, label: &str, scale: (f64, f64)) -> Markup {
             path d=(line) fill="none" stroke="#08519c" stroke-width="2" {}
             g fill="#08519c" {
                 @for (cx, cy) in &shown {
-                    circle cx=(crate::web::svg_number(*cx)) cy=(crate::web::svg_number(*cy)) r="3" {}
+                    circle cx=(crate::svg_number(*cx)) cy=(crate::svg_number(*cy)) r="3" {}
                 }
             }
         }
@@ -657,7 +657,7 @@ fn gap_bar(gap: Option<f64>, largest: f64) -> Markup {
     let width = (gap / largest * 80.0).clamp(2.0, 80.0);
     html! {
         svg class="gap-bar" viewBox="0 0 80 12" width="80" height="12" aria-hidden="true" focusable="false" {
-            rect width=(crate::web::svg_number(width)) height="12" fill="#b35806" {}
+            rect width=(crate::svg_number(width)) height="12" fill="#b35806" {}
         }
     }
 }
