@@ -66,7 +66,9 @@ fn check_tags(tags: &[String]) -> Result<Vec<String>, DomainError> {
     tags.iter()
         .enumerate()
         .map(|(i, tag)| {
-            Tag::check(tag).map(str::to_owned).map_err(|error| DomainError::invalid(format!("tags[{i}]"), error.rule))
+            Tag::check(tag)
+                .map(str::to_owned)
+                .map_err(|error| DomainError::invalid(format!("tags[{i}]"), error.rule.to_string()))
         })
         .collect()
 }

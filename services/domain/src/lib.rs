@@ -74,7 +74,7 @@ impl DomainError {
 
 impl From<ValidationError> for DomainError {
     fn from(error: ValidationError) -> Self {
-        Self::Invalid { field: error.field, rule: error.rule }
+        Self::Invalid { field: error.field, rule: error.rule.to_string() }
     }
 }
 
