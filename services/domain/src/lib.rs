@@ -19,6 +19,7 @@ pub mod lesson;
 pub mod organisation;
 pub mod practice;
 pub mod references;
+pub mod rules;
 pub mod testing;
 
 pub use references::References;
