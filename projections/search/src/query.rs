@@ -127,7 +127,7 @@ impl SearchFilters {
                 "experiment" => filters.experiments.push(parse_uuid(name, value)?),
                 "tag" => {
                     let tag = kirjuri_events::domain::practice::Tag::parse(value)
-                        .map_err(|error| SearchError::invalid(name, error.rule))?;
+                        .map_err(|error| SearchError::invalid(name, error.rule.to_string()))?;
                     filters.tags.push(tag.as_str().to_owned());
                 }
                 "language" => filters.languages.push(TextLanguage::parse(value).ok_or_else(|| {

@@ -24,7 +24,7 @@ use kirjuri_events::domain::{CampaignId, DecodeError, FrameworkId, LocalizedText
 use kirjuri_events::{EventId, EventMetadata, NewEvent, PayloadError, RecordedEvent, StreamName};
 
 use crate::organisation::{TextInput, command_input, not_before, optional_text};
-use crate::{Aggregate, DomainError, Reference, References};
+use crate::{Aggregate, DomainError, Expected, InputRule, Milestone, Reference, References, ShapeRule, StateRule};
 
 // ---------------------------------------------------------------------------------------------
 // Scoring
@@ -185,10 +185,9 @@ impl Aggregate for FrameworkState {
         match command {
             FrameworkCommand::Publish(c) => {
                 if let Some(existing) = &self.published {
-                    return Err(DomainError::not_allowed(format!(
-                        "{} is already published; a changed framework is a new version",
-                        existing.definition.label()
-                    )));
+                    return Err(DomainError::not_allowed(StateRule::FrameworkAlreadyPublished {
+                        framework: existing.definition.label(),
+                    }));
                 }
                 c.definition.validate().map_err(|e| DomainError::from(e.within("definition")))?;
                 Ok(vec![FrameworkEvent::Published(FrameworkPublished {
@@ -216,7 +215,7 @@ pub struct CampaignWindow {
 impl CampaignWindow {
     /// Checks `closes` is not before `opens`.
     pub fn parse(opens: NaiveDate, closes: NaiveDate) -> Result<Self, DomainError> {
-        not_before("closes", closes, "opens", opens)?;
+        not_before("closes", closes, Milestone::Opens, opens)?;
         Ok(Self { opens, closes })
     }
 
@@ -350,18 +349,15 @@ impl OpenCampaign {
         min_group_size: u32,
     ) -> Result<Self, DomainError> {
         if units.is_empty() {
-            return Err(DomainError::invalid("units", "must name at least one unit"));
+            return Err(DomainError::invalid("units", InputRule::NoUnits));
         }
         for (index, unit) in units.iter().enumerate() {
             if units[..index].contains(unit) {
-                return Err(DomainError::invalid(format!("units[{index}]"), "names a unit already listed"));
+                return Err(DomainError::invalid(format!("units[{index}]"), InputRule::UnitAlreadyListed));
             }
         }
         if min_group_size < MIN_REPORTING_GROUP {
-            return Err(DomainError::invalid(
-                "min_group_size",
-                format!("must be at least {MIN_REPORTING_GROUP}, so that no result points to one or two people"),
-            ));
+            return Err(DomainError::invalid("min_group_size", InputRule::GroupTooSmall { min: MIN_REPORTING_GROUP }));
         }
         Ok(Self {
             campaign,
@@ -451,25 +447,22 @@ impl SubmitResponse {
     ) -> Result<Self, DomainError> {
         let respondent = RespondentRef::parse(respondent)?;
         if answers.is_empty() {
-            return Err(DomainError::invalid("answers", "must hold at least one answer"));
+            return Err(DomainError::invalid("answers", InputRule::NoAnswers));
         }
         let mut parsed: Vec<Answer> = Vec::with_capacity(answers.len());
         for (index, (item, value)) in answers.iter().enumerate() {
             let item = item.trim();
             if item.is_empty() {
-                return Err(DomainError::invalid(format!("answers[{index}].item"), "must not be empty"));
+                return Err(DomainError::invalid(format!("answers[{index}].item"), ShapeRule::Empty));
             }
             if parsed.iter().any(|a| a.item == item) {
                 return Err(DomainError::invalid(
                     format!("answers[{index}].item"),
-                    format!("`{item}` is answered twice"),
+                    InputRule::AnsweredTwice { item: item.to_owned() },
                 ));
             }
             let value = u8::try_from(*value).map_err(|_| {
-                DomainError::invalid(
-                    format!("answers[{index}].value"),
-                    format!("must be a scale value 0–255, got {value}"),
-                )
+                DomainError::invalid(format!("answers[{index}].value"), InputRule::NotAScaleValue { got: *value })
             })?;
             parsed.push(Answer { item: item.to_owned(), value });
         }
@@ -565,33 +558,33 @@ fn campaign_framework(
     references: &References,
 ) -> Result<&FrameworkDefinition, DomainError> {
     if command_framework != state_framework {
-        return Err(DomainError::invalid("framework", format!("must be the campaign's framework ({state_framework})")));
+        return Err(DomainError::invalid("framework", InputRule::NotCampaignFramework { framework: state_framework }));
     }
     references
         .framework(command_framework)
         .and_then(FrameworkState::definition)
-        .ok_or_else(|| DomainError::unknown_reference("framework", "must be a published framework"))
+        .ok_or_else(|| DomainError::unknown_reference("framework", Expected::PublishedFramework))
 }
 
 impl CampaignState {
     fn decide_open(&self, c: &OpenCampaign, references: &References) -> Result<Vec<CampaignEvent>, DomainError> {
         if let Some(existing) = &self.opened {
-            return Err(DomainError::not_allowed(format!("campaign {} is already open", existing.title.fi)));
+            return Err(DomainError::not_allowed(StateRule::CampaignAlreadyOpen { title: existing.title.fi.clone() }));
         }
         if !references.municipality(c.municipality).is_some_and(|m| m.is_registered()) {
-            return Err(DomainError::unknown_reference("municipality", "must be a registered municipality"));
+            return Err(DomainError::unknown_reference("municipality", Expected::RegisteredMunicipality));
         }
         if !references.framework(c.framework).is_some_and(FrameworkState::is_published) {
-            return Err(DomainError::unknown_reference("framework", "must be a published framework"));
+            return Err(DomainError::unknown_reference("framework", Expected::PublishedFramework));
         }
         for (index, unit) in c.units.iter().enumerate() {
             let field = format!("units[{index}]");
             let state = references
                 .unit(*unit)
                 .filter(|u| u.is_established())
-                .ok_or_else(|| DomainError::unknown_reference(field.clone(), "must be an established unit"))?;
+                .ok_or_else(|| DomainError::unknown_reference(field.clone(), Expected::EstablishedUnit))?;
             if !state.belongs_to(c.municipality) {
-                return Err(DomainError::unknown_reference(field, "must be a unit of the campaign's municipality"));
+                return Err(DomainError::unknown_reference(field, Expected::UnitOfCampaignMunicipality));
             }
         }
         Ok(vec![CampaignEvent::Opened(CampaignOpened {
@@ -608,64 +601,54 @@ impl CampaignState {
 
     fn decide_submit(&self, c: &SubmitResponse, references: &References) -> Result<Vec<CampaignEvent>, DomainError> {
         let Some(opened) = &self.opened else {
-            return Err(DomainError::not_allowed("responses are taken only once the campaign is open"));
+            return Err(DomainError::not_allowed(StateRule::CampaignNotOpened));
         };
         if let Some(closed_on) = self.closed_on {
-            return Err(DomainError::not_allowed(format!(
-                "the campaign closed on {closed_on}; responses are taken only while it is open"
-            )));
+            return Err(DomainError::not_allowed(StateRule::CampaignClosedOn { closed_on }));
         }
         if c.submitted_on < opened.opens {
-            return Err(DomainError::not_allowed(format!(
-                "the campaign opens on {}; responses are taken only while it is open",
-                opened.opens
-            )));
+            return Err(DomainError::not_allowed(StateRule::CampaignNotYetOpen { opens: opened.opens }));
         }
         if c.submitted_on > opened.closes {
-            return Err(DomainError::not_allowed(format!(
-                "the campaign's last day for answers was {}; responses are taken only while it is open",
-                opened.closes
-            )));
+            return Err(DomainError::not_allowed(StateRule::CampaignPastLastDay { closes: opened.closes }));
         }
         if !opened.units.contains(&c.unit) {
-            return Err(DomainError::unknown_reference("unit", "must be one of the campaign's units"));
+            return Err(DomainError::unknown_reference("unit", Expected::CampaignUnit));
         }
         if self.by_id.contains_key(&c.response) {
-            return Err(DomainError::not_allowed(format!("response {} was already submitted", c.response)));
+            return Err(DomainError::not_allowed(StateRule::ResponseAlreadySubmitted { response: c.response }));
         }
         if self.counted_by_respondent.contains_key(&c.respondent) {
-            return Err(DomainError::not_allowed(format!(
-                "respondent {} has already answered this campaign; withdraw that response first",
-                c.respondent
-            )));
+            return Err(DomainError::not_allowed(StateRule::RespondentAlreadyAnswered {
+                respondent: c.respondent.clone(),
+            }));
         }
         let definition = campaign_framework(opened.framework, c.framework, references)?;
         if c.answers.is_empty() {
-            return Err(DomainError::invalid("answers", "must hold at least one answer"));
+            return Err(DomainError::invalid("answers", InputRule::NoAnswers));
         }
         for (index, answer) in c.answers.iter().enumerate() {
             if definition.item(&answer.item).is_none() {
                 return Err(DomainError::invalid(
                     format!("answers[{index}].item"),
-                    format!("`{}` is not an item of {}", answer.item, definition.label()),
+                    InputRule::NotAnItem { item: answer.item.clone(), framework: definition.label() },
                 ));
             }
             if !definition.scale.contains(f64::from(answer.value)) {
                 return Err(DomainError::invalid(
                     format!("answers[{index}].value"),
-                    format!(
-                        "must lie on {}'s scale {}–{}, got {}",
-                        definition.label(),
-                        definition.scale.min,
-                        definition.scale.max,
-                        answer.value
-                    ),
+                    InputRule::OffFrameworkScale {
+                        framework: definition.label(),
+                        min: definition.scale.min,
+                        max: definition.scale.max,
+                        got: answer.value.into(),
+                    },
                 ));
             }
             if c.answers[..index].iter().any(|a| a.item == answer.item) {
                 return Err(DomainError::invalid(
                     format!("answers[{index}].item"),
-                    format!("`{}` is answered twice", answer.item),
+                    InputRule::AnsweredTwice { item: answer.item.clone() },
                 ));
             }
         }
@@ -681,15 +664,15 @@ impl CampaignState {
 
     fn decide_withdraw(&self, c: &WithdrawResponse) -> Result<Vec<CampaignEvent>, DomainError> {
         let Some(response) = self.response(c.response) else {
-            return Err(DomainError::unknown_reference("response", "must be a response to this campaign"));
+            return Err(DomainError::unknown_reference("response", Expected::CampaignResponse));
         };
         if let Some(withdrawn_on) = response.withdrawn_on {
-            return Err(DomainError::not_allowed(format!(
-                "response {} was already withdrawn on {withdrawn_on}; a response is withdrawn once",
-                c.response
-            )));
+            return Err(DomainError::not_allowed(StateRule::ResponseAlreadyWithdrawn {
+                response: c.response,
+                withdrawn_on,
+            }));
         }
-        not_before("withdrawn_on", c.withdrawn_on, "the day it was submitted", response.submitted.submitted_on)?;
+        not_before("withdrawn_on", c.withdrawn_on, Milestone::ResponseSubmitted, response.submitted.submitted_on)?;
         Ok(vec![CampaignEvent::ResponseWithdrawn(ResponseWithdrawn {
             campaign: c.campaign,
             response: c.response,
@@ -700,33 +683,31 @@ impl CampaignState {
 
     fn decide_close(&self, c: &CloseCampaign) -> Result<Vec<CampaignEvent>, DomainError> {
         let Some(opened) = &self.opened else {
-            return Err(DomainError::not_allowed("a campaign that was never opened cannot close"));
+            return Err(DomainError::not_allowed(StateRule::CloseUnopenedCampaign));
         };
         if let Some(closed_on) = self.closed_on {
-            return Err(DomainError::not_allowed(format!("the campaign already closed on {closed_on}")));
+            return Err(DomainError::not_allowed(StateRule::CampaignAlreadyClosed { closed_on }));
         }
-        not_before("closed_on", c.closed_on, "the campaign's first day", opened.opens)?;
+        not_before("closed_on", c.closed_on, Milestone::CampaignFirstDay, opened.opens)?;
         let response_count = u32::try_from(self.counted_responses().count()).unwrap_or(u32::MAX);
         Ok(vec![CampaignEvent::Closed(CampaignClosed { campaign: c.campaign, closed_on: c.closed_on, response_count })])
     }
 
     fn decide_compute(&self, c: &ComputeResults, references: &References) -> Result<Vec<CampaignEvent>, DomainError> {
         let Some(opened) = &self.opened else {
-            return Err(DomainError::not_allowed("a campaign that was never opened has no results"));
+            return Err(DomainError::not_allowed(StateRule::ResultsOfUnopenedCampaign));
         };
         let Some(closed_on) = self.closed_on else {
-            return Err(DomainError::not_allowed("results are computed once the campaign has closed"));
+            return Err(DomainError::not_allowed(StateRule::ResultsBeforeClosing));
         };
-        not_before("computed_on", c.computed_on, "the day the campaign closed", closed_on)?;
+        not_before("computed_on", c.computed_on, Milestone::CampaignClosed, closed_on)?;
         if self.results_current {
-            return Err(DomainError::not_allowed(
-                "results are up to date: no response was withdrawn since they were computed",
-            ));
+            return Err(DomainError::not_allowed(StateRule::ResultsUpToDate));
         }
         let definition = campaign_framework(opened.framework, c.framework, references)?;
         let counted: Vec<&ResponseSubmitted> = self.counted_responses().collect();
         if counted.is_empty() {
-            return Err(DomainError::not_allowed("the campaign has no counted responses to compute results from"));
+            return Err(DomainError::not_allowed(StateRule::NoCountedResponses));
         }
         let result = |subject: ResultSubject, sheet: ScoreSheet| {
             CampaignEvent::ResultComputed(ResultComputed {
@@ -999,7 +980,8 @@ mod tests {
         let mut definition = eu_dma_pso().expect("loads");
         definition.scale.max = 0;
         let error = PublishFramework::parse(definition.clone()).expect_err("no scale");
-        assert_eq!(error, DomainError::invalid("definition.scale", "min must be below max"));
+        assert_eq!(error, DomainError::invalid("definition.scale", ShapeRule::ScaleInverted));
+        assert_eq!(error.to_string(), "definition.scale: min must be below max");
         given::<FrameworkState>([])
             .when(FrameworkCommand::Publish(PublishFramework { definition }))
             .then_refused_with(&["definition.scale", "min must be below max"]);
@@ -1059,10 +1041,12 @@ mod tests {
                 min,
             )
         };
+        let error = parse(vec![SCHOOLS], "Kartoitus", "2025-03-03", "2025-03-02", 3).expect_err("window");
         assert_eq!(
-            parse(vec![SCHOOLS], "Kartoitus", "2025-03-03", "2025-03-02", 3).expect_err("window"),
-            DomainError::invalid("closes", "must not be before opens (2025-03-03)")
+            error,
+            DomainError::invalid("closes", InputRule::NotBefore { what: Milestone::Opens, date: day("2025-03-03") })
         );
+        assert_eq!(error.to_string(), "closes: must not be before opens (2025-03-03)");
         assert!(parse(vec![SCHOOLS], "Kartoitus", "2025-03-03", "2025-03-03", 3).is_ok());
         assert!(matches!(
             parse(vec![], "Kartoitus", "2025-03-03", "2025-03-28", 3),
@@ -1078,7 +1062,7 @@ mod tests {
         ));
         assert_eq!(
             parse(vec![SCHOOLS], " ", "2025-03-03", "2025-03-28", 3).expect_err("title"),
-            DomainError::invalid("title.fi", "must not be empty")
+            DomainError::invalid("title.fi", ShapeRule::Empty)
         );
     }
 
@@ -1191,9 +1175,10 @@ mod tests {
                 day("2025-03-10"),
             )
             .expect_err(text);
-            let DomainError::Invalid { field, rule } = &error else { panic!("{error:?}") };
+            let DomainError::Invalid { field, rule: InputRule::Shape(_) } = &error else { panic!("{error:?}") };
             assert_eq!(field, "respondent");
-            assert!(rule.contains(reason) && rule.contains("pseudonym"), "{rule}");
+            let text = error.to_string();
+            assert!(text.contains(reason) && text.contains("pseudonym"), "{text}");
         }
     }
 

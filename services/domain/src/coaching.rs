@@ -24,7 +24,7 @@ use kirjuri_events::domain::{
 };
 use kirjuri_events::{EventId, EventMetadata, NewEvent, PayloadError, RecordedEvent, StreamName};
 
-use crate::{Aggregate, DomainError, Reference, References};
+use crate::{Aggregate, DomainError, EngagementStep, Expected, InputRule, Milestone, Reference, References, StateRule};
 
 /// The longest session, in minutes (a full-day workshop).
 pub const MAX_SESSION_MINUTES: u32 = 720;
@@ -84,14 +84,10 @@ impl EngagementState {
     }
 
     /// The start date of a started, open engagement; otherwise why `what` is not allowed.
-    fn open(&self, what: &str) -> Result<NaiveDate, DomainError> {
+    fn open(&self, what: EngagementStep) -> Result<NaiveDate, DomainError> {
         match (self.started, self.closed) {
-            (None, _) => {
-                Err(DomainError::not_allowed(format!("the engagement does not exist: start it before any {what}")))
-            }
-            (Some(_), Some(closed)) => {
-                Err(DomainError::not_allowed(format!("the engagement closed on {closed}: no {what} after it closed")))
-            }
+            (None, _) => Err(DomainError::not_allowed(StateRule::EngagementMissing { what })),
+            (Some(_), Some(closed)) => Err(DomainError::not_allowed(StateRule::EngagementClosed { closed, what })),
             (Some(started), None) => Ok(started),
         }
     }
@@ -100,16 +96,13 @@ impl EngagementState {
         if self.is_participant(person) {
             return Ok(());
         }
-        Err(DomainError::invalid(
-            field,
-            format!("`{person}` is neither the engagement's coach nor one of its coachees"),
-        ))
+        Err(DomainError::invalid(field, InputRule::NotAParticipant { person: person.clone() }))
     }
 }
 
-fn not_before(field: &str, date: NaiveDate, earliest: NaiveDate, what: &str) -> Result<(), DomainError> {
+fn not_before(field: &str, date: NaiveDate, earliest: NaiveDate, what: Milestone) -> Result<(), DomainError> {
     if date < earliest {
-        return Err(DomainError::invalid(field, format!("must not be before {what} ({earliest})")));
+        return Err(DomainError::invalid(field, InputRule::NotBefore { what, date: earliest }));
     }
     Ok(())
 }
@@ -267,40 +260,36 @@ impl EngagementCommand {
 impl EngagementState {
     fn start(&self, command: &StartEngagement, references: &References) -> Result<Vec<EngagementEvent>, DomainError> {
         if self.exists() {
-            return Err(DomainError::not_allowed(format!(
-                "engagement {} has already been started",
-                command.engagement
-            )));
+            return Err(DomainError::not_allowed(StateRule::EngagementAlreadyStarted {
+                engagement: command.engagement,
+            }));
         }
         if command.coachees.is_empty() {
-            return Err(DomainError::invalid("coachees", "an engagement has at least one coachee"));
+            return Err(DomainError::invalid("coachees", InputRule::NoCoachees));
         }
         let mut seen = BTreeSet::new();
         for (i, coachee) in command.coachees.iter().enumerate() {
             if coachee == &command.coach {
-                return Err(DomainError::invalid(format!("coachees[{i}]"), "the coach is not one of the coachees"));
+                return Err(DomainError::invalid(format!("coachees[{i}]"), InputRule::CoachAsCoachee));
             }
             if !seen.insert(coachee) {
-                return Err(DomainError::invalid(format!("coachees[{i}]"), "is listed twice"));
+                return Err(DomainError::invalid(format!("coachees[{i}]"), InputRule::ListedTwice));
             }
         }
         if command.goals.is_empty() {
-            return Err(DomainError::invalid("goals", "an engagement has at least one goal"));
+            return Err(DomainError::invalid("goals", InputRule::NoGoals));
         }
         if let Some(unit) = command.unit
             && !references.unit(unit).is_some_and(|unit| unit.is_established())
         {
-            return Err(DomainError::unknown_reference("unit", "must be a registered unit"));
+            return Err(DomainError::unknown_reference("unit", Expected::RegisteredUnit));
         }
         if let Some(experiment) = command.experiment {
             let Some(state) = references.experiment(experiment).filter(|state| state.exists()) else {
-                return Err(DomainError::unknown_reference("experiment", "must be a proposed experiment"));
+                return Err(DomainError::unknown_reference("experiment", Expected::ProposedExperiment));
             };
             if state.municipality != Some(command.municipality) {
-                return Err(DomainError::unknown_reference(
-                    "experiment",
-                    "must be an experiment of the engagement's municipality",
-                ));
+                return Err(DomainError::unknown_reference("experiment", Expected::ExperimentOfEngagementMunicipality));
             }
         }
         Ok(vec![EngagementEvent::Started(EngagementStarted {
@@ -316,19 +305,19 @@ impl EngagementState {
     }
 
     fn hold_session(&self, command: &HoldSession) -> Result<Vec<EngagementEvent>, DomainError> {
-        let started = self.open("session")?;
+        let started = self.open(EngagementStep::Session)?;
         if self.sessions.contains_key(&command.session) {
-            return Err(DomainError::not_allowed(format!("session {} is already recorded", command.session)));
+            return Err(DomainError::not_allowed(StateRule::SessionAlreadyRecorded { session: command.session }));
         }
-        not_before("date", command.date, started, "the engagement's start")?;
+        not_before("date", command.date, started, Milestone::EngagementStart)?;
         if !(1..=MAX_SESSION_MINUTES).contains(&command.duration_minutes) {
             return Err(DomainError::invalid(
                 "duration_minutes",
-                format!("a session lasts from 1 to {MAX_SESSION_MINUTES} minutes"),
+                InputRule::SessionLength { max: MAX_SESSION_MINUTES },
             ));
         }
         if command.attendees == 0 {
-            return Err(DomainError::invalid("attendees", "at least one person attends a session"));
+            return Err(DomainError::invalid("attendees", InputRule::NoAttendees));
         }
         let topics = command
             .topics
@@ -348,12 +337,12 @@ impl EngagementState {
     }
 
     fn record_note(&self, command: &RecordNote) -> Result<Vec<EngagementEvent>, DomainError> {
-        self.open("note")?;
+        self.open(EngagementStep::Note)?;
         if !self.sessions.contains_key(&command.session) {
-            return Err(DomainError::unknown_reference("session", "must be a session of this engagement"));
+            return Err(DomainError::unknown_reference("session", Expected::EngagementSession));
         }
         if self.notes.contains(&command.note) {
-            return Err(DomainError::not_allowed(format!("note {} is already recorded", command.note)));
+            return Err(DomainError::not_allowed(StateRule::NoteAlreadyRecorded { note: command.note }));
         }
         self.participant("author", &command.author)?;
         let personal = command
@@ -375,17 +364,17 @@ impl EngagementState {
     }
 
     fn agree_action(&self, command: &AgreeAction) -> Result<Vec<EngagementEvent>, DomainError> {
-        let started = self.open("action")?;
+        let started = self.open(EngagementStep::Action)?;
         if self.actions.contains_key(&command.action) {
-            return Err(DomainError::not_allowed(format!("action {} is already agreed", command.action)));
+            return Err(DomainError::not_allowed(StateRule::ActionAlreadyAgreed { action: command.action }));
         }
         if let Some(session) = command.session
             && !self.sessions.contains_key(&session)
         {
-            return Err(DomainError::unknown_reference("session", "must be a session of this engagement"));
+            return Err(DomainError::unknown_reference("session", Expected::EngagementSession));
         }
         self.participant("owner", &command.owner)?;
-        not_before("due", command.due, started, "the engagement's start")?;
+        not_before("due", command.due, started, Milestone::EngagementStart)?;
         let competence = command.competence.as_deref().map(|code| required_text("competence", code)).transpose()?;
         Ok(vec![EngagementEvent::ActionAgreed(ActionAgreed {
             engagement: command.engagement,
@@ -399,17 +388,17 @@ impl EngagementState {
     }
 
     fn complete_action(&self, command: &CompleteAction) -> Result<Vec<EngagementEvent>, DomainError> {
-        let started = self.open("action completion")?;
+        let started = self.open(EngagementStep::ActionCompletion)?;
         let Some(action) = self.actions.get(&command.action) else {
-            return Err(DomainError::unknown_reference("action", "must be an action agreed in this engagement"));
+            return Err(DomainError::unknown_reference("action", Expected::EngagementAction));
         };
         if let Some(completed) = action.completed {
-            return Err(DomainError::not_allowed(format!(
-                "action {} was already completed on {completed}; an action is completed only once",
-                command.action
-            )));
+            return Err(DomainError::not_allowed(StateRule::ActionAlreadyCompleted {
+                action: command.action,
+                completed,
+            }));
         }
-        not_before("completed", command.completed, started, "the engagement's start")?;
+        not_before("completed", command.completed, started, Milestone::EngagementStart)?;
         Ok(vec![EngagementEvent::ActionCompleted(ActionCompleted {
             engagement: command.engagement,
             action: command.action,
@@ -419,9 +408,9 @@ impl EngagementState {
     }
 
     fn close(&self, command: &CloseEngagement) -> Result<Vec<EngagementEvent>, DomainError> {
-        let started = self.open("closing")?;
+        let started = self.open(EngagementStep::Closing)?;
         let last_activity = self.sessions.values().copied().max().unwrap_or(started).max(started);
-        not_before("closed", command.closed, last_activity, "the engagement's start or its last session")?;
+        not_before("closed", command.closed, last_activity, Milestone::EngagementStartOrLastSession)?;
         Ok(vec![EngagementEvent::Closed(EngagementClosed {
             engagement: command.engagement,
             closed: command.closed,
@@ -617,27 +606,23 @@ impl Aggregate for CommunicationState {
     fn decide(&self, command: &Self::Command, references: &References) -> Result<Vec<Self::Event>, DomainError> {
         let CommunicationCommand::Publish(c) = command;
         if self.exists() {
-            return Err(DomainError::not_allowed(format!("communication {} is already published", c.communication)));
+            return Err(DomainError::not_allowed(StateRule::CommunicationAlreadyPublished {
+                communication: c.communication,
+            }));
         }
         for (field, text) in [("title", &c.title), ("body", &c.body)] {
             if !has_language(text, c.language) {
-                return Err(DomainError::invalid(
-                    field,
-                    format!("must have text in the communication's language ({:?})", c.language),
-                ));
+                return Err(DomainError::invalid(field, InputRule::MissingLanguage { language: c.language }));
             }
         }
         let mut seen = HashSet::new();
         for (i, link) in c.links.iter().enumerate() {
             let field = format!("links[{i}]");
             if !seen.insert(*link) {
-                return Err(DomainError::invalid(field, "is listed twice"));
+                return Err(DomainError::invalid(field, InputRule::ListedTwice));
             }
             if !link_exists(references, *link) {
-                return Err(DomainError::unknown_reference(
-                    field,
-                    "must be an existing experiment, lesson or practice of that kind",
-                ));
+                return Err(DomainError::unknown_reference(field, Expected::LinkTarget));
             }
         }
         Ok(vec![CommunicationEvent::Published(CommunicationPublished {

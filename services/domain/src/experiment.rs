@@ -24,7 +24,7 @@ use kirjuri_events::domain::experiment::{
 use kirjuri_events::domain::{BodyId, DecodeError, ExperimentId, LocalizedText, MunicipalityId, UnitId, required_text};
 use kirjuri_events::{EventId, EventMetadata, NewEvent, PayloadError, RecordedEvent, StreamName};
 
-use crate::{Aggregate, DomainError, Reference, References};
+use crate::{Aggregate, DomainError, Expected, ExperimentStep, InputRule, Reference, References, StateRule};
 
 /// Where an experiment is in its life cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -128,26 +128,19 @@ impl ExperimentState {
     }
 
     /// The stage of an approved, open experiment; otherwise why `what` is not allowed.
-    fn open_stage(&self, what: &str) -> Result<Stage, DomainError> {
+    fn open_stage(&self, what: ExperimentStep) -> Result<Stage, DomainError> {
         match self.status {
-            ExperimentStatus::NotProposed => {
-                Err(DomainError::not_allowed(format!("the experiment does not exist: propose it before any {what}")))
-            }
-            ExperimentStatus::Proposed => Err(DomainError::not_allowed(format!(
-                "no {what} before the experiment is approved by a body's decision"
-            ))),
-            ExperimentStatus::Concluded(_) => {
-                Err(DomainError::not_allowed(format!("the experiment is concluded: no {what} after its conclusion")))
-            }
+            ExperimentStatus::NotProposed => Err(DomainError::not_allowed(StateRule::ExperimentMissing { what })),
+            ExperimentStatus::Proposed => Err(DomainError::not_allowed(StateRule::ExperimentNotApproved { what })),
+            ExperimentStatus::Concluded(_) => Err(DomainError::not_allowed(StateRule::ExperimentConcluded { what })),
             ExperimentStatus::Approved(stage) => Ok(stage),
         }
     }
 
     /// The criterion of a metric the protocol declares, or a refusal naming `field`.
     fn declared_metric(&self, field: &str, metric: &MetricCode) -> Result<Criterion, DomainError> {
-        self.criterion_of(metric).ok_or_else(|| {
-            DomainError::invalid(field, format!("metric `{metric}` is not declared in the experiment's protocol"))
-        })
+        self.criterion_of(metric)
+            .ok_or_else(|| DomainError::invalid(field, InputRule::UndeclaredMetric { metric: metric.clone() }))
     }
 }
 
@@ -333,7 +326,7 @@ impl ExperimentCommand {
 }
 
 fn finite(field: &str, value: f64) -> Result<f64, DomainError> {
-    if value.is_finite() { Ok(value) } else { Err(DomainError::invalid(field, "must be a finite number")) }
+    if value.is_finite() { Ok(value) } else { Err(DomainError::invalid(field, InputRule::NotFinite)) }
 }
 
 fn check_texts(field: &str, texts: &[String]) -> Result<Vec<String>, DomainError> {
@@ -351,21 +344,20 @@ impl ExperimentState {
         references: &References,
     ) -> Result<Vec<ExperimentEvent>, DomainError> {
         if self.exists() {
-            return Err(DomainError::not_allowed(format!(
-                "experiment {} has already been proposed",
-                command.experiment
-            )));
+            return Err(DomainError::not_allowed(StateRule::ExperimentAlreadyProposed {
+                experiment: command.experiment,
+            }));
         }
         if command.units.is_empty() {
-            return Err(DomainError::invalid("units", "at least one unit takes part"));
+            return Err(DomainError::invalid("units", InputRule::NoUnitsTakePart));
         }
         let mut seen = BTreeSet::new();
         for (i, unit) in command.units.iter().enumerate() {
             if !seen.insert(*unit) {
-                return Err(DomainError::invalid(format!("units[{i}]"), "is listed twice"));
+                return Err(DomainError::invalid(format!("units[{i}]"), InputRule::ListedTwice));
             }
             if !references.unit(*unit).is_some_and(|unit| unit.is_established()) {
-                return Err(DomainError::unknown_reference(format!("units[{i}]"), "must be a registered unit"));
+                return Err(DomainError::unknown_reference(format!("units[{i}]"), Expected::RegisteredUnit));
             }
         }
         Ok(vec![ExperimentEvent::Proposed(ExperimentProposed {
@@ -387,30 +379,27 @@ impl ExperimentState {
     ) -> Result<Vec<ExperimentEvent>, DomainError> {
         match self.status {
             ExperimentStatus::NotProposed => {
-                return Err(DomainError::not_allowed("only a proposed experiment can be approved: propose it first"));
+                return Err(DomainError::not_allowed(StateRule::ApproveBeforeProposal));
             }
             ExperimentStatus::Approved(_) | ExperimentStatus::Concluded(_) => {
-                return Err(DomainError::not_allowed("the experiment has already been approved"));
+                return Err(DomainError::not_allowed(StateRule::ExperimentAlreadyApproved));
             }
             ExperimentStatus::Proposed => {}
         }
         let Some(body) = references.body(command.decision.body).filter(|body| body.is_registered()) else {
-            return Err(DomainError::unknown_reference("decision.body", "must be a registered decision-making body"));
+            return Err(DomainError::unknown_reference("decision.body", Expected::RegisteredDecisionBody));
         };
         if body.municipality() != self.municipality {
-            return Err(DomainError::unknown_reference(
-                "decision.body",
-                "must be a body of the experiment's municipality",
-            ));
+            return Err(DomainError::unknown_reference("decision.body", Expected::BodyOfExperimentMunicipality));
         }
         if command.decision.section == 0 {
-            return Err(DomainError::invalid("decision.section", "a section number (§) is 1 or more"));
+            return Err(DomainError::invalid("decision.section", InputRule::SectionZero));
         }
         if command.ends <= command.starts {
-            return Err(DomainError::invalid("ends", "must be after `starts`"));
+            return Err(DomainError::invalid("ends", InputRule::EndsNotAfterStart));
         }
         if command.starts < command.decision.meeting_date {
-            return Err(DomainError::invalid("starts", "must not be before the meeting that approved the experiment"));
+            return Err(DomainError::invalid("starts", InputRule::StartsBeforeApproval));
         }
         Ok(vec![ExperimentEvent::Approved(ExperimentApproved {
             experiment: command.experiment,
@@ -423,15 +412,15 @@ impl ExperimentState {
     }
 
     fn define_protocol(&self, command: &DefineProtocol) -> Result<Vec<ExperimentEvent>, DomainError> {
-        let stage = self.open_stage("protocol")?;
+        let stage = self.open_stage(ExperimentStep::Protocol)?;
         if self.has_protocol() {
-            return Err(DomainError::not_allowed("the experiment's protocol is already defined"));
+            return Err(DomainError::not_allowed(StateRule::ProtocolAlreadyDefined));
         }
         if stage != Stage::Planning {
-            return Err(DomainError::not_allowed("the protocol is defined while the experiment is being planned"));
+            return Err(DomainError::not_allowed(StateRule::ProtocolOutsidePlanning));
         }
         if command.criteria.is_empty() {
-            return Err(DomainError::invalid("criteria", "at least one criterion is declared"));
+            return Err(DomainError::invalid("criteria", InputRule::NoCriteria));
         }
         let mut criteria_seen = BTreeSet::new();
         let mut codes_seen = BTreeSet::new();
@@ -441,11 +430,11 @@ impl ExperimentState {
             if !criteria_seen.insert(declared.criterion) {
                 return Err(DomainError::invalid(
                     format!("{field}.criterion"),
-                    format!("criterion `{}` is declared twice", declared.criterion),
+                    InputRule::CriterionTwice { criterion: declared.criterion },
                 ));
             }
             if declared.metrics.is_empty() {
-                return Err(DomainError::invalid(format!("{field}.metrics"), "each criterion has at least one metric"));
+                return Err(DomainError::invalid(format!("{field}.metrics"), InputRule::NoMetrics));
             }
             let mut metrics = Vec::with_capacity(declared.metrics.len());
             for (j, metric) in declared.metrics.iter().enumerate() {
@@ -453,7 +442,7 @@ impl ExperimentState {
                 if !codes_seen.insert(metric.code.clone()) {
                     return Err(DomainError::invalid(
                         format!("{metric_field}.code"),
-                        format!("metric code `{}` is used twice in the protocol", metric.code),
+                        InputRule::MetricCodeTwice { code: metric.code.clone() },
                     ));
                 }
                 let mut metric = metric.clone();
@@ -470,13 +459,12 @@ impl ExperimentState {
     }
 
     fn establish_baseline(&self, command: &EstablishBaseline) -> Result<Vec<ExperimentEvent>, DomainError> {
-        self.open_stage("baseline")?;
+        self.open_stage(ExperimentStep::Baseline)?;
         self.declared_metric("metric", &command.metric)?;
         if self.baselines.contains_key(&command.metric) {
-            return Err(DomainError::not_allowed(format!(
-                "the baseline of metric `{}` is already established",
-                command.metric
-            )));
+            return Err(DomainError::not_allowed(StateRule::BaselineAlreadyEstablished {
+                metric: command.metric.clone(),
+            }));
         }
         Ok(vec![ExperimentEvent::BaselineEstablished(BaselineEstablished {
             experiment: command.experiment,
@@ -487,25 +475,23 @@ impl ExperimentState {
     }
 
     fn change_stage(&self, command: &ChangeStage) -> Result<Vec<ExperimentEvent>, DomainError> {
-        let from = self.open_stage("stage change")?;
+        let from = self.open_stage(ExperimentStep::StageChange)?;
         let to = command.to;
         match (from, to) {
             (from, to) if from == to => {
-                return Err(DomainError::not_allowed(format!("the experiment is already in stage {to:?}")));
+                return Err(DomainError::not_allowed(StateRule::AlreadyInStage { stage: to }));
             }
             (Stage::Planning, Stage::Running) => {
                 if !self.has_protocol() {
-                    return Err(DomainError::not_allowed("the protocol must be defined before the experiment runs"));
+                    return Err(DomainError::not_allowed(StateRule::RunWithoutProtocol));
                 }
                 if self.starts.is_some_and(|starts| command.changed < starts) {
-                    return Err(DomainError::invalid("changed", "the experiment cannot run before its start date"));
+                    return Err(DomainError::invalid("changed", InputRule::RunsBeforeStart));
                 }
             }
             (Stage::Running, Stage::Evaluating) | (Stage::Evaluating, Stage::Running) => {}
             (from, to) => {
-                return Err(DomainError::not_allowed(format!(
-                    "an experiment cannot move from stage {from:?} to {to:?}"
-                )));
+                return Err(DomainError::not_allowed(StateRule::StageChangeNotAllowed { from, to }));
             }
         }
         Ok(vec![ExperimentEvent::StageChanged(StageChanged {
@@ -518,16 +504,18 @@ impl ExperimentState {
     }
 
     fn record_measurement(&self, command: &RecordMeasurement) -> Result<Vec<ExperimentEvent>, DomainError> {
-        let stage = self.open_stage("measurement")?;
+        let stage = self.open_stage(ExperimentStep::Measurement)?;
         if stage == Stage::Planning {
-            return Err(DomainError::not_allowed("no measurement before the experiment is running"));
+            return Err(DomainError::not_allowed(StateRule::MeasurementBeforeRunning));
         }
         self.declared_metric("metric", &command.metric)?;
         if self.measurements.contains_key(&command.measurement) {
-            return Err(DomainError::not_allowed(format!("measurement {} is already recorded", command.measurement)));
+            return Err(DomainError::not_allowed(StateRule::MeasurementAlreadyRecorded {
+                measurement: command.measurement,
+            }));
         }
         if command.n == 0 {
-            return Err(DomainError::invalid("n", "a measurement rests on at least one observation"));
+            return Err(DomainError::invalid("n", InputRule::NoObservations));
         }
         let data_source = command.data_source.as_deref().map(|text| required_text("data_source", text)).transpose()?;
         Ok(vec![ExperimentEvent::MeasurementRecorded(MeasurementRecorded {
@@ -542,35 +530,32 @@ impl ExperimentState {
     }
 
     fn assess_outcome(&self, command: &AssessOutcome) -> Result<Vec<ExperimentEvent>, DomainError> {
-        let stage = self.open_stage("outcome")?;
+        let stage = self.open_stage(ExperimentStep::Outcome)?;
         if stage != Stage::Evaluating {
-            return Err(DomainError::not_allowed("outcomes are assessed while the experiment is being evaluated"));
+            return Err(DomainError::not_allowed(StateRule::OutcomeOutsideEvaluation));
         }
         if !self.declares(command.criterion) {
             return Err(DomainError::invalid(
                 "criterion",
-                format!("criterion `{}` is not declared in the experiment's protocol", command.criterion),
+                InputRule::UndeclaredCriterion { criterion: command.criterion },
             ));
         }
         if command.evidence.is_empty() && command.verdict != Verdict::Inconclusive {
-            return Err(DomainError::invalid(
-                "evidence",
-                "a verdict other than inconclusive rests on at least one measurement",
-            ));
+            return Err(DomainError::invalid("evidence", InputRule::NoEvidence));
         }
         let mut seen = BTreeSet::new();
         for (i, measurement) in command.evidence.iter().enumerate() {
             let field = format!("evidence[{i}]");
             if !seen.insert(*measurement) {
-                return Err(DomainError::invalid(field, "is listed twice"));
+                return Err(DomainError::invalid(field, InputRule::ListedTwice));
             }
             let Some(metric) = self.measurements.get(measurement) else {
-                return Err(DomainError::unknown_reference(field, "must be a measurement recorded in this experiment"));
+                return Err(DomainError::unknown_reference(field, Expected::ExperimentMeasurement));
             };
             if self.criterion_of(metric) != Some(command.criterion) {
                 return Err(DomainError::invalid(
                     field,
-                    format!("measures `{metric}`, which is not a metric of criterion `{}`", command.criterion),
+                    InputRule::MetricOfOtherCriterion { metric: metric.clone(), criterion: command.criterion },
                 ));
             }
         }
@@ -587,20 +572,16 @@ impl ExperimentState {
     }
 
     fn conclude(&self, command: &ConcludeExperiment) -> Result<Vec<ExperimentEvent>, DomainError> {
-        let stage = self.open_stage("conclusion")?;
+        let stage = self.open_stage(ExperimentStep::Conclusion)?;
         if command.end_state == EndState::Completed && stage != Stage::Evaluating {
-            return Err(DomainError::not_allowed("an experiment is completed only after it has been evaluated"));
+            return Err(DomainError::not_allowed(StateRule::CompletedBeforeEvaluation));
         }
         let missing = self.criteria_without_outcome();
         if !missing.is_empty() {
-            let names: Vec<&str> = missing.iter().map(Criterion::as_str).collect();
-            return Err(DomainError::not_allowed(format!(
-                "no conclusion without an outcome for every declared criterion; missing: {}",
-                names.join(", ")
-            )));
+            return Err(DomainError::not_allowed(StateRule::OutcomesMissing { missing }));
         }
         if command.success_rating.is_some_and(|rating| !(1..=10).contains(&rating)) {
-            return Err(DomainError::invalid("success_rating", "must be from 1 to 10"));
+            return Err(DomainError::invalid("success_rating", InputRule::SuccessRating));
         }
         Ok(vec![ExperimentEvent::Concluded(ExperimentConcluded {
             experiment: command.experiment,

@@ -17,7 +17,7 @@ use kirjuri_events::domain::practice::Tag;
 use kirjuri_events::domain::{DecodeError, LessonId, LocalizedText, MunicipalityId, ObservationId, UnitId};
 use kirjuri_events::{EventId, EventMetadata, NewEvent, PayloadError, RecordedEvent, StreamName};
 
-use crate::{Aggregate, DomainError, Reference, References};
+use crate::{Aggregate, DomainError, Expected, InputRule, LessonStep, RecordKind, Reference, References, StateRule};
 
 /// The record a source names, for the caller to load.
 fn source_reference(source: &LessonSource) -> Reference {
@@ -48,14 +48,14 @@ fn check_source(
     };
     if !exists {
         let kind = match source {
-            LessonSource::Experiment(_) => "experiment",
-            LessonSource::Engagement(_) => "coaching engagement",
-            LessonSource::Campaign(_) => "assessment campaign",
+            LessonSource::Experiment(_) => RecordKind::Experiment,
+            LessonSource::Engagement(_) => RecordKind::CoachingEngagement,
+            LessonSource::Campaign(_) => RecordKind::AssessmentCampaign,
         };
-        return Err(DomainError::unknown_reference(field, format!("must be an existing {kind}")));
+        return Err(DomainError::unknown_reference(field, Expected::Existing { kind }));
     }
     if owner.is_some_and(|owner| owner != municipality) {
-        return Err(DomainError::unknown_reference(field, "must belong to the same municipality"));
+        return Err(DomainError::unknown_reference(field, Expected::SameMunicipality));
     }
     Ok(())
 }
@@ -156,7 +156,9 @@ impl Aggregate for ObservationState {
     fn decide(&self, command: &Self::Command, references: &References) -> Result<Vec<Self::Event>, DomainError> {
         let ObservationCommand::Submit(c) = command;
         if self.exists() {
-            return Err(DomainError::not_allowed(format!("observation {} is already submitted", c.observation)));
+            return Err(DomainError::not_allowed(StateRule::ObservationAlreadySubmitted {
+                observation: c.observation,
+            }));
         }
         check_source("source", &c.source, c.municipality, references)?;
         Ok(vec![ObservationEvent::Submitted(ObservationSubmitted {
@@ -224,14 +226,10 @@ impl LessonState {
         self.sources.contains(source)
     }
 
-    fn identified(&self, what: &str) -> Result<(), DomainError> {
+    fn identified(&self, what: LessonStep) -> Result<(), DomainError> {
         match self.status {
-            LessonStatus::NotIdentified => {
-                Err(DomainError::not_allowed(format!("the lesson does not exist: identify it before any {what}")))
-            }
-            LessonStatus::Learned => {
-                Err(DomainError::not_allowed(format!("the lesson is already learned: no {what} after that")))
-            }
+            LessonStatus::NotIdentified => Err(DomainError::not_allowed(StateRule::LessonMissing { what })),
+            LessonStatus::Learned => Err(DomainError::not_allowed(StateRule::LessonAlreadyLearned { what })),
             LessonStatus::Identified | LessonStatus::ActionAssigned => Ok(()),
         }
     }
@@ -316,19 +314,16 @@ impl LessonCommand {
 impl LessonState {
     fn identify(&self, c: &IdentifyLesson, references: &References) -> Result<Vec<LessonEvent>, DomainError> {
         if self.exists() {
-            return Err(DomainError::not_allowed(format!("lesson {} is already identified", c.lesson)));
+            return Err(DomainError::not_allowed(StateRule::LessonAlreadyIdentified { lesson: c.lesson }));
         }
         if c.sources.is_empty() {
-            return Err(DomainError::invalid(
-                "sources",
-                "a lesson comes from at least one experiment, engagement or campaign",
-            ));
+            return Err(DomainError::invalid("sources", InputRule::NoSources));
         }
         let mut seen_sources = HashSet::new();
         for (i, source) in c.sources.iter().enumerate() {
             let field = format!("sources[{i}]");
             if !seen_sources.insert(source) {
-                return Err(DomainError::invalid(field, "is listed twice"));
+                return Err(DomainError::invalid(field, InputRule::ListedTwice));
             }
             check_source(&field, source, c.municipality, references)?;
         }
@@ -336,22 +331,22 @@ impl LessonState {
         for (i, observation) in c.observations.iter().enumerate() {
             let field = format!("observations[{i}]");
             if !seen_observations.insert(observation) {
-                return Err(DomainError::invalid(field, "is listed twice"));
+                return Err(DomainError::invalid(field, InputRule::ListedTwice));
             }
             let Some(state) = references.observation(*observation).filter(|state| state.exists()) else {
-                return Err(DomainError::unknown_reference(field, "must be a submitted observation"));
+                return Err(DomainError::unknown_reference(field, Expected::SubmittedObservation));
             };
             if state.municipality != Some(c.municipality) {
-                return Err(DomainError::unknown_reference(field, "must be an observation of the same municipality"));
+                return Err(DomainError::unknown_reference(field, Expected::ObservationOfSameMunicipality));
             }
             if state.source.as_ref().is_some_and(|source| !c.sources.contains(source)) {
-                return Err(DomainError::invalid(field, "comes from a source the lesson does not list in `sources`"));
+                return Err(DomainError::invalid(field, InputRule::SourceNotListed));
             }
         }
         if let Some(unit) = c.unit
             && !references.unit(unit).is_some_and(|unit| unit.is_established())
         {
-            return Err(DomainError::unknown_reference("unit", "must be a registered unit"));
+            return Err(DomainError::unknown_reference("unit", Expected::RegisteredUnit));
         }
         Ok(vec![LessonEvent::Identified(LessonIdentified {
             lesson: c.lesson,
@@ -368,9 +363,9 @@ impl LessonState {
     }
 
     fn assign_action(&self, c: &AssignLessonAction, references: &References) -> Result<Vec<LessonEvent>, DomainError> {
-        self.identified("action")?;
+        self.identified(LessonStep::Action)?;
         if !references.unit(c.unit).is_some_and(|unit| unit.is_established()) {
-            return Err(DomainError::unknown_reference("unit", "must be a registered unit"));
+            return Err(DomainError::unknown_reference("unit", Expected::RegisteredUnit));
         }
         Ok(vec![LessonEvent::ActionAssigned(LessonActionAssigned {
             lesson: c.lesson,
@@ -381,9 +376,9 @@ impl LessonState {
     }
 
     fn record_learned(&self, c: &RecordLessonLearned) -> Result<Vec<LessonEvent>, DomainError> {
-        self.identified("learning record")?;
+        self.identified(LessonStep::LearningRecord)?;
         if self.actions.is_empty() {
-            return Err(DomainError::not_allowed("a lesson is learned only after an action was assigned to act on it"));
+            return Err(DomainError::not_allowed(StateRule::LearnedWithoutAction));
         }
         Ok(vec![LessonEvent::Learned(LessonLearned { lesson: c.lesson, evidence: c.evidence.clone() })])
     }

@@ -5,7 +5,8 @@
 //! commands it accepts and two pure functions:
 //! - [`Aggregate::evolve`] folds one of its events into its state;
 //! - [`Aggregate::decide`] turns a command into new events, or refuses it with a
-//!   [`DomainError`] that names the field and the rule. A refused command produces nothing.
+//!   [`DomainError`] that names the field and the rule ([`rules`]: typed, so pages can say
+//!   it in their language). A refused command produces nothing.
 //!
 //! Rules that look across aggregates (an approval cites a decision of a *registered* body;
 //! evidence points to records of the right kind; supersession never forms a cycle) read other
@@ -19,6 +20,7 @@ pub mod lesson;
 pub mod organisation;
 pub mod practice;
 pub mod references;
+pub mod rules;
 pub mod testing;
 
 pub use references::References;
@@ -26,9 +28,12 @@ pub use references::References;
 use kirjuri_events::domain::{DecodeError, ValidationError};
 use kirjuri_events::{EventId, EventMetadata, NewEvent, PayloadError, RecordedEvent, StreamName};
 
+pub use kirjuri_events::domain::ShapeRule;
 pub use references::{Reference, Referenced};
+pub use rules::{EngagementStep, Expected, ExperimentStep, InputRule, LessonStep, Milestone, RecordKind, StateRule};
 
-/// Why a command was refused.
+/// Why a command was refused: which field (where one is to blame) and which rule, typed.
+/// `Display` is the English the API sends (`{field}: {rule}`, or the state rule alone).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     /// The input breaks a rule about its shape (empty title, score out of range, end before start).
@@ -37,44 +42,44 @@ pub enum DomainError {
         /// The field, e.g. `answers[2].value`.
         field: String,
         /// The rule it broke.
-        rule: String,
+        rule: InputRule,
     },
     /// The command is not allowed in the aggregate's current state (e.g. a measurement before approval).
     #[error("{rule}")]
     NotAllowed {
-        /// The rule, in words a person can act on.
-        rule: String,
+        /// The rule.
+        rule: StateRule,
     },
     /// A referenced record does not exist, or is of the wrong kind.
-    #[error("{field}: {rule}")]
+    #[error("{field}: {expected}")]
     UnknownReference {
         /// The field holding the reference.
         field: String,
         /// What was expected there.
-        rule: String,
+        expected: Expected,
     },
 }
 
 impl DomainError {
-    /// A shape rule broken by `field`.
-    pub fn invalid(field: impl Into<String>, rule: impl Into<String>) -> Self {
+    /// A shape rule broken by `field` (an [`InputRule`], or a value type's [`ShapeRule`]).
+    pub fn invalid(field: impl Into<String>, rule: impl Into<InputRule>) -> Self {
         Self::Invalid { field: field.into(), rule: rule.into() }
     }
 
     /// A state rule.
-    pub fn not_allowed(rule: impl Into<String>) -> Self {
-        Self::NotAllowed { rule: rule.into() }
+    pub fn not_allowed(rule: StateRule) -> Self {
+        Self::NotAllowed { rule }
     }
 
-    /// A reference that does not resolve to the right kind of record.
-    pub fn unknown_reference(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        Self::UnknownReference { field: field.into(), rule: rule.into() }
+    /// A reference in `field` that does not resolve to what was `expected`.
+    pub fn unknown_reference(field: impl Into<String>, expected: Expected) -> Self {
+        Self::UnknownReference { field: field.into(), expected }
     }
 }
 
 impl From<ValidationError> for DomainError {
     fn from(error: ValidationError) -> Self {
-        Self::Invalid { field: error.field, rule: error.rule }
+        Self::Invalid { field: error.field, rule: InputRule::Shape(error.rule) }
     }
 }
 

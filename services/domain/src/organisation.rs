@@ -27,7 +27,7 @@ use kirjuri_events::domain::organisation::{
 use kirjuri_events::domain::{BodyId, DecodeError, FrameworkId, LocalizedText, MunicipalityId, UnitId, required_text};
 use kirjuri_events::{EventId, EventMetadata, NewEvent, PayloadError, RecordedEvent, StreamName};
 
-use crate::{Aggregate, DomainError, Reference, References};
+use crate::{Aggregate, DomainError, Expected, InputRule, Milestone, Reference, References, StateRule};
 
 /// Multilingual text as typed at the edge, before it is checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
@@ -94,11 +94,11 @@ pub(crate) fn optional_text(field: &str, text: Option<&TextInput>) -> Result<Opt
 pub(crate) fn not_before(
     later_field: &str,
     later: NaiveDate,
-    earlier_what: &str,
+    earlier_what: Milestone,
     earlier: NaiveDate,
 ) -> Result<(), DomainError> {
     if later < earlier {
-        return Err(DomainError::invalid(later_field, format!("must not be before {earlier_what} ({earlier})")));
+        return Err(DomainError::invalid(later_field, InputRule::NotBefore { what: earlier_what, date: earlier }));
     }
     Ok(())
 }
@@ -135,9 +135,9 @@ impl MunicipalityState {
         self.invitations.get(&partner).copied()
     }
 
-    /// Its Finnish name, for messages.
-    fn display_name(&self) -> &str {
-        self.registration.as_ref().map_or("the municipality", |r| r.name.fi.as_str())
+    /// Its Finnish name, for refusals (none while it is not registered).
+    fn display_name(&self) -> Option<String> {
+        self.registration.as_ref().map(|r| r.name.fi.clone())
     }
 }
 
@@ -212,7 +212,7 @@ impl JoinPartnerNetwork {
         agreement: Option<&str>,
     ) -> Result<Self, DomainError> {
         if municipality == host {
-            return Err(DomainError::invalid("host", "must be another municipality than the partner"));
+            return Err(DomainError::invalid("host", InputRule::HostIsPartner));
         }
         let agreement = agreement.map(|a| required_text("agreement", a)).transpose()?;
         Ok(Self { municipality, host, joined_on, agreement })
@@ -258,7 +258,7 @@ impl InvitePartner {
         agreement: Option<&str>,
     ) -> Result<Self, DomainError> {
         if host == partner {
-            return Err(DomainError::invalid("partner", "must be another municipality than the host"));
+            return Err(DomainError::invalid("partner", InputRule::PartnerIsHost));
         }
         let agreement = agreement.map(|a| required_text("agreement", a)).transpose()?;
         Ok(Self { host, partner, invited_on, agreement })
@@ -419,10 +419,10 @@ impl Aggregate for MunicipalityState {
         match command {
             MunicipalityCommand::Register(c) => {
                 if let Some(existing) = &self.registration {
-                    return Err(DomainError::not_allowed(format!(
-                        "{} ({}) is already registered",
-                        existing.name.fi, existing.code
-                    )));
+                    return Err(DomainError::not_allowed(StateRule::MunicipalityAlreadyRegistered {
+                        name: existing.name.fi.clone(),
+                        code: existing.code.clone(),
+                    }));
                 }
                 Ok(vec![MunicipalityEvent::Registered(MunicipalityRegistered {
                     municipality: c.municipality,
@@ -432,39 +432,33 @@ impl Aggregate for MunicipalityState {
             }
             MunicipalityCommand::JoinPartnerNetwork(c) => {
                 if !self.is_registered() {
-                    return Err(DomainError::not_allowed(
-                        "a municipality must be registered before it joins a network",
-                    ));
+                    return Err(DomainError::not_allowed(StateRule::JoinBeforeRegistration));
                 }
                 if c.host == c.municipality {
-                    return Err(DomainError::invalid("host", "must be another municipality than the partner"));
+                    return Err(DomainError::invalid("host", InputRule::HostIsPartner));
                 }
                 let host = references
                     .municipality(c.host)
                     .filter(|h| h.is_registered())
-                    .ok_or_else(|| DomainError::unknown_reference("host", "must be a registered municipality"))?;
+                    .ok_or_else(|| DomainError::unknown_reference("host", Expected::RegisteredMunicipality))?;
                 let Some(invited_on) = host.invited(c.municipality) else {
-                    return Err(DomainError::not_allowed(format!(
-                        "{} has not invited {} into its network (or withdrew the invitation); the host's admin \
-                         invites first",
-                        host.display_name(),
-                        self.display_name()
-                    )));
+                    return Err(DomainError::not_allowed(StateRule::NotInvited {
+                        host: host.display_name(),
+                        partner: self.display_name(),
+                    }));
                 };
-                not_before("joined_on", c.joined_on, "the day of the host's invitation", invited_on)?;
+                not_before("joined_on", c.joined_on, Milestone::HostInvitation, invited_on)?;
                 if self.is_partner_of(c.host) {
-                    return Err(DomainError::not_allowed(format!(
-                        "{} is already a partner in {}'s network",
-                        self.display_name(),
-                        host.display_name()
-                    )));
+                    return Err(DomainError::not_allowed(StateRule::AlreadyPartner {
+                        partner: self.display_name(),
+                        host: host.display_name(),
+                    }));
                 }
                 if host.is_partner_of(c.municipality) {
-                    return Err(DomainError::not_allowed(format!(
-                        "{} is itself a partner in {}'s network; two municipalities cannot host each other",
-                        host.display_name(),
-                        self.display_name()
-                    )));
+                    return Err(DomainError::not_allowed(StateRule::MutualHosting {
+                        host: host.display_name(),
+                        partner: self.display_name(),
+                    }));
                 }
                 Ok(vec![MunicipalityEvent::PartnerNetworkJoined(PartnerNetworkJoined {
                     municipality: c.municipality,
@@ -475,12 +469,9 @@ impl Aggregate for MunicipalityState {
             }
             MunicipalityCommand::LeavePartnerNetwork(c) => {
                 let Some(joined_on) = self.networks.get(&c.host) else {
-                    return Err(DomainError::not_allowed(format!(
-                        "{} is not a partner in that host's network, so it cannot leave it",
-                        self.display_name()
-                    )));
+                    return Err(DomainError::not_allowed(StateRule::NotAPartner { municipality: self.display_name() }));
                 };
-                not_before("left_on", c.left_on, "the day it joined", *joined_on)?;
+                not_before("left_on", c.left_on, Milestone::Joined, *joined_on)?;
                 Ok(vec![MunicipalityEvent::PartnerNetworkLeft(PartnerNetworkLeft {
                     municipality: c.municipality,
                     host: c.host,
@@ -490,20 +481,17 @@ impl Aggregate for MunicipalityState {
             }
             MunicipalityCommand::InvitePartner(c) => {
                 if !self.is_registered() {
-                    return Err(DomainError::not_allowed(
-                        "a municipality must be registered before it invites partners",
-                    ));
+                    return Err(DomainError::not_allowed(StateRule::InviteBeforeRegistration));
                 }
                 let partner = references
                     .municipality(c.partner)
                     .filter(|p| p.is_registered())
-                    .ok_or_else(|| DomainError::unknown_reference("partner", "must be a registered municipality"))?;
+                    .ok_or_else(|| DomainError::unknown_reference("partner", Expected::RegisteredMunicipality))?;
                 if self.invited(c.partner).is_some() {
-                    return Err(DomainError::not_allowed(format!(
-                        "{} has already invited {} into its network",
-                        self.display_name(),
-                        partner.display_name()
-                    )));
+                    return Err(DomainError::not_allowed(StateRule::AlreadyInvited {
+                        host: self.display_name(),
+                        partner: partner.display_name(),
+                    }));
                 }
                 Ok(vec![MunicipalityEvent::PartnerInvited(PartnerInvited {
                     host: c.host,
@@ -514,12 +502,9 @@ impl Aggregate for MunicipalityState {
             }
             MunicipalityCommand::WithdrawPartnerInvitation(c) => {
                 let Some(invited_on) = self.invited(c.partner) else {
-                    return Err(DomainError::not_allowed(format!(
-                        "{} has no standing invitation for that municipality, so there is none to withdraw",
-                        self.display_name()
-                    )));
+                    return Err(DomainError::not_allowed(StateRule::NoInvitation { host: self.display_name() }));
                 };
-                not_before("withdrawn_on", c.withdrawn_on, "the day of the invitation", invited_on)?;
+                not_before("withdrawn_on", c.withdrawn_on, Milestone::Invitation, invited_on)?;
                 Ok(vec![MunicipalityEvent::PartnerInvitationWithdrawn(PartnerInvitationWithdrawn {
                     host: c.host,
                     partner: c.partner,
@@ -615,7 +600,7 @@ impl EstablishUnit {
         sector: Sector,
     ) -> Result<Self, DomainError> {
         if parent == Some(unit) {
-            return Err(DomainError::invalid("parent", "must be another unit than the unit itself"));
+            return Err(DomainError::invalid("parent", InputRule::OwnParentUnit));
         }
         Ok(Self { unit, municipality, name: name.parse("name")?, parent, sector })
     }
@@ -692,9 +677,9 @@ impl SetUnitTarget {
     ) -> Result<Self, DomainError> {
         let dimension = required_text("dimension", dimension)?;
         if !target.is_finite() {
-            return Err(DomainError::invalid("target", "must be a number"));
+            return Err(DomainError::invalid("target", InputRule::NotANumber));
         }
-        not_before("due", due, "the day it is set", set_on)?;
+        not_before("due", due, Milestone::TargetSet, set_on)?;
         Ok(Self {
             unit,
             framework,
@@ -767,24 +752,23 @@ impl Aggregate for UnitState {
         match command {
             UnitCommand::Establish(c) => {
                 if let Some(existing) = &self.establishment {
-                    return Err(DomainError::not_allowed(format!("unit {} is already established", existing.name.fi)));
+                    return Err(DomainError::not_allowed(StateRule::UnitAlreadyEstablished {
+                        name: existing.name.fi.clone(),
+                    }));
                 }
                 if !references.municipality(c.municipality).is_some_and(MunicipalityState::is_registered) {
-                    return Err(DomainError::unknown_reference("municipality", "must be a registered municipality"));
+                    return Err(DomainError::unknown_reference("municipality", Expected::RegisteredMunicipality));
                 }
                 if let Some(parent) = c.parent {
                     if parent == c.unit {
-                        return Err(DomainError::invalid("parent", "must be another unit than the unit itself"));
+                        return Err(DomainError::invalid("parent", InputRule::OwnParentUnit));
                     }
                     let parent_state = references
                         .unit(parent)
                         .filter(|u| u.is_established())
-                        .ok_or_else(|| DomainError::unknown_reference("parent", "must be an established unit"))?;
+                        .ok_or_else(|| DomainError::unknown_reference("parent", Expected::EstablishedUnit))?;
                     if !parent_state.belongs_to(c.municipality) {
-                        return Err(DomainError::unknown_reference(
-                            "parent",
-                            "must be a unit of the same municipality",
-                        ));
+                        return Err(DomainError::unknown_reference("parent", Expected::UnitOfSameMunicipality));
                     }
                 }
                 Ok(vec![UnitEvent::Established(UnitEstablished {
@@ -797,48 +781,42 @@ impl Aggregate for UnitState {
             }
             UnitCommand::SetTarget(c) => {
                 let Some(establishment) = &self.establishment else {
-                    return Err(DomainError::not_allowed("a target is set only for an established unit"));
+                    return Err(DomainError::not_allowed(StateRule::TargetBeforeEstablishment));
                 };
                 let definition = references
                     .framework(c.framework)
                     .and_then(|f| f.published.as_ref())
                     .map(|p| &p.definition)
-                    .ok_or_else(|| DomainError::unknown_reference("framework", "must be a published framework"))?;
+                    .ok_or_else(|| DomainError::unknown_reference("framework", Expected::PublishedFramework))?;
                 if definition.dimension(&c.dimension).is_none() {
-                    let known: Vec<&str> = definition.dimensions.iter().map(|d| d.code.as_str()).collect();
                     return Err(DomainError::invalid(
                         "dimension",
-                        format!(
-                            "`{}` is not a dimension of {} (it has {})",
-                            c.dimension,
-                            definition.label(),
-                            known.join(", ")
-                        ),
+                        InputRule::UnknownDimension {
+                            dimension: c.dimension.clone(),
+                            framework: definition.label(),
+                            known: definition.dimensions.iter().map(|d| d.code.clone()).collect(),
+                        },
                     ));
                 }
                 if !definition.scale.contains(c.target) {
                     return Err(DomainError::invalid(
                         "target",
-                        format!(
-                            "must lie on {}'s scale {}–{}, got {}",
-                            definition.label(),
-                            definition.scale.min,
-                            definition.scale.max,
-                            c.target
-                        ),
+                        InputRule::OffFrameworkScale {
+                            framework: definition.label(),
+                            min: definition.scale.min,
+                            max: definition.scale.max,
+                            got: c.target.into(),
+                        },
                     ));
                 }
-                not_before("due", c.due, "the day it is set", c.set_on)?;
+                not_before("due", c.due, Milestone::TargetSet, c.set_on)?;
                 if let Some(body) = c.set_by {
                     let body_state = references
                         .body(body)
                         .filter(|b| b.is_registered())
-                        .ok_or_else(|| DomainError::unknown_reference("set_by", "must be a registered body"))?;
+                        .ok_or_else(|| DomainError::unknown_reference("set_by", Expected::RegisteredBody))?;
                     if body_state.municipality() != Some(establishment.municipality) {
-                        return Err(DomainError::unknown_reference(
-                            "set_by",
-                            "must be a body of the unit's municipality",
-                        ));
+                        return Err(DomainError::unknown_reference("set_by", Expected::BodyOfUnitMunicipality));
                     }
                 }
                 Ok(vec![UnitEvent::TargetSet(UnitTargetSet {
@@ -952,7 +930,7 @@ impl RegisterBody {
         founded: NaiveDate,
     ) -> Result<Self, DomainError> {
         if parent == Some(body) {
-            return Err(DomainError::invalid("parent", "must be another body than the body itself"));
+            return Err(DomainError::invalid("parent", InputRule::OwnParentBody));
         }
         Ok(Self { body, municipality, name: name.parse("name")?, kind, parent, founded })
     }
@@ -1100,24 +1078,23 @@ impl Aggregate for BodyState {
         match command {
             BodyCommand::Register(c) => {
                 if let Some(existing) = &self.registration {
-                    return Err(DomainError::not_allowed(format!("body {} is already registered", existing.name.fi)));
+                    return Err(DomainError::not_allowed(StateRule::BodyAlreadyRegistered {
+                        name: existing.name.fi.clone(),
+                    }));
                 }
                 if !references.municipality(c.municipality).is_some_and(MunicipalityState::is_registered) {
-                    return Err(DomainError::unknown_reference("municipality", "must be a registered municipality"));
+                    return Err(DomainError::unknown_reference("municipality", Expected::RegisteredMunicipality));
                 }
                 if let Some(parent) = c.parent {
                     if parent == c.body {
-                        return Err(DomainError::invalid("parent", "must be another body than the body itself"));
+                        return Err(DomainError::invalid("parent", InputRule::OwnParentBody));
                     }
                     let parent_state = references
                         .body(parent)
                         .filter(|b| b.is_registered())
-                        .ok_or_else(|| DomainError::unknown_reference("parent", "must be a registered body"))?;
+                        .ok_or_else(|| DomainError::unknown_reference("parent", Expected::RegisteredBody))?;
                     if parent_state.municipality() != Some(c.municipality) {
-                        return Err(DomainError::unknown_reference(
-                            "parent",
-                            "must be a body of the same municipality",
-                        ));
+                        return Err(DomainError::unknown_reference("parent", Expected::BodyOfSameMunicipality));
                     }
                 }
                 Ok(vec![BodyEvent::Registered(BodyRegistered {
@@ -1131,19 +1108,21 @@ impl Aggregate for BodyState {
             }
             BodyCommand::StartMembership(c) => {
                 let Some(registration) = &self.registration else {
-                    return Err(DomainError::not_allowed("members are seated only in a registered body"));
+                    return Err(DomainError::not_allowed(StateRule::MembersBeforeRegistration));
                 };
                 if self.memberships.contains_key(&c.membership) {
-                    return Err(DomainError::not_allowed(format!("membership {} has already started", c.membership)));
+                    return Err(DomainError::not_allowed(StateRule::MembershipAlreadyStarted {
+                        membership: c.membership,
+                    }));
                 }
-                not_before("started_on", c.started_on, "the day the body was founded", registration.founded)?;
+                not_before("started_on", c.started_on, Milestone::BodyFounded, registration.founded)?;
                 if c.role == MemberRole::Chair
                     && let Some((_, chair)) = self.sitting_members().find(|(_, m)| m.role == MemberRole::Chair)
                 {
-                    return Err(DomainError::not_allowed(format!(
-                        "{} already has a chair ({}); end that membership first",
-                        registration.name.fi, chair.member
-                    )));
+                    return Err(DomainError::not_allowed(StateRule::ChairTaken {
+                        body: registration.name.fi.clone(),
+                        chair: chair.member.clone(),
+                    }));
                 }
                 Ok(vec![BodyEvent::MembershipStarted(MembershipStarted {
                     body: c.body,
@@ -1156,15 +1135,15 @@ impl Aggregate for BodyState {
             }
             BodyCommand::EndMembership(c) => {
                 let Some(membership) = self.memberships.get(&c.membership) else {
-                    return Err(DomainError::unknown_reference("membership", "must be a membership of this body"));
+                    return Err(DomainError::unknown_reference("membership", Expected::BodyMembership));
                 };
                 if let Some(ended_on) = membership.ended_on {
-                    return Err(DomainError::not_allowed(format!(
-                        "{}'s membership already ended on {ended_on}",
-                        membership.member
-                    )));
+                    return Err(DomainError::not_allowed(StateRule::MembershipAlreadyEnded {
+                        member: membership.member.clone(),
+                        ended_on,
+                    }));
                 }
-                not_before("ended_on", c.ended_on, "the day it started", membership.started_on)?;
+                not_before("ended_on", c.ended_on, Milestone::MembershipStarted, membership.started_on)?;
                 Ok(vec![BodyEvent::MembershipEnded(MembershipEnded {
                     body: c.body,
                     membership: c.membership,
@@ -1182,9 +1161,9 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::Referenced;
     use crate::assessment::FrameworkState;
     use crate::testing::given;
+    use crate::{Referenced, ShapeRule};
 
     fn day(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("test date")
@@ -1288,7 +1267,7 @@ mod tests {
     #[test]
     fn a_municipality_with_an_empty_name_or_a_bad_code_is_not_a_command() {
         let error = RegisterMunicipality::parse(KUOPIO, "297", &TextInput::fi("  ")).expect_err("empty name");
-        assert_eq!(error, DomainError::invalid("name.fi", "must not be empty"));
+        assert_eq!(error, DomainError::invalid("name.fi", ShapeRule::Empty));
         let error = RegisterMunicipality::parse(KUOPIO, "29", &TextInput::fi("Kuopio")).expect_err("bad code");
         assert!(matches!(&error, DomainError::Invalid { field, .. } if field == "code"), "{error}");
     }
@@ -1638,7 +1617,11 @@ mod tests {
         let error =
             SetUnitTarget::parse(SCHOOLS, framework, "4", 5.0, day("2024-01-01"), day("2024-03-18"), None, None)
                 .expect_err("due before set");
-        assert_eq!(error, DomainError::invalid("due", "must not be before the day it is set (2024-03-18)"));
+        assert_eq!(
+            error,
+            DomainError::invalid("due", InputRule::NotBefore { what: Milestone::TargetSet, date: day("2024-03-18") })
+        );
+        assert_eq!(error.to_string(), "due: must not be before the day it is set (2024-03-18)");
         let error =
             SetUnitTarget::parse(SCHOOLS, framework, "4", f64::NAN, day("2026-01-01"), day("2024-03-18"), None, None)
                 .expect_err("NaN");

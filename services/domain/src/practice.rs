@@ -27,7 +27,7 @@ use kirjuri_events::domain::{BodyId, DecodeError, LocalizedText, MunicipalityId,
 use kirjuri_events::{EventId, EventMetadata, NewEvent, PayloadError, RecordedEvent, StreamName};
 
 use crate::organisation::command_input;
-use crate::{Aggregate, DomainError, Reference, References};
+use crate::{Aggregate, DomainError, Expected, InputRule, RecordKind, Reference, References, StateRule};
 
 /// Where a practice stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -209,7 +209,7 @@ pub struct DecisionInput {
     pub rationale_fi: Option<String>,
 }
 
-fn missing(field: &str, rule: &str) -> DomainError {
+fn missing(field: &str, rule: InputRule) -> DomainError {
     DomainError::invalid(field, rule)
 }
 
@@ -259,12 +259,12 @@ impl DecidePractice {
     /// Parses a decision: body, meeting date, section (1 or more), motion, decision text and
     /// resolution are required; a rejection or return also needs a rationale.
     pub fn parse(practice: PracticeId, input: DecisionInput) -> Result<Self, DomainError> {
-        let body = input.body.ok_or_else(|| missing("body", "a decision names the body that made it"))?;
+        let body = input.body.ok_or_else(|| missing("body", InputRule::DecisionWithoutBody))?;
         let meeting_date =
-            input.meeting_date.ok_or_else(|| missing("meeting_date", "a decision names the meeting's date"))?;
-        let section = input.section.ok_or_else(|| missing("section", "a decision names its section number (§)"))?;
+            input.meeting_date.ok_or_else(|| missing("meeting_date", InputRule::DecisionWithoutMeetingDate))?;
+        let section = input.section.ok_or_else(|| missing("section", InputRule::DecisionWithoutSection))?;
         let section = SectionNumber::parse(section)?;
-        let resolution = input.resolution.ok_or_else(|| missing("resolution", "a decision names its resolution"))?;
+        let resolution = input.resolution.ok_or_else(|| missing("resolution", InputRule::DecisionWithoutResolution))?;
         let resolution = Resolution::parse(&resolution)?;
         let rationale =
             input.rationale_fi.filter(|r| !r.trim().is_empty()).map(|r| text("rationale", &r)).transpose()?;
@@ -286,7 +286,7 @@ impl DecidePractice {
         if self.resolution.needs_rationale() && self.rationale.is_none() {
             return Err(DomainError::invalid(
                 "rationale",
-                format!("a decision that is {} must give its rationale", self.resolution.code()),
+                InputRule::RationaleRequired { resolution: self.resolution },
             ));
         }
         Ok(())
@@ -444,35 +444,34 @@ fn check_evidence(links: &[EvidenceLink], references: &References) -> Result<(),
     let mut seen = HashSet::new();
     for (index, link) in links.iter().enumerate() {
         if !seen.insert(*link) {
-            return Err(DomainError::invalid(format!("evidence[{index}]"), "is listed twice"));
+            return Err(DomainError::invalid(format!("evidence[{index}]"), InputRule::ListedTwice));
         }
-        let missing =
-            |field: &str, rule: &str| Err(DomainError::unknown_reference(format!("evidence[{index}].{field}"), rule));
+        let missing = |field: &str, expected: Expected| {
+            Err(DomainError::unknown_reference(format!("evidence[{index}].{field}"), expected))
+        };
+        let existing = |kind: RecordKind| Expected::Existing { kind };
         match *link {
             EvidenceLink::Outcome { experiment, criterion } => {
                 let Some(state) = references.experiment(experiment).filter(|e| e.exists()) else {
-                    return missing("experiment", "must be an existing experiment");
+                    return missing("experiment", existing(RecordKind::Experiment));
                 };
                 if !state.has_outcome_for(criterion) {
-                    return missing(
-                        "criterion",
-                        &format!("experiment {experiment} has no assessed outcome for {criterion}"),
-                    );
+                    return missing("criterion", Expected::AssessedOutcome { experiment, criterion });
                 }
             }
             EvidenceLink::Experiment { experiment } => {
                 if !references.experiment(experiment).is_some_and(|e| e.exists()) {
-                    return missing("experiment", "must be an existing experiment");
+                    return missing("experiment", existing(RecordKind::Experiment));
                 }
             }
             EvidenceLink::Lesson { lesson } => {
                 if !references.lesson(lesson).is_some_and(|l| l.exists()) {
-                    return missing("lesson", "must be an existing lesson");
+                    return missing("lesson", existing(RecordKind::Lesson));
                 }
             }
             EvidenceLink::Assessment { campaign } => {
                 if !references.campaign(campaign).is_some_and(|c| c.is_opened()) {
-                    return missing("campaign", "must be an existing assessment campaign");
+                    return missing("campaign", existing(RecordKind::AssessmentCampaign));
                 }
             }
         }
@@ -483,7 +482,7 @@ fn check_evidence(links: &[EvidenceLink], references: &References) -> Result<(),
 impl PracticeState {
     fn require_exists(&self) -> Result<(), DomainError> {
         if !self.exists {
-            return Err(DomainError::not_allowed("the practice does not exist; draft it first"));
+            return Err(DomainError::not_allowed(StateRule::PracticeMissing));
         }
         Ok(())
     }
@@ -492,13 +491,11 @@ impl PracticeState {
     fn require_active(&self) -> Result<(), DomainError> {
         self.require_exists()?;
         match (self.status, self.superseded_by) {
-            (PracticeStatus::Retired, _) => {
-                Err(DomainError::not_allowed("the practice is retired; nothing follows retirement"))
-            }
+            (PracticeStatus::Retired, _) => Err(DomainError::not_allowed(StateRule::PracticeRetired)),
             (PracticeStatus::Superseded, Some(by)) => {
-                Err(DomainError::not_allowed(format!("the practice has been superseded by practice {by}")))
+                Err(DomainError::not_allowed(StateRule::PracticeSupersededBy { by }))
             }
-            (PracticeStatus::Superseded, None) => Err(DomainError::not_allowed("the practice has been superseded")),
+            (PracticeStatus::Superseded, None) => Err(DomainError::not_allowed(StateRule::PracticeSuperseded)),
             _ => Ok(()),
         }
     }
@@ -506,20 +503,20 @@ impl PracticeState {
     /// A body deciding on this practice is registered and belongs to its municipality.
     fn check_body(&self, body: BodyId, references: &References) -> Result<(), DomainError> {
         let Some(state) = references.body(body).filter(|b| b.is_registered()) else {
-            return Err(DomainError::unknown_reference("body", "must be a registered decision-making body"));
+            return Err(DomainError::unknown_reference("body", Expected::RegisteredDecisionBody));
         };
         if state.municipality() != self.municipality {
-            return Err(DomainError::unknown_reference("body", "must be a body of the practice's own municipality"));
+            return Err(DomainError::unknown_reference("body", Expected::BodyOfPracticeMunicipality));
         }
         Ok(())
     }
 
     fn draft(&self, command: &DraftPractice, references: &References) -> Result<Vec<PracticeEvent>, DomainError> {
         if self.exists {
-            return Err(DomainError::not_allowed("the practice has already been drafted"));
+            return Err(DomainError::not_allowed(StateRule::PracticeAlreadyDrafted));
         }
         if !references.municipality(command.municipality).is_some_and(|m| m.is_registered()) {
-            return Err(DomainError::unknown_reference("municipality", "must be a registered municipality"));
+            return Err(DomainError::unknown_reference("municipality", Expected::RegisteredMunicipality));
         }
         check_evidence(&command.evidence, references)?;
         let mut tags = command.tags.clone();
@@ -543,16 +540,10 @@ impl PracticeState {
         match self.status {
             PracticeStatus::Draft | PracticeStatus::Returned => {}
             PracticeStatus::Submitted | PracticeStatus::Tabled => {
-                return Err(DomainError::not_allowed(format!(
-                    "version {} is already awaiting a body's decision",
-                    self.version
-                )));
+                return Err(DomainError::not_allowed(StateRule::AwaitingDecision { version: self.version }));
             }
             _ => {
-                return Err(DomainError::not_allowed(format!(
-                    "version {} has already been decided; revise the practice before submitting it again",
-                    self.version
-                )));
+                return Err(DomainError::not_allowed(StateRule::SubmitDecidedVersion { version: self.version }));
             }
         }
         self.check_body(command.body, references)?;
@@ -569,23 +560,15 @@ impl PracticeState {
         match self.status {
             status if status.awaits_decision() => {}
             PracticeStatus::Draft => {
-                return Err(DomainError::not_allowed(format!(
-                    "version {} must be submitted to a body before it is decided",
-                    self.version
-                )));
+                return Err(DomainError::not_allowed(StateRule::DecideUnsubmittedVersion { version: self.version }));
             }
             _ => {
-                return Err(DomainError::not_allowed(format!(
-                    "version {} has already been decided; it cannot be decided again without a revision",
-                    self.version
-                )));
+                return Err(DomainError::not_allowed(StateRule::DecideDecidedVersion { version: self.version }));
             }
         }
         self.check_body(command.body, references)?;
         if self.submitted_to != Some(command.body) {
-            return Err(DomainError::not_allowed(
-                "the decision must be made by the body the practice was submitted to",
-            ));
+            return Err(DomainError::not_allowed(StateRule::DecidedByOtherBody));
         }
         command.check_rationale()?;
         Ok(vec![PracticeEvent::Decided(PracticeDecided {
@@ -604,19 +587,13 @@ impl PracticeState {
     fn anchor(&self, command: &AnchorPractice, references: &References) -> Result<Vec<PracticeEvent>, DomainError> {
         self.require_active()?;
         if self.status != PracticeStatus::Passed {
-            return Err(DomainError::not_allowed(format!(
-                "anchoring needs a passing decision on the current version ({})",
-                self.version
-            )));
+            return Err(DomainError::not_allowed(StateRule::AnchorWithoutPassing { version: self.version }));
         }
         let owner_is_ours = self
             .municipality
             .is_some_and(|home| references.unit(command.owner_unit).is_some_and(|unit| unit.belongs_to(home)));
         if !owner_is_ours {
-            return Err(DomainError::unknown_reference(
-                "owner_unit",
-                "must be an established unit of the practice's municipality",
-            ));
+            return Err(DomainError::unknown_reference("owner_unit", Expected::UnitOfPracticeMunicipality));
         }
         let target_ref = match &command.target_ref {
             Some(reference) => Some(kirjuri_events::domain::required_text("target_ref", reference)?),
@@ -636,14 +613,13 @@ impl PracticeState {
     fn report_progress(&self, command: &ReportProgress) -> Result<Vec<PracticeEvent>, DomainError> {
         self.require_active()?;
         if self.passed_version.is_none() {
-            return Err(DomainError::not_allowed("implementation progress needs a passing decision first"));
+            return Err(DomainError::not_allowed(StateRule::ProgressWithoutPassing));
         }
         if command.percent < self.progress {
-            return Err(DomainError::not_allowed(format!(
-                "progress never goes backwards: percent {} is below the {} already reported",
-                command.percent.get(),
-                self.progress.get()
-            )));
+            return Err(DomainError::not_allowed(StateRule::ProgressBackwards {
+                percent: command.percent.get(),
+                reported: self.progress.get(),
+            }));
         }
         Ok(vec![PracticeEvent::ImplementationProgressed(ImplementationProgressed {
             practice: command.practice,
@@ -655,10 +631,7 @@ impl PracticeState {
     fn revise(&self, command: &RevisePractice) -> Result<Vec<PracticeEvent>, DomainError> {
         self.require_active()?;
         if matches!(self.status, PracticeStatus::Submitted | PracticeStatus::Tabled) {
-            return Err(DomainError::not_allowed(format!(
-                "version {} is awaiting a body's decision; it cannot be revised until the body decides or returns it",
-                self.version
-            )));
+            return Err(DomainError::not_allowed(StateRule::ReviseWhileAwaiting { version: self.version }));
         }
         Ok(vec![PracticeEvent::Revised(PracticeRevised {
             practice: command.practice,
@@ -675,26 +648,23 @@ impl PracticeState {
     ) -> Result<Vec<PracticeEvent>, DomainError> {
         self.require_active()?;
         if command.by == command.practice {
-            return Err(DomainError::invalid("by", "a practice cannot supersede itself"));
+            return Err(DomainError::invalid("by", InputRule::SupersedesItself));
         }
         let Some(replacement) = references.practice(command.by).filter(|p| p.exists) else {
-            return Err(DomainError::unknown_reference("by", "must be an existing practice"));
+            return Err(DomainError::unknown_reference("by", Expected::Existing { kind: RecordKind::Practice }));
         };
         if replacement.status == PracticeStatus::Retired {
-            return Err(DomainError::not_allowed("a retired practice cannot supersede another"));
+            return Err(DomainError::not_allowed(StateRule::RetiredReplacement));
         }
         if replacement.municipality != self.municipality {
-            return Err(DomainError::invalid("by", "must be a practice of the same municipality"));
+            return Err(DomainError::invalid("by", InputRule::PracticeOfOtherMunicipality));
         }
         // Follow the chain of practices superseding the replacement: it must never come back here.
         let mut visited = HashSet::from([command.by]);
         let mut next = replacement.superseded_by;
         while let Some(at) = next {
             if at == command.practice {
-                return Err(DomainError::not_allowed(format!(
-                    "superseding by practice {} would form a cycle: it is itself superseded, in turn, by this practice",
-                    command.by
-                )));
+                return Err(DomainError::not_allowed(StateRule::SupersessionCycle { by: command.by }));
             }
             if !visited.insert(at) {
                 break;
@@ -707,7 +677,7 @@ impl PracticeState {
     fn retire(&self, command: &RetirePractice) -> Result<Vec<PracticeEvent>, DomainError> {
         self.require_exists()?;
         if self.status == PracticeStatus::Retired {
-            return Err(DomainError::not_allowed("the practice is retired; nothing follows retirement"));
+            return Err(DomainError::not_allowed(StateRule::PracticeRetired));
         }
         Ok(vec![PracticeEvent::Retired(PracticeRetired { practice: command.practice, reason: command.reason.clone() })])
     }
@@ -715,23 +685,20 @@ impl PracticeState {
     fn share(&self, command: &SharePractice, references: &References) -> Result<Vec<PracticeEvent>, DomainError> {
         self.require_active()?;
         if self.passed_version.is_none() {
-            return Err(DomainError::not_allowed("only a practice that has passed a decision is shared"));
+            return Err(DomainError::not_allowed(StateRule::ShareWithoutPassing));
         }
         if command.partners.is_empty() {
-            return Err(DomainError::invalid("partners", "must name at least one partner municipality"));
+            return Err(DomainError::invalid("partners", InputRule::NoPartners));
         }
         let mut partners = Vec::new();
         for (index, partner) in command.partners.iter().enumerate() {
             if Some(*partner) == self.municipality {
-                return Err(DomainError::invalid(
-                    format!("partners[{index}]"),
-                    "a practice is not shared with its own municipality",
-                ));
+                return Err(DomainError::invalid(format!("partners[{index}]"), InputRule::SharedWithOwnMunicipality));
             }
             if !references.municipality(*partner).is_some_and(|m| m.is_registered()) {
                 return Err(DomainError::unknown_reference(
                     format!("partners[{index}]"),
-                    "must be a registered municipality",
+                    Expected::RegisteredMunicipality,
                 ));
             }
             if !self.shared_with.contains(partner) && !partners.contains(partner) {
@@ -747,13 +714,10 @@ impl PracticeState {
     fn report_adoption(&self, command: &ReportAdoption) -> Result<Vec<PracticeEvent>, DomainError> {
         self.require_exists()?;
         if self.status == PracticeStatus::Retired {
-            return Err(DomainError::not_allowed("the practice is retired; nothing follows retirement"));
+            return Err(DomainError::not_allowed(StateRule::PracticeRetired));
         }
         if !self.shared_with.contains(&command.partner) {
-            return Err(DomainError::not_allowed(format!(
-                "municipality {} was not shared this practice, so it cannot report adopting it",
-                command.partner
-            )));
+            return Err(DomainError::not_allowed(StateRule::NotSharedWith { partner: command.partner }));
         }
         Ok(vec![PracticeEvent::AdoptionReported(AdoptionReported {
             practice: command.practice,
@@ -859,7 +823,7 @@ impl Aggregate for PracticeState {
 
     fn decide(&self, command: &Self::Command, references: &References) -> Result<Vec<Self::Event>, DomainError> {
         if self.exists && self.id.is_some_and(|id| id != command.practice()) {
-            return Err(DomainError::invalid("practice", "the command is about another practice than this stream's"));
+            return Err(DomainError::invalid("practice", InputRule::OtherPractice));
         }
         match command {
             PracticeCommand::Draft(c) => self.draft(c, references),

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::coaching::NoteId;
-use super::{AccessLogId, EngagementId, MunicipalityId, ValidationError};
+use super::{AccessLogId, EngagementId, MunicipalityId, ShapeRule, ValidationError};
 use crate::event_family;
 
 /// The namespace of access-log stream ids (uuid v5).
@@ -50,11 +50,11 @@ impl Purpose {
         if !(MIN_PURPOSE_CHARS..=MAX_PURPOSE_CHARS).contains(&length) {
             return Err(ValidationError::new(
                 field,
-                format!("say why you read personal data in {MIN_PURPOSE_CHARS} to {MAX_PURPOSE_CHARS} characters"),
+                ShapeRule::PurposeLength { min: MIN_PURPOSE_CHARS, max: MAX_PURPOSE_CHARS },
             ));
         }
         if text.chars().any(char::is_control) {
-            return Err(ValidationError::new(field, "must not contain control characters"));
+            return Err(ValidationError::new(field, ShapeRule::ControlCharacters));
         }
         Ok(Self(text.to_owned()))
     }

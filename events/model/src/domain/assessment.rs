@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
-use super::{CampaignId, FrameworkId, LocalizedText, MunicipalityId, UnitId, ValidationError};
+use super::{CampaignId, FrameworkId, LocalizedText, MunicipalityId, ShapeRule, UnitId, ValidationError};
 use crate::event_family;
 
 /// What a framework measures.
@@ -212,27 +212,27 @@ impl FrameworkDefinition {
     pub fn validate(&self) -> Result<(), ValidationError> {
         if self.code.is_empty() || !self.code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         {
-            return Err(ValidationError::new("code", "must be lowercase letters, digits and hyphens, e.g. digcomp"));
+            return Err(ValidationError::new("code", ShapeRule::FrameworkCodeShape));
         }
         if self.version.trim().is_empty() || self.version.chars().any(char::is_whitespace) {
-            return Err(ValidationError::new("version", "must be non-empty with no spaces, e.g. 2.2"));
+            return Err(ValidationError::new("version", ShapeRule::FrameworkVersionShape));
         }
         for (field, text) in [("licence", &self.licence), ("source", &self.source)] {
             if text.trim().is_empty() {
-                return Err(ValidationError::new(field, "must not be empty"));
+                return Err(ValidationError::new(field, ShapeRule::Empty));
             }
         }
         if self.scale.min >= self.scale.max {
-            return Err(ValidationError::new("scale", "min must be below max"));
+            return Err(ValidationError::new("scale", ShapeRule::ScaleInverted));
         }
         self.validate_bands()?;
         self.validate_levels()?;
         self.validate_dimensions()?;
         if self.scoring.id.trim().is_empty() {
-            return Err(ValidationError::new("scoring.id", "must not be empty"));
+            return Err(ValidationError::new("scoring.id", ShapeRule::Empty));
         }
         if self.scoring.version == 0 {
-            return Err(ValidationError::new("scoring.version", "must be at least 1"));
+            return Err(ValidationError::new("scoring.version", ShapeRule::BelowMinimum { min: 1 }));
         }
         Ok(())
     }
@@ -247,16 +247,19 @@ impl FrameworkDefinition {
         for (index, band) in self.bands.iter().enumerate() {
             let field = |name: &str| format!("bands[{index}].{name}");
             if band.code.trim().is_empty() {
-                return Err(ValidationError::new(field("code"), "must not be empty"));
+                return Err(ValidationError::new(field("code"), ShapeRule::Empty));
             }
             if !codes.insert(band.code.as_str()) {
-                return Err(ValidationError::new(field("code"), format!("`{}` appears twice", band.code)));
+                return Err(ValidationError::new(field("code"), ShapeRule::AppearsTwice { code: band.code.clone() }));
             }
             if !(low..=high).contains(&band.from) {
-                return Err(ValidationError::new(field("from"), format!("must lie between {low} and {high}")));
+                return Err(ValidationError::new(
+                    field("from"),
+                    ShapeRule::OutsideRange { low: low.into(), high: high.into() },
+                ));
             }
             if previous.is_some_and(|p| band.from <= p) {
-                return Err(ValidationError::new(field("from"), "bands must ascend"));
+                return Err(ValidationError::new(field("from"), ShapeRule::BandsNotAscending));
             }
             previous = Some(band.from);
         }
@@ -270,16 +273,16 @@ impl FrameworkDefinition {
             if !self.scale.contains(f64::from(level.value)) {
                 return Err(ValidationError::new(
                     field("value"),
-                    format!("must lie on the scale {}–{}", self.scale.min, self.scale.max),
+                    ShapeRule::OffScale { min: self.scale.min, max: self.scale.max },
                 ));
             }
             if !values.insert(level.value) {
-                return Err(ValidationError::new(field("value"), format!("level {} appears twice", level.value)));
+                return Err(ValidationError::new(field("value"), ShapeRule::LevelTwice { value: level.value }));
             }
             if let Some(band) = &level.band
                 && !self.bands.iter().any(|b| &b.code == band)
             {
-                return Err(ValidationError::new(field("band"), format!("`{band}` is not one of the bands")));
+                return Err(ValidationError::new(field("band"), ShapeRule::UnknownBand { band: band.clone() }));
             }
         }
         Ok(())
@@ -287,30 +290,30 @@ impl FrameworkDefinition {
 
     fn validate_dimensions(&self) -> Result<(), ValidationError> {
         if self.dimensions.is_empty() {
-            return Err(ValidationError::new("dimensions", "must hold at least one dimension"));
+            return Err(ValidationError::new("dimensions", ShapeRule::NoDimensions));
         }
         let mut dimension_codes = HashSet::new();
         let mut item_codes = HashSet::new();
         for (d, dimension) in self.dimensions.iter().enumerate() {
             if dimension.code.trim().is_empty() {
-                return Err(ValidationError::new(format!("dimensions[{d}].code"), "must not be empty"));
+                return Err(ValidationError::new(format!("dimensions[{d}].code"), ShapeRule::Empty));
             }
             if !dimension_codes.insert(dimension.code.as_str()) {
                 return Err(ValidationError::new(
                     format!("dimensions[{d}].code"),
-                    format!("`{}` appears twice", dimension.code),
+                    ShapeRule::AppearsTwice { code: dimension.code.clone() },
                 ));
             }
             if dimension.items.is_empty() {
-                return Err(ValidationError::new(format!("dimensions[{d}].items"), "must hold at least one item"));
+                return Err(ValidationError::new(format!("dimensions[{d}].items"), ShapeRule::NoItems));
             }
             for (i, item) in dimension.items.iter().enumerate() {
                 let field = format!("dimensions[{d}].items[{i}].code");
                 if item.code.trim().is_empty() {
-                    return Err(ValidationError::new(field, "must not be empty"));
+                    return Err(ValidationError::new(field, ShapeRule::Empty));
                 }
                 if !item_codes.insert(item.code.as_str()) {
-                    return Err(ValidationError::new(field, format!("`{}` appears twice", item.code)));
+                    return Err(ValidationError::new(field, ShapeRule::AppearsTwice { code: item.code.clone() }));
                 }
             }
         }
@@ -409,9 +412,6 @@ pub const MAX_RESPONDENT_REF_CHARS: usize = 64;
 #[serde(transparent)]
 pub struct RespondentRef(String);
 
-const PSEUDONYM_RULE: &str =
-    "must be a pseudonym: `r-` and at least 8 lowercase hex digits (e.g. r-1a2b3c4d), or a UUID";
-
 fn looks_like_personal_identity_code(text: &str) -> bool {
     let chars: Vec<char> = text.chars().collect();
     chars.len() == 11
@@ -423,15 +423,15 @@ fn looks_like_personal_identity_code(text: &str) -> bool {
 impl RespondentRef {
     /// Checks `text` is a pseudonym, saying why not when it looks like something identifying.
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
-        let refuse = |why: &str| ValidationError::new("respondent", format!("{PSEUDONYM_RULE}; {why}"));
+        let refuse = |rule: ShapeRule| ValidationError::new("respondent", rule);
         if text.contains('@') {
-            return Err(refuse("this looks like an e-mail address, which identifies a person"));
+            return Err(refuse(ShapeRule::PseudonymIsEmail));
         }
         if text.chars().any(char::is_whitespace) {
-            return Err(refuse("it contains spaces, as a person's name does"));
+            return Err(refuse(ShapeRule::PseudonymHasSpaces));
         }
         if looks_like_personal_identity_code(&text.to_ascii_uppercase()) {
-            return Err(refuse("this looks like a personal identity code (henkilötunnus)"));
+            return Err(refuse(ShapeRule::PseudonymIsIdentityCode));
         }
         if let Some(hex) = text.strip_prefix("r-") {
             let valid = (8..=MAX_RESPONDENT_REF_CHARS - 2).contains(&hex.len())
@@ -439,12 +439,12 @@ impl RespondentRef {
             if valid {
                 return Ok(Self(text.to_owned()));
             }
-            return Err(refuse("after `r-` come 8 to 62 lowercase hex digits"));
+            return Err(refuse(ShapeRule::PseudonymHexDigits));
         }
         if text.len() == 36 && Uuid::try_parse(text).is_ok() {
             return Ok(Self(text.to_ascii_lowercase()));
         }
-        Err(ValidationError::new("respondent", PSEUDONYM_RULE))
+        Err(refuse(ShapeRule::NotPseudonym))
     }
 
     /// The pseudonym as text.
@@ -720,7 +720,7 @@ mod tests {
         for (text, reason) in cases {
             let error = RespondentRef::parse(text).expect_err(text);
             assert_eq!(error.field, "respondent");
-            assert!(error.rule.contains(reason), "{text}: {error}");
+            assert!(error.rule.to_string().contains(reason), "{text}: {error}");
         }
         assert!(serde_json::from_str::<RespondentRef>("\"aino@kuopio.fi\"").is_err());
     }

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    CommunicationId, EngagementId, ExperimentId, Language, LessonId, LocalizedText, MunicipalityId, PracticeId, UnitId,
-    ValidationError,
+    CommunicationId, EngagementId, ExperimentId, Language, LessonId, LocalizedText, MunicipalityId, PracticeId,
+    ShapeRule, UnitId, ValidationError,
 };
 use crate::event_family;
 
@@ -34,19 +34,13 @@ impl PersonRef {
         let text = text.trim();
         let length = text.chars().count();
         if !(3..=MAX_PERSON_REF_CHARS).contains(&length) {
-            return Err(ValidationError::new(
-                field,
-                format!("a pseudonymous person reference has 3 to {MAX_PERSON_REF_CHARS} characters"),
-            ));
+            return Err(ValidationError::new(field, ShapeRule::PersonRefLength { min: 3, max: MAX_PERSON_REF_CHARS }));
         }
         if text.contains('@') {
-            return Err(ValidationError::new(field, "must be a pseudonym, not an e-mail address"));
+            return Err(ValidationError::new(field, ShapeRule::PersonRefIsEmail));
         }
         if !text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')) {
-            return Err(ValidationError::new(
-                field,
-                "a pseudonymous person reference holds only ASCII letters, digits, `-`, `_`, `.` and `:`",
-            ));
+            return Err(ValidationError::new(field, ShapeRule::PersonRefCharacters));
         }
         Ok(Self(text.to_owned()))
     }

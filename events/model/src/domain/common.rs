@@ -6,6 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
+use super::ShapeRule;
 use crate::{StreamCategory, StreamName};
 
 /// Input that breaks a rule: which field, and which rule. Built by the `parse` constructors.
@@ -14,14 +15,14 @@ use crate::{StreamCategory, StreamName};
 pub struct ValidationError {
     /// The field, as the caller named it (e.g. `title.fi`, `answers[3].value`).
     pub field: String,
-    /// The rule it broke, in words.
-    pub rule: String,
+    /// The rule it broke.
+    pub rule: ShapeRule,
 }
 
 impl ValidationError {
     /// A rule broken by `field`.
-    pub fn new(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        Self { field: field.into(), rule: rule.into() }
+    pub fn new(field: impl Into<String>, rule: ShapeRule) -> Self {
+        Self { field: field.into(), rule }
     }
 
     /// The same error for a field nested under `parent` (e.g. `criteria[1]` + `name`).
@@ -164,15 +165,15 @@ pub fn is_bidi_control(c: char) -> bool {
 
 /// The rule `text` (already trimmed) breaks as a line of text people read, if any: nothing
 /// visible, a control character (other than `allowed`), a direction control.
-pub fn text_rule(text: &str, allowed: &[char]) -> Option<&'static str> {
+pub fn text_rule(text: &str, allowed: &[char]) -> Option<ShapeRule> {
     if text.chars().all(is_invisible) {
-        return Some("must not be empty (nor only invisible characters)");
+        return Some(ShapeRule::OnlyInvisible);
     }
     if text.chars().any(|c| c.is_control() && !allowed.contains(&c)) {
-        return Some("must not contain control characters");
+        return Some(ShapeRule::ControlCharacters);
     }
     if text.chars().any(is_bidi_control) {
-        return Some("must not contain text-direction override or isolate characters (U+202A–U+202E, U+2066–U+2069)");
+        return Some(ShapeRule::DirectionControls);
     }
     None
 }
@@ -180,10 +181,10 @@ pub fn text_rule(text: &str, allowed: &[char]) -> Option<&'static str> {
 fn check_text(field: &str, text: &str) -> Result<String, ValidationError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err(ValidationError::new(field, "must not be empty"));
+        return Err(ValidationError::new(field, ShapeRule::Empty));
     }
     if trimmed.chars().count() > MAX_TEXT_CHARS {
-        return Err(ValidationError::new(field, format!("must be at most {MAX_TEXT_CHARS} characters")));
+        return Err(ValidationError::new(field, ShapeRule::TooLong { max: MAX_TEXT_CHARS }));
     }
     if let Some(rule) = text_rule(trimmed, &['\n', '\t']) {
         return Err(ValidationError::new(field, rule));
@@ -270,11 +271,13 @@ mod tests {
         for invisible in ["\u{200B}\u{200B}", "\u{3164}", "\u{FEFF} \u{2060}", "\u{00AD}", "\u{E0041}\u{E0042}"] {
             let error = LocalizedText::fi(invisible).expect_err(invisible);
             assert_eq!(error.field, "fi");
-            assert!(error.rule.starts_with("must not be empty"), "{invisible:?}: {}", error.rule);
+            assert_eq!(error.rule, ShapeRule::OnlyInvisible, "{invisible:?}");
+            assert!(error.to_string().starts_with("fi: must not be empty"), "{invisible:?}: {error}");
         }
         for spoofed in ["Kuopio\u{202E}txt.exe", "\u{2066}nimi\u{2069}", "a\u{202A}b"] {
             let error = required_text("name", spoofed).expect_err(spoofed);
-            assert!(error.rule.contains("text-direction"), "{spoofed:?}: {}", error.rule);
+            assert_eq!(error.rule, ShapeRule::DirectionControls, "{spoofed:?}");
+            assert!(error.to_string().contains("text-direction"), "{spoofed:?}: {error}");
         }
         assert_eq!(
             required_text("name", "Kuopio\u{200B}n kaupunki").expect("a visible name"),

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{BodyId, ExperimentId, LocalizedText, MunicipalityId, UnitId, ValidationError};
+use super::{BodyId, ExperimentId, LocalizedText, MunicipalityId, ShapeRule, UnitId, ValidationError};
 use crate::event_family;
 
 /// The longest metric code, in characters.
@@ -32,13 +32,7 @@ impl MetricCode {
         let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_lowercase());
         let rest_allowed = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'));
         if !starts_with_letter || !rest_allowed || text.len() > MAX_METRIC_CODE_CHARS {
-            return Err(ValidationError::new(
-                field,
-                format!(
-                    "a metric code starts with a lowercase letter and holds at most {MAX_METRIC_CODE_CHARS} \
-                     lowercase letters, digits, `_`, `.` or `-`"
-                ),
-            ));
+            return Err(ValidationError::new(field, ShapeRule::MetricCodeShape { max: MAX_METRIC_CODE_CHARS }));
         }
         Ok(Self(text.to_owned()))
     }
@@ -102,7 +96,7 @@ impl Period {
     /// A period from `from` to `to`; `to` must not be before `from`.
     pub fn parse(field: &str, from: NaiveDate, to: NaiveDate) -> Result<Self, ValidationError> {
         if to < from {
-            return Err(ValidationError::new(format!("{field}.to"), "must not be before the period's start"));
+            return Err(ValidationError::new(format!("{field}.to"), ShapeRule::BeforePeriodStart));
         }
         Ok(Self { from, to })
     }

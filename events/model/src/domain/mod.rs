@@ -75,12 +75,14 @@ pub mod lesson;
 pub mod organisation;
 pub mod practice;
 pub mod server_key;
+mod shape;
 pub mod user;
 pub mod web_session;
 
 pub use catalogue::{CATALOGUE, CatalogueEntry, DecodeError, upcast};
 pub use common::*;
 pub use family::DomainEvent;
+pub use shape::{Number, ShapeRule};
 
 #[cfg(test)]
 mod vocabulary_tests {

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
-use super::{BodyId, FrameworkId, LocalizedText, MunicipalityId, UnitId, ValidationError, required_text};
+use super::{BodyId, FrameworkId, LocalizedText, MunicipalityId, ShapeRule, UnitId, ValidationError, required_text};
 use crate::event_family;
 
 /// A Statistics Finland municipality code: three digits, e.g. `297` for Kuopio.
@@ -27,10 +27,7 @@ impl MunicipalityCode {
     pub fn parse(code: &str) -> Result<Self, ValidationError> {
         let code = code.trim();
         if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ValidationError::new(
-                "code",
-                "must be a three-digit Statistics Finland municipality code, e.g. 297",
-            ));
+            return Err(ValidationError::new("code", ShapeRule::MunicipalityCodeShape));
         }
         Ok(Self(code.to_owned()))
     }
@@ -261,10 +258,10 @@ impl MemberName {
     pub fn parse(name: &str) -> Result<Self, ValidationError> {
         let name = required_text("member", name)?;
         if name.contains(['\n', '\t']) {
-            return Err(ValidationError::new("member", "must be a single line"));
+            return Err(ValidationError::new("member", ShapeRule::MultipleLines));
         }
         if name.chars().count() > MAX_MEMBER_NAME_CHARS {
-            return Err(ValidationError::new("member", format!("must be at most {MAX_MEMBER_NAME_CHARS} characters")));
+            return Err(ValidationError::new("member", ShapeRule::TooLong { max: MAX_MEMBER_NAME_CHARS }));
         }
         Ok(Self(name))
     }
@@ -374,7 +371,7 @@ mod tests {
         for bad in ["", "29", "2970", "K97"] {
             let error = MunicipalityCode::parse(bad).expect_err(bad);
             assert_eq!(error.field, "code");
-            assert!(error.rule.contains("three-digit"), "{error}");
+            assert_eq!(error.rule, ShapeRule::MunicipalityCodeShape, "{error}");
         }
         assert!(serde_json::from_str::<MunicipalityCode>("\"abc\"").is_err());
     }

@@ -12,7 +12,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    BodyId, CampaignId, ExperimentId, LessonId, LocalizedText, MunicipalityId, PracticeId, UnitId, ValidationError,
+    BodyId, CampaignId, ExperimentId, LessonId, LocalizedText, MunicipalityId, PracticeId, ShapeRule, UnitId,
+    ValidationError,
 };
 use crate::event_family;
 
@@ -81,10 +82,10 @@ impl Tag {
     pub fn check(text: &str) -> Result<&str, ValidationError> {
         let trimmed = text.trim();
         if trimmed.is_empty() {
-            return Err(ValidationError::new("tag", "must not be empty"));
+            return Err(ValidationError::new("tag", ShapeRule::Empty));
         }
         if trimmed.chars().count() > Self::MAX_CHARS {
-            return Err(ValidationError::new("tag", format!("must be at most {} characters", Self::MAX_CHARS)));
+            return Err(ValidationError::new("tag", ShapeRule::TooLong { max: Self::MAX_CHARS }));
         }
         if let Some(rule) = super::common::text_rule(trimmed, &[]) {
             return Err(ValidationError::new("tag", rule));
@@ -119,14 +120,12 @@ impl From<Tag> for String {
 pub struct CaseNumber(String);
 
 impl CaseNumber {
-    const RULE: &'static str = "must look like `KUO/1234/00.01.02/2025` (prefix / number / task classification / year)";
-
     /// Validates a diary number.
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
         let trimmed = text.trim();
         let parts: Vec<&str> = trimmed.split('/').collect();
         let [prefix, number, classification, year] = parts.as_slice() else {
-            return Err(ValidationError::new("case_number", Self::RULE));
+            return Err(ValidationError::new("case_number", ShapeRule::CaseNumberShape));
         };
         let prefix_ok = (2..=5).contains(&prefix.len()) && prefix.chars().all(|c| c.is_ascii_uppercase());
         let number_ok = (1..=7).contains(&number.len()) && number.chars().all(|c| c.is_ascii_digit());
@@ -135,7 +134,7 @@ impl CaseNumber {
             && groups.iter().all(|g| g.len() == 2 && g.chars().all(|c| c.is_ascii_digit()));
         let year_ok = year.len() == 4 && year.parse::<u16>().is_ok_and(|y| (1900..=2100).contains(&y));
         if !(prefix_ok && number_ok && classification_ok && year_ok) {
-            return Err(ValidationError::new("case_number", Self::RULE));
+            return Err(ValidationError::new("case_number", ShapeRule::CaseNumberShape));
         }
         Ok(Self(trimmed.to_owned()))
     }
@@ -175,7 +174,7 @@ impl SectionNumber {
     /// Validates a section number.
     pub fn parse(number: u32) -> Result<Self, ValidationError> {
         if number == 0 {
-            return Err(ValidationError::new("section", "must be a section number of 1 or more"));
+            return Err(ValidationError::new("section", ShapeRule::SectionZero));
         }
         Ok(Self(number))
     }
@@ -218,7 +217,7 @@ impl Percent {
             .ok()
             .filter(|v| *v <= 100)
             .map(Self)
-            .ok_or_else(|| ValidationError::new("percent", "must be between 0 and 100"))
+            .ok_or_else(|| ValidationError::new("percent", ShapeRule::PercentOutOfRange))
     }
 
     /// The value.
@@ -308,12 +307,10 @@ impl Resolution {
     /// Reads a resolution code such as `passed_as_amended`.
     pub fn parse(code: &str) -> Result<Self, ValidationError> {
         let code = code.trim();
-        Self::ALL.into_iter().find(|r| r.code() == code).ok_or_else(|| {
-            ValidationError::new(
-                "resolution",
-                "must be one of passed, passed_as_amended, passed_after_vote, rejected, returned, tabled, noted",
-            )
-        })
+        Self::ALL
+            .into_iter()
+            .find(|r| r.code() == code)
+            .ok_or_else(|| ValidationError::new("resolution", ShapeRule::UnknownResolution))
     }
 
     /// The resolution's code, as stored.
