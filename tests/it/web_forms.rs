@@ -351,7 +351,7 @@ async fn each_form_records_what_the_api_would_and_the_read_side_shows_it() {
 type RefusalCase<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str, &'a str);
 
 #[tokio::test]
-async fn a_refused_form_comes_back_as_typed_with_the_error_at_its_field() {
+async fn a_refused_form_comes_back_as_typed_with_the_error_at_its_field_in_the_pages_language() {
     let app = spawn_app().await;
     let p = programme(&app).await;
     let (_, token) = app.create_api_token(p.municipality, &Role::ALL, None);
@@ -443,6 +443,11 @@ async fn a_refused_form_comes_back_as_typed_with_the_error_at_its_field() {
         let id = format!("field-{}", wrong.replace(['.', '_'], "-"));
         assert!(html.contains(&format!("<a href=\"#{id}\">")), "{form}: the summary links to {id}: {html}");
         assert!(html.contains(&format!("id=\"{id}-error\"")), "{form}: the error is at {wrong}");
+        // Said in Finnish, as the page is: no rule is left in the API's English.
+        let error = html.split(&format!("id=\"{id}-error\"")).nth(1).and_then(|rest| rest.split("</").next());
+        let error = error.unwrap_or_default();
+        assert!(!error.contains("lang=\"en\"") && !error.contains("must"), "{form}: {error}");
+        assert!(!html.contains("<span lang=\"en\">"), "{form}: an error in English on a Finnish page: {html}");
         let input =
             html.split(&format!("id=\"{id}\"")).nth(1).and_then(|rest| rest.split('>').next()).unwrap_or_default();
         assert!(input.contains("aria-invalid=\"true\""), "{form}: {input}");

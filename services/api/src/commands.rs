@@ -51,6 +51,7 @@ use utoipa_axum::router::OpenApiRouter;
 use super::error::ProblemDetailsSchema;
 use super::health::PositionSchema;
 use super::{ApiError, AppState, Authenticated, ErrorCode};
+use kirjuri_app::AppError;
 use kirjuri_app::commands::{CommandRequest, run};
 use kirjuri_app::usecases::Executed;
 use kirjuri_auth::Principal;
@@ -174,7 +175,8 @@ async fn read_command<C: DeserializeOwned>(request: Request, state: &AppState) -
             ApiError::bad_request(format!("the body could not be read: {}", rejection.body_text()))
         }
     })?;
-    Ok(CommandRequest::from_json(parse_body(&bytes)?, &idempotency_key, if_revision)?)
+    CommandRequest::from_json(parse_body(&bytes)?, &idempotency_key, if_revision)
+        .map_err(|failure| AppError::from(failure).into())
 }
 
 /// Authorises and runs one command through the bus, and answers: 201 if it created the stream,
@@ -193,7 +195,10 @@ where
     A: Aggregate + Send + Sync + 'static,
     A::Event: Send + Sync,
 {
-    Ok(run::<A, C>(state, principal, group, request, tenant, into_command).await.map(answer)?)
+    run::<A, C>(state, principal, group, request, tenant, into_command)
+        .await
+        .map(answer)
+        .map_err(|failure| AppError::from(failure).into())
 }
 
 fn answer(executed: Executed) -> Response {

@@ -10,7 +10,7 @@
 
 use kirjuri_auth::Principal;
 use kirjuri_auth::access::{Action, CommandGroup, Resource, authorize};
-use kirjuri_domain::Aggregate;
+use kirjuri_domain::{Aggregate, DomainError};
 use kirjuri_events::domain::MunicipalityId;
 use kirjuri_events::{Revision, StreamName};
 use kirjuri_store::{ReadStreamOptions, StoreError};
@@ -41,12 +41,12 @@ pub struct CommandRequest<C> {
 impl<C: DeserializeOwned> CommandRequest<C> {
     /// A command from its JSON body (as the API receives it, or as a web form builds it), named
     /// by `idempotency_key`, with the precondition `if_revision`. A field that breaks a rule is
-    /// an [`ErrorCode::InvalidCommand`] naming the field by its whole path and the rule.
+    /// a [`CommandFailure::Invalid`] naming the field by its whole path and the rule.
     pub fn from_json(
         body: serde_json::Value,
         idempotency_key: &str,
         if_revision: Option<Option<Revision>>,
-    ) -> Result<Self, AppError> {
+    ) -> Result<Self, CommandFailure> {
         let (command, digest) = parse_value::<C>(body)?;
         Ok(Self { command, idempotency_key: idempotency_key.to_owned(), if_revision, digest })
     }
@@ -67,16 +67,89 @@ fn field_and_rule(path: &str, message: &str) -> String {
     }
 }
 
-/// Parses a JSON value into `C` as [`parse_body`] does (422 naming the field and the rule),
-/// with the canonical digest.
-fn parse_value<C: DeserializeOwned>(value: serde_json::Value) -> Result<(C, String), AppError> {
+/// Why a command did not go through. The API answers each as a problem document (through
+/// `AppError::from`, with today's wording); the pages say the typed refusals in the reader's
+/// language at the input they name.
+#[derive(Debug)]
+pub enum CommandFailure {
+    /// The body breaks a rule about its shape.
+    Invalid(Box<BodyError>),
+    /// The domain refused the command in the current state of its records.
+    Refused(DomainError),
+    /// Anything else (not allowed, the store, a precondition, a reused key), already worded.
+    Other(AppError),
+}
+
+/// A command body that does not parse.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyError {
+    /// The field by its whole path (`motion.fi`, `answers[2].value`); empty for the body itself.
+    pub field: String,
+    /// The rule the field broke, typed, when a value type or the command's own check refused it
+    /// (its field is the whole path). `None` for what only the JSON parser knows: a field
+    /// missing, unknown or of the wrong JSON type.
+    pub rule: Option<DomainError>,
+    /// What the API says: the field and the rule.
+    pub detail: String,
+}
+
+impl From<AppError> for CommandFailure {
+    fn from(error: AppError) -> Self {
+        Self::Other(error)
+    }
+}
+
+impl From<CommandFailure> for AppError {
+    fn from(failure: CommandFailure) -> Self {
+        match failure {
+            CommandFailure::Invalid(body) => AppError::new(ErrorCode::InvalidCommand, body.detail),
+            CommandFailure::Refused(refused) => AppError::new(ErrorCode::CommandRefused, refused.to_string()),
+            CommandFailure::Other(error) => error,
+        }
+    }
+}
+
+/// `refusal` of a field inside the value at `path`, named by its whole path.
+fn rooted(refusal: DomainError, path: &str) -> DomainError {
+    if path.is_empty() || path == "." {
+        return refusal;
+    }
+    match refusal {
+        DomainError::Invalid { field, rule } => DomainError::Invalid { field: format!("{path}.{field}"), rule },
+        DomainError::UnknownReference { field, expected } => {
+            DomainError::UnknownReference { field: format!("{path}.{field}"), expected }
+        }
+        other => other,
+    }
+}
+
+/// The typed refusal that ended deserialising with `message`, if a value type or a command's
+/// own check made it (see [`kirjuri_events::domain::refusal`]).
+fn typed_refusal(message: &str) -> Option<DomainError> {
+    use kirjuri_events::domain::{ValidationError, refusal};
+    let typed = refusal::take::<DomainError>().or_else(|| refusal::take::<ValidationError>().map(DomainError::from));
+    refusal::clear();
+    typed.filter(|refusal| refusal.to_string() == message)
+}
+
+/// Parses a JSON value into `C`, with the canonical digest; a field that breaks a rule is named
+/// by its whole path with the rule, typed where the rule is kirjuri's.
+fn parse_value<C: DeserializeOwned>(value: serde_json::Value) -> Result<(C, String), CommandFailure> {
     // Object keys are sorted (no `preserve_order`), so equal bodies have equal bytes here.
     let canonical = serde_json::to_vec(&value).map_err(AppError::internal)?;
     let digest = format!("sha256:{:x}", Sha256::digest(&canonical));
+    kirjuri_events::domain::refusal::clear();
     let command = serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         let message = error.into_inner().to_string();
-        AppError::new(ErrorCode::InvalidCommand, field_and_rule(&path, &message))
+        let detail = field_and_rule(&path, &message);
+        let rule = typed_refusal(&message).map(|refusal| rooted(refusal, &path));
+        let field = match &rule {
+            Some(DomainError::Invalid { field, .. } | DomainError::UnknownReference { field, .. }) => field.clone(),
+            _ if path == "." => String::new(),
+            _ => path,
+        };
+        CommandFailure::Invalid(Box::new(BodyError { field, rule, detail }))
     })?;
     Ok((command, digest))
 }
@@ -129,7 +202,7 @@ pub async fn run<A, C>(
     request: CommandRequest<C>,
     tenant: Option<MunicipalityId>,
     into_command: fn(C) -> A::Command,
-) -> Result<Executed, AppError>
+) -> Result<Executed, CommandFailure>
 where
     A: Aggregate + Send + Sync + 'static,
     A::Event: Send + Sync,
@@ -148,21 +221,24 @@ where
     if A::stream(&command) != principal.municipality.stream()
         && !state.commands.is_registered(principal.municipality).await.map_err(store_error)?
     {
-        return Err(AppError::new(
+        return Err(CommandFailure::Other(AppError::new(
             ErrorCode::Forbidden,
             format!(
                 "municipality {} is not registered in kirjuri: no command is accepted for it until its admin \
                  registers it (register-municipality); nothing was written",
                 principal.municipality
             ),
-        ));
+        )));
     }
     let executed = state.commands.execute::<A>(command, &context).await;
-    executed.map_err(|error| refusal(error, &key))
+    executed.map_err(|error| match error {
+        UseCaseError::Rejected(refused) => CommandFailure::Refused(refused),
+        other => CommandFailure::Other(refusal(other, &key)),
+    })
 }
 
 /// Maps why a command did not go through to its problem.
-pub fn refusal(error: UseCaseError, idempotency_key: &str) -> AppError {
+fn refusal(error: UseCaseError, idempotency_key: &str) -> AppError {
     match error {
         UseCaseError::Rejected(refused) => AppError::new(ErrorCode::CommandRefused, refused.to_string()),
         UseCaseError::RevisionMismatch { stream, current } => {

@@ -126,8 +126,7 @@ impl FrameworkState {
 }
 
 /// Publish a framework version (on the stream of [`FrameworkDefinition::id`]).
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(try_from = "PublishFrameworkInput")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PublishFramework {
     /// The whole definition.
     pub definition: FrameworkDefinition,
@@ -284,8 +283,7 @@ impl CampaignState {
 }
 
 /// Open an assessment campaign.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(try_from = "OpenCampaignInput")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OpenCampaign {
     /// The campaign.
     pub campaign: CampaignId,
@@ -372,8 +370,7 @@ impl OpenCampaign {
 }
 
 /// Submit one respondent's answers.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(try_from = "SubmitResponseInput")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SubmitResponse {
     /// The campaign.
     pub campaign: CampaignId,
@@ -471,8 +468,7 @@ impl SubmitResponse {
 }
 
 /// Withdraw a response so that it no longer counts.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(try_from = "WithdrawResponseInput")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WithdrawResponse {
     /// The campaign.
     pub campaign: CampaignId,

@@ -68,6 +68,9 @@ macro_rules! command_input {
                 $parse
             }
         }
+
+        // As `#[serde(try_from = …)]` would, keeping the typed refusal for the caller.
+        kirjuri_events::deserialize_through_try_from!($command, $input);
     };
 }
 pub(crate) use command_input;
@@ -142,8 +145,7 @@ impl MunicipalityState {
 }
 
 /// Register a municipality as a tenant.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(try_from = "RegisterMunicipalityInput")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RegisterMunicipality {
     /// The municipality.
     pub municipality: MunicipalityId,
@@ -174,8 +176,7 @@ impl RegisterMunicipality {
 }
 
 /// Make a municipality a partner in a host municipality's network.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(try_from = "JoinPartnerNetworkInput")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JoinPartnerNetwork {
     /// The partner.
     pub municipality: MunicipalityId,
@@ -220,8 +221,7 @@ impl JoinPartnerNetwork {
 }
 
 /// Invite a municipality into the host's partner network (the host's consent to its joining).
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(try_from = "InvitePartnerInput")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InvitePartner {
     /// The host.
     pub host: MunicipalityId,
@@ -267,8 +267,7 @@ impl InvitePartner {
 
 /// Withdraw the host's invitation: the partner can no longer join, and a partnership built on
 /// it ends.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(try_from = "WithdrawPartnerInvitationInput")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WithdrawPartnerInvitation {
     /// The host.
     pub host: MunicipalityId,
@@ -309,8 +308,7 @@ impl WithdrawPartnerInvitation {
 }
 
 /// End a municipality's partnership in a host's network.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(try_from = "LeavePartnerNetworkInput")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LeavePartnerNetwork {
     /// The partner.
     pub municipality: MunicipalityId,
@@ -557,8 +555,7 @@ impl UnitState {
 }
 
 /// Establish a unit in a municipality.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(try_from = "EstablishUnitInput")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EstablishUnit {
     /// The unit.
     pub unit: UnitId,
@@ -607,8 +604,7 @@ impl EstablishUnit {
 }
 
 /// Set a unit's target level on one framework dimension.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(try_from = "SetUnitTargetInput")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SetUnitTarget {
     /// The unit.
     pub unit: UnitId,
@@ -882,8 +878,7 @@ impl BodyState {
 }
 
 /// Register a decision-making body.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(try_from = "RegisterBodyInput")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RegisterBody {
     /// The body.
     pub body: BodyId,
@@ -937,8 +932,7 @@ impl RegisterBody {
 }
 
 /// Seat someone in a body.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(try_from = "StartMembershipInput")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StartMembership {
     /// The body.
     pub body: BodyId,

@@ -169,8 +169,7 @@ pub struct SubmitPractice {
 }
 
 /// Record a body's decision on the current version.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(try_from = "DecidePracticeInput")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DecidePractice {
     /// The practice.
     pub practice: PracticeId,

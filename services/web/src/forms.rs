@@ -4,9 +4,11 @@
 //! A form's fields are named as the command's fields (`title.fi`, `period.from`, `sources`),
 //! and a submitted form becomes the same JSON body the API's `POST /api/v1/commands/<command>`
 //! takes ([`command_body`]), parsed by the same parser and run by the same use case
-//! ([`kirjuri_app::commands::run`]): no rule is written twice. A refusal names a field the way
-//! the API's problem does (`title.fi: must not be empty`); [`field_errors`] puts it next to
-//! the input of that name. Who may use a form is the access table's answer for the command's
+//! ([`kirjuri_app::commands::run`]): no rule is written twice. A refusal is typed: the field
+//! by its whole path and the rule as an enum variant, which [`refusal_of`] says in the page's
+//! language ([`crate::i18n::refusals`]) next to the input of that name. What only the JSON
+//! parser would refuse (a required input left empty, a number or a date that is not one) the
+//! page checks first ([`input_problems`]), naming every such input at once. Who may use a form is the access table's answer for the command's
 //! group. Each render carries a fresh idempotency key (and the ids of the record it creates
 //! derive from it), so a double submit records once.
 
@@ -35,7 +37,7 @@ use super::pages::{Frame, layout};
 use super::session::{SESSION_COOKIE, cookie_value};
 use super::{Staff, WebError, cookies, form_pairs, html_response, read_views, see_other};
 use crate::WebState;
-use kirjuri_app::commands::{CommandRequest, run};
+use kirjuri_app::commands::{CommandFailure, CommandRequest, run};
 use kirjuri_app::usecases::Executed;
 use kirjuri_app::{AppError, ErrorCode};
 use kirjuri_auth::Principal;
@@ -578,41 +580,6 @@ pub fn command_body(
     Value::Object(body)
 }
 
-/// A refusal's field (as the command's parser names it) and rule: `title.fi: must not be
-/// empty`, `period: missing field \`to\`` (→ `period.to`, required), `missing field \`unit\``.
-fn split_refusal(detail: &str) -> (Option<String>, String) {
-    let missing =
-        |rule: &str| rule.strip_prefix("missing field `").and_then(|rest| rest.split('`').next()).map(str::to_owned);
-    if let Some(field) = missing(detail) {
-        return (Some(field), "is required".to_owned());
-    }
-    let Some((field, rule)) = detail.split_once(": ") else { return (None, detail.to_owned()) };
-    let path_like =
-        !field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'));
-    if !path_like {
-        return (None, detail.to_owned());
-    }
-    match missing(rule) {
-        Some(inner) => (Some(format!("{field}.{inner}")), "is required".to_owned()),
-        None => (Some(field.to_owned()), plain_rule(rule)),
-    }
-}
-
-/// A type error of the parser in the words a person acts on.
-fn plain_rule(rule: &str) -> String {
-    let expected = rule.rsplit("expected ").next().unwrap_or_default();
-    if rule.starts_with("invalid type") && expected.starts_with('f') {
-        return "must be a number".to_owned();
-    }
-    if rule.starts_with("invalid type") && (expected.starts_with('u') || expected.starts_with('i')) {
-        return "must be a whole number".to_owned();
-    }
-    if rule.starts_with("input contains invalid characters") || rule.starts_with("premature end of input") {
-        return "must be a date".to_owned();
-    }
-    rule.to_owned()
-}
-
 /// The input a refused field is shown at: the field itself, the input it is derived from, or
 /// the nearest enclosing field (`answers[2].value` → `answers`, `title` → `title.fi`).
 fn input_for(kind: FormKind, field: &str) -> Option<&'static str> {
@@ -632,29 +599,111 @@ fn input_for(kind: FormKind, field: &str) -> Option<&'static str> {
     }
 }
 
+/// A message as shown: its text, and the `lang` of the text when it is not the page's (a
+/// problem only the API words, in English).
+pub type Said = (String, Option<&'static str>);
+
 /// Why a form was refused: messages at inputs, and the rest for the summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Refusal {
-    /// Input name → the rule it broke.
-    pub at_fields: BTreeMap<&'static str, String>,
-    /// Rules not about one input (e.g. the state of the record).
-    pub general: Vec<String>,
+    /// Input name → what is wrong with it.
+    pub at_fields: BTreeMap<&'static str, Said>,
+    /// What is not about one input (e.g. the state of the record).
+    pub general: Vec<Said>,
 }
 
-/// Puts the API's refusal `detail` next to the form's input it names.
-pub fn field_errors(kind: FormKind, detail: &str) -> Refusal {
-    let mut refusal = Refusal::default();
-    let (field, rule) = split_refusal(detail);
-    match field.as_deref().and_then(|field| input_for(kind, field)) {
-        Some(input) => {
-            refusal.at_fields.insert(input, rule);
+impl Refusal {
+    /// Whether nothing was refused.
+    pub fn is_empty(&self) -> bool {
+        self.at_fields.is_empty() && self.general.is_empty()
+    }
+
+    /// Puts `text` at the input `field` names, or in the summary (named) when no input does.
+    fn place(&mut self, kind: FormKind, field: Option<&str>, text: String, lang: Option<&'static str>) {
+        match field.filter(|field| !field.is_empty()).map(|field| (field, input_for(kind, field))) {
+            Some((_, Some(input))) => {
+                self.at_fields.entry(input).or_insert((text, lang));
+            }
+            Some((field, None)) => self.general.push((format!("{field}: {text}"), lang)),
+            None => self.general.push((text, lang)),
         }
-        None => refusal.general.push(match field {
-            Some(field) => format!("{field}: {rule}"),
-            None => rule,
-        }),
+    }
+}
+
+/// What a form's input can be before the command's parser sees it (the page's own checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputProblem {
+    /// A required input left empty.
+    Required,
+    /// Not a number (a decimal comma is fine).
+    Number,
+    /// Not a whole number.
+    WholeNumber,
+    /// Not a day (`2025-03-31`, as a date input sends it).
+    Date,
+}
+
+impl InputProblem {
+    /// Every problem, for the test that each is said in every language.
+    pub const ALL: [Self; 4] = [Self::Required, Self::Number, Self::WholeNumber, Self::Date];
+}
+
+/// The inputs of `values` that the command's parser would refuse for their form alone: every
+/// required choice, day or number left empty, every number and day that is not one.
+pub fn input_problems(kind: FormKind, values: &Values, lang: Lang) -> Refusal {
+    let texts = texts(lang);
+    let mut refusal = Refusal::default();
+    for spec in kind.fields() {
+        let text = values.get(spec.name).trim();
+        // Text, lists and boxes reach the command as typed (empty too), and its rules judge
+        // them; a single value left empty is not sent at all, so it is the page's to name.
+        let sent_when_empty = matches!(
+            spec.input,
+            Input::Text | Input::Area | Input::Lines | Input::Tags | Input::Answers | Input::Boxes(_)
+        );
+        let problem = match spec.input {
+            _ if sent_when_empty => None,
+            _ if text.is_empty() && spec.required => Some(InputProblem::Required),
+            _ if text.is_empty() => None,
+            Input::Decimal => number(text, false).is_string().then_some(InputProblem::Number),
+            Input::Integer => number(text, true).is_string().then_some(InputProblem::WholeNumber),
+            Input::Date => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err().then_some(InputProblem::Date),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            refusal.at_fields.insert(spec.name, ((texts.problem)(problem).to_owned(), None));
+        }
     }
     refusal
+}
+
+/// Why `failure` refused the form `kind`, said in `lang` at the inputs it names; `None` when it
+/// is not about the form (not allowed, the store away): that is an error page.
+pub fn refusal_of(kind: FormKind, lang: Lang, failure: &CommandFailure) -> Option<Refusal> {
+    let mut refusal = Refusal::default();
+    match failure {
+        CommandFailure::Refused(error) => {
+            let (field, text) = crate::i18n::refusals::refusal(lang, error);
+            refusal.place(kind, field.as_deref(), text, None);
+        }
+        CommandFailure::Invalid(body) => match &body.rule {
+            Some(error) => {
+                let (field, text) = crate::i18n::refusals::refusal(lang, error);
+                refusal.place(kind, field.as_deref(), text, None);
+            }
+            // What the page's own checks did not catch, as the parser says it.
+            None => {
+                let english = (lang != Lang::En).then_some("en");
+                let rule = body.detail.strip_prefix(&format!("{}: ", body.field)).unwrap_or(&body.detail).to_owned();
+                refusal.place(kind, Some(&body.field), rule, english);
+            }
+        },
+        CommandFailure::Other(error) if error.code() == ErrorCode::IdempotencyKeyReused => {
+            refusal.general.push((texts(lang).key_reused.to_owned(), None));
+        }
+        CommandFailure::Other(_) => return None,
+    }
+    Some(refusal)
 }
 
 /// One option of a select or a box of a group.
@@ -788,15 +837,6 @@ fn options(source: Source, choices: &FormChoices, lang: Lang) -> Vec<OptionView>
     }
 }
 
-/// A rule in the page's language when the strings know it, else as the API says it (English).
-fn rule_text(lang: Lang, rule: &str) -> (String, Option<&'static str>) {
-    match (texts(lang).rule)(rule) {
-        Some(translated) => (translated.to_owned(), None),
-        None if lang == Lang::En => (rule.to_owned(), None),
-        None => (rule.to_owned(), Some("en")),
-    }
-}
-
 /// What the form `kind` shows with `values` typed, `refusal` placed at its fields.
 pub fn form_view(
     lang: Lang,
@@ -829,17 +869,11 @@ pub fn form_view(
                 required: spec.required,
                 control,
                 values: values.all(spec.name).to_vec(),
-                error: refusal.at_fields.get(spec.name).map(|rule| rule_text(lang, rule)),
+                error: refusal.at_fields.get(spec.name).cloned(),
             }
         })
         .collect();
-    FormView {
-        kind,
-        csrf,
-        idempotency_key,
-        fields,
-        general_errors: refusal.general.iter().map(|rule| rule_text(lang, rule)).collect(),
-    }
+    FormView { kind, csrf, idempotency_key, fields, general_errors: refusal.general.clone() }
 }
 
 /// The forms list: the forms `allowed` lets the person use; `recorded` a notice of the form
@@ -1046,7 +1080,7 @@ async fn run_form(
     kind: FormKind,
     body: Value,
     key: &str,
-) -> Result<Executed, AppError> {
+) -> Result<Executed, CommandFailure> {
     let group = kind.group();
     match kind {
         FormKind::SubmitResponse => {
@@ -1114,6 +1148,15 @@ async fn submit(
     let key = if key_is_usable { typed_key.to_owned() } else { fresh_key(lang)? };
     let values = Values::from_pairs(&pairs);
     let choices = choices_of(&state, &staff, kind).await?;
+    let refused = |refusal: &Refusal, key: String| {
+        let csrf = staff.frame.signed_in.as_ref().map(|signed_in| signed_in.csrf.clone()).unwrap_or_default();
+        let view = form_view(lang, kind, &values, &choices, refusal, csrf, key);
+        html_response(StatusCode::UNPROCESSABLE_ENTITY, form_page_markup(&staff.frame, &view))
+    };
+    let problems = input_problems(kind, &values, lang);
+    if !problems.is_empty() {
+        return Ok(refused(&problems, key));
+    }
     let municipality = staff.principal.municipality;
     let command = command_body(kind, &values, &choices, municipality, &key);
     match run_form(&state, &staff.principal, kind, command, &key).await {
@@ -1125,24 +1168,19 @@ async fn submit(
             }
             Ok(see_other(&recorded_location(kind, municipality, &key, &values)))
         }
-        Err(error)
-            if matches!(
-                error.code(),
-                ErrorCode::InvalidCommand | ErrorCode::CommandRefused | ErrorCode::IdempotencyKeyReused
-            ) =>
-        {
-            let refusal = field_errors(kind, error.detail());
-            let csrf = staff.frame.signed_in.as_ref().map(|signed_in| signed_in.csrf.clone()).unwrap_or_default();
-            let view = form_view(lang, kind, &values, &choices, &refusal, csrf, key);
-            Ok(html_response(StatusCode::UNPROCESSABLE_ENTITY, form_page_markup(&staff.frame, &view)))
-        }
-        Err(error) => Err(WebError::from_api(lang, &error)),
+        Err(failure) => match refusal_of(kind, lang, &failure) {
+            Some(refusal) => Ok(refused(&refusal, key)),
+            None => Err(WebError::from_api(lang, &AppError::from(failure))),
+        },
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kirjuri_app::commands::BodyError;
+
+    use crate::i18n::forms::{EN, FI};
     use crate::pages::SignedIn;
 
     fn frame(lang: Lang) -> Frame {
@@ -1227,39 +1265,77 @@ mod tests {
         assert_eq!(response["answers"], json!([{ "item": "1.1", "value": 4 }, { "item": "1.2", "value": "x" }]));
     }
 
+    fn invalid(field: &str, rule: impl Into<kirjuri_domain::InputRule>) -> CommandFailure {
+        let rule = kirjuri_domain::DomainError::invalid(field, rule);
+        CommandFailure::Invalid(Box::new(BodyError {
+            field: field.to_owned(),
+            detail: rule.to_string(),
+            rule: Some(rule),
+        }))
+    }
+
     #[test]
-    fn a_refusal_is_placed_at_the_input_it_names() {
-        let at = |kind, detail| field_errors(kind, detail).at_fields.into_iter().collect::<Vec<_>>();
+    fn a_refusal_is_placed_at_the_input_it_names_in_the_pages_language() {
+        use kirjuri_domain::{DomainError, ExperimentStep, InputRule, StateRule};
+        use kirjuri_events::domain::ShapeRule;
+        let at = |kind, lang, failure: &CommandFailure| {
+            refusal_of(kind, lang, failure).map(|refusal| refusal.at_fields.into_iter().collect::<Vec<_>>())
+        };
+        let empty_title = invalid("title.fi", ShapeRule::Empty);
+        let empty = kirjuri_domain::DomainError::invalid("title.fi", ShapeRule::Empty);
+        let (_, finnish) = crate::i18n::refusals::refusal(Lang::Fi, &empty);
+        assert_eq!(at(FormKind::IdentifyLesson, Lang::Fi, &empty_title), Some(vec![("title.fi", (finnish, None))]));
         assert_eq!(
-            at(FormKind::IdentifyLesson, "title.fi: must not be empty"),
-            [("title.fi", "must not be empty".into())]
+            at(FormKind::IdentifyLesson, Lang::En, &empty_title),
+            Some(vec![("title.fi", (ShapeRule::Empty.to_string(), None))])
         );
-        assert_eq!(at(FormKind::IdentifyLesson, "missing field `title`"), [("title.fi", "is required".into())]);
-        assert_eq!(
-            at(FormKind::SubmitResponse, "answers[2].value: must be 1 to 5"),
-            [("answers", "must be 1 to 5".into())]
-        );
-        assert_eq!(
-            at(FormKind::SubmitResponse, "framework: is not the campaign's"),
-            [("campaign", "is not the campaign's".into())]
-        );
-        assert_eq!(
-            at(FormKind::RecordMeasurement, "period: missing field `to`"),
-            [("period.to", "is required".into())]
-        );
-        assert_eq!(
-            at(FormKind::RecordMeasurement, "value: invalid type: string \"x\", expected f64"),
-            [("value", "must be a number".into())]
-        );
-        let general = field_errors(FormKind::AssessOutcome, "the experiment is not being evaluated");
+        let twice = invalid("answers[2].value", InputRule::ListedTwice);
+        assert_eq!(at(FormKind::SubmitResponse, Lang::En, &twice).map(|at| at[0].0), Some("answers"));
+        let derived = invalid("framework", InputRule::NoAnswers);
+        assert_eq!(at(FormKind::SubmitResponse, Lang::En, &derived).map(|at| at[0].0), Some("campaign"));
+        // A rule about the record's state goes to the summary, said in the page's language.
+        let concluded = DomainError::not_allowed(StateRule::ExperimentConcluded { what: ExperimentStep::Outcome });
+        let general = refusal_of(FormKind::AssessOutcome, Lang::Fi, &CommandFailure::Refused(concluded.clone()))
+            .unwrap_or_default();
         assert!(general.at_fields.is_empty());
-        assert_eq!(general.general, ["the experiment is not being evaluated"]);
+        assert_eq!(general.general, [(crate::i18n::refusals::refusal(Lang::Fi, &concluded).1, None)]);
+        assert_ne!(general.general[0].0, concluded.to_string(), "said in Finnish, not English");
+        // Not about the form at all: an error page instead.
+        let denied = CommandFailure::Other(kirjuri_app::AppError::new(ErrorCode::Forbidden, "no"));
+        assert_eq!(refusal_of(FormKind::AssessOutcome, Lang::Fi, &denied), None);
+    }
+
+    #[test]
+    fn the_page_names_every_empty_required_input_and_every_number_or_day_that_is_not_one() {
+        let typed = values(&[("value", "12,5x"), ("period.from", "31.3.2025"), ("period.to", "2025-03-31")]);
+        let problems = input_problems(FormKind::RecordMeasurement, &typed, Lang::Fi);
+        let said = |name: &str| problems.at_fields.get(name).map(|(text, _)| text.as_str());
+        assert_eq!(said("value"), Some((FI.problem)(InputProblem::Number)));
+        assert_eq!(said("period.from"), Some((FI.problem)(InputProblem::Date)));
+        assert_eq!(said("period.to"), None, "a day as a date input sends it");
+        assert_eq!(said("experiment"), Some((FI.problem)(InputProblem::Required)));
+        assert_eq!(said("n"), Some((FI.problem)(InputProblem::Required)));
+        assert_eq!(said("metric"), None, "typed text is the command's to judge");
+        let fine = values(&[("value", "12,5"), ("period.from", "2025-03-01"), ("period.to", "2025-03-31")]);
+        let problems = input_problems(FormKind::RecordMeasurement, &fine, Lang::En);
+        assert!(!problems.at_fields.contains_key("value") && !problems.at_fields.contains_key("period.from"));
+    }
+
+    #[test]
+    fn every_input_problem_is_said_in_both_languages() {
+        for problem in InputProblem::ALL {
+            let (fi, en) = ((FI.problem)(problem), (EN.problem)(problem));
+            assert!(!fi.is_empty() && !en.is_empty() && fi != en, "{problem:?}");
+        }
+        assert_ne!(FI.key_reused, EN.key_reused);
     }
 
     #[test]
     fn a_refused_form_keeps_what_was_typed_and_describes_each_error_at_its_field() {
+        use kirjuri_events::domain::ShapeRule;
         let typed = values(&[("title.fi", "  "), ("lesson_text.fi", "<script>x</script>"), ("tags", "a, b")]);
-        let refusal = field_errors(FormKind::IdentifyLesson, "title.fi: must not be empty");
+        let refusal =
+            refusal_of(FormKind::IdentifyLesson, Lang::Fi, &invalid("title.fi", ShapeRule::Empty)).unwrap_or_default();
         let view =
             form_view(Lang::Fi, FormKind::IdentifyLesson, &typed, &choices(), &refusal, "c5rf".into(), "key1".into());
         let page = form_page_markup(&frame(Lang::Fi), &view).into_string();
@@ -1275,8 +1351,15 @@ mod tests {
     }
 
     #[test]
-    fn names_from_the_records_are_marked_finnish_on_an_english_page_and_untranslated_rules_english_on_a_finnish_one() {
-        let refusal = field_errors(FormKind::IdentifyLesson, "sources: at least one source");
+    fn names_from_the_records_are_marked_finnish_on_an_english_page_and_the_parsers_own_words_english_on_a_finnish_one()
+    {
+        // What only the JSON parser says (no kirjuri rule behind it) stays in its English.
+        let untyped = CommandFailure::Invalid(Box::new(BodyError {
+            field: "sources".into(),
+            rule: None,
+            detail: "sources: invalid type: map, expected a sequence".into(),
+        }));
+        let refusal = refusal_of(FormKind::IdentifyLesson, Lang::Fi, &untyped).unwrap_or_default();
         let en = form_view(
             Lang::En,
             FormKind::IdentifyLesson,
@@ -1299,7 +1382,7 @@ mod tests {
             "k".into(),
         );
         let page = form_page_markup(&frame(Lang::Fi), &fi).into_string();
-        assert!(page.contains("<span lang=\"en\">at least one source</span>"), "{page}");
+        assert!(page.contains("<span lang=\"en\">invalid type: map, expected a sequence</span>"), "{page}");
         assert!(page.contains("href=\"#field-sources-0\""));
     }
 

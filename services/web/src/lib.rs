@@ -304,7 +304,7 @@ impl WebError {
     pub fn denied(lang: Lang, denied: &Denied) -> Self {
         match denied {
             Denied::OtherTenant => Self::new(lang, StatusCode::NOT_FOUND, None),
-            other => Self::new(lang, StatusCode::FORBIDDEN, Some(other.to_string())),
+            other => Self::new(lang, StatusCode::FORBIDDEN, Some(i18n::denied(lang, other))),
         }
     }
 

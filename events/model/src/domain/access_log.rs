@@ -37,9 +37,9 @@ pub const MIN_PURPOSE_CHARS: usize = 3;
 pub const MAX_PURPOSE_CHARS: usize = 200;
 
 /// Why personal data was read, in the reader's words (e.g. `preparing the next session`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
+#[serde(into = "String")]
 pub struct Purpose(String);
 
 impl Purpose {
@@ -72,6 +72,8 @@ impl TryFrom<String> for Purpose {
         Self::parse("purpose", &text)
     }
 }
+
+crate::deserialize_through_try_from!(Purpose, String);
 
 impl From<Purpose> for String {
     fn from(purpose: Purpose) -> Self {

@@ -462,7 +462,7 @@ impl fmt::Display for RespondentRef {
 impl<'de> Deserialize<'de> for RespondentRef {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(deserializer)?;
-        Self::parse(&raw).map_err(serde::de::Error::custom)
+        Self::parse(&raw).map_err(crate::domain::refusal::refuse)
     }
 }
 

@@ -23,9 +23,9 @@ use crate::event_family;
 pub const MAX_PERSON_REF_CHARS: usize = 64;
 
 /// A pseudonymous reference to a person (e.g. `hlo-7f3a2c`): never a name or an e-mail address.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
+#[serde(into = "String")]
 pub struct PersonRef(String);
 
 impl PersonRef {
@@ -58,6 +58,8 @@ impl TryFrom<String> for PersonRef {
         Self::parse("person", &text)
     }
 }
+
+crate::deserialize_through_try_from!(PersonRef, String);
 
 impl From<PersonRef> for String {
     fn from(person: PersonRef) -> Self {

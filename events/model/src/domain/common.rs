@@ -240,7 +240,7 @@ impl<'de> Deserialize<'de> for LocalizedText {
             en: Option<String>,
         }
         let raw = Raw::deserialize(deserializer)?;
-        Self::parse(&raw.fi, raw.sv.as_deref(), raw.en.as_deref()).map_err(serde::de::Error::custom)
+        Self::parse(&raw.fi, raw.sv.as_deref(), raw.en.as_deref()).map_err(crate::domain::refusal::refuse)
     }
 }
 

@@ -19,9 +19,9 @@ use crate::event_family;
 pub const MAX_METRIC_CODE_CHARS: usize = 48;
 
 /// A metric's code within a protocol, e.g. `sickness_absence_days` or `uwes9.mean`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
+#[serde(into = "String")]
 pub struct MetricCode(String);
 
 impl MetricCode {
@@ -50,6 +50,8 @@ impl TryFrom<String> for MetricCode {
         Self::parse("metric", &text)
     }
 }
+
+crate::deserialize_through_try_from!(MetricCode, String);
 
 impl From<MetricCode> for String {
     fn from(code: MetricCode) -> Self {

@@ -74,6 +74,7 @@ mod family;
 pub mod lesson;
 pub mod organisation;
 pub mod practice;
+pub mod refusal;
 pub mod server_key;
 mod shape;
 pub mod user;

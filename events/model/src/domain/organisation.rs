@@ -47,7 +47,7 @@ impl fmt::Display for MunicipalityCode {
 impl<'de> Deserialize<'de> for MunicipalityCode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(deserializer)?;
-        Self::parse(&raw).map_err(serde::de::Error::custom)
+        Self::parse(&raw).map_err(crate::domain::refusal::refuse)
     }
 }
 
@@ -281,7 +281,7 @@ impl fmt::Display for MemberName {
 impl<'de> Deserialize<'de> for MemberName {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(deserializer)?;
-        Self::parse(&raw).map_err(serde::de::Error::custom)
+        Self::parse(&raw).map_err(crate::domain::refusal::refuse)
     }
 }
 

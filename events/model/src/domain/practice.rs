@@ -62,9 +62,9 @@ pub struct Consequences {
 }
 
 /// A free tag for search and facets: trimmed, lowercase, at most 64 characters.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
+#[serde(into = "String")]
 pub struct Tag(String);
 
 impl Tag {
@@ -106,6 +106,8 @@ impl TryFrom<String> for Tag {
     }
 }
 
+crate::deserialize_through_try_from!(Tag, String);
+
 impl From<Tag> for String {
     fn from(tag: Tag) -> Self {
         tag.0
@@ -114,9 +116,9 @@ impl From<Tag> for String {
 
 /// A case's diary number (diaarinumero), e.g. `KUO/1234/00.01.02/2025`: the registry prefix,
 /// a running number, the task classification code (two-digit groups) and the year.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "String", into = "String")]
+#[serde(into = "String")]
 pub struct CaseNumber(String);
 
 impl CaseNumber {
@@ -152,6 +154,8 @@ impl TryFrom<String> for CaseNumber {
     }
 }
 
+crate::deserialize_through_try_from!(CaseNumber, String);
+
 impl From<CaseNumber> for String {
     fn from(number: CaseNumber) -> Self {
         number.0
@@ -165,9 +169,9 @@ impl fmt::Display for CaseNumber {
 }
 
 /// The section (pykälä, §) of a meeting's minutes a decision was recorded under; 1 or more.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "u32", into = "u32")]
+#[serde(into = "u32")]
 pub struct SectionNumber(u32);
 
 impl SectionNumber {
@@ -192,6 +196,8 @@ impl TryFrom<u32> for SectionNumber {
     }
 }
 
+crate::deserialize_through_try_from!(SectionNumber, u32);
+
 impl From<SectionNumber> for u32 {
     fn from(section: SectionNumber) -> Self {
         section.0
@@ -205,9 +211,9 @@ impl fmt::Display for SectionNumber {
 }
 
 /// Implementation progress in percent, 0 to 100.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(try_from = "u32", into = "u32")]
+#[serde(into = "u32")]
 pub struct Percent(u8);
 
 impl Percent {
@@ -232,6 +238,8 @@ impl TryFrom<u32> for Percent {
         Self::parse(value)
     }
 }
+
+crate::deserialize_through_try_from!(Percent, u32);
 
 impl From<Percent> for u32 {
     fn from(percent: Percent) -> Self {

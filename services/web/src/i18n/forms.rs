@@ -1,6 +1,7 @@
 //! The strings of the forms that record work (`/record`, `/record/<command>`).
 
 use super::Lang;
+use crate::forms::InputProblem;
 
 /// The forms' strings in one language.
 #[derive(Debug)]
@@ -39,8 +40,10 @@ pub struct FormsTexts {
     pub option: fn(&str) -> &'static str,
     /// A source's kind before its name (`experiment`, `campaign`).
     pub source_kind: fn(&str) -> &'static str,
-    /// A rule the command's parser names (in English), in this language, when known.
-    pub rule: fn(&str) -> Option<&'static str>,
+    /// What is wrong with an input before the command's parser sees it.
+    pub problem: fn(InputProblem) -> &'static str,
+    /// The form's idempotency key was used for another form (a stale page sent twice).
+    pub key_reused: &'static str,
     /// The notice after a form was recorded.
     pub recorded: fn(&str) -> String,
 }
@@ -170,14 +173,13 @@ pub static FI: FormsTexts = FormsTexts {
         "campaign" => "Arviointikierros",
         _ => "Lähde",
     },
-    rule: |rule| match rule {
-        "must not be empty" => Some("ei saa olla tyhjä"),
-        "is required" => Some("on pakollinen"),
-        "must be a number" => Some("pitää olla luku"),
-        "must be a whole number" => Some("pitää olla kokonaisluku"),
-        "must be a date" => Some("pitää olla päivämäärä"),
-        _ => None,
+    problem: |problem| match problem {
+        InputProblem::Required => "on pakollinen",
+        InputProblem::Number => "pitää olla luku",
+        InputProblem::WholeNumber => "pitää olla kokonaisluku",
+        InputProblem::Date => "pitää olla päivämäärä",
     },
+    key_reused: "Lomake lähetettiin jo toisin tiedoin: lataa sivu uudelleen ja täytä lomake uudestaan.",
     recorded: |form| format!("Tallennettu: {}.", (FI.form_title)(form).to_lowercase()),
 };
 
@@ -296,6 +298,12 @@ pub static EN: FormsTexts = FormsTexts {
         "campaign" => "Assessment campaign",
         _ => "Source",
     },
-    rule: |_| None,
+    problem: |problem| match problem {
+        InputProblem::Required => "is required",
+        InputProblem::Number => "must be a number",
+        InputProblem::WholeNumber => "must be a whole number",
+        InputProblem::Date => "must be a date",
+    },
+    key_reused: "The form was already sent with other values: reload the page and fill the form in again.",
     recorded: |form| format!("Saved: {}.", (EN.form_title)(form).to_lowercase()),
 };

@@ -12,6 +12,7 @@ pub mod experiments;
 pub mod forms;
 pub mod picture;
 pub mod practices;
+pub mod refusals;
 
 /// A language the pages are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -295,6 +296,22 @@ pub static EN: Texts = Texts {
     },
 };
 
+/// Why `authorize` refused, in `lang` (an exhaustive match: a new refusal cannot be added
+/// without its words). Role names stay as the access table spells them.
+pub fn denied(lang: Lang, denied: &kirjuri_auth::access::Denied) -> String {
+    use kirjuri_auth::access::Denied;
+    match (lang, denied) {
+        (Lang::En, other) => other.to_string(),
+        (Lang::Fi, Denied::Role { needed, held }) => {
+            format!("tähän tarvitaan jokin rooleista {needed}; sinun roolisi: {held}")
+        }
+        (Lang::Fi, Denied::OtherTenant) => "ei löydy".to_owned(),
+        (Lang::Fi, Denied::Personal) => {
+            "tämän muistiinpanon teksti on henkilökohtainen: sen lukevat vain valmentaja ja valmennettavat".to_owned()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,5 +331,29 @@ mod tests {
             assert_eq!(Lang::parse(lang.code()), Some(lang));
         }
         assert_eq!(Lang::parse("sv"), None);
+    }
+}
+
+#[cfg(test)]
+mod denied_tests {
+    use kirjuri_auth::access::Denied;
+
+    use super::{Lang, denied};
+
+    #[test]
+    fn every_refusal_of_access_is_said_in_finnish_and_in_english() {
+        let all =
+            [Denied::Role { needed: "auditor".into(), held: "staff".into() }, Denied::OtherTenant, Denied::Personal];
+        for refusal in &all {
+            let (fi, en) = (denied(Lang::Fi, refusal), denied(Lang::En, refusal));
+            assert!(!fi.is_empty() && !en.is_empty() && fi != en, "{refusal:?}");
+            assert_eq!(en, refusal.to_string());
+        }
+        // Exhaustive: a new kind of refusal makes this list (and `denied`) incomplete.
+        for refusal in &all {
+            match refusal {
+                Denied::Role { .. } | Denied::OtherTenant | Denied::Personal => {}
+            }
+        }
     }
 }
