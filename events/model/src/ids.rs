@@ -69,7 +69,7 @@ impl fmt::Display for EventType {
 impl<'de> Deserialize<'de> for EventType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(deserializer)?;
-        Self::parse(&raw).map_err(crate::domain::refusal::refuse)
+        Self::parse(&raw).map_err(serde::de::Error::custom)
     }
 }
 

@@ -145,7 +145,7 @@ impl Serialize for StreamName {
 impl<'de> Deserialize<'de> for StreamName {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(deserializer)?;
-        Self::parse(&raw).map_err(crate::domain::refusal::refuse)
+        Self::parse(&raw).map_err(serde::de::Error::custom)
     }
 }
 

@@ -9,7 +9,7 @@ use kirjuri_views::{AuditFilter, AuditRow, Cursor, EntityKind, PageRequest};
 use serde::Serialize;
 
 use crate::error::AppError;
-use crate::queries::{number, pairs, printable, views_error};
+use crate::queries::{number, pairs, printable, with_views};
 use crate::state::AppState;
 
 /// One read of personal data.
@@ -138,11 +138,7 @@ pub async fn access_log_page(
 ) -> Result<AccessLogPageBody, AppError> {
     authorize(principal, Action::ReadAccessLog, &Resource::of(principal.municipality)).map_err(AppError::denied)?;
     let (filter, page) = access_log_query(raw, &principal.municipality.to_string())?;
-    let read_side = state.read_side()?;
-    let found = tokio::task::spawn_blocking(move || read_side.views()?.timeline(&filter, page))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(views_error)?;
+    let found = with_views(state, move |views| views.timeline(&filter, page)).await?;
     let next = found.next.map(|cursor| cursor.to_string());
     let entries = found.rows.into_iter().map(entry_body).collect::<Result<Vec<_>, _>>()?;
     Ok(AccessLogPageBody { entries, next })

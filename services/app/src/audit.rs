@@ -32,7 +32,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{AppError, ErrorCode};
-use crate::queries::{pairs, printable, uuid_parameter, views_error};
+use crate::queries::{pairs, printable, uuid_parameter, views_error, with_views};
 use crate::redaction::{redact_credentials, redact_personal};
 use crate::state::AppState;
 use crate::wire::{EdgeBody, SubjectBody, TargetBody, TrendPointBody, edge_body, point_body};
@@ -96,18 +96,12 @@ fn hide(filter: &mut AuditFilter, hidden: &[HiddenEvents]) {
     }
 }
 
-/// Runs a views query on a blocking thread.
+/// Runs a views query on a blocking thread (its own refusals already worded).
 async fn on_views<T: Send + 'static>(
     state: &AppState,
     query: impl FnOnce(&ViewsReader) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
-    let read_side = state.read_side()?;
-    tokio::task::spawn_blocking(move || {
-        let reader = read_side.views().map_err(views_error)?;
-        query(&reader)
-    })
-    .await
-    .map_err(AppError::internal)?
+    with_views(state, move |reader| Ok(query(reader))).await?
 }
 
 // ---------------------------------------------------------------------------------------------
