@@ -10,6 +10,7 @@ mod auth;
 pub mod commands;
 mod error;
 mod health;
+mod integrity;
 mod lists;
 pub mod live;
 pub mod metrics;
@@ -34,6 +35,7 @@ pub use kirjuri_app::error::ErrorCode;
         (name = "live", description = "Live updates (Server-Sent Events)"),
         (name = "read", description = "Queries of the read models"),
         (name = "audit", description = "The audit trail and timeline, state as of a moment, differences (needs a role that may read the audit trail)"),
+        (name = "integrity", description = "The verifiable log: signed checkpoints, inclusion and consistency proofs (RFC 9162), evidence bundles, public keys"),
         (name = "commands", description = "One route per command: the body is the command's fields; every command needs an Idempotency-Key"),
     ),
     modifiers(&BearerAuth),
@@ -90,7 +92,13 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::entity_diff))
         .routes(routes!(audit::picture_diff))
         .routes(routes!(audit::graph))
-        .routes(routes!(audit::outcome_graph));
+        .routes(routes!(audit::outcome_graph))
+        .routes(routes!(integrity::checkpoint))
+        .routes(routes!(integrity::checkpoints))
+        .routes(routes!(integrity::inclusion))
+        .routes(routes!(integrity::consistency))
+        .routes(routes!(integrity::bundle))
+        .routes(routes!(integrity::keys));
     commands::routes(router).split_for_parts()
 }
 

@@ -249,7 +249,8 @@ fn audit_query(raw: Option<&str>, scope: Scope) -> Result<(AuditFilter, Paging),
 }
 
 /// Reads an entity named by a path: its kind and id.
-fn entity_path(kind: &str, id: &str) -> Result<(EntityKind, Uuid), AppError> {
+/// Reads a `{kind}/{id}` path.
+pub(crate) fn entity_path(kind: &str, id: &str) -> Result<(EntityKind, Uuid), AppError> {
     Ok((kind_parameter("kind", kind)?, uuid_parameter("id", id)?))
 }
 
@@ -416,7 +417,7 @@ fn entity_owner(
 
 /// Checks that `principal` may do `action` on the entity; no such entity, or another
 /// municipality's, is a 404.
-fn authorize_entity(
+pub(crate) fn authorize_entity(
     reader: &ViewsReader,
     principal: &Principal,
     action: Action,

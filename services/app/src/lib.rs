@@ -13,6 +13,7 @@
 //! - [`queries`]: read use cases' parameters, parsed once for the API and the pages.
 //! - [`metrics`]: request counts and latencies.
 //! - [`commands`]: a command from its JSON body, authorised inside and run once.
+//! - [`integrity`]: signed checkpoints, inclusion and consistency proofs, evidence bundles.
 //! - [`audit`], [`access_log`], [`live`]: read use cases that authorise inside and answer
 //!   the wire forms in [`wire`] and their own.
 
@@ -21,6 +22,7 @@ pub mod audit;
 pub mod commands;
 pub mod error;
 pub mod health;
+pub mod integrity;
 pub mod live;
 pub mod metrics;
 pub mod personal_data;

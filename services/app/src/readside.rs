@@ -2,7 +2,10 @@
 //!
 //! - `<data_dir>/views/views.sqlite`: audit trail, timeline, as-of, practice history, evidence
 //!   graph, situational picture ([`kirjuri_views`]);
-//! - `<data_dir>/search/`: the tantivy index ([`kirjuri_search`]).
+//! - `<data_dir>/search/`: the tantivy index ([`kirjuri_search`]);
+//! - `<data_dir>/integrity/tree.sqlite`: the Merkle tree over `$all` ([`kirjuri_integrity`]),
+//!   run with them but never rebuilt by `projections rebuild`: its signed checkpoints are the
+//!   record's proof, and `kirjuri verify` recomputes the tree from the events anyway.
 //!
 //! Each is a directory so that a rebuild can be built beside it and swapped in whole (a bare
 //! SQLite file cannot be renamed over another while its `-wal` sits beside it). Each keeps the
@@ -254,12 +257,17 @@ impl ReadSide {
     ) -> anyhow::Result<(ProjectionRunner, SearchIndex)> {
         let views = ViewsFactory::new(settings);
         let search = SearchFactory::new(settings);
+        let tree_path = settings.tree_path();
         let (projections, index) = tokio::task::spawn_blocking(move || {
             let views_projection = views.open(&views.live_location())?;
             let location = search.live_location();
             let index = search.open_index(&location)?;
             let search_projection = SearchFactory::projection_of(index.clone(), &location)?;
-            Ok::<_, ProjectionError>((vec![views_projection, search_projection], index))
+            let tree_projection: Box<dyn Projection> = Box::new(
+                kirjuri_integrity::TreeProjection::open(&tree_path)
+                    .map_err(|e| ProjectionError::storage(format!("opening {}", tree_path.display()), e))?,
+            );
+            Ok::<_, ProjectionError>((vec![views_projection, search_projection, tree_projection], index))
         })
         .await
         .context("the task opening the read models panicked")?

@@ -92,6 +92,27 @@ pub struct Settings {
     pub oidc_redirect_uri: Option<String>,
     /// The scopes asked for; `openid` is always among them.
     pub oidc_scopes: Vec<String>,
+    /// The log's signing key (Ed25519, PKCS#8, mode 0600) when not `<data_dir>/keys/signing.pk8`.
+    pub signing_key_file: Option<PathBuf>,
+    /// The log's origin (its checkpoints' first line) for a new key; default `kirjuri/<key hash>`.
+    pub log_origin: Option<String>,
+    /// Sign a checkpoint once this many events arrived since the last one.
+    pub checkpoint_every_events: u64,
+    /// Or once this many seconds passed since it with at least one new event.
+    pub checkpoint_every_seconds: u64,
+    /// Other instances this one witnesses: their base URL and their log's verifier key.
+    pub witness_logs: Vec<WitnessedLog>,
+    /// How often witnessed logs are polled.
+    pub witness_every_seconds: u64,
+}
+
+/// A partner instance this one witnesses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WitnessedLog {
+    /// Its base URL, e.g. `https://kirjuri.espoo.fi`.
+    pub url: String,
+    /// Its log's verifier key, `<origin>+<hash>+<key>`.
+    pub vkey: String,
 }
 
 /// Which event store backend the server uses.
@@ -201,6 +222,12 @@ impl Default for Settings {
             oidc_client_secret: None,
             oidc_redirect_uri: None,
             oidc_scopes: default_oidc_scopes(),
+            signing_key_file: None,
+            log_origin: None,
+            checkpoint_every_events: 1000,
+            checkpoint_every_seconds: 60,
+            witness_logs: Vec::new(),
+            witness_every_seconds: 60,
         }
     }
 }
@@ -292,11 +319,17 @@ enum Key {
     OidcClientSecret,
     OidcRedirectUri,
     OidcScopes,
+    SigningKeyFile,
+    LogOrigin,
+    CheckpointEveryEvents,
+    CheckpointEverySeconds,
+    WitnessLogs,
+    WitnessEverySeconds,
 }
 
 impl Key {
     /// Every setting, in the order the sample file documents them.
-    const ALL: [Self; 20] = [
+    const ALL: [Self; 26] = [
         Self::DataDir,
         Self::Store,
         Self::KurrentDbUrl,
@@ -317,6 +350,12 @@ impl Key {
         Self::OidcClientSecret,
         Self::OidcRedirectUri,
         Self::OidcScopes,
+        Self::SigningKeyFile,
+        Self::LogOrigin,
+        Self::CheckpointEveryEvents,
+        Self::CheckpointEverySeconds,
+        Self::WitnessLogs,
+        Self::WitnessEverySeconds,
     ];
 
     fn file_key(self) -> &'static str {
@@ -341,6 +380,12 @@ impl Key {
             Self::OidcClientSecret => "oidc_client_secret",
             Self::OidcRedirectUri => "oidc_redirect_uri",
             Self::OidcScopes => "oidc_scopes",
+            Self::SigningKeyFile => "signing_key_file",
+            Self::LogOrigin => "log_origin",
+            Self::CheckpointEveryEvents => "checkpoint_every_events",
+            Self::CheckpointEverySeconds => "checkpoint_every_seconds",
+            Self::WitnessLogs => "witness_logs",
+            Self::WitnessEverySeconds => "witness_every_seconds",
         }
     }
 
@@ -366,6 +411,12 @@ impl Key {
             Self::OidcClientSecret => "KIRJURI_OIDC_CLIENT_SECRET",
             Self::OidcRedirectUri => "KIRJURI_OIDC_REDIRECT_URI",
             Self::OidcScopes => "KIRJURI_OIDC_SCOPES",
+            Self::SigningKeyFile => "KIRJURI_SIGNING_KEY_FILE",
+            Self::LogOrigin => "KIRJURI_LOG_ORIGIN",
+            Self::CheckpointEveryEvents => "KIRJURI_CHECKPOINT_EVERY_EVENTS",
+            Self::CheckpointEverySeconds => "KIRJURI_CHECKPOINT_EVERY_SECONDS",
+            Self::WitnessLogs => "KIRJURI_WITNESS_LOGS",
+            Self::WitnessEverySeconds => "KIRJURI_WITNESS_EVERY_SECONDS",
         }
     }
 
@@ -485,6 +536,16 @@ impl Settings {
     /// Where the embedded store's file lives.
     pub fn sqlite_path(&self) -> PathBuf {
         self.data_dir.join("events.sqlite")
+    }
+
+    /// `<data_dir>/keys`: the log's signing key, its public keys and the session key.
+    pub fn keys_dir(&self) -> PathBuf {
+        self.data_dir.join("keys")
+    }
+
+    /// `<data_dir>/integrity/tree.sqlite`: the Merkle tree and the signed checkpoints.
+    pub fn tree_path(&self) -> PathBuf {
+        self.data_dir.join(kirjuri_integrity::tree::TREE_FILE)
     }
 
     /// How the search index analyses text.
@@ -717,9 +778,76 @@ impl Settings {
                 self.oidc_scopes =
                     parse_oidc_scopes(text).ok_or_else(|| invalid(origin, OIDC_SCOPES_RULE, value.quoted()))?;
             }
+            Key::SigningKeyFile => {
+                let text = value.text(origin, SIGNING_KEY_FILE_RULE)?;
+                if text.trim().is_empty() {
+                    return Err(invalid(origin, SIGNING_KEY_FILE_RULE, value.quoted()));
+                }
+                self.signing_key_file = Some(PathBuf::from(text));
+            }
+            Key::LogOrigin => {
+                let text = value.text(origin, LOG_ORIGIN_RULE)?;
+                if text.is_empty() || text.contains(|c: char| c.is_whitespace() || c == '+') {
+                    return Err(invalid(origin, LOG_ORIGIN_RULE, value.quoted()));
+                }
+                self.log_origin = Some(text.to_owned());
+            }
+            Key::CheckpointEveryEvents => {
+                self.checkpoint_every_events = value
+                    .whole_number()
+                    .filter(|n| (1..=10_000_000).contains(n))
+                    .map(|n| n as u64)
+                    .ok_or_else(|| invalid(origin, CHECKPOINT_EVERY_EVENTS_RULE, value.quoted()))?;
+            }
+            Key::CheckpointEverySeconds => {
+                self.checkpoint_every_seconds = value
+                    .whole_number()
+                    .filter(|n| (1..=86_400).contains(n))
+                    .map(|n| n as u64)
+                    .ok_or_else(|| invalid(origin, CHECKPOINT_EVERY_SECONDS_RULE, value.quoted()))?;
+            }
+            Key::WitnessLogs => {
+                self.witness_logs =
+                    parse_witness_logs(value).ok_or_else(|| invalid(origin, WITNESS_LOGS_RULE, value.quoted()))?;
+            }
+            Key::WitnessEverySeconds => {
+                self.witness_every_seconds = value
+                    .whole_number()
+                    .filter(|n| (1..=86_400).contains(n))
+                    .map(|n| n as u64)
+                    .ok_or_else(|| invalid(origin, WITNESS_EVERY_SECONDS_RULE, value.quoted()))?;
+            }
         }
         Ok(())
     }
+}
+
+const SIGNING_KEY_FILE_RULE: &str = "a non-empty path to an Ed25519 PKCS#8 file";
+const LOG_ORIGIN_RULE: &str = "a non-empty name without spaces or '+', e.g. kirjuri.kuopio.fi/log";
+const CHECKPOINT_EVERY_EVENTS_RULE: &str = "a whole number of events from 1 to 10000000";
+const CHECKPOINT_EVERY_SECONDS_RULE: &str = "a whole number of seconds from 1 to 86400";
+const WITNESS_EVERY_SECONDS_RULE: &str = "a whole number of seconds from 1 to 86400";
+const WITNESS_LOGS_RULE: &str = "a list of \"<base URL> <origin>+<hash>+<key>\" entries (comma separated in the environment)";
+
+/// `"<url> <vkey>"` entries: a TOML array of strings, or one comma-separated string.
+fn parse_witness_logs(value: &RawValue<'_>) -> Option<Vec<WitnessedLog>> {
+    let entries: Vec<&str> = match value {
+        RawValue::Text(text) => text.split(',').map(str::trim).filter(|e| !e.is_empty()).collect(),
+        RawValue::Toml(toml::Value::Array(items)) => items.iter().map(toml::Value::as_str).collect::<Option<_>>()?,
+        RawValue::Toml(toml::Value::String(text)) => text.split(',').map(str::trim).filter(|e| !e.is_empty()).collect(),
+        RawValue::Toml(_) => return None,
+    };
+    entries
+        .into_iter()
+        .map(|entry| {
+            let (url, vkey) = entry.trim().split_once(char::is_whitespace)?;
+            let url = url.trim_end_matches('/');
+            if !(url.starts_with("http://") || url.starts_with("https://")) || vkey.trim().split('+').count() != 3 {
+                return None;
+            }
+            Some(WitnessedLog { url: url.to_owned(), vkey: vkey.trim().to_owned() })
+        })
+        .collect()
 }
 
 /// The scopes of `text` (space separated), `openid` first; `None` if one is malformed.
@@ -1057,7 +1185,8 @@ mod tests {
             message.ends_with(
                 "data_dir, store, kurrentdb_url, bind, max_event_bytes, max_body_bytes, max_connections, header_timeout_seconds, log_format, search_voikko, search_voikko_path, oidc_issuer, oidc_audience, \
                  oidc_jwks_url, oidc_tenants, oidc_jwks_min_refetch_seconds, oidc_client_id, oidc_client_secret, \
-                 oidc_redirect_uri, oidc_scopes"
+                 oidc_redirect_uri, oidc_scopes, signing_key_file, log_origin, checkpoint_every_events, \
+                 checkpoint_every_seconds, witness_logs, witness_every_seconds"
             ),
             "{message}"
         );

@@ -29,11 +29,20 @@ pub struct AppState {
     pub shutting_down: tokio::sync::watch::Receiver<bool>,
     /// Turns bearer tokens into principals.
     pub authenticator: Arc<Authenticator>,
+    /// The verifiable log's keys and tree, when this server runs the read models.
+    pub integrity: Option<Arc<crate::integrity::Integrity>>,
     /// The largest request body read, in bytes (setting `max_body_bytes`); larger is a 413.
     pub max_body_bytes: usize,
 }
 
 impl AppState {
+    /// The verifiable log, or a 503 naming why proofs cannot be answered here.
+    pub fn integrity(&self) -> Result<Arc<crate::integrity::Integrity>, AppError> {
+        self.integrity.clone().ok_or_else(|| {
+            AppError::new(ErrorCode::StoreUnavailable, "this server does not keep the log's tree; proofs cannot be answered")
+        })
+    }
+
     /// The read models, or a 503 naming why a query cannot be answered here.
     pub fn read_side(&self) -> Result<Arc<ReadSide>, AppError> {
         self.read_side.clone().ok_or_else(|| {

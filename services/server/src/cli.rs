@@ -92,6 +92,21 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The log's signing keys (kept outside the event store).
+    Keys {
+        /// What to do with them.
+        #[command(subcommand)]
+        command: crate::integrity_cli::KeysCommand,
+    },
+    /// Recompute the log's Merkle tree and check it against every signed checkpoint; names the
+    /// first event that was changed, removed, inserted or reordered. Exit 0 intact, 1 tampered,
+    /// 2 unusable input.
+    Verify(#[command(flatten)] crate::integrity_cli::VerifyArgs),
+    /// Write an evidence bundle of a record's history: its events, their inclusion proofs, a
+    /// signed checkpoint and the public keys, in one file anyone can check offline.
+    Bundle(#[command(flatten)] crate::integrity_cli::BundleArgs),
+    /// Check an evidence bundle without any server. Exit 0 valid, 1 invalid, 2 unreadable.
+    VerifyBundle(#[command(flatten)] crate::integrity_cli::VerifyBundleArgs),
     /// Measure performance against stated limits.
     Bench {
         /// What to measure.
@@ -300,6 +315,10 @@ pub fn run(command: Command, settings: Settings) -> ExitCode {
             Err(error) => exit_on_error(EXIT_FAILED, Err(error)),
         },
         // The benchmark manages its own runtime, so it runs outside ours.
+        Command::Keys { command } => crate::integrity_cli::run_keys(&settings, command),
+        Command::Verify(args) => crate::integrity_cli::run_verify(&settings, args),
+        Command::Bundle(args) => crate::integrity_cli::run_bundle(&settings, args),
+        Command::VerifyBundle(args) => crate::integrity_cli::run_verify_bundle(args),
         Command::Bench { command: BenchCommand::Store(args) } => exit_on_error(EXIT_FAILED, run_store_bench(&args)),
         Command::Bench { command: BenchCommand::Commands(args) } => {
             exit_on_error(EXIT_FAILED, run_commands_bench(&args))

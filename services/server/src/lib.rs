@@ -16,6 +16,7 @@
 
 pub mod cli;
 pub mod connections;
+pub mod integrity_cli;
 pub mod request_log;
 pub mod router;
 pub mod startup;

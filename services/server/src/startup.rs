@@ -78,7 +78,22 @@ impl Application {
                 .context("setting up authentication")?,
         );
         let (shutting_down, shutting_down_receiver) = tokio::sync::watch::channel(false);
+        // The log's tree runs with the read models; its checkpoints are signed here, with a key
+        // kept outside the store.
+        let integrity = match &read_side {
+            Some(_) => {
+                let settings = settings.clone();
+                let integrity = tokio::task::spawn_blocking(move || kirjuri_app::integrity::Integrity::open(&settings))
+                    .await
+                    .context("the task opening the log's keys panicked")??;
+                let integrity = Arc::new(integrity);
+                tokio::spawn(Arc::clone(&integrity).run_checkpointer(shutting_down_receiver.clone()));
+                Some(integrity)
+            }
+            None => None,
+        };
         let router = crate::router::router(AppState {
+            integrity,
             commands: crate::usecases::CommandBus::new(Arc::clone(&store)),
             store: Arc::clone(&store),
             store_kind: settings.store,
