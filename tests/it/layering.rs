@@ -13,6 +13,8 @@ const WEB_FRAMEWORKS: &[&str] = &["axum", "maud", "utoipa-axum", "hyper", "hyper
 const ALLOWED: &[(&str, &[&str])] = &[
     ("kirjuri-events", &[]),
     ("kirjuri-store", &["kirjuri-events"]),
+    // The verifiable log: pure hashing and signing, its tree file, and the tree's projection.
+    ("kirjuri-integrity", &["kirjuri-events", "kirjuri-store", "kirjuri-projections"]),
     ("kirjuri-domain", &["kirjuri-events"]),
     ("kirjuri-projections", &["kirjuri-events", "kirjuri-store"]),
     ("kirjuri-search", &["kirjuri-events", "kirjuri-store", "kirjuri-projections"]),
@@ -28,6 +30,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "kirjuri-search",
             "kirjuri-views",
             "kirjuri-auth",
+            "kirjuri-integrity",
         ],
     ),
     ("kirjuri-demo", &["kirjuri-events", "kirjuri-store", "kirjuri-domain", "kirjuri-auth", "kirjuri-app"]),
@@ -42,6 +45,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "kirjuri-views",
             "kirjuri-app",
             "kirjuri-demo",
+            "kirjuri-auth",
+            "kirjuri-integrity",
         ],
     ),
     (
@@ -82,11 +87,16 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "kirjuri-app",
             "kirjuri-api",
             "kirjuri-web",
+            "kirjuri-integrity",
+            "kirjuri-views",
             "kirjuri-demo",
             "kirjuri-bench",
         ],
     ),
-    ("kirjuri-tests", &["kirjuri", "kirjuri-events", "kirjuri-store", "kirjuri-projections", "kirjuri-search"]),
+    (
+        "kirjuri-tests",
+        &["kirjuri", "kirjuri-events", "kirjuri-store", "kirjuri-projections", "kirjuri-search", "kirjuri-integrity"],
+    ),
 ];
 
 /// The packages `package` depends on through normal (not dev or build) edges; `direct` stops at
@@ -133,6 +143,7 @@ fn the_layers_under_the_http_skins_use_no_web_framework() {
         "kirjuri-app",
         "kirjuri-demo",
         "kirjuri-bench",
+        "kirjuri-integrity",
         "kirjuri-projections",
         "kirjuri-search",
         "kirjuri-views",

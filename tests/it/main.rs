@@ -17,6 +17,7 @@ mod conformance_kurrentdb;
 mod conformance_sqlite;
 mod crash;
 mod determinism;
+mod integrity;
 mod layering;
 mod lists;
 mod live;

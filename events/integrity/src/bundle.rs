@@ -113,7 +113,11 @@ pub fn make_bundle(
             return Err(MakeError::NotInTree(event.id.to_string()));
         }
         let proof = tree.inclusion_proof(leaf.index, checkpoint.size)?;
-        out.push(BundleEvent { index: leaf.index, leaf: leaf_bytes(event)?, proof: proof.iter().map(|h| B64.encode(h)).collect() });
+        out.push(BundleEvent {
+            index: leaf.index,
+            leaf: leaf_bytes(event)?,
+            proof: proof.iter().map(|h| B64.encode(h)).collect(),
+        });
     }
     out.sort_by_key(|e| e.index);
     let summary = summarise(&subject, events, checkpoint);
@@ -144,7 +148,8 @@ fn summarise(subject: &Subject, events: &[RecordedEvent], checkpoint: &StoredChe
     };
     let (first, last) = (sorted.first(), sorted.last());
     let span_fi = first.zip(last).map(|(a, b)| format!(", kirjattu {}–{}", day(a), day(b))).unwrap_or_default();
-    let span_en = first.zip(last).map(|(a, b)| format!(", recorded {} to {}", day_en(a), day_en(b))).unwrap_or_default();
+    let span_en =
+        first.zip(last).map(|(a, b)| format!(", recorded {} to {}", day_en(a), day_en(b))).unwrap_or_default();
     Summary {
         fi: format!(
             "Todistepaketti: {title}\n{n} tapahtumaa{span_fi}.\nJokainen tapahtuma on todistetusti kirjauksen tarkistuspisteessä \

@@ -110,10 +110,8 @@ impl PublicKeys {
     }
 
     fn write(&self, dir: &Path) -> Result<(), KeyError> {
-        let text = serde_json::to_string_pretty(self).map_err(|e| KeyError::Invalid {
-            path: dir.join(PUBLIC_FILE),
-            why: e.to_string(),
-        })?;
+        let text = serde_json::to_string_pretty(self)
+            .map_err(|e| KeyError::Invalid { path: dir.join(PUBLIC_FILE), why: e.to_string() })?;
         write_file(&dir.join(PUBLIC_FILE), text.as_bytes(), 0o644)
     }
 }
@@ -168,8 +166,11 @@ fn create_dir(dir: &Path) -> Result<(), KeyError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(|source| KeyError::Io { what: "restricting", path: dir.to_owned(), source })?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|source| KeyError::Io {
+            what: "restricting",
+            path: dir.to_owned(),
+            source,
+        })?;
     }
     Ok(())
 }
@@ -267,7 +268,12 @@ impl Keyring {
         }
         current.public.keys.insert(
             0,
-            PublicKeyRecord { vkey: signer.verifier().encode(), status: "current".into(), created_at: now, retired_at: None },
+            PublicKeyRecord {
+                vkey: signer.verifier().encode(),
+                status: "current".into(),
+                created_at: now,
+                retired_at: None,
+            },
         );
         // The public half first: a crash between the two leaves a key that is listed but unused,
         // never a signing key whose checkpoints nobody could verify.
@@ -282,13 +288,21 @@ impl Keyring {
     }
 }
 
-/// The web sessions' MAC key in `dir`, made (32 random bytes, mode 0600) on first use.
+/// The web sessions' MAC key in `dir` (`session.key`), made on first use.
 pub fn session_key(dir: &Path) -> Result<[u8; 32], KeyError> {
-    let path = dir.join(SESSION_FILE);
+    session_key_at(&dir.join(SESSION_FILE))
+}
+
+/// The web sessions' MAC key in the file at `path`, made (32 random bytes, mode 0600, its
+/// directory 0700) on first use. Instances serving one store share it by naming one file.
+pub fn session_key_at(path: &Path) -> Result<[u8; 32], KeyError> {
+    let path = path.to_owned();
     if let Some(bytes) = read_secret(&path)? {
         return bytes.try_into().map_err(|_| KeyError::Invalid { path, why: "not 32 bytes".into() });
     }
-    create_dir(dir)?;
+    if let Some(dir) = path.parent() {
+        create_dir(dir)?;
+    }
     let mut key = [0u8; 32];
     aws_lc_rs::rand::fill(&mut key)
         .map_err(|e| KeyError::Invalid { path: path.clone(), why: format!("no randomness: {e}") })?;

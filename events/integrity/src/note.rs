@@ -417,7 +417,8 @@ mod tests {
 
     #[test]
     fn malformed_checkpoint_texts_are_refused() {
-        for text in ["", "origin\n", "origin\n01\nAAAA\n", "origin\n-1\n", "origin\n1\nnot base64!\n", "origin\n1\nAAAA\n"]
+        for text in
+            ["", "origin\n", "origin\n01\nAAAA\n", "origin\n-1\n", "origin\n1\nnot base64!\n", "origin\n1\nAAAA\n"]
         {
             assert!(Checkpoint::parse_text(text).is_err(), "{text:?}");
         }

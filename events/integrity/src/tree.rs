@@ -274,7 +274,8 @@ impl TreeFile {
 
     /// Appends the leaves of `events` (those after the head) in one transaction.
     pub fn append(&mut self, events: &[RecordedEvent]) -> Result<(), TreeError> {
-        let fresh: Vec<&RecordedEvent> = events.iter().filter(|e| self.position.is_none_or(|p| e.position > p)).collect();
+        let fresh: Vec<&RecordedEvent> =
+            events.iter().filter(|e| self.position.is_none_or(|p| e.position > p)).collect();
         let Some(last) = fresh.last() else {
             return Ok(());
         };
@@ -438,8 +439,7 @@ impl TreeFile {
         let (signed_size, signed_at) = latest.as_ref().map_or((0, None), |c| (c.size, Some(c.signed_at)));
         let new = self.size().saturating_sub(signed_size);
         let due = new > 0
-            && (new >= every_events
-                || signed_at.is_none_or(|at| (now - at).num_seconds() >= to_i64(every_seconds)));
+            && (new >= every_events || signed_at.is_none_or(|at| (now - at).num_seconds() >= to_i64(every_seconds)));
         if due { self.sign(signer, now).map(|c| c.filter(|c| c.size > signed_size)) } else { Ok(None) }
     }
 
@@ -531,7 +531,13 @@ impl TreeFile {
         self.connection
             .execute(
                 "INSERT OR REPLACE INTO witnessed (origin, size, root, note, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![origin, to_i64(checkpoint.size), checkpoint.root.as_slice(), note, Utc::now().timestamp_micros()],
+                params![
+                    origin,
+                    to_i64(checkpoint.size),
+                    checkpoint.root.as_slice(),
+                    note,
+                    Utc::now().timestamp_micros()
+                ],
             )
             .map_err(sql("remembering the witnessed checkpoint"))?;
         Ok(())
@@ -584,7 +590,9 @@ fn leaf_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawLeaf> {
     ))
 }
 
-fn stored_checkpoint((size, root, signed_at, note): (i64, Vec<u8>, i64, String)) -> Result<StoredCheckpoint, TreeError> {
+fn stored_checkpoint(
+    (size, root, signed_at, note): (i64, Vec<u8>, i64, String),
+) -> Result<StoredCheckpoint, TreeError> {
     Ok(StoredCheckpoint {
         size: size as u64,
         root: hash_of(root, "a checkpoint root")?,

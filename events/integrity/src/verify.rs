@@ -141,7 +141,10 @@ impl std::fmt::Display for Finding {
             }
             Self::BadCheckpoint { source, error } => write!(f, "checkpoint {source}: {error}"),
             Self::Truncated { events, tree_size } => {
-                write!(f, "the log holds {events} events, but the tree held {tree_size}: events were removed from its end")
+                write!(
+                    f,
+                    "the log holds {events} events, but the tree held {tree_size}: events were removed from its end"
+                )
             }
         }
     }
@@ -280,7 +283,9 @@ impl Verifier<'_> {
         kept: &LeafRow,
         next: Option<&RecordedEvent>,
     ) -> Result<Finding, VerifyError> {
-        let here = |index: u64| (index, event.position.to_string(), event.stream.to_string(), event.revision.0, event.id.to_string());
+        let here = |index: u64| {
+            (index, event.position.to_string(), event.stream.to_string(), event.revision.0, event.id.to_string())
+        };
         if kept.id == event.id {
             let now = field_fingerprints(event).unwrap_or_default();
             let mut fields = differing_fields(&kept.fields, &now);
@@ -296,11 +301,9 @@ impl Verifier<'_> {
                 let (index, position, stream, revision, event_id) = here(index);
                 Ok(Finding::Inserted { index, position, stream, revision, event_id })
             }
-            Some(found) if found.index > index && next.is_none_or(|n| n.id != kept.id) => Ok(Finding::Removed {
-                index,
-                event_id: kept.id.to_string(),
-                position: kept.position.to_string(),
-            }),
+            Some(found) if found.index > index && next.is_none_or(|n| n.id != kept.id) => {
+                Ok(Finding::Removed { index, event_id: kept.id.to_string(), position: kept.position.to_string() })
+            }
             Some(found) => {
                 let (index, position, stream, revision, event_id) = here(index);
                 Ok(Finding::Reordered { index, kept_index: found.index, position, stream, revision, event_id })

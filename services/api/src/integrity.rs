@@ -123,11 +123,7 @@ pub async fn bundle(
 ) -> Result<Response, ApiError> {
     let bundle = integrity::record_bundle(&state, principal, &kind, &id).await?;
     let filename = format!("kirjuri-{}-{}.bundle.json", bundle.subject.kind, bundle.subject.id);
-    Ok((
-        [(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\""))],
-        Json(bundle),
-    )
-        .into_response())
+    Ok(([(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\""))], Json(bundle)).into_response())
 }
 
 /// `GET /.well-known/kirjuri/keys`: the log's origin and public keys (current and retired), to

@@ -319,8 +319,7 @@ impl Integrity {
     pub async fn witness_report(
         self: &Arc<Self>,
     ) -> Result<(Vec<kirjuri_integrity::tree::StoredCosignature>, Vec<kirjuri_integrity::tree::Alarm>), AppError> {
-        self.with_tree(|tree| Ok((tree.cosignatures().map_err(tree_error)?, tree.alarms().map_err(tree_error)?)))
-            .await
+        self.with_tree(|tree| Ok((tree.cosignatures().map_err(tree_error)?, tree.alarms().map_err(tree_error)?))).await
     }
 
     /// The proof that event `id` is in the tree of `size` (default: the latest signed checkpoint).
@@ -625,12 +624,17 @@ pub async fn record_bundle(
         .find(|e| Some(&e.stream) == own.as_ref())
         .and_then(|e| title_of(e.data.as_str()))
         .map_or_else(|| format!("{} {id}", kind.as_str()), |t| format!("{t} ({})", kind.as_str()));
-    let mut bundle = integrity.bundle(events, Subject { kind: kind.as_str().to_owned(), id: id.to_string(), title }).await?;
+    let mut bundle =
+        integrity.bundle(events, Subject { kind: kind.as_str().to_owned(), id: id.to_string(), title }).await?;
     if withheld > 0 {
-        bundle.summary.fi.push_str(&format!(
-            "\n\n{withheld} henkilötietoja sisältävää tapahtumaa jätettiin pois paketista."
-        ));
-        bundle.summary.en.push_str(&format!("\n\n{withheld} events holding personal data were left out of the bundle."));
+        bundle
+            .summary
+            .fi
+            .push_str(&format!("\n\n{withheld} henkilötietoja sisältävää tapahtumaa jätettiin pois paketista."));
+        bundle
+            .summary
+            .en
+            .push_str(&format!("\n\n{withheld} events holding personal data were left out of the bundle."));
     }
     Ok(bundle)
 }

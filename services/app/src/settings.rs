@@ -94,6 +94,9 @@ pub struct Settings {
     pub oidc_scopes: Vec<String>,
     /// The log's signing key (Ed25519, PKCS#8, mode 0600) when not `<data_dir>/keys/signing.pk8`.
     pub signing_key_file: Option<PathBuf>,
+    /// The web sessions' MAC key (32 bytes, mode 0600) when not `<data_dir>/keys/session.key`:
+    /// instances serving one store name one shared file.
+    pub session_key_file: Option<PathBuf>,
     /// The log's origin (its checkpoints' first line) for a new key; default `kirjuri/<key hash>`.
     pub log_origin: Option<String>,
     /// Sign a checkpoint once this many events arrived since the last one.
@@ -223,6 +226,7 @@ impl Default for Settings {
             oidc_redirect_uri: None,
             oidc_scopes: default_oidc_scopes(),
             signing_key_file: None,
+            session_key_file: None,
             log_origin: None,
             checkpoint_every_events: 1000,
             checkpoint_every_seconds: 60,
@@ -320,6 +324,7 @@ enum Key {
     OidcRedirectUri,
     OidcScopes,
     SigningKeyFile,
+    SessionKeyFile,
     LogOrigin,
     CheckpointEveryEvents,
     CheckpointEverySeconds,
@@ -329,7 +334,7 @@ enum Key {
 
 impl Key {
     /// Every setting, in the order the sample file documents them.
-    const ALL: [Self; 26] = [
+    const ALL: [Self; 27] = [
         Self::DataDir,
         Self::Store,
         Self::KurrentDbUrl,
@@ -351,6 +356,7 @@ impl Key {
         Self::OidcRedirectUri,
         Self::OidcScopes,
         Self::SigningKeyFile,
+        Self::SessionKeyFile,
         Self::LogOrigin,
         Self::CheckpointEveryEvents,
         Self::CheckpointEverySeconds,
@@ -381,6 +387,7 @@ impl Key {
             Self::OidcRedirectUri => "oidc_redirect_uri",
             Self::OidcScopes => "oidc_scopes",
             Self::SigningKeyFile => "signing_key_file",
+            Self::SessionKeyFile => "session_key_file",
             Self::LogOrigin => "log_origin",
             Self::CheckpointEveryEvents => "checkpoint_every_events",
             Self::CheckpointEverySeconds => "checkpoint_every_seconds",
@@ -412,6 +419,7 @@ impl Key {
             Self::OidcRedirectUri => "KIRJURI_OIDC_REDIRECT_URI",
             Self::OidcScopes => "KIRJURI_OIDC_SCOPES",
             Self::SigningKeyFile => "KIRJURI_SIGNING_KEY_FILE",
+            Self::SessionKeyFile => "KIRJURI_SESSION_KEY_FILE",
             Self::LogOrigin => "KIRJURI_LOG_ORIGIN",
             Self::CheckpointEveryEvents => "KIRJURI_CHECKPOINT_EVERY_EVENTS",
             Self::CheckpointEverySeconds => "KIRJURI_CHECKPOINT_EVERY_SECONDS",
@@ -541,6 +549,11 @@ impl Settings {
     /// `<data_dir>/keys`: the log's signing key, its public keys and the session key.
     pub fn keys_dir(&self) -> PathBuf {
         self.data_dir.join("keys")
+    }
+
+    /// The web sessions' MAC key file: `session_key_file`, else `<data_dir>/keys/session.key`.
+    pub fn session_key_path(&self) -> PathBuf {
+        self.session_key_file.clone().unwrap_or_else(|| self.keys_dir().join("session.key"))
     }
 
     /// `<data_dir>/integrity/tree.sqlite`: the Merkle tree and the signed checkpoints.
@@ -785,6 +798,13 @@ impl Settings {
                 }
                 self.signing_key_file = Some(PathBuf::from(text));
             }
+            Key::SessionKeyFile => {
+                let text = value.text(origin, SESSION_KEY_FILE_RULE)?;
+                if text.trim().is_empty() {
+                    return Err(invalid(origin, SESSION_KEY_FILE_RULE, value.quoted()));
+                }
+                self.session_key_file = Some(PathBuf::from(text));
+            }
             Key::LogOrigin => {
                 let text = value.text(origin, LOG_ORIGIN_RULE)?;
                 if text.is_empty() || text.contains(|c: char| c.is_whitespace() || c == '+') {
@@ -823,11 +843,13 @@ impl Settings {
 }
 
 const SIGNING_KEY_FILE_RULE: &str = "a non-empty path to an Ed25519 PKCS#8 file";
+const SESSION_KEY_FILE_RULE: &str = "a non-empty path to a 32-byte key file";
 const LOG_ORIGIN_RULE: &str = "a non-empty name without spaces or '+', e.g. kirjuri.kuopio.fi/log";
 const CHECKPOINT_EVERY_EVENTS_RULE: &str = "a whole number of events from 1 to 10000000";
 const CHECKPOINT_EVERY_SECONDS_RULE: &str = "a whole number of seconds from 1 to 86400";
 const WITNESS_EVERY_SECONDS_RULE: &str = "a whole number of seconds from 1 to 86400";
-const WITNESS_LOGS_RULE: &str = "a list of \"<base URL> <origin>+<hash>+<key>\" entries (comma separated in the environment)";
+const WITNESS_LOGS_RULE: &str =
+    "a list of \"<base URL> <origin>+<hash>+<key>\" entries (comma separated in the environment)";
 
 /// `"<url> <vkey>"` entries: a TOML array of strings, or one comma-separated string.
 fn parse_witness_logs(value: &RawValue<'_>) -> Option<Vec<WitnessedLog>> {
@@ -842,7 +864,7 @@ fn parse_witness_logs(value: &RawValue<'_>) -> Option<Vec<WitnessedLog>> {
         .map(|entry| {
             let (url, vkey) = entry.trim().split_once(char::is_whitespace)?;
             let url = url.trim_end_matches('/');
-            if !(url.starts_with("http://") || url.starts_with("https://")) || vkey.trim().split('+').count() != 3 {
+            if !(url.starts_with("http://") || url.starts_with("https://")) || vkey.trim().splitn(3, '+').count() != 3 {
                 return None;
             }
             Some(WitnessedLog { url: url.to_owned(), vkey: vkey.trim().to_owned() })
@@ -1185,7 +1207,7 @@ mod tests {
             message.ends_with(
                 "data_dir, store, kurrentdb_url, bind, max_event_bytes, max_body_bytes, max_connections, header_timeout_seconds, log_format, search_voikko, search_voikko_path, oidc_issuer, oidc_audience, \
                  oidc_jwks_url, oidc_tenants, oidc_jwks_min_refetch_seconds, oidc_client_id, oidc_client_secret, \
-                 oidc_redirect_uri, oidc_scopes, signing_key_file, log_origin, checkpoint_every_events, \
+                 oidc_redirect_uri, oidc_scopes, signing_key_file, session_key_file, log_origin, checkpoint_every_events, \
                  checkpoint_every_seconds, witness_logs, witness_every_seconds"
             ),
             "{message}"

@@ -39,7 +39,10 @@ impl AppState {
     /// The verifiable log, or a 503 naming why proofs cannot be answered here.
     pub fn integrity(&self) -> Result<Arc<crate::integrity::Integrity>, AppError> {
         self.integrity.clone().ok_or_else(|| {
-            AppError::new(ErrorCode::StoreUnavailable, "this server does not keep the log's tree; proofs cannot be answered")
+            AppError::new(
+                ErrorCode::StoreUnavailable,
+                "this server does not keep the log's tree; proofs cannot be answered",
+            )
         })
     }
 

@@ -6,12 +6,14 @@
 
 mod baseline;
 mod commands;
+mod integrity;
 mod projections;
 mod report;
 mod store;
 mod workload;
 
 pub use commands::{CommandsBenchArgs, run_commands_bench};
+pub use integrity::{IntegrityBenchArgs, run_integrity_bench};
 pub use projections::{ProjectionsBenchArgs, run_projections_bench};
 pub use store::{StoreBenchArgs, StoreBenchMeasurements, StoreBenchParams, measure_on_own_thread, run_store_bench};
 

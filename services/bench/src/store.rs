@@ -279,21 +279,21 @@ fn measure(params: &StoreBenchParams, dir: &Path) -> anyhow::Result<StoreBenchMe
     Ok(measured)
 }
 
-fn open_fresh_store(path: &Path) -> anyhow::Result<Arc<dyn EventStore>> {
+pub(crate) fn open_fresh_store(path: &Path) -> anyhow::Result<Arc<dyn EventStore>> {
     remove_sqlite_files(path)?;
     let store = SqliteStore::open(SqliteStoreOptions::new(path))
         .with_context(|| format!("opening the bench store {}", path.display()))?;
     Ok(Arc::new(store))
 }
 
-fn close_store(store: Arc<dyn EventStore>, path: &Path) -> anyhow::Result<()> {
+pub(crate) fn close_store(store: Arc<dyn EventStore>, path: &Path) -> anyhow::Result<()> {
     drop(store);
     remove_sqlite_files(path)
 }
 
 /// Appends per second of one writer appending one event at a time, `Exact` revisions over a
 /// rotation of streams.
-async fn one_writer_one_event(store: &dyn EventStore, params: &StoreBenchParams) -> anyhow::Result<f64> {
+pub(crate) async fn one_writer_one_event(store: &dyn EventStore, params: &StoreBenchParams) -> anyhow::Result<f64> {
     let mut lessons = LessonEvents::starting_at(0)?;
     let mut rotation = StreamRotation::new(&lessons, params.rotation_streams);
     let max_time = Duration::from_secs_f64(params.single_writer_secs);
@@ -314,7 +314,7 @@ async fn one_writer_one_event(store: &dyn EventStore, params: &StoreBenchParams)
 
 /// Events per second and every append's latency of `concurrent_writers` tasks, each appending
 /// one event at a time to its own stream.
-async fn concurrent_writers(
+pub(crate) async fn concurrent_writers(
     store: Arc<dyn EventStore>,
     params: &StoreBenchParams,
 ) -> anyhow::Result<(f64, Vec<Duration>)> {
@@ -353,7 +353,7 @@ async fn concurrent_writers(
 }
 
 /// The `p`-th percentile (nearest rank) of sorted latencies, in ms.
-fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
+pub(crate) fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -362,7 +362,7 @@ fn percentile_ms(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Events per second of one writer appending batches, `Exact` revisions over a rotation of streams.
-async fn one_writer_batches(store: &dyn EventStore, params: &StoreBenchParams) -> anyhow::Result<f64> {
+pub(crate) async fn one_writer_batches(store: &dyn EventStore, params: &StoreBenchParams) -> anyhow::Result<f64> {
     let mut lessons = LessonEvents::starting_at(0)?;
     let mut rotation = StreamRotation::new(&lessons, params.rotation_streams);
     let started = Instant::now();
@@ -417,7 +417,7 @@ async fn build_large_store(store: Arc<dyn EventStore>, params: &StoreBenchParams
 ///
 /// Each event is checked (positions strictly increase) and folded into a checksum, so the
 /// decoding cannot be skipped.
-async fn read_all_forward(store: &dyn EventStore, page_size: usize) -> anyhow::Result<(f64, u64)> {
+pub(crate) async fn read_all_forward(store: &dyn EventStore, page_size: usize) -> anyhow::Result<(f64, u64)> {
     let started = Instant::now();
     let mut last: Option<Position> = None;
     let mut count = 0_u64;

@@ -284,6 +284,8 @@ pub enum BenchCommand {
     Commands(#[command(flatten)] CommandsBenchArgs),
     /// Benchmark the read side on the demo programme.
     Projections(#[command(flatten)] ProjectionsBenchArgs),
+    /// Benchmark the verifiable log: appends with the tree on and off, verify, proofs, bundles.
+    Integrity(#[command(flatten)] crate::bench::IntegrityBenchArgs),
 }
 
 /// Runs `command` with `settings`; logging must already be set up.
@@ -319,6 +321,9 @@ pub fn run(command: Command, settings: Settings) -> ExitCode {
         Command::Verify(args) => crate::integrity_cli::run_verify(&settings, args),
         Command::Bundle(args) => crate::integrity_cli::run_bundle(&settings, args),
         Command::VerifyBundle(args) => crate::integrity_cli::run_verify_bundle(args),
+        Command::Bench { command: BenchCommand::Integrity(args) } => {
+            exit_on_error(EXIT_FAILED, crate::bench::run_integrity_bench(&args))
+        }
         Command::Bench { command: BenchCommand::Store(args) } => exit_on_error(EXIT_FAILED, run_store_bench(&args)),
         Command::Bench { command: BenchCommand::Commands(args) } => {
             exit_on_error(EXIT_FAILED, run_commands_bench(&args))

@@ -121,17 +121,15 @@ pub fn run_verify(settings: &Settings, args: VerifyArgs) -> ExitCode {
 
 fn trusted_keys(settings: &Settings, given: &[String]) -> anyhow::Result<Vec<VerifierKey>> {
     if !given.is_empty() {
-        return given
-            .iter()
-            .map(|k| VerifierKey::parse(k).with_context(|| format!("--key {k}")))
-            .collect();
+        return given.iter().map(|k| VerifierKey::parse(k).with_context(|| format!("--key {k}"))).collect();
     }
     PublicKeys::read(&settings.keys_dir())
         .and_then(|keys| keys.verifiers())
         .with_context(|| format!("reading the public keys in {}", settings.keys_dir().display()))
 }
 
-async fn verify(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<VerifyReport> {
+/// What `kirjuri verify` checks and finds, without printing (tests call it too).
+pub async fn verify(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<VerifyReport> {
     let keys = trusted_keys(settings, &args.key)?;
     let mut extra = Vec::new();
     for file in &args.against {
@@ -237,8 +235,8 @@ async fn bundle(settings: &Settings, args: &BundleArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.detail()))?;
     anyhow::ensure!(!events.is_empty(), "no {} {} in the log", args.kind, args.id);
-    let keyring = Keyring::open(&settings.keys_dir(), settings.signing_key_file.as_deref())
-        .context("opening the signing key")?;
+    let keyring =
+        Keyring::open(&settings.keys_dir(), settings.signing_key_file.as_deref()).context("opening the signing key")?;
     let mut tree = TreeFile::open(&settings.tree_path()).context("opening the tree file")?;
     // The tree may trail the log when no server runs: bring it up to the log's end first.
     let mut from = tree.position();
@@ -264,8 +262,14 @@ async fn bundle(settings: &Settings, args: &BundleArgs) -> anyhow::Result<()> {
         chrono::Utc::now(),
     )?;
     if withheld > 0 {
-        bundle.summary.en.push_str(&format!("\n\n{withheld} events holding personal data were left out of the bundle."));
-        bundle.summary.fi.push_str(&format!("\n\n{withheld} henkilötietoja sisältävää tapahtumaa jätettiin pois paketista."));
+        bundle
+            .summary
+            .en
+            .push_str(&format!("\n\n{withheld} events holding personal data were left out of the bundle."));
+        bundle
+            .summary
+            .fi
+            .push_str(&format!("\n\n{withheld} henkilötietoja sisältävää tapahtumaa jätettiin pois paketista."));
     }
     let text = serde_json::to_string_pretty(&bundle)?;
     match &args.output {

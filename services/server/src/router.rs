@@ -11,10 +11,10 @@ use crate::request_log;
 
 /// Every route the server answers (the API and the web pages), with the request log layer
 /// around them. Fails if the OpenAPI document cannot be serialised: a server that would answer
-/// `/api/v1/openapi.json` with nothing does not start.
-pub async fn router(state: AppState) -> anyhow::Result<Router> {
+/// `/api/v1/openapi.json` with nothing does not start. `session_key` signs the pages' sessions.
+pub async fn router(state: AppState, session_key: &[u8]) -> anyhow::Result<Router> {
     let api = kirjuri_api::router()?.with_state(state.clone());
-    let pages = kirjuri_web::routes().with_state(WebState::for_app(state.clone()).await);
+    let pages = kirjuri_web::routes().with_state(WebState::for_app(state.clone(), session_key).await);
     Ok(api
         .merge(pages)
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), kirjuri_api::metrics::track))

@@ -92,17 +92,26 @@ impl Application {
             }
             None => None,
         };
-        let router = crate::router::router(AppState {
-            integrity,
-            commands: crate::usecases::CommandBus::new(Arc::clone(&store)),
-            store: Arc::clone(&store),
-            store_kind: settings.store,
-            read_side: read_side.clone(),
-            metrics: Arc::default(),
-            shutting_down: shutting_down_receiver,
-            authenticator,
-            max_body_bytes: settings.max_body_bytes,
-        })
+        let session_key_path = settings.session_key_path();
+        let session_key =
+            tokio::task::spawn_blocking(move || kirjuri_integrity::keys::session_key_at(&session_key_path))
+                .await
+                .context("the task reading the session key panicked")?
+                .context("reading the web session key")?;
+        let router = crate::router::router(
+            AppState {
+                integrity,
+                commands: crate::usecases::CommandBus::new(Arc::clone(&store)),
+                store: Arc::clone(&store),
+                store_kind: settings.store,
+                read_side: read_side.clone(),
+                metrics: Arc::default(),
+                shutting_down: shutting_down_receiver,
+                authenticator,
+                max_body_bytes: settings.max_body_bytes,
+            },
+            &session_key,
+        )
         .await?;
         // A request body may pause at most this long between chunks, and a request (not a
         // response stream) may take at most this long: slow clients cannot hold handlers.

@@ -58,9 +58,10 @@ pub struct WebState {
 }
 
 impl WebState {
-    /// The pages' state over `app`, with the session key and sign-outs kept in `app`'s store.
-    pub async fn for_app(app: AppState) -> Self {
-        let web_sessions = Arc::new(session::SessionKey::for_store(Arc::clone(&app.store)).await);
+    /// The pages' state over `app`, with the session key's bytes (kept outside the store) and the
+    /// sign-outs kept in `app`'s store.
+    pub async fn for_app(app: AppState, session_key: &[u8]) -> Self {
+        let web_sessions = Arc::new(session::SessionKey::from_bytes(session_key));
         let web_session_ends = Arc::new(session::SessionEnds::for_store(Arc::clone(&app.store)));
         Self { app, web_sessions, web_session_ends }
     }

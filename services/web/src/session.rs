@@ -27,9 +27,9 @@ use aws_lc_rs::hmac;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use kirjuri_events::domain::{server_key, web_session};
-use kirjuri_events::{EventId, EventMetadata, EventPayload, EventType, ExpectedRevision, NewEvent, StreamName};
-use kirjuri_store::{EventStore, ReadStreamOptions, StoreError};
+use kirjuri_events::domain::web_session;
+use kirjuri_events::{EventMetadata, EventPayload, EventType, ExpectedRevision, NewEvent};
+use kirjuri_store::{EventStore, StoreError};
 use uuid::Uuid;
 
 use kirjuri_auth::oidc::OidcIdentity;
@@ -43,17 +43,13 @@ pub const LANG_COOKIE: &str = "kirjuri_lang";
 /// How long a session lasts at most (less when its token expires sooner).
 pub const SESSION_LENGTH: chrono::Duration = chrono::Duration::hours(12);
 
-/// The key sessions and CSRF tokens are signed with: one per store, kept as an event.
-///
-/// A server reads it from the store when it starts ([`SessionKey::for_store`]); if the store
-/// holds none yet, the first page that needs it makes one ([`SessionKey::ensure`]) and appends
-/// it with expected revision "no stream", so of two instances doing so at once one wins and
-/// the other reads the winner's key. (Made on first use rather than at start, so that starting
-/// a server writes nothing and a store that cannot be reached at start does not stop it; until
-/// the key is there, pages answer 503.)
+/// The key sessions and CSRF tokens are signed with. It is kept outside the event store (a
+/// file with mode 0600, `<data_dir>/keys/session.key` or the `session_key_file` setting, which
+/// instances serving one store share), so that reading the store or a backup of it does not let
+/// anyone forge a session. Stores written before it moved still hold an old key as an event
+/// (`SessionKeyCreated`); it is no longer read, so sessions it signed ended with the move.
 pub struct SessionKey {
     key: tokio::sync::OnceCell<hmac::Key>,
-    store: Option<Arc<dyn EventStore>>,
 }
 
 impl std::fmt::Debug for SessionKey {
@@ -75,88 +71,21 @@ pub struct KeyUnavailable;
 /// How many bytes a session key has.
 const KEY_BYTES: usize = 32;
 
-/// Reads the web session key from its stream in `store`; if there is none, makes one and
-/// appends it with expected revision "no stream" (a conflict means another instance won: its
-/// key is read back).
-async fn load_or_create(store: &dyn EventStore) -> anyhow::Result<Vec<u8>> {
-    use anyhow::Context as _;
-    let stream = server_key::session_key_stream().context("naming the session key's stream")?;
-    if let Some(key) = read_key(store, &stream).await? {
-        return Ok(key);
-    }
-    let bytes = random_bytes::<KEY_BYTES>().context("making the web session key")?;
-    let created = server_key::SessionKeyCreated { key: hex(&bytes), created_at: Utc::now() };
-    let event_type = EventType::parse(server_key::SESSION_KEY_CREATED).context("the key event's type")?;
-    let data = EventPayload::from_value(&created).context("encoding the key event")?;
-    let metadata = EventMetadata { actor: Some("system:kirjuri-serve".to_owned()), ..EventMetadata::default() };
-    let event = NewEvent::new(EventId::random(), event_type, data).with_metadata(metadata);
-    match store.append(&stream, ExpectedRevision::NoStream, vec![event]).await {
-        Ok(_) => {
-            tracing::info!("web session key made and recorded");
-            Ok(bytes.to_vec())
-        }
-        Err(StoreError::Conflict { .. }) => read_key(store, &stream)
-            .await?
-            .context("another instance recorded the session key, but it cannot be read back"),
-        Err(error) => Err(error).context("recording the web session key"),
-    }
-}
-
-/// The key recorded in `stream`, if there is one.
-async fn read_key(store: &dyn EventStore, stream: &StreamName) -> anyhow::Result<Option<Vec<u8>>> {
-    use anyhow::Context as _;
-    let events = store.read_stream(stream, ReadStreamOptions::forward(1)).await.context("reading the session key")?;
-    let Some(event) = events.first() else { return Ok(None) };
-    let created: server_key::SessionKeyCreated = event.data.decode().context("decoding the session key")?;
-    let bytes = unhex(&created.key).filter(|bytes| bytes.len() == KEY_BYTES).context("the session key is malformed")?;
-    Ok(Some(bytes))
-}
-
 impl SessionKey {
-    /// A fresh random 256-bit key, held only here (for tests; a server uses [`SessionKey::for_store`]).
+    /// A fresh random 256-bit key, held only here (for tests; a server reads its key file).
     pub fn generate() -> Result<Self, RandomFailed> {
         Ok(Self::from_bytes(&random_bytes::<KEY_BYTES>()?))
     }
 
     /// The key with these bytes, held only here.
     pub fn from_bytes(bytes: &[u8]) -> Self {
-        Self { key: tokio::sync::OnceCell::new_with(Some(hmac::Key::new(hmac::HMAC_SHA256, bytes))), store: None }
+        Self { key: tokio::sync::OnceCell::new_with(Some(hmac::Key::new(hmac::HMAC_SHA256, bytes))) }
     }
 
-    /// The key of `store`: read now if the store holds one (a store that cannot be read now is
-    /// logged and tried again by [`SessionKey::ensure`]); made by `ensure` if it holds none.
-    pub async fn for_store(store: Arc<dyn EventStore>) -> Self {
-        let key = tokio::sync::OnceCell::new();
-        let existing = match server_key::session_key_stream() {
-            Ok(stream) => read_key(&*store, &stream).await,
-            Err(error) => Err(error.into()),
-        };
-        match existing {
-            Ok(Some(bytes)) => {
-                let _ = key.set(hmac::Key::new(hmac::HMAC_SHA256, &bytes));
-            }
-            Ok(None) => tracing::debug!("no web session key yet; the first page that needs one makes it"),
-            Err(error) => {
-                tracing::warn!(error = %format!("{error:#}"), "the web session key cannot be read now; pages try again")
-            }
-        }
-        Self { key, store: Some(store) }
-    }
-
-    /// Makes sure the key is held: read from the store, or made and recorded if it holds none.
+    /// Whether the key is held (it always is once made by [`SessionKey::from_bytes`]); a 503
+    /// page otherwise.
     pub async fn ensure(&self) -> Result<(), KeyUnavailable> {
-        let store = self.store.as_ref();
-        self.key
-            .get_or_try_init(|| async {
-                let store = store.ok_or(KeyUnavailable)?;
-                let bytes = load_or_create(&**store).await.map_err(|error| {
-                    tracing::warn!(error = %format!("{error:#}"), "the web session key cannot be read or made");
-                    KeyUnavailable
-                })?;
-                Ok(hmac::Key::new(hmac::HMAC_SHA256, &bytes))
-            })
-            .await
-            .map(|_| ())
+        if self.key.initialized() { Ok(()) } else { Err(KeyUnavailable) }
     }
 
     /// The MAC of `data` for `purpose`; empty while the key is not held (see [`SessionKey::ensure`]).
@@ -481,31 +410,6 @@ mod tests {
         assert_eq!(SessionKey::from_bytes(b"another key").open(&cookie, now), None);
         assert_eq!(key().open("garbage", now), None);
         assert_eq!(key().open("", now), None);
-    }
-
-    #[tokio::test]
-    async fn two_instances_starting_together_on_one_store_end_up_with_one_key() {
-        let dir = tempfile::tempdir().expect("a temp dir");
-        let open = || {
-            let options = kirjuri_store::SqliteStoreOptions::new(dir.path().join("events.sqlite"));
-            std::sync::Arc::new(kirjuri_store::SqliteStore::open(options).expect("the store opens"))
-        };
-        let (first_store, second_store) = (open(), open());
-        let (first, second) =
-            tokio::join!(SessionKey::for_store(first_store.clone()), SessionKey::for_store(second_store));
-        assert!(first.csrf_token("cookie").is_empty(), "no key is made at start");
-        let (made, also_made) = tokio::join!(first.ensure(), second.ensure());
-        made.expect("a key");
-        also_made.expect("a key");
-        let now = Utc::now();
-        let cookie = first.seal(&token_session(now));
-        assert!(second.open(&cookie, now).is_some(), "a session sealed by one opens on the other");
-        let restarted = SessionKey::for_store(open()).await;
-        assert!(restarted.open(&cookie, now).is_some(), "and after a restart");
-        let stream = server_key::session_key_stream().expect("a stream name");
-        let events = first_store.read_stream(&stream, ReadStreamOptions::forward(10)).await.expect("reads");
-        assert_eq!(events.len(), 1, "one key event");
-        assert_eq!(events[0].metadata.tenant, None, "the key belongs to no municipality");
     }
 
     #[test]
