@@ -18,3 +18,14 @@ kirjuri_store::conformance_suite!(
     kurrent_store,
     #[cfg_attr(not(kirjuri_kurrentdb), ignore = "KIRJURI_TEST_KURRENTDB was not set when the tests were built: no KurrentDB server")]
 );
+
+/// The log's tree over this backend (see `integrity_conformance`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(kirjuri_kurrentdb),
+    ignore = "KIRJURI_TEST_KURRENTDB was not set when the tests were built: no KurrentDB server"
+)]
+async fn the_log_tree_is_the_same_whatever_the_backend() {
+    let Some(under_test) = kurrent_store().await else { return };
+    crate::integrity_conformance::the_log_tree_is_the_same_whatever_the_backend(&*under_test.store).await;
+}

@@ -356,9 +356,7 @@ async fn a_practice_bundle_checks_out_offline_and_fails_with_one_byte_changed() 
     assert!(kirjuri_integrity::bundle::verify_bundle(&text, Some(&[stranger.verifier()])).is_err());
 
     // An independent verifier, sharing no code with kirjuri, agrees.
-    let python = std::process::Command::new("python3").args(["-c", "import cryptography"]).output();
-    if !python.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped: the independent Python verifier needs python3 and its cryptography package");
+    if !python_verifier_available() {
         return;
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ops/verify_bundle.py");
@@ -379,4 +377,161 @@ async fn a_practice_bundle_checks_out_offline_and_fails_with_one_byte_changed() 
     assert!(accepted.status.success(), "{}", String::from_utf8_lossy(&accepted.stdout));
     let refused = run(&bad);
     assert_eq!(refused.status.code(), Some(1), "{}", String::from_utf8_lossy(&refused.stdout));
+}
+
+fn checkpoint_cosignatures(body: &serde_json::Value) -> Vec<serde_json::Value> {
+    body["cosignatures"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_witnesses_the_log_and_a_forked_log_raises_an_alarm_instead_of_a_cosignature() {
+    use kirjuri::settings::WitnessedLog;
+    // The witness's key first, so that the log can name it among its accepted witnesses.
+    let witness_dir = tempfile::Builder::new().prefix("kirjuri-witness-").tempdir().expect("a temp dir");
+    let witness_key =
+        kirjuri_integrity::Keyring::init(&witness_dir.path().join("keys"), Some("kirjuri.espoo.example/log"))
+            .expect("makes the witness's key")
+            .signer
+            .verifier();
+    let log = kirjuri_tests::spawn_app_with(|s| {
+        s.accepted_witnesses = vec![witness_key.encode()];
+        s.log_origin = Some("kirjuri.kuopio.example/log".into());
+    })
+    .await;
+    let kuopio = kirjuri_events::domain::MunicipalityId::random();
+    log.register_municipality(kuopio).await;
+    let token = log.token_for(kuopio);
+    log.wait_for_projections().await;
+    let keys: serde_json::Value = log.get("/.well-known/kirjuri/keys").await.json().await.expect("JSON");
+    let log_vkey = keys["keys"][0]["vkey"].as_str().expect("a vkey").to_owned();
+    assert!(log_vkey.starts_with("kirjuri.kuopio.example/log+"), "{log_vkey}");
+
+    // The partner instance witnesses it every second: a cosignature arrives and is kept.
+    let witness_settings = Settings {
+        data_dir: witness_dir.path().to_path_buf(),
+        bind: ([127, 0, 0, 1], 0).into(),
+        witness_logs: vec![WitnessedLog { url: log.address.clone(), vkey: log_vkey.clone() }],
+        witness_every_seconds: 1,
+        ..Settings::default()
+    };
+    let witness = kirjuri_tests::spawn_app_in(witness_dir, witness_settings.clone()).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let checkpoint = loop {
+        let body: serde_json::Value =
+            log.get_as(&token, "/api/v1/integrity/checkpoint").await.json().await.expect("JSON");
+        let size = body["size"].as_u64().expect("a size");
+        let cosigned = checkpoint_cosignatures(&body);
+        if !cosigned.is_empty() {
+            break body;
+        }
+        assert!(std::time::Instant::now() < deadline, "no cosignature of size {size} arrived: {body}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let cosignature = &checkpoint_cosignatures(&checkpoint)[0];
+    assert_eq!(cosignature["witness"], "kirjuri.espoo.example/log");
+    // Anyone can check the cosignature with the witness's key.
+    let note =
+        format!("{}{}", checkpoint["note"].as_str().expect("a note"), cosignature["line"].as_str().expect("a line"));
+    let signed = kirjuri_integrity::SignedNote::parse(&note).expect("parses");
+    assert_eq!(signed.cosignatures(std::slice::from_ref(&witness_key)).expect("verifies").len(), 1);
+    let metrics = log.get("/metrics").await.text().await.expect("text");
+    assert!(
+        metrics.contains("kirjuri_log_cosignatures 1") || metrics.contains("kirjuri_log_cosignatures 2"),
+        "{metrics}"
+    );
+
+    // A forged or unknown cosignature is refused with the reason, never kept.
+    let size = checkpoint["size"].as_u64().expect("a size");
+    for (body, status) in [
+        (serde_json::json!({"size": size, "line": "\u{2014} kirjuri.espoo.example/log AAAA\n"}), 400),
+        (serde_json::json!({"size": size, "line": "not a signature line\n"}), 400),
+        (serde_json::json!({"size": size + 999, "line": cosignature["line"]}), 404),
+        (serde_json::json!({"size": size}), 400),
+    ] {
+        let response =
+            log.client.post(log.url("/.well-known/kirjuri/cosignature")).json(&body).send().await.expect("sent");
+        assert_eq!(response.status(), status, "{body}");
+    }
+    let stranger = kirjuri_integrity::Signer::from_pkcs8(
+        "stranger.example",
+        &kirjuri_integrity::Signer::generate_pkcs8().expect("a key"),
+    )
+    .expect("reads");
+    let text = kirjuri_integrity::SignedNote::parse(checkpoint["note"].as_str().expect("a note")).expect("parses").text;
+    let forged = serde_json::json!({"size": size, "line": stranger.cosign(&text, 1_765_000_000)});
+    let response =
+        log.client.post(log.url("/.well-known/kirjuri/cosignature")).json(&forged).send().await.expect("sent");
+    assert_eq!(response.status(), 403, "a witness the log does not accept");
+
+    // A fork: an instance holding the same key and origin, with another history.
+    let fork_dir = tempfile::Builder::new().prefix("kirjuri-fork-").tempdir().expect("a temp dir");
+    copy_dir(&log.data_dir().join("keys"), &fork_dir.path().join("keys"));
+    let fork_settings =
+        Settings { data_dir: fork_dir.path().to_path_buf(), bind: ([127, 0, 0, 1], 0).into(), ..Settings::default() };
+    let fork = kirjuri_tests::spawn_app_in(fork_dir, fork_settings).await;
+    for _ in 0..3 {
+        fork.register_municipality(kirjuri_events::domain::MunicipalityId::random()).await;
+    }
+    fork.wait_for_projections().await;
+    // The witness's own keys and tree, as its background round uses them.
+    let integrity = std::sync::Arc::new(kirjuri_app_integrity(&witness_settings));
+    let client = reqwest::Client::new();
+    let outcome = kirjuri::witness::witness_once(
+        &integrity,
+        &client,
+        &WitnessedLog { url: fork.address.clone(), vkey: log_vkey.clone() },
+    )
+    .await
+    .expect("the round runs");
+    assert!(matches!(outcome, kirjuri::witness::Witnessed::Alarm(_)), "{outcome:?}");
+    let metrics = witness.get("/metrics").await.text().await.expect("text");
+    assert!(metrics.contains("kirjuri_witness_alarms_total 1"), "{metrics}");
+    // The honest log, witnessed again, is still consistent with what was cosigned.
+    log.register_municipality(kirjuri_events::domain::MunicipalityId::random()).await;
+    log.wait_for_projections().await;
+    let outcome =
+        kirjuri::witness::witness_once(&integrity, &client, &WitnessedLog { url: log.address.clone(), vkey: log_vkey })
+            .await
+            .expect("the round runs");
+    assert!(
+        matches!(outcome, kirjuri::witness::Witnessed::Cosigned(_) | kirjuri::witness::Witnessed::Unchanged(_)),
+        "{outcome:?}"
+    );
+}
+
+fn kirjuri_app_integrity(settings: &Settings) -> kirjuri::integrity::Integrity {
+    kirjuri::integrity::Integrity::open(settings).expect("opens the witness's keys and tree")
+}
+
+/// Whether python3 with `cryptography` is here; without it the Python checks fail saying what to
+/// install, unless `KIRJURI_SKIP_PYTHON=1` says to skip them (then they say "skipped").
+fn python_verifier_available() -> bool {
+    let python = std::process::Command::new("python3").args(["-c", "import cryptography"]).output();
+    if python.is_ok_and(|o| o.status.success()) {
+        return true;
+    }
+    if std::env::var("KIRJURI_SKIP_PYTHON").is_ok_and(|v| v == "1") {
+        eprintln!(
+            "skipped: KIRJURI_SKIP_PYTHON=1 (the independent bundle verifier needs python3 and python3-cryptography)"
+        );
+        return false;
+    }
+    panic!(
+        "the independent bundle verifier needs python3 and its cryptography package: apt-get install python3-cryptography (or set KIRJURI_SKIP_PYTHON=1 to skip it)"
+    );
+}
+
+#[test]
+fn the_independent_python_verifier_passes_its_own_adversarial_vectors() {
+    if !python_verifier_available() {
+        return;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ops/verify_bundle_selftest.py");
+    let output = std::process::Command::new("python3").arg(&script).output().expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

@@ -18,6 +18,7 @@ mod conformance_sqlite;
 mod crash;
 mod determinism;
 mod integrity;
+mod integrity_conformance;
 mod layering;
 mod lists;
 mod live;

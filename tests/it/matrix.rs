@@ -70,6 +70,17 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("get", "/api/v1/state/{kind}/{id}"), AUDIT),
         (("get", "/api/v1/diff/{kind}/{id}"), AUDIT),
         (("get", "/api/v1/municipalities/{municipality}/picture/diff"), AUDIT),
+        // The verifiable log: proofs and bundles like the audit trail; what partner witnesses and
+        // transparency tooling read (sizes, roots and public keys only) and post needs no sign-in.
+        (("get", "/api/v1/integrity/checkpoint"), AUDIT),
+        (("get", "/api/v1/integrity/checkpoints"), AUDIT),
+        (("get", "/api/v1/integrity/proofs/inclusion"), AUDIT),
+        (("get", "/api/v1/integrity/proofs/consistency"), AUDIT),
+        (("get", "/api/v1/integrity/bundles/{kind}/{id}"), AUDIT),
+        (("get", "/.well-known/kirjuri/keys"), Rule::Public),
+        (("get", "/.well-known/kirjuri/checkpoint"), Rule::Public),
+        (("get", "/.well-known/kirjuri/consistency"), Rule::Public),
+        (("post", "/.well-known/kirjuri/cosignature"), Rule::Public),
     ]);
     let commands: [(Rule, &[&'static str]); 9] = [
         (

@@ -235,3 +235,145 @@ async fn only_auditors_and_admins_read_the_access_log_and_only_their_own_municip
     assert_eq!(widened.status(), StatusCode::BAD_REQUEST);
     assert_eq!(app.get_as(&admin.token, "/api/v1/access-log?from=someday").await.status(), StatusCode::BAD_REQUEST);
 }
+
+/// The store file's bytes (with its WAL), to look for text that must not be in it.
+fn store_bytes(app: &TestApp) -> Vec<u8> {
+    let mut bytes = std::fs::read(app.data_dir().join("events.sqlite")).expect("reads the store");
+    if let Ok(wal) = std::fs::read(app.data_dir().join("events.sqlite-wal")) {
+        bytes.extend(wal);
+    }
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personal_text_is_stored_sealed_and_an_erased_person_is_forgotten_while_every_proof_holds() {
+    let app = spawn_app().await;
+    let kuopio = MunicipalityId::random();
+    let coach = caller(&app, kuopio, &[Role::Coach]);
+    let coachee = caller(&app, kuopio, &[Role::Staff]);
+    let (engagement, _) = engagement_with_a_personal_note(&app, kuopio, &coach, &[&coachee]).await;
+    let word = "jännittävänsä";
+    assert!(!contains(&store_bytes(&app), word), "the log holds only ciphertext");
+
+    let read: Value = app.get_as(&coach.token, &notes_path(engagement, "preparing")).await.json().await.expect("JSON");
+    assert_eq!(read["notes"][0]["personal_text"], PERSONAL_TEXT, "{read}");
+    let settings = kirjuri::Settings { data_dir: app.data_dir().to_path_buf(), ..kirjuri::Settings::default() };
+    let report = kirjuri::personal_cli::report(&settings, &coachee.subject).await.expect("reports");
+    assert!(report.to_string().contains(word), "the access report opens the person's text: {report}");
+
+    // Erased: a reason and a legal basis are required, then the text is gone for everyone.
+    let args = |reason: &str| kirjuri::personal_cli::EraseArgs {
+        person: coachee.subject.clone(),
+        reason: reason.to_owned(),
+        legal_basis: "GDPR art. 17(1)(a)".to_owned(),
+        actor: "cli:admin".to_owned(),
+    };
+    assert!(kirjuri::personal_cli::erase(&settings, &args(" ")).await.is_err(), "a reason is required");
+    kirjuri::personal_cli::erase(&settings, &args("the person's request of 2026-12-01")).await.expect("erases");
+    for reader in [&coach, &coachee] {
+        let read: Value =
+            app.get_as(&reader.token, &notes_path(engagement, "after the erasure")).await.json().await.expect("JSON");
+        assert_eq!(read["notes"][0]["personal_text"], Value::Null, "{read}");
+        assert_eq!(read["notes"][0]["personal_text_erased"], true, "{read}");
+        assert_eq!(read["notes"][0]["happened"]["fi"], "Videopuhelut onnistuivat, kirjaaminen jäi kesken.");
+    }
+    let report = kirjuri::personal_cli::report(&settings, &coachee.subject).await.expect("reports");
+    assert!(!report.to_string().contains(word), "{report}");
+    assert!(report["erased"]["legal_basis"] == "GDPR art. 17(1)(a)", "{report}");
+    let token = app.token_for(kuopio);
+    let hits: Value = app.get_as(&token, &format!("/api/v1/search?q={word}")).await.json().await.expect("JSON");
+    assert_eq!(hits["total"], 0, "{hits}");
+
+    // No new personal text about an erased person is kept: a clear refusal, nothing written.
+    let session = Uuid::new_v4();
+    let response = app
+        .post_command(
+            "hold-session",
+            &Uuid::new_v4().to_string(),
+            &json!({"engagement": engagement, "session": session, "date": "2026-02-02", "format": "group",
+                    "duration_minutes": 60, "topics": [], "attendees": 2}),
+        )
+        .await;
+    assert!(response.status().is_success());
+    let before = app.events_in_stream(&format!("engagement-{engagement}"));
+    let response = app
+        .post_command(
+            "record-note",
+            &Uuid::new_v4().to_string(),
+            &json!({"engagement": engagement, "note": Uuid::new_v4(), "session": session, "author": coach.subject,
+                    "planned": {"fi": "a"}, "happened": {"fi": "b"}, "why_different": {"fi": "c"},
+                    "keep_or_change": {"fi": "d"}, "personal": {"text": "Uusi huomio.", "classification": "personal"}}),
+        )
+        .await;
+    let status = response.status();
+    let problem = response.text().await.unwrap_or_default();
+    assert!(status.is_client_error(), "{status}: {problem}");
+    assert!(problem.contains("erased"), "{problem}");
+    assert_eq!(app.events_in_stream(&format!("engagement-{engagement}")), before);
+
+    // The log still proves itself: the erasure destroyed a key, not a byte of the log.
+    app.wait_for_projections().await;
+    let checkpoint = app.get_as(&token, "/api/v1/integrity/checkpoint").await;
+    assert_eq!(checkpoint.status(), StatusCode::OK);
+    let args = kirjuri::integrity_cli::VerifyArgs { against: Vec::new(), key: Vec::new(), json: true };
+    let verified = kirjuri::integrity_cli::verify(&settings, &args).await.expect("verify runs");
+    assert!(verified.healthy && !verified.checkpoints.is_empty(), "{verified:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_written_before_sealing_is_sealed_in_place_before_its_tree_is_first_computed() {
+    use kirjuri_events::{EventId, EventMetadata, EventPayload, EventType, ExpectedRevision, NewEvent, StreamName};
+    use kirjuri_store::{EventStore, SqliteStore, SqliteStoreOptions};
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let settings = kirjuri::Settings {
+        data_dir: dir.path().to_path_buf(),
+        bind: ([127, 0, 0, 1], 0).into(),
+        ..kirjuri::Settings::default()
+    };
+    // As today's code wrote it: an engagement and a note with its personal text in the clear.
+    let engagement = Uuid::new_v4();
+    let kuopio = MunicipalityId::random();
+    {
+        let store = SqliteStore::open(SqliteStoreOptions::new(settings.sqlite_path())).expect("opens");
+        let stream = StreamName::parse(&format!("engagement-{engagement}")).expect("a name");
+        let event = |kind: &str, data: Value| {
+            NewEvent::new(
+                EventId::random(),
+                EventType::parse(kind).expect("a type"),
+                EventPayload::from_value(&data).expect("JSON"),
+            )
+            .with_metadata(EventMetadata { tenant: Some(kuopio.to_string()), ..EventMetadata::default() })
+        };
+        let events = vec![
+            event(
+                "EngagementStarted",
+                json!({"engagement": engagement, "municipality": kuopio, "coach": "hlo-coach",
+                "coachees": ["hlo-anna"], "goals": [{"fi": "Tavoite"}], "started": "2026-01-05"}),
+            ),
+            event(
+                "SessionHeld",
+                json!({"engagement": engagement, "session": engagement, "date": "2026-01-12",
+                "format": "one_to_one", "duration_minutes": 60, "topics": [], "attendees": 2}),
+            ),
+            event(
+                "NoteRecorded",
+                json!({"engagement": engagement, "note": engagement, "session": engagement,
+                "author": "hlo-coach", "planned": {"fi": "a"}, "happened": {"fi": "b"}, "why_different": {"fi": "c"},
+                "keep_or_change": {"fi": "d"}, "personal": {"text": PERSONAL_TEXT, "classification": "personal"}}),
+            ),
+        ];
+        store.append(&stream, ExpectedRevision::NoStream, events).await.expect("appends");
+    }
+    let app = kirjuri_tests::spawn_app_in(dir, settings.clone()).await;
+    assert!(!contains(&store_bytes(&app), "jännittävänsä"), "sealed in place at start");
+    let report = kirjuri::personal_cli::report(&settings, "hlo-anna").await.expect("reports");
+    assert!(report.to_string().contains("jännittävänsä"), "and it still opens for who may read it: {report}");
+    app.wait_for_projections().await;
+    let args = kirjuri::integrity_cli::VerifyArgs { against: Vec::new(), key: Vec::new(), json: true };
+    let verified = kirjuri::integrity_cli::verify(&settings, &args).await.expect("verify runs");
+    assert!(verified.healthy, "{verified:?}");
+}

@@ -71,9 +71,9 @@ pub async fn spawn_app_with_demo() -> (TestApp, MunicipalityId) {
     let (data_dir, settings) = test_settings(|_| {});
     let store: Arc<dyn EventStore> =
         Arc::new(SqliteStore::open(SqliteStoreOptions::new(settings.sqlite_path())).expect("the store opens"));
-    kirjuri::demo::run_demo(Arc::clone(&store), &kirjuri::demo::DemoArgs::default())
-        .await
-        .expect("the demo is written");
+    // Written as `kirjuri demo` writes it: personal text sealed before it is appended.
+    let (sealed, _) = kirjuri::startup::sealing(&settings, Arc::clone(&store)).await.expect("the key store opens");
+    kirjuri::demo::run_demo(sealed, &kirjuri::demo::DemoArgs::default()).await.expect("the demo is written");
     let first = store
         .read_all(ReadAllOptions::forward(1).filtered(EventFilter::types(["MunicipalityRegistered"])))
         .await
@@ -94,6 +94,13 @@ pub async fn spawn_app_with_store(store: Arc<dyn EventStore>) -> TestApp {
     let (data_dir, settings) = test_settings(|_| {});
     let application = Application::build_without_projections(settings, store).await.expect("the application builds");
     start(application, data_dir)
+}
+
+/// The real server over an existing data directory `dir` with `settings` (its `data_dir` must be
+/// `dir`; the bind address should be port 0).
+pub async fn spawn_app_in(dir: TempDir, settings: Settings) -> TestApp {
+    let application = Application::build(settings).await.expect("the application builds");
+    start(application, dir)
 }
 
 fn test_settings(configure: impl FnOnce(&mut Settings)) -> (TempDir, Settings) {

@@ -8,7 +8,8 @@
 //! log extends an earlier one (a consistency proof); `verify` recomputes the whole tree from
 //! the events and names the first one that differs ([`verify`]); an evidence bundle carries
 //! events, their proofs, a checkpoint and the keys in one file anyone can check offline
-//! ([`bundle`]).
+//! ([`bundle`]). Personal text is sealed before it reaches the log, under keys per data subject
+//! kept outside it, so erasing a person leaves every proof valid ([`personal`]).
 
 pub mod bundle;
 pub mod canonical;
@@ -16,6 +17,7 @@ pub mod keys;
 pub mod leaf;
 pub mod merkle;
 pub mod note;
+pub mod personal;
 pub mod tree;
 pub mod verify;
 

@@ -88,6 +88,7 @@ pub(crate) fn apply_batch(connection: &mut Connection, batch: &[RecordedEvent]) 
         // catalogue: no audit row, no read model (the checkpoint still moves past them).
         if !kirjuri_events::domain::server_key::is_server_key_stream(&event.stream)
             && !kirjuri_events::domain::web_session::is_web_session_stream(&event.stream)
+            && !kirjuri_events::domain::erasure::is_erasure_stream(&event.stream)
         {
             apply_event(&transaction, &mut state, event)?;
         }

@@ -36,7 +36,7 @@ pub async fn checkpoint(
 /// `GET /api/v1/integrity/checkpoints?size=`: the signed checkpoint of `size` events, or the
 /// smallest one covering them.
 #[utoipa::path(get, path = "/api/v1/integrity/checkpoints", tag = "integrity", security(("bearer" = [])),
-    params(("size" = u64, Query, minimum = 0, description = "A tree size (events)")),
+    params(("size" = u64, Query, description = "A tree size (events)")),
     responses(
         (status = 200, description = "The checkpoint", body = CheckpointBody),
         (status = 400, description = "A malformed or missing parameter", body = ProblemDetailsSchema, content_type = "application/problem+json"),
@@ -58,7 +58,7 @@ pub async fn checkpoints(
 #[utoipa::path(get, path = "/api/v1/integrity/proofs/inclusion", tag = "integrity", security(("bearer" = [])),
     params(
         ("event" = Uuid, Query, description = "The event's id"),
-        ("size" = Option<u64>, Query, minimum = 1, description = "The tree size (default: the latest checkpoint's)"),
+        ("size" = Option<u64>, Query, description = "The tree size, at least 1 (default: the latest checkpoint's)"),
     ),
     responses(
         (status = 200, description = "The inclusion proof", body = InclusionBody),
@@ -135,4 +135,63 @@ pub async fn bundle(
     ))]
 pub async fn keys(State(state): State<AppState>) -> Result<Json<KeysBody>, ApiError> {
     Ok(Json(KeysBody::from(state.integrity()?.public_keys())))
+}
+
+/// `GET /.well-known/kirjuri/checkpoint`: the latest signed checkpoint as a C2SP signed note, for
+/// partner witnesses and transparency-log tooling (no sign-in: it reveals the log's size and root
+/// only).
+#[utoipa::path(get, path = "/.well-known/kirjuri/checkpoint", tag = "integrity",
+    responses(
+        (status = 200, description = "The signed note", body = String, content_type = "text/plain"),
+        (status = 404, description = "The log is empty", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 503, description = "This server does not keep the log's tree", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+    ))]
+pub async fn public_checkpoint(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let checkpoint = state.integrity()?.latest().await?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], checkpoint.note).into_response())
+}
+
+/// `GET /.well-known/kirjuri/consistency?from=&to=`: a consistency proof for partner witnesses
+/// (no sign-in: sizes and hashes only).
+#[utoipa::path(get, path = "/.well-known/kirjuri/consistency", tag = "integrity",
+    params(
+        ("from" = u64, Query, minimum = 1, description = "The older tree size"),
+        ("to" = u64, Query, minimum = 1, description = "The newer tree size, at least `from`"),
+    ),
+    responses(
+        (status = 200, description = "The consistency proof", body = ConsistencyBody),
+        (status = 400, description = "A malformed or missing parameter, or sizes outside the tree", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 503, description = "This server does not keep the log's tree", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+    ))]
+pub async fn public_consistency(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ConsistencyBody>, ApiError> {
+    let (from, to) = integrity::from_to(raw.as_deref())?;
+    Ok(Json(state.integrity()?.consistency_unchecked(from, to).await?))
+}
+
+/// `POST /.well-known/kirjuri/cosignature`: a partner witness's cosignature of one of this log's
+/// checkpoints; kept when it is by an accepted witness and verifies.
+#[utoipa::path(post, path = "/.well-known/kirjuri/cosignature", tag = "integrity",
+    request_body = kirjuri_app::witness::CosignatureRequest,
+    responses(
+        (status = 204, description = "The cosignature is kept"),
+        (status = 400, description = "A malformed body or a cosignature that does not verify", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 403, description = "Not a witness this log accepts", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 404, description = "No checkpoint of that size was signed", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+        (status = 503, description = "This server does not keep the log's tree", body = ProblemDetailsSchema, content_type = "application/problem+json"),
+    ))]
+pub async fn cosignature(
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let request: kirjuri_app::witness::CosignatureRequest = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::from(kirjuri_app::AppError::bad_request(format!("body: {e}"))))?;
+    let integrity = state.integrity()?;
+    let witnesses = integrity.accepted_witnesses().to_vec();
+    kirjuri_app::witness::accept_cosignature(&integrity, &witnesses, request).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -98,7 +98,10 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(integrity::inclusion))
         .routes(routes!(integrity::consistency))
         .routes(routes!(integrity::bundle))
-        .routes(routes!(integrity::keys));
+        .routes(routes!(integrity::keys))
+        .routes(routes!(integrity::public_checkpoint))
+        .routes(routes!(integrity::public_consistency))
+        .routes(routes!(integrity::cosignature));
     commands::routes(router).split_for_parts()
 }
 
@@ -216,6 +219,8 @@ mod tests {
                 Some((1..=kirjuri_app::audit::MAX_PAGE_LIMIT as usize).contains(&value))
             }
             "limit" => Some((1..=kirjuri_views::lists::MAX_LIST_LIMIT).contains(&value)),
+            // A tree size is any whole number (one outside the tree is answered, not misread).
+            "size" if path_has("integrity") => Some(true),
             _ => None,
         }
     }

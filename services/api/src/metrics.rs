@@ -68,6 +68,17 @@ pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError
             }
         }
     }
+    if let Some(integrity) = &state.integrity {
+        let (cosignatures, alarms) = integrity.witness_report().await?;
+        out.push_str("# HELP kirjuri_witness_alarms_total Inconsistencies found while witnessing partner logs (forks, shrinking trees, bad signatures).\n");
+        out.push_str("# TYPE kirjuri_witness_alarms_total counter\n");
+        let _ = writeln!(out, "kirjuri_witness_alarms_total {}", alarms.len());
+        out.push_str(
+            "# HELP kirjuri_log_cosignatures Partner witnesses' cosignatures kept of this log's checkpoints.\n",
+        );
+        out.push_str("# TYPE kirjuri_log_cosignatures gauge\n");
+        let _ = writeln!(out, "kirjuri_log_cosignatures {}", cosignatures.len());
+    }
     Ok(([(header::CONTENT_TYPE, HeaderValue::from_static(TEXT_FORMAT))], out).into_response())
 }
 

@@ -49,6 +49,9 @@ pub struct CoachingNoteBody {
     pub personal_text: Option<String>,
     /// Whether the note has personal text that this caller may not read.
     pub personal_text_withheld: bool,
+    /// Whether the note's personal text was erased for good (a person it is about had their
+    /// personal data erased).
+    pub personal_text_erased: bool,
 }
 
 /// An engagement's notes.
@@ -87,6 +90,7 @@ impl From<CoachingNotes> for CoachingNotesBody {
                     keep_or_change: n.note.keep_or_change,
                     personal_text: n.note.personal.map(|p| p.text),
                     personal_text_withheld: n.personal_withheld,
+                    personal_text_erased: n.personal_erased,
                 })
                 .collect(),
         }
@@ -157,9 +161,10 @@ pub async fn coaching_notes(
 ) -> Result<Response, ApiError> {
     let engagement = EngagementId(uuid_parameter("engagement", &engagement)?);
     let purpose = notes_purpose(raw.as_deref())?;
-    let notes = read_coaching_notes(&*state.store, &principal, engagement, purpose, Utc::now())
-        .await
-        .map_err(personal_data_error)?;
+    let notes =
+        read_coaching_notes(&*state.store, state.personal_keys.as_deref(), &principal, engagement, purpose, Utc::now())
+            .await
+            .map_err(personal_data_error)?;
     let revision = notes.revision;
     let mut response = no_store(Json(CoachingNotesBody::from(notes)).into_response());
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", revision.0)) {

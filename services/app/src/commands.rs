@@ -271,6 +271,11 @@ fn refusal(error: UseCaseError, idempotency_key: &str) -> AppError {
             AppError::new(ErrorCode::StoreUnavailable, "the event store is unavailable; retry the command")
                 .with_cause(error)
         }
+        // The store refused the data itself: personal text about someone whose personal data was
+        // erased (kept no more), or naming nobody it is about.
+        UseCaseError::Store(StoreError::InvalidArgument { field: "data", ref rule }) => {
+            AppError::new(ErrorCode::CommandRefused, format!("nothing was written: {rule}"))
+        }
         UseCaseError::Undecodable { .. } | UseCaseError::Store(_) => AppError::internal(error),
     }
 }

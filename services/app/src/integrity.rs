@@ -43,6 +43,8 @@ pub struct Integrity {
     every_events: u64,
     every_seconds: u64,
     readers: Mutex<Vec<TreeFile>>,
+    /// Witnesses whose cosignatures are kept (setting `accepted_witnesses`).
+    accepted_witnesses: Vec<VerifierKey>,
     /// One signer at a time in this process (SQLite serialises other processes).
     signing: Mutex<Option<TreeFile>>,
 }
@@ -120,7 +122,7 @@ pub struct InclusionBody {
 }
 
 /// A consistency proof.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 pub struct ConsistencyBody {
     /// The older size.
     pub from: u64,
@@ -184,6 +186,11 @@ impl Integrity {
             settings.log_origin.as_deref(),
         )
         .context("opening the log's signing key")?;
+        let accepted_witnesses = settings
+            .accepted_witnesses
+            .iter()
+            .map(|k| VerifierKey::parse(k).with_context(|| format!("accepted_witnesses: {k}")))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let tree_path = settings.tree_path();
         // Creates the file and its tables before any reader opens it read-only.
         TreeFile::open(&tree_path).with_context(|| format!("opening {}", tree_path.display()))?;
@@ -194,6 +201,7 @@ impl Integrity {
             every_events: settings.checkpoint_every_events,
             every_seconds: settings.checkpoint_every_seconds,
             readers: Mutex::new(Vec::new()),
+            accepted_witnesses,
             signing: Mutex::new(None),
         })
     }
@@ -232,6 +240,42 @@ impl Integrity {
         })
         .await
         .map_err(AppError::internal)?
+    }
+
+    /// Runs `f` on the tree file's write connection (the signer's), on a blocking thread.
+    pub async fn with_writer<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&mut TreeFile) -> Result<T, TreeError> + Send + 'static,
+    ) -> Result<T, TreeError> {
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let mut writer = this.signing.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let tree = match writer.as_mut() {
+                Some(tree) => {
+                    tree.refresh()?;
+                    tree
+                }
+                None => writer.insert(TreeFile::open(&this.tree_path)?),
+            };
+            f(tree)
+        })
+        .await
+        .map_err(|e| TreeError::Damaged(format!("a tree task failed: {e}")))?
+    }
+
+    /// This instance's cosignature line of another log's checkpoint text, at `time` (unix seconds).
+    pub fn cosign(&self, checkpoint_text: &str, time: u64) -> String {
+        self.keyring.signer.cosign(checkpoint_text, time)
+    }
+
+    /// The witnesses whose cosignatures this log keeps.
+    pub fn accepted_witnesses(&self) -> &[VerifierKey] {
+        &self.accepted_witnesses
+    }
+
+    /// This instance's key as a witness (`<origin>+<hash>+<key>`), for partners' `accepted_witnesses`.
+    pub fn witness_key(&self) -> VerifierKey {
+        self.keyring.signer.verifier()
     }
 
     /// Signs a checkpoint now if one is due (or `force`d and the tree moved); answers it.

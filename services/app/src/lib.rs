@@ -34,6 +34,7 @@ pub mod settings;
 pub mod state;
 pub mod usecases;
 pub mod wire;
+pub mod witness;
 
 pub use error::{AppError, ErrorCode};
 pub use settings::{Settings, SettingsError};

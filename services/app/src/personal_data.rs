@@ -17,6 +17,7 @@ use kirjuri_events::domain::access_log::{AccessLogEvent, PersonalData, PersonalD
 use kirjuri_events::domain::coaching::{EngagementEvent, NoteId, NoteRecorded, PersonalText};
 use kirjuri_events::domain::{AccessLogId, DecodeError, EngagementId, MunicipalityId};
 use kirjuri_events::{EventId, EventMetadata, ExpectedRevision, Revision, StreamName};
+use kirjuri_integrity::personal::{Opened, SubjectKeys, open_sealed};
 use kirjuri_store::{EventStore, ReadStreamOptions, StoreError};
 
 use kirjuri_auth::Principal;
@@ -51,6 +52,9 @@ pub struct CoachingNote {
     pub session_date: Option<NaiveDate>,
     /// Whether the note had personal text that was withheld from this caller.
     pub personal_withheld: bool,
+    /// Whether the note's personal text was erased (a person it is about had their data erased):
+    /// it is gone for everyone, for good.
+    pub personal_erased: bool,
 }
 
 /// Why the notes cannot be read.
@@ -71,6 +75,9 @@ pub enum PersonalDataError {
         #[source]
         source: DecodeError,
     },
+    /// Sealed personal text does not open (its key store is damaged, or the text was altered).
+    #[error("sealed personal text does not open: {0}")]
+    Sealed(String),
     /// The store failed: reading the engagement or logging the read (then nothing is sent).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -80,7 +87,8 @@ pub enum PersonalDataError {
 struct LoadedEngagement {
     state: EngagementState,
     revision: Option<Revision>,
-    notes: Vec<NoteRecorded>,
+    /// Each note with the id of the event that recorded it (sealed text is bound to it).
+    notes: Vec<(NoteRecorded, EventId)>,
 }
 
 async fn load_engagement(store: &dyn EventStore, stream: &StreamName) -> Result<LoadedEngagement, PersonalDataError> {
@@ -93,7 +101,7 @@ async fn load_engagement(store: &dyn EventStore, stream: &StreamName) -> Result<
                 .map_err(|source| PersonalDataError::Undecodable { stream: stream.clone(), source })?;
             loaded.state.evolve(&event);
             if let EngagementEvent::NoteRecorded(note) = event {
-                loaded.notes.push(note);
+                loaded.notes.push((note, recorded.id));
             }
             loaded.revision = Some(recorded.revision);
         }
@@ -107,6 +115,7 @@ async fn load_engagement(store: &dyn EventStore, stream: &StreamName) -> Result<
 /// text; `now` is the moment recorded as the read's time.
 pub async fn read_coaching_notes(
     store: &dyn EventStore,
+    keys: Option<&SubjectKeys>,
     principal: &Principal,
     engagement: EngagementId,
     purpose: Purpose,
@@ -124,17 +133,26 @@ pub async fn read_coaching_notes(
     let sessions = &loaded.state.sessions;
     let mut notes = Vec::with_capacity(loaded.notes.len());
     let mut read_personal: Vec<NoteId> = Vec::new();
-    for mut note in loaded.notes {
+    for (mut note, event) in loaded.notes {
         let session_date = sessions.get(&note.session).copied();
         let had_personal = note.personal.is_some();
+        let mut personal_erased = false;
+        let mut personal_withheld = had_personal && !personal_text_included;
         if personal_text_included {
-            if had_personal {
-                read_personal.push(note.note);
+            match note.personal.take().map(|personal| open_personal(personal, keys, event)).transpose()? {
+                Some(Some(opened)) => {
+                    note.personal = Some(opened);
+                    read_personal.push(note.note);
+                }
+                Some(None) if keys.is_some() => personal_erased = true,
+                // No key store on this server: the text cannot be opened here.
+                Some(None) => personal_withheld = true,
+                None => {}
             }
         } else {
             note.personal = None::<PersonalText>;
         }
-        notes.push(CoachingNote { note, session_date, personal_withheld: had_personal && !personal_text_included });
+        notes.push(CoachingNote { note, session_date, personal_withheld, personal_erased });
     }
 
     let logged = if read_personal.is_empty() {
@@ -144,6 +162,28 @@ pub async fn read_coaching_notes(
         Some(log_read(store, principal, municipality, what, purpose, now).await?)
     };
     Ok(CoachingNotes { engagement, municipality, revision, personal_text_included, notes, logged })
+}
+
+/// The note's personal text opened with its subjects' keys: `None` when it was erased (or no key
+/// store is at hand); text stored in the clear by an older kirjuri is answered as it is.
+fn open_personal(
+    mut personal: PersonalText,
+    keys: Option<&SubjectKeys>,
+    event: EventId,
+) -> Result<Option<PersonalText>, PersonalDataError> {
+    let Some(sealed) = personal.sealed.take() else {
+        return Ok(Some(personal));
+    };
+    let Some(keys) = keys else { return Ok(None) };
+    let subjects: Vec<String> = personal.subjects.iter().map(|s| s.as_str().to_owned()).collect();
+    match open_sealed(&sealed, &subjects, event, "/personal", keys) {
+        Ok(Opened::Text(text)) => {
+            personal.text = text;
+            Ok(Some(personal))
+        }
+        Ok(Opened::Erased) => Ok(None),
+        Err(error) => Err(PersonalDataError::Sealed(error.to_string())),
+    }
 }
 
 /// Appends one read to the reader's access-log stream of the day (`Any`: never a conflict).

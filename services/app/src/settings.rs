@@ -107,6 +107,8 @@ pub struct Settings {
     pub witness_logs: Vec<WitnessedLog>,
     /// How often witnessed logs are polled.
     pub witness_every_seconds: u64,
+    /// Witnesses whose cosignatures of this log's checkpoints are kept: their verifier keys.
+    pub accepted_witnesses: Vec<String>,
 }
 
 /// A partner instance this one witnesses.
@@ -232,6 +234,7 @@ impl Default for Settings {
             checkpoint_every_seconds: 60,
             witness_logs: Vec::new(),
             witness_every_seconds: 60,
+            accepted_witnesses: Vec::new(),
         }
     }
 }
@@ -330,11 +333,12 @@ enum Key {
     CheckpointEverySeconds,
     WitnessLogs,
     WitnessEverySeconds,
+    AcceptedWitnesses,
 }
 
 impl Key {
     /// Every setting, in the order the sample file documents them.
-    const ALL: [Self; 27] = [
+    const ALL: [Self; 28] = [
         Self::DataDir,
         Self::Store,
         Self::KurrentDbUrl,
@@ -362,6 +366,7 @@ impl Key {
         Self::CheckpointEverySeconds,
         Self::WitnessLogs,
         Self::WitnessEverySeconds,
+        Self::AcceptedWitnesses,
     ];
 
     fn file_key(self) -> &'static str {
@@ -393,6 +398,7 @@ impl Key {
             Self::CheckpointEverySeconds => "checkpoint_every_seconds",
             Self::WitnessLogs => "witness_logs",
             Self::WitnessEverySeconds => "witness_every_seconds",
+            Self::AcceptedWitnesses => "accepted_witnesses",
         }
     }
 
@@ -425,6 +431,7 @@ impl Key {
             Self::CheckpointEverySeconds => "KIRJURI_CHECKPOINT_EVERY_SECONDS",
             Self::WitnessLogs => "KIRJURI_WITNESS_LOGS",
             Self::WitnessEverySeconds => "KIRJURI_WITNESS_EVERY_SECONDS",
+            Self::AcceptedWitnesses => "KIRJURI_ACCEPTED_WITNESSES",
         }
     }
 
@@ -830,6 +837,23 @@ impl Settings {
                 self.witness_logs =
                     parse_witness_logs(value).ok_or_else(|| invalid(origin, WITNESS_LOGS_RULE, value.quoted()))?;
             }
+            Key::AcceptedWitnesses => {
+                let entries: Option<Vec<String>> = match value {
+                    RawValue::Text(text) => {
+                        Some(text.split(',').map(str::trim).filter(|e| !e.is_empty()).map(str::to_owned).collect())
+                    }
+                    RawValue::Toml(toml::Value::Array(items)) => {
+                        items.iter().map(|i| i.as_str().map(|t| t.trim().to_owned())).collect()
+                    }
+                    RawValue::Toml(_) => None,
+                };
+                let entries = entries
+                    .filter(|list| {
+                        list.iter().all(|k| k.splitn(3, '+').count() == 3 && !k.contains(char::is_whitespace))
+                    })
+                    .ok_or_else(|| invalid(origin, ACCEPTED_WITNESSES_RULE, value.quoted()))?;
+                self.accepted_witnesses = entries;
+            }
             Key::WitnessEverySeconds => {
                 self.witness_every_seconds = value
                     .whole_number()
@@ -848,6 +872,8 @@ const LOG_ORIGIN_RULE: &str = "a non-empty name without spaces or '+', e.g. kirj
 const CHECKPOINT_EVERY_EVENTS_RULE: &str = "a whole number of events from 1 to 10000000";
 const CHECKPOINT_EVERY_SECONDS_RULE: &str = "a whole number of seconds from 1 to 86400";
 const WITNESS_EVERY_SECONDS_RULE: &str = "a whole number of seconds from 1 to 86400";
+const ACCEPTED_WITNESSES_RULE: &str =
+    "a list of witnesses' verifier keys <name>+<hash>+<key> (comma separated in the environment)";
 const WITNESS_LOGS_RULE: &str =
     "a list of \"<base URL> <origin>+<hash>+<key>\" entries (comma separated in the environment)";
 
@@ -1208,7 +1234,7 @@ mod tests {
                 "data_dir, store, kurrentdb_url, bind, max_event_bytes, max_body_bytes, max_connections, header_timeout_seconds, log_format, search_voikko, search_voikko_path, oidc_issuer, oidc_audience, \
                  oidc_jwks_url, oidc_tenants, oidc_jwks_min_refetch_seconds, oidc_client_id, oidc_client_secret, \
                  oidc_redirect_uri, oidc_scopes, signing_key_file, session_key_file, log_origin, checkpoint_every_events, \
-                 checkpoint_every_seconds, witness_logs, witness_every_seconds"
+                 checkpoint_every_seconds, witness_logs, witness_every_seconds, accepted_witnesses"
             ),
             "{message}"
         );

@@ -31,6 +31,8 @@ pub struct AppState {
     pub authenticator: Arc<Authenticator>,
     /// The verifiable log's keys and tree, when this server runs the read models.
     pub integrity: Option<Arc<crate::integrity::Integrity>>,
+    /// The data subjects' keys that open sealed personal text (and whose erasure forgets it).
+    pub personal_keys: Option<Arc<kirjuri_integrity::personal::SubjectKeys>>,
     /// The largest request body read, in bytes (setting `max_body_bytes`); larger is a 413.
     pub max_body_bytes: usize,
 }

@@ -348,7 +348,11 @@ impl EngagementState {
         let personal = command
             .personal
             .as_ref()
-            .map(|personal| PersonalText::parse("personal.text", &personal.text))
+            .map(|personal| {
+                // The text is about everyone in the engagement: each one's key seals it.
+                let subjects = self.coach.iter().chain(&self.coachees).cloned();
+                PersonalText::parse("personal.text", &personal.text).map(|text| text.about(subjects))
+            })
             .transpose()?;
         Ok(vec![EngagementEvent::NoteRecorded(NoteRecorded {
             engagement: command.engagement,

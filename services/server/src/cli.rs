@@ -107,6 +107,11 @@ pub enum Command {
     Bundle(#[command(flatten)] crate::integrity_cli::BundleArgs),
     /// Check an evidence bundle without any server. Exit 0 valid, 1 invalid, 2 unreadable.
     VerifyBundle(#[command(flatten)] crate::integrity_cli::VerifyBundleArgs),
+    /// Erase a person's personal data (GDPR art. 17): destroys their key, so every personal
+    /// text about them is unreadable for good, and records the erasure; every proof stays valid.
+    ErasePerson(#[command(flatten)] crate::personal_cli::EraseArgs),
+    /// Everything the log records about a person (GDPR art. 15), as one JSON object.
+    PersonReport(#[command(flatten)] crate::personal_cli::ReportArgs),
     /// Measure performance against stated limits.
     Bench {
         /// What to measure.
@@ -317,6 +322,8 @@ pub fn run(command: Command, settings: Settings) -> ExitCode {
             Err(error) => exit_on_error(EXIT_FAILED, Err(error)),
         },
         // The benchmark manages its own runtime, so it runs outside ours.
+        Command::ErasePerson(args) => crate::personal_cli::run_erase(&settings, args),
+        Command::PersonReport(args) => crate::personal_cli::run_report(&settings, args),
         Command::Keys { command } => crate::integrity_cli::run_keys(&settings, command),
         Command::Verify(args) => crate::integrity_cli::run_verify(&settings, args),
         Command::Bundle(args) => crate::integrity_cli::run_bundle(&settings, args),

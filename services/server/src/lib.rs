@@ -17,12 +17,13 @@
 pub mod cli;
 pub mod connections;
 pub mod integrity_cli;
+pub mod personal_cli;
 pub mod request_log;
 pub mod router;
 pub mod startup;
 
 pub use kirjuri_api as api;
-pub use kirjuri_app::{health, personal_data, readside, redaction, settings, usecases};
+pub use kirjuri_app::{health, integrity, personal_data, readside, redaction, settings, usecases, witness};
 pub use kirjuri_auth as auth;
 pub use kirjuri_auth::access;
 pub use kirjuri_bench as bench;

@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tracing::{info, warn};
 
+use kirjuri_integrity::personal::{SealingStore, SubjectKeys};
 use kirjuri_projections::RunnerOptions;
 
 use crate::auth::Authenticator;
@@ -47,26 +48,32 @@ impl Application {
     /// Opens the store named by `settings`, starts the projections of its data directory and
     /// binds `settings.bind` (port 0 picks a free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let store = open_store(&settings).await?;
+        let store = open_backend(&settings).await?;
         Self::build_with_store(settings, store).await
     }
 
-    /// Like [`Application::build`] with a store the caller opened.
+    /// Like [`Application::build`] with a store the caller opened (personal text appended
+    /// through the application is sealed before it reaches `store`).
     pub async fn build_with_store(settings: Settings, store: Arc<dyn EventStore>) -> anyhow::Result<Self> {
+        // Personal text written before it was sealed is sealed in place, once, before the log's
+        // tree is first computed over it (after that the log is never rewritten).
+        seal_existing_personal_data(&settings).await?;
+        let (store, keys) = sealing(&settings, store).await?;
         let read_side = ReadSide::start(&settings, Arc::clone(&store), RunnerOptions::default()).await?;
-        Self::bind(settings, store, Some(Arc::new(read_side))).await
+        Self::bind(settings, store, Some(Arc::new(read_side)), Some(keys)).await
     }
 
     /// Binds `settings.bind` and serves `store` without running projections (for tests that
     /// pass a store double).
     pub async fn build_without_projections(settings: Settings, store: Arc<dyn EventStore>) -> anyhow::Result<Self> {
-        Self::bind(settings, store, None).await
+        Self::bind(settings, store, None, None).await
     }
 
     async fn bind(
         settings: Settings,
         store: Arc<dyn EventStore>,
         read_side: Option<Arc<ReadSide>>,
+        personal_keys: Option<Arc<SubjectKeys>>,
     ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.bind)
             .await
@@ -82,12 +89,20 @@ impl Application {
         // kept outside the store.
         let integrity = match &read_side {
             Some(_) => {
-                let settings = settings.clone();
-                let integrity = tokio::task::spawn_blocking(move || kirjuri_app::integrity::Integrity::open(&settings))
+                let opening = settings.clone();
+                let integrity = tokio::task::spawn_blocking(move || kirjuri_app::integrity::Integrity::open(&opening))
                     .await
                     .context("the task opening the log's keys panicked")??;
                 let integrity = Arc::new(integrity);
                 tokio::spawn(Arc::clone(&integrity).run_checkpointer(shutting_down_receiver.clone()));
+                if !settings.witness_logs.is_empty() {
+                    tokio::spawn(kirjuri_app::witness::run_witness(
+                        Arc::clone(&integrity),
+                        settings.witness_logs.clone(),
+                        Duration::from_secs(settings.witness_every_seconds),
+                        shutting_down_receiver.clone(),
+                    ));
+                }
                 Some(integrity)
             }
             None => None,
@@ -101,6 +116,7 @@ impl Application {
         let router = crate::router::router(
             AppState {
                 integrity,
+                personal_keys,
                 commands: crate::usecases::CommandBus::new(Arc::clone(&store)),
                 store: Arc::clone(&store),
                 store_kind: settings.store,
@@ -187,8 +203,55 @@ impl Application {
     }
 }
 
-/// Opens the backend `settings.store` names.
+/// Opens the backend `settings.store` names, sealing personal text before it is appended (see
+/// [`kirjuri_integrity::personal`]): what every command-line writer uses.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn EventStore>> {
+    let store = open_backend(settings).await?;
+    Ok(sealing(settings, store).await?.0)
+}
+
+/// `store`, sealing personal text under the data subjects' keys of `settings`' key store.
+pub async fn sealing(
+    settings: &Settings,
+    store: Arc<dyn EventStore>,
+) -> anyhow::Result<(Arc<dyn EventStore>, Arc<SubjectKeys>)> {
+    let keys_dir = settings.keys_dir();
+    let keys = tokio::task::spawn_blocking(move || SubjectKeys::open(&keys_dir))
+        .await
+        .context("the task opening the personal-data key store panicked")?
+        .context("opening the personal-data key store")?;
+    let keys = Arc::new(keys);
+    Ok((Arc::new(SealingStore::new(store, Arc::clone(&keys))), keys))
+}
+
+/// Seals, in place, personal text an older kirjuri stored in the clear — on the embedded store,
+/// and only while the log's tree has never been computed (its proofs must cover the sealed
+/// form). A store whose tree already covers clear personal text is left as it is and logged.
+pub async fn seal_existing_personal_data(settings: &Settings) -> anyhow::Result<()> {
+    if settings.store != StoreKind::Sqlite || !settings.sqlite_path().is_file() {
+        return Ok(());
+    }
+    let settings = settings.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        let keys = SubjectKeys::open(&settings.keys_dir())?;
+        kirjuri_integrity::personal::seal_existing_sqlite(&settings.sqlite_path(), &settings.tree_path(), &keys)
+    })
+    .await
+    .context("the task sealing stored personal text panicked")??;
+    if report.sealed > 0 {
+        info!(events = report.sealed, "personal text stored in the clear was sealed in place (a one-time step)");
+    }
+    if report.left_in_clear > 0 {
+        tracing::error!(
+            events = report.left_in_clear,
+            "personal text in the clear is already covered by the log's tree and cannot be sealed without breaking its proofs"
+        );
+    }
+    Ok(())
+}
+
+/// Opens the backend `settings.store` names, as it is.
+pub async fn open_backend(settings: &Settings) -> anyhow::Result<Arc<dyn EventStore>> {
     match settings.store {
         StoreKind::Sqlite => Ok(Arc::new(open_sqlite_store(settings).await?)),
         StoreKind::KurrentDb => {

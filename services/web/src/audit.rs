@@ -284,6 +284,38 @@ async fn position_range(
     Ok(commit(&oldest).zip(commit(&newest)))
 }
 
+/// The record's integrity, as the timeline shows it.
+#[derive(Debug, Clone, Default)]
+pub struct IntegrityView {
+    /// The latest signed checkpoint's size and time.
+    pub checkpoint: Option<(u64, String)>,
+    /// (witness, size, time) of the latest cosignatures.
+    pub cosignatures: Vec<(String, u64, String)>,
+    /// (partner, what, time) of the alarms raised while witnessing partners.
+    pub alarms: Vec<(String, String, String)>,
+}
+
+async fn integrity_view(state: &WebState) -> Option<IntegrityView> {
+    let integrity = state.integrity.clone()?;
+    let checkpoint =
+        integrity.latest().await.ok().map(|c| (c.size, c.signed_at.format("%Y-%m-%d %H:%M UTC").to_string()));
+    let (cosignatures, alarms) = integrity.witness_report().await.ok()?;
+    let when = |unix: u64| {
+        chrono::DateTime::from_timestamp(i64::try_from(unix).unwrap_or(0), 0)
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default()
+    };
+    Some(IntegrityView {
+        checkpoint,
+        cosignatures: cosignatures.into_iter().take(5).map(|c| (c.witness, c.size, when(c.time))).collect(),
+        alarms: alarms
+            .into_iter()
+            .take(5)
+            .map(|a| (a.origin, a.what, a.at.format("%Y-%m-%d %H:%M UTC").to_string()))
+            .collect(),
+    })
+}
+
 /// `GET /timeline`.
 async fn timeline(State(state): State<WebState>, staff: Staff, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
     let lang = staff.frame.lang;
@@ -291,7 +323,8 @@ async fn timeline(State(state): State<WebState>, staff: Staff, RawQuery(raw): Ra
     let range = position_range(&state, &staff.principal, lang, &query.api_filters).await?;
     let access_log =
         authorize(&staff.principal, Action::ReadAccessLog, &Resource::of(staff.principal.municipality)).is_ok();
-    let view = timeline_view(lang, &query, &page, range, access_log);
+    let mut view = timeline_view(lang, &query, &page, range, access_log);
+    view.integrity = integrity_view(&state).await;
     Ok(html_response(StatusCode::OK, timeline_page(&staff.frame, &view)))
 }
 
@@ -485,6 +518,8 @@ pub struct TimelineView {
     pub export: (String, String),
     /// Whether to link to the access log.
     pub access_log: bool,
+    /// The log's latest checkpoint, its witnesses and the witnesses' alarms.
+    pub integrity: Option<IntegrityView>,
 }
 
 /// The filter fields the form shows (the others are kept hidden).
@@ -557,6 +592,7 @@ pub fn timeline_view(
         },
         export,
         access_log,
+        integrity: None,
     }
 }
 
@@ -664,6 +700,30 @@ pub fn timeline_page(frame: &Frame, view: &TimelineView) -> Markup {
         p {
             (texts.timeline_intro)
             @if view.access_log { " " a href="/access-log" { (texts.access_log_title) } }
+        }
+        @if let Some(integrity) = &view.integrity {
+            @for (partner, what, at) in &integrity.alarms {
+                p.alarm role="alert" { ((texts.integrity_alarm)(partner, what, at)) }
+            }
+            section.integrity aria-labelledby="integrity-heading" {
+                h2 id="integrity-heading" { (texts.integrity_title) }
+                p {
+                    @match &integrity.checkpoint {
+                        Some((size, at)) => { ((texts.integrity_checkpoint)(*size, at)) }
+                        None => { (texts.integrity_none) }
+                    }
+                    " " (texts.integrity_how)
+                }
+                @if integrity.cosignatures.is_empty() {
+                    p { (texts.integrity_no_witness) }
+                } @else {
+                    ul {
+                        @for (witness, size, at) in &integrity.cosignatures {
+                            li { ((texts.integrity_cosigned)(witness, *size, at)) }
+                        }
+                    }
+                }
+            }
         }
         form.audit-filters method="get" action="/timeline" aria-labelledby="filters-heading" {
             h2 id="filters-heading" { (texts.filters) }

@@ -181,10 +181,22 @@ pub enum Classification {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonalText {
-    /// The text, in the language it was written in.
+    /// The text, in the language it was written in. Empty as stored: the store keeps it only
+    /// sealed (see `sealed`), and it is opened for those who may read it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
     /// Always [`Classification::Personal`]; stored so every reader of the JSON sees it.
     pub classification: Classification,
+    /// The people the text is about (the data subjects), whose keys seal it: erasing any one of
+    /// them makes it unreadable for good (set by the domain, e.g. an engagement's coach and
+    /// coachees).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<PersonRef>,
+    /// The text encrypted under the subjects' keys, as the store keeps it (`kirjuri-integrity`'s
+    /// `personal` module writes and opens it); absent before it is stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub sealed: Option<serde_json::Value>,
 }
 
 impl fmt::Debug for PersonalText {
@@ -192,6 +204,8 @@ impl fmt::Debug for PersonalText {
         f.debug_struct("PersonalText")
             .field("text", &format_args!("<redacted: {} characters>", self.text.chars().count()))
             .field("classification", &self.classification)
+            .field("subjects", &self.subjects)
+            .field("sealed", &self.sealed.is_some())
             .finish()
     }
 }
@@ -199,7 +213,20 @@ impl fmt::Debug for PersonalText {
 impl PersonalText {
     /// Personal free text, checked like any text field.
     pub fn parse(field: &str, text: &str) -> Result<Self, ValidationError> {
-        Ok(Self { text: super::required_text(field, text)?, classification: Classification::Personal })
+        Ok(Self {
+            text: super::required_text(field, text)?,
+            classification: Classification::Personal,
+            subjects: Vec::new(),
+            sealed: None,
+        })
+    }
+
+    /// The same text, about `subjects` (the people whose keys seal it).
+    pub fn about(mut self, subjects: impl IntoIterator<Item = PersonRef>) -> Self {
+        self.subjects = subjects.into_iter().collect();
+        self.subjects.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        self.subjects.dedup();
+        self
     }
 }
 

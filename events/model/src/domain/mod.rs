@@ -69,6 +69,7 @@ pub mod assessment;
 pub mod catalogue;
 pub mod coaching;
 mod common;
+pub mod erasure;
 pub mod experiment;
 mod family;
 pub mod lesson;

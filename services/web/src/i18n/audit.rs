@@ -11,6 +11,20 @@ pub struct AuditTexts {
     pub timeline_title: &'static str,
     /// What the timeline is.
     pub timeline_intro: &'static str,
+    /// The record's integrity section's heading.
+    pub integrity_title: &'static str,
+    /// The latest signed checkpoint: (events, time).
+    pub integrity_checkpoint: fn(u64, &str) -> String,
+    /// No checkpoint yet.
+    pub integrity_none: &'static str,
+    /// How to check it.
+    pub integrity_how: &'static str,
+    /// A witness's cosignature: (witness, events, time).
+    pub integrity_cosigned: fn(&str, u64, &str) -> String,
+    /// No witness has cosigned.
+    pub integrity_no_witness: &'static str,
+    /// An alarm raised while witnessing a partner: (partner, what, time).
+    pub integrity_alarm: fn(&str, &str, &str) -> String,
     /// The filter form's heading.
     pub filters: &'static str,
     /// The entity kind filter.
@@ -183,6 +197,19 @@ pub fn texts(lang: Lang) -> &'static AuditTexts {
 pub static FI: AuditTexts = AuditTexts {
     timeline_title: "Aikajana",
     timeline_intro: "Ohjelman kaikki kirjaukset järjestyksessä: kuka teki mitä ja milloin.",
+    integrity_title: "Kirjauksen eheys",
+    integrity_checkpoint: |events, at| {
+        format!("Viimeisin allekirjoitettu tarkistuspiste kattaa {events} tapahtumaa ({at}).")
+    },
+    integrity_none: "Tarkistuspistettä ei ole vielä allekirjoitettu.",
+    integrity_how: "Tarkista kirjaus komennolla kirjuri verify; todistepaketin kohteesta saa sen kirjausketjun sivulta tai rajapinnasta.",
+    integrity_cosigned: |witness, events, at| format!("{witness} todisti {events} tapahtuman tarkistuspisteen ({at})."),
+    integrity_no_witness: "Yksikään kumppanikunta ei ole vielä todistanut tarkistuspisteitä.",
+    integrity_alarm: |partner, what, at| {
+        format!(
+            "HÄLYTYS: kumppanin {partner} kirjaus ei ole eheä: {what} ({at}). Tarkistuspistettä ei allekirjoitettu."
+        )
+    },
     filters: "Rajaa aikajanaa",
     kind: "Kohteen tyyppi",
     any: "Kaikki",
@@ -286,6 +313,15 @@ pub static FI: AuditTexts = AuditTexts {
 pub static EN: AuditTexts = AuditTexts {
     timeline_title: "Timeline",
     timeline_intro: "Everything recorded in the programme, in order: who did what, and when.",
+    integrity_title: "Integrity of the record",
+    integrity_checkpoint: |events, at| format!("The latest signed checkpoint covers {events} events ({at})."),
+    integrity_none: "No checkpoint has been signed yet.",
+    integrity_how: "Check the record with kirjuri verify; a record's evidence bundle is on its audit trail page or in the API.",
+    integrity_cosigned: |witness, events, at| format!("{witness} witnessed the checkpoint of {events} events ({at})."),
+    integrity_no_witness: "No partner municipality has witnessed a checkpoint yet.",
+    integrity_alarm: |partner, what, at| {
+        format!("ALARM: partner {partner}'s record is not consistent: {what} ({at}). Its checkpoint was not cosigned.")
+    },
     filters: "Filter the timeline",
     kind: "Kind of record",
     any: "Any",
