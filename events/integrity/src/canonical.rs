@@ -88,11 +88,11 @@ fn write_number(number: &serde_json::Number, out: &mut String) {
             out.push_str(&n.to_string());
             return;
         }
-    } else if let Some(n) = number.as_i64() {
-        if n.unsigned_abs() <= EXACT_DOUBLE || number.as_f64().is_none_or(|f| f as i64 != n) {
-            out.push_str(&n.to_string());
-            return;
-        }
+    } else if let Some(n) = number.as_i64()
+        && (n.unsigned_abs() <= EXACT_DOUBLE || number.as_f64().is_none_or(|f| f as i64 != n))
+    {
+        out.push_str(&n.to_string());
+        return;
     }
     match number.as_f64() {
         Some(f) => write_double(f, out),

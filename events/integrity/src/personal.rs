@@ -433,11 +433,10 @@ fn participants(connection: &Connection, stream: &str) -> Result<Vec<String>, ru
 
 fn add_subjects(value: &mut Value, subjects: &[String]) {
     match value {
-        Value::Object(object) if is_personal(object) => {
-            if !object.contains_key("subjects") {
-                object.insert("subjects".into(), Value::Array(subjects.iter().cloned().map(Value::String).collect()));
-            }
+        Value::Object(object) if is_personal(object) && !object.contains_key("subjects") => {
+            object.insert("subjects".into(), Value::Array(subjects.iter().cloned().map(Value::String).collect()));
         }
+        Value::Object(object) if is_personal(object) => {}
         Value::Object(object) => object.values_mut().for_each(|v| add_subjects(v, subjects)),
         Value::Array(items) => items.iter_mut().for_each(|v| add_subjects(v, subjects)),
         _ => {}

@@ -309,10 +309,11 @@ impl TreeFile {
                     ])
                     .map_err(sql(format!("keeping the leaf of event {} ({})", event.id, event.position)))?;
                 frontier.push_with(*hash, |height, idx, node| {
-                    if height > 0 && failed.is_none() {
-                        if let Err(e) = insert_node.execute(params![height, to_i64(idx), node.as_slice()]) {
-                            failed = Some(e);
-                        }
+                    if height > 0
+                        && failed.is_none()
+                        && let Err(e) = insert_node.execute(params![height, to_i64(idx), node.as_slice()])
+                    {
+                        failed = Some(e);
                     }
                 });
                 if let Some(e) = failed.take() {

@@ -312,6 +312,9 @@ impl Verifier<'_> {
     }
 }
 
+/// A page of events and their leaf hashes (or why an event has none).
+type HashedPage = (Vec<RecordedEvent>, Vec<Result<Hash, String>>);
+
 /// Leaf hashes of a page, on as many threads as the machine has (at most 8).
 fn hash_page(page: &[RecordedEvent]) -> Vec<Result<Hash, String>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
@@ -373,7 +376,7 @@ pub async fn verify_log(
 
     // Reading the next page overlaps with hashing the last one.
     let mut from: Option<Position> = None;
-    let mut pending: Option<tokio::task::JoinHandle<(Vec<RecordedEvent>, Vec<Result<Hash, String>>)>> = None;
+    let mut pending: Option<tokio::task::JoinHandle<HashedPage>> = None;
     loop {
         let mut options = ReadAllOptions::forward(PAGE + usize::from(from.is_some()));
         if let Some(from) = from {

@@ -655,13 +655,19 @@ pub async fn record_bundle(
 ) -> Result<Bundle, AppError> {
     let (kind, id) = crate::audit::entity_path(kind, id)?;
     audit_reader(&principal)?;
+    let municipality = principal.municipality.to_string();
     let integrity = state.integrity()?;
     let streams = crate::queries::with_views(state, move |reader| {
         Ok(crate::audit::authorize_entity(reader, &principal, Action::ReadAudit, kind, id)
             .and_then(|()| bundle_streams(reader, kind, id)))
     })
     .await??;
-    let (events, withheld) = events_of_streams(state.store.as_ref(), &streams).await?;
+    let (mut events, withheld) = events_of_streams(state.store.as_ref(), &streams).await?;
+    // Evidence another municipality recorded (a practice shared with this one may cite it) is
+    // theirs to prove: only this municipality's own events go in.
+    let before = events.len();
+    events.retain(|e| e.metadata.tenant.as_deref() == Some(municipality.as_str()));
+    let foreign = before - events.len();
     let own = streams.first().cloned();
     let title = events
         .iter()
@@ -679,6 +685,11 @@ pub async fn record_bundle(
             .summary
             .en
             .push_str(&format!("\n\n{withheld} events holding personal data were left out of the bundle."));
+    }
+    if foreign > 0 {
+        let summary = &mut bundle.summary;
+        summary.fi.push_str(&format!("\n\n{foreign} toisen kunnan kirjaamaa tapahtumaa jätettiin pois paketista."));
+        summary.en.push_str(&format!("\n\n{foreign} events recorded by other municipalities were left out."));
     }
     Ok(bundle)
 }
