@@ -476,6 +476,28 @@ impl RawValue<'_> {
         }
     }
 
+    /// The value as a non-empty path, or the error naming the rule.
+    fn path(&self, origin: &Origin<'_>, rule: &'static str) -> Result<PathBuf, SettingsError> {
+        let text = self.text(origin, rule)?;
+        if text.trim().is_empty() {
+            return Err(invalid(origin, rule, self.quoted()));
+        }
+        Ok(PathBuf::from(text))
+    }
+
+    /// The value as a whole number within `range`, or the error naming the rule.
+    fn whole_number_in(
+        &self,
+        origin: &Origin<'_>,
+        rule: &'static str,
+        range: std::ops::RangeInclusive<usize>,
+    ) -> Result<u64, SettingsError> {
+        self.whole_number()
+            .filter(|n| range.contains(n))
+            .and_then(|n| u64::try_from(n).ok())
+            .ok_or_else(|| invalid(origin, rule, self.quoted()))
+    }
+
     /// The value as a whole number (text of digits, or a TOML integer), if it is one.
     fn whole_number(&self) -> Option<usize> {
         match self {
@@ -799,18 +821,10 @@ impl Settings {
                     parse_oidc_scopes(text).ok_or_else(|| invalid(origin, OIDC_SCOPES_RULE, value.quoted()))?;
             }
             Key::SigningKeyFile => {
-                let text = value.text(origin, SIGNING_KEY_FILE_RULE)?;
-                if text.trim().is_empty() {
-                    return Err(invalid(origin, SIGNING_KEY_FILE_RULE, value.quoted()));
-                }
-                self.signing_key_file = Some(PathBuf::from(text));
+                self.signing_key_file = Some(value.path(origin, SIGNING_KEY_FILE_RULE)?);
             }
             Key::SessionKeyFile => {
-                let text = value.text(origin, SESSION_KEY_FILE_RULE)?;
-                if text.trim().is_empty() {
-                    return Err(invalid(origin, SESSION_KEY_FILE_RULE, value.quoted()));
-                }
-                self.session_key_file = Some(PathBuf::from(text));
+                self.session_key_file = Some(value.path(origin, SESSION_KEY_FILE_RULE)?);
             }
             Key::LogOrigin => {
                 let text = value.text(origin, LOG_ORIGIN_RULE)?;
@@ -820,18 +834,12 @@ impl Settings {
                 self.log_origin = Some(text.to_owned());
             }
             Key::CheckpointEveryEvents => {
-                self.checkpoint_every_events = value
-                    .whole_number()
-                    .filter(|n| (1..=10_000_000).contains(n))
-                    .map(|n| n as u64)
-                    .ok_or_else(|| invalid(origin, CHECKPOINT_EVERY_EVENTS_RULE, value.quoted()))?;
+                self.checkpoint_every_events =
+                    value.whole_number_in(origin, CHECKPOINT_EVERY_EVENTS_RULE, 1..=10_000_000)?;
             }
             Key::CheckpointEverySeconds => {
-                self.checkpoint_every_seconds = value
-                    .whole_number()
-                    .filter(|n| (1..=86_400).contains(n))
-                    .map(|n| n as u64)
-                    .ok_or_else(|| invalid(origin, CHECKPOINT_EVERY_SECONDS_RULE, value.quoted()))?;
+                self.checkpoint_every_seconds =
+                    value.whole_number_in(origin, CHECKPOINT_EVERY_SECONDS_RULE, 1..=86_400)?;
             }
             Key::WitnessLogs => {
                 self.witness_logs =
@@ -855,11 +863,7 @@ impl Settings {
                 self.accepted_witnesses = entries;
             }
             Key::WitnessEverySeconds => {
-                self.witness_every_seconds = value
-                    .whole_number()
-                    .filter(|n| (1..=86_400).contains(n))
-                    .map(|n| n as u64)
-                    .ok_or_else(|| invalid(origin, WITNESS_EVERY_SECONDS_RULE, value.quoted()))?;
+                self.witness_every_seconds = value.whole_number_in(origin, WITNESS_EVERY_SECONDS_RULE, 1..=86_400)?;
             }
         }
         Ok(())
@@ -1125,6 +1129,39 @@ mod tests {
         assert!(message.starts_with("KIRJURI_KURRENTDB_URL must be a connection string"), "{message}");
         assert!(!message.contains("hunter2"), "{message}");
         assert!(message.contains("admin:***@localhost:2113"), "{message}");
+    }
+
+    #[test]
+    fn the_verifiable_logs_settings_load_and_bad_ones_name_their_rule() {
+        let vkey = "kirjuri.espoo.example/log+1a2b3c4d+AQ+x/0=";
+        let settings = Settings::load(
+            None,
+            env(&[
+                ("KIRJURI_CHECKPOINT_EVERY_EVENTS", "250"),
+                ("KIRJURI_WITNESS_LOGS", &format!("https://kirjuri.espoo.example/ {vkey}")),
+                ("KIRJURI_ACCEPTED_WITNESSES", vkey),
+                ("KIRJURI_SIGNING_KEY_FILE", "/run/secrets/signing.pk8"),
+            ]),
+        )
+        .expect("loads");
+        assert_eq!(settings.checkpoint_every_events, 250);
+        assert_eq!(
+            settings.witness_logs,
+            [WitnessedLog { url: "https://kirjuri.espoo.example".into(), vkey: vkey.into() }]
+        );
+        assert_eq!(settings.accepted_witnesses, [vkey]);
+        assert_eq!(settings.signing_key_file.as_deref(), Some(Path::new("/run/secrets/signing.pk8")));
+        assert_eq!(settings.session_key_path(), settings.keys_dir().join("session.key"));
+        for (variable, value, rule) in [
+            ("KIRJURI_CHECKPOINT_EVERY_EVENTS", "0", "from 1 to 10000000"),
+            ("KIRJURI_CHECKPOINT_EVERY_SECONDS", "a minute", "from 1 to 86400"),
+            ("KIRJURI_WITNESS_LOGS", "kirjuri.espoo.example", "<base URL>"),
+            ("KIRJURI_LOG_ORIGIN", "two words", "without spaces"),
+            ("KIRJURI_SESSION_KEY_FILE", " ", "non-empty path"),
+        ] {
+            let message = load_error(None, &[(variable, value)]);
+            assert!(message.starts_with(variable) && message.contains(rule), "{variable}: {message}");
+        }
     }
 
     #[test]
