@@ -38,42 +38,73 @@ pub fn write_value(value: &Value, out: &mut String) {
             out.push(']');
         }
         Value::Object(members) => {
-            let mut sorted: Vec<(&String, &Value)> = members.iter().collect();
-            sorted.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
             out.push('{');
-            for (i, (name, member)) in sorted.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(name, out);
-                out.push(':');
-                write_value(member, out);
+            if in_utf16_order(members) {
+                write_members(members.iter(), out);
+            } else {
+                let mut sorted: Vec<(&String, &Value)> = members.iter().collect();
+                sorted.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+                write_members(sorted.into_iter(), out);
             }
             out.push('}');
         }
     }
 }
 
-/// Appends `text` as a JCS string literal.
+/// Appends `text` as a JCS string literal: runs of characters that need no escape are copied
+/// whole (the usual case is all of them).
 pub fn write_string(text: &str, out: &mut String) {
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                use std::fmt::Write as _;
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        // Every byte escaped is ASCII, so `start..i` lies on character boundaries.
+        out.push_str(&text[start..i]);
+        if escape.is_empty() {
+            use std::fmt::Write as _;
+            let _ = write!(out, "\\u{byte:04x}");
+        } else {
+            out.push_str(escape);
         }
+        start = i + 1;
     }
+    out.push_str(&text[start..]);
     out.push('"');
+}
+
+fn write_members<'a>(members: impl Iterator<Item = (&'a String, &'a Value)>, out: &mut String) {
+    for (i, (name, member)) in members.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(name, out);
+        out.push(':');
+        write_value(member, out);
+    }
+}
+
+/// Whether the map already iterates in UTF-16 order: its names ascend by code point (serde_json's
+/// map is sorted so) and none holds U+E000 or above, where code point and UTF-16 order part ways.
+fn in_utf16_order(members: &serde_json::Map<String, Value>) -> bool {
+    let mut previous: Option<&String> = None;
+    for name in members.keys() {
+        if name.bytes().any(|b| b >= 0xEE) || previous.is_some_and(|p| p.as_str() >= name.as_str()) {
+            return false;
+        }
+        previous = Some(name);
+    }
+    true
 }
 
 const EXACT_DOUBLE: u64 = 1 << 53;
@@ -154,6 +185,9 @@ mod tests {
         // "\u20ac" (0x20AC) < "\ud83d\ude00" (0xD83D…) in UTF-16, though not in UTF-8.
         let text = "{ \"\u{1F600}\": 1, \"\u{20AC}\": 2, \"b\": [1, 2 ], \"a\": {\"d\":null,\"c\":true} }";
         assert_eq!(canonical(text), "{\"a\":{\"c\":true,\"d\":null},\"b\":[1,2],\"\u{20AC}\":2,\"\u{1F600}\":1}");
+        // U+FB33 comes after U+1F600 by code point order's opposite: UTF-16 puts the surrogate first.
+        let text = "{\"\u{FB33}\": 1, \"\u{1F600}\": 2, \"z\": 3}";
+        assert_eq!(canonical(text), "{\"z\":3,\"\u{1F600}\":2,\"\u{FB33}\":1}");
     }
 
     #[test]
