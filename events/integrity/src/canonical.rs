@@ -185,7 +185,8 @@ mod tests {
         // "\u20ac" (0x20AC) < "\ud83d\ude00" (0xD83D…) in UTF-16, though not in UTF-8.
         let text = "{ \"\u{1F600}\": 1, \"\u{20AC}\": 2, \"b\": [1, 2 ], \"a\": {\"d\":null,\"c\":true} }";
         assert_eq!(canonical(text), "{\"a\":{\"c\":true,\"d\":null},\"b\":[1,2],\"\u{20AC}\":2,\"\u{1F600}\":1}");
-        // U+FB33 comes after U+1F600 by code point order's opposite: UTF-16 puts the surrogate first.
+        // By code point U+FB33 sorts before U+1F600; in UTF-16 U+1F600 is a surrogate pair (0xD83D…)
+        // and sorts first, as JCS requires.
         let text = "{\"\u{FB33}\": 1, \"\u{1F600}\": 2, \"z\": 3}";
         assert_eq!(canonical(text), "{\"z\":3,\"\u{1F600}\":2,\"\u{FB33}\":1}");
     }
