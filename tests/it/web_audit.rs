@@ -367,3 +367,36 @@ async fn personal_text_never_appears_and_its_reads_are_in_the_access_log_page() 
         assert!(!text.contains("jännittävänsä"), "{path} shows part of the personal text");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_auditor_downloads_a_practices_evidence_bundle_from_its_trail_and_it_checks_out() {
+    let (app, kuopio) = spawn_app_with_demo().await;
+    let (_, auditor_token) = app.create_api_token(kuopio, &[Role::Auditor], None);
+    let auditor = sign_in(&app, &auditor_token).await;
+    let practice = app.first_entity("practice", kuopio).expect("a practice");
+    let trail = body(&app, &auditor, &format!("/audit/practice/{practice}"), 200).await;
+    let link = format!("/audit/practice/{practice}/bundle");
+    assert!(trail.contains(&format!("href=\"{link}\" download")), "the trail offers the download");
+    app.wait_for_projections().await;
+    let response = page(&app, &auditor, &link).await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response
+            .headers()
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("attachment") && v.contains(".bundle.json"))
+    );
+    let text = response.text().await.expect("a body");
+    let report = kirjuri_integrity::bundle::verify_bundle(&text, None).expect("the bundle checks out");
+    assert!(report.events >= 2, "{report:?}");
+    // Another municipality's record is not found; staff may not read audit trails.
+    let other = MunicipalityId::random();
+    app.register_municipality(other).await;
+    let (_, other_token) = app.create_api_token(other, &[Role::Auditor], None);
+    let other = sign_in(&app, &other_token).await;
+    assert_eq!(page(&app, &other, &link).await.status(), 404);
+    let (_, staff_token) = app.create_api_token(kuopio, &[Role::Staff], None);
+    let staff = sign_in(&app, &staff_token).await;
+    assert_eq!(page(&app, &staff, &link).await.status(), 403);
+}

@@ -62,6 +62,7 @@ pub fn routes() -> Router<WebState> {
         .route("/timeline.csv", get(timeline_csv))
         .route("/timeline.json", get(timeline_json))
         .route("/audit/{kind}/{id}", get(trail))
+        .route("/audit/{kind}/{id}/bundle", get(bundle))
         .route("/state/{kind}/{id}", get(state_page))
         .route("/diff/{kind}/{id}", get(diff_page))
         .route("/access-log", get(access_log))
@@ -820,6 +821,8 @@ pub struct EntityLinks {
     pub diff: String,
     /// The timeline of it alone.
     pub timeline: String,
+    /// Its evidence bundle (a download).
+    pub bundle: String,
 }
 
 fn entity_links(kind: &str, id: &str) -> EntityLinks {
@@ -828,6 +831,7 @@ fn entity_links(kind: &str, id: &str) -> EntityLinks {
         state: format!("/state/{kind}/{id}"),
         diff: format!("/diff/{kind}/{id}"),
         timeline: href("/timeline", &[pair("kind", kind), pair("entity", id)]),
+        bundle: format!("/audit/{kind}/{id}/bundle"),
     }
 }
 
@@ -839,8 +843,33 @@ fn entity_nav(lang: Lang, links: &EntityLinks) -> Markup {
             li { a href=(links.state) { ((texts.state_title)(texts.now)) } }
             li { a href=(links.diff) { (texts.compare) } }
             li { a href=(links.timeline) { (texts.timeline_title) } }
+            li { a href=(links.bundle) download { (texts.bundle_download) } }
         }
     }
+}
+
+/// `GET /audit/{kind}/{id}/bundle`: the record's evidence bundle, for someone who may read its
+/// audit trail (the same use case as the API's `/api/v1/integrity/bundles/{kind}/{id}`).
+async fn bundle(
+    State(state): State<WebState>,
+    staff: Staff,
+    Path((kind, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let lang = staff.frame.lang;
+    let bundle = kirjuri_app::integrity::record_bundle(&state, staff.principal.clone(), &kind, &id)
+        .await
+        .map_err(|error| bad_request(lang, &error))?;
+    let filename = format!("kirjuri-{}-{}.bundle.json", bundle.subject.kind, bundle.subject.id);
+    let body = serde_json::to_vec_pretty(&bundle)
+        .map_err(|_| WebError::from_api(lang, &AppError::internal("encoding a bundle")))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// What the trail page shows.

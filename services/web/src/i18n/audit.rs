@@ -11,6 +11,8 @@ pub struct AuditTexts {
     pub timeline_title: &'static str,
     /// What the timeline is.
     pub timeline_intro: &'static str,
+    /// The link downloading a record's evidence bundle.
+    pub bundle_download: &'static str,
     /// The record's integrity section's heading.
     pub integrity_title: &'static str,
     /// The latest signed checkpoint: (events, time).
@@ -197,6 +199,7 @@ pub fn texts(lang: Lang) -> &'static AuditTexts {
 pub static FI: AuditTexts = AuditTexts {
     timeline_title: "Aikajana",
     timeline_intro: "Ohjelman kaikki kirjaukset järjestyksessä: kuka teki mitä ja milloin.",
+    bundle_download: "Lataa todistepaketti",
     integrity_title: "Kirjauksen eheys",
     integrity_checkpoint: |events, at| {
         format!("Viimeisin allekirjoitettu tarkistuspiste kattaa {events} tapahtumaa ({at}).")
@@ -313,6 +316,7 @@ pub static FI: AuditTexts = AuditTexts {
 pub static EN: AuditTexts = AuditTexts {
     timeline_title: "Timeline",
     timeline_intro: "Everything recorded in the programme, in order: who did what, and when.",
+    bundle_download: "Download the evidence bundle",
     integrity_title: "Integrity of the record",
     integrity_checkpoint: |events, at| format!("The latest signed checkpoint covers {events} events ({at})."),
     integrity_none: "No checkpoint has been signed yet.",
