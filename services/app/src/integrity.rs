@@ -242,25 +242,28 @@ impl Integrity {
         .map_err(AppError::internal)?
     }
 
-    /// Runs `f` on the tree file's write connection (the signer's), on a blocking thread.
+    /// Runs `f` on the tree file's write connection (the signer's), one caller at a time.
+    fn on_writer<T>(&self, f: impl FnOnce(&mut TreeFile) -> Result<T, TreeError>) -> Result<T, TreeError> {
+        let mut writer = self.signing.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let tree = match writer.as_mut() {
+            Some(tree) => {
+                tree.refresh()?;
+                tree
+            }
+            None => writer.insert(TreeFile::open(&self.tree_path)?),
+        };
+        f(tree)
+    }
+
+    /// [`Integrity::on_writer`] on a blocking thread.
     pub async fn with_writer<T: Send + 'static>(
         self: &Arc<Self>,
         f: impl FnOnce(&mut TreeFile) -> Result<T, TreeError> + Send + 'static,
     ) -> Result<T, TreeError> {
         let this = Arc::clone(self);
-        tokio::task::spawn_blocking(move || {
-            let mut writer = this.signing.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let tree = match writer.as_mut() {
-                Some(tree) => {
-                    tree.refresh()?;
-                    tree
-                }
-                None => writer.insert(TreeFile::open(&this.tree_path)?),
-            };
-            f(tree)
-        })
-        .await
-        .map_err(|e| TreeError::Damaged(format!("a tree task failed: {e}")))?
+        tokio::task::spawn_blocking(move || this.on_writer(f))
+            .await
+            .map_err(|e| TreeError::Damaged(format!("a tree task failed: {e}")))?
     }
 
     /// This instance's cosignature line of another log's checkpoint text, at `time` (unix seconds).
@@ -273,27 +276,16 @@ impl Integrity {
         &self.accepted_witnesses
     }
 
-    /// This instance's key as a witness (`<origin>+<hash>+<key>`), for partners' `accepted_witnesses`.
-    pub fn witness_key(&self) -> VerifierKey {
-        self.keyring.signer.verifier()
-    }
-
     /// Signs a checkpoint now if one is due (or `force`d and the tree moved); answers it.
     pub fn sign(&self, force: bool) -> Result<Option<StoredCheckpoint>, TreeError> {
-        let mut writer = self.signing.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let tree = match writer.as_mut() {
-            Some(tree) => {
-                tree.refresh()?;
-                tree
-            }
-            None => writer.insert(TreeFile::open(&self.tree_path)?),
-        };
         let now = Utc::now();
-        if force {
-            tree.sign(&self.keyring.signer, now)
-        } else {
-            tree.sign_if_due(&self.keyring.signer, now, self.every_events, self.every_seconds)
-        }
+        self.on_writer(|tree| {
+            if force {
+                tree.sign(&self.keyring.signer, now)
+            } else {
+                tree.sign_if_due(&self.keyring.signer, now, self.every_events, self.every_seconds)
+            }
+        })
     }
 
     /// Signs checkpoints as they fall due until `stop` turns true; woken once a second.
