@@ -217,12 +217,7 @@ fn hashes(values: &serde_json::Value) -> Vec<Hash> {
         .as_array()
         .expect("a list")
         .iter()
-        .map(|h| {
-            let text = h.as_str().expect("hex");
-            let bytes: Vec<u8> =
-                (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex")).collect();
-            bytes.try_into().expect("32 bytes")
-        })
+        .map(|h| kirjuri_integrity::merkle::from_hex(h.as_str().expect("hex")).expect("32 bytes of hex"))
         .collect()
 }
 

@@ -48,6 +48,15 @@ pub fn hex(hash: &Hash) -> String {
     })
 }
 
+/// A hash from 64 hex digits (as [`hex`] writes it).
+pub fn from_hex(text: &str) -> Option<Hash> {
+    if text.len() != 64 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..64).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect();
+    bytes?.try_into().ok()
+}
+
 /// The largest power of two strictly below `n` (`n` ≥ 2).
 fn split(n: u64) -> u64 {
     debug_assert!(n >= 2);

@@ -578,6 +578,27 @@ impl TreeFile {
     }
 }
 
+/// Brings `tree` up to the end of `store`'s log (the projection does this in a running server;
+/// tools working beside none call this); answers the tree's size.
+pub async fn catch_up(
+    store: &dyn kirjuri_store::EventStore,
+    tree: &mut TreeFile,
+) -> Result<u64, crate::verify::VerifyError> {
+    let mut from = tree.position();
+    loop {
+        let mut options = kirjuri_store::ReadAllOptions::forward(8_192);
+        if let Some(position) = from {
+            options = options.from(position);
+        }
+        let page: Vec<RecordedEvent> =
+            store.read_all(options).await?.into_iter().filter(|e| from.is_none_or(|p| e.position > p)).collect();
+        let Some(last) = page.last().map(|e| e.position) else { break };
+        tree.append(&page)?;
+        from = Some(last);
+    }
+    Ok(tree.size())
+}
+
 type RawLeaf = (LeafRow, Vec<u8>);
 
 fn leaf_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawLeaf> {

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use kirjuri_integrity::SignedNote;
-use kirjuri_integrity::merkle::{Hash, hex, verify_consistency};
+use kirjuri_integrity::merkle::{Hash, from_hex, hex, verify_consistency};
 use kirjuri_integrity::note::{VerifierKey, open_checkpoint};
 use kirjuri_integrity::tree::StoredCosignature;
 use serde::{Deserialize, Serialize};
@@ -49,14 +49,6 @@ pub enum Witnessed {
     Unchanged(u64),
     /// An inconsistency: an alarm was raised and nothing cosigned.
     Alarm(String),
-}
-
-fn parse_hex(text: &str) -> Option<Hash> {
-    if text.len() != 64 {
-        return None;
-    }
-    let bytes: Option<Vec<u8>> = (0..64).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect();
-    bytes?.try_into().ok()
 }
 
 /// One round of witnessing `log` for `integrity`'s instance.
@@ -118,7 +110,7 @@ pub async fn witness_once(
             .json()
             .await
             .context("reading the consistency proof")?;
-        let Some(hashes) = proof.proof.iter().map(|h| parse_hex(h)).collect::<Option<Vec<Hash>>>() else {
+        let Some(hashes) = proof.proof.iter().map(|h| from_hex(h)).collect::<Option<Vec<Hash>>>() else {
             return alarm("its consistency proof is malformed".into()).await;
         };
         if let Err(error) = verify_consistency(*size, checkpoint.size, root, &checkpoint.root, &hashes) {

@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use kirjuri_app::Settings;
 use kirjuri_demo::{DemoArgs, run_demo};
-use kirjuri_events::RecordedEvent;
 use kirjuri_integrity::{Keyring, TreeFile, TreeProjection};
 use kirjuri_projections::{ProjectionRunner, RunnerOptions};
 use kirjuri_store::{EventFilter, EventStore, ReadAllOptions, SqliteStore, SqliteStoreOptions};
@@ -276,20 +275,7 @@ async fn measure(args: &IntegrityBenchArgs, scratch: &Path, data_dir: &Path) -> 
 
 /// Brings the tree file at `path` up to the end of the log; answers its size.
 async fn catch_up_tree(store: &dyn EventStore, path: &Path) -> anyhow::Result<u64> {
-    let mut tree = TreeFile::open(path)?;
-    let mut from = tree.position();
-    loop {
-        let mut options = ReadAllOptions::forward(8_192);
-        if let Some(position) = from {
-            options = options.from(position);
-        }
-        let page: Vec<RecordedEvent> =
-            store.read_all(options).await?.into_iter().filter(|e| from.is_none_or(|p| e.position > p)).collect();
-        let Some(last) = page.last().map(|e| e.position) else { break };
-        tree.append(&page)?;
-        from = Some(last);
-    }
-    Ok(tree.size())
+    Ok(kirjuri_integrity::tree::catch_up(store, &mut TreeFile::open(path)?).await?)
 }
 
 async fn sample_events(store: &dyn EventStore, tenant: &str, count: usize) -> anyhow::Result<Vec<String>> {

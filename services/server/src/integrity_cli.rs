@@ -239,18 +239,7 @@ async fn bundle(settings: &Settings, args: &BundleArgs) -> anyhow::Result<()> {
         Keyring::open(&settings.keys_dir(), settings.signing_key_file.as_deref()).context("opening the signing key")?;
     let mut tree = TreeFile::open(&settings.tree_path()).context("opening the tree file")?;
     // The tree may trail the log when no server runs: bring it up to the log's end first.
-    let mut from = tree.position();
-    loop {
-        let mut options = kirjuri_store::ReadAllOptions::forward(8192);
-        if let Some(position) = from {
-            options = options.from(position);
-        }
-        let page = store.read_all(options).await?;
-        let fresh: Vec<_> = page.into_iter().filter(|e| from.is_none_or(|p| e.position > p)).collect();
-        let Some(last) = fresh.last().map(|e| e.position) else { break };
-        tree.append(&fresh)?;
-        from = Some(last);
-    }
+    kirjuri_integrity::tree::catch_up(store.as_ref(), &mut tree).await?;
     let checkpoint = tree.sign(&keyring.signer, chrono::Utc::now())?.context("the log is empty")?;
     let title = format!("{} {}", args.kind, args.id);
     let mut bundle = make_bundle(
